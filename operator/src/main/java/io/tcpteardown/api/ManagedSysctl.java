@@ -1,0 +1,63 @@
+package io.tcpteardown.api;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The six teardown sysctls this project manages, and nothing else: the allowlist of what the agent may
+ * write. Each knows its profile field, its file under /proc/sys/net/ipv4 and whether it is per network
+ * namespace or node-wide.
+ */
+public enum ManagedSysctl {
+  ORPHAN_RETRIES("orphanRetries", "tcp_orphan_retries", Scope.NETWORK_NAMESPACE),
+  FIN_TIMEOUT("finTimeoutSeconds", "tcp_fin_timeout", Scope.NETWORK_NAMESPACE),
+  MAX_ORPHANS("maxOrphans", "tcp_max_orphans", Scope.NODE),
+  MAX_TW_BUCKETS("maxTwBuckets", "tcp_max_tw_buckets", Scope.NETWORK_NAMESPACE),
+  TW_REUSE("twReuse", "tcp_tw_reuse", Scope.NETWORK_NAMESPACE),
+  TIMESTAMPS("timestamps", "tcp_timestamps", Scope.NETWORK_NAMESPACE);
+
+  /** Where a value takes effect. */
+  public enum Scope {
+    /** The network namespace the agent runs in: with hostNetwork, the node's own services and hostNetwork pods. */
+    NETWORK_NAMESPACE,
+    /** The whole node; the file exists only in the initial network namespace. */
+    NODE
+  }
+
+  private final String field;
+  private final String fileName;
+  private final Scope scope;
+
+  ManagedSysctl(String field, String fileName, Scope scope) {
+    this.field = field;
+    this.fileName = fileName;
+    this.scope = scope;
+  }
+
+  /** The field name in a profile's spec and a TcpTeardownNode's spec. */
+  public String field() {
+    return field;
+  }
+
+  /** The file name under /proc/sys/net/ipv4. */
+  public String fileName() {
+    return fileName;
+  }
+
+  /** The sysctl key, as in {@code sysctl net.ipv4.tcp_fin_timeout}: used as the key in status maps. */
+  public String key() {
+    return "net.ipv4." + fileName;
+  }
+
+  public Scope scope() {
+    return scope;
+  }
+
+  public static Optional<ManagedSysctl> byKey(String key) {
+    return Arrays.stream(values()).filter(s -> s.key().equals(key)).findFirst();
+  }
+
+  public static Optional<ManagedSysctl> byField(String field) {
+    return Arrays.stream(values()).filter(s -> s.field().equals(field)).findFirst();
+  }
+}

@@ -1,0 +1,33 @@
+package io.tcpteardown.api;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.List;
+import java.util.Map;
+
+/** The settings resolved for one node from every profile that selects it; written by the operator only. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record TcpTeardownNodeSpec(
+    @JsonPropertyDescription(FieldDocs.ORPHAN_RETRIES) Integer orphanRetries,
+    @JsonPropertyDescription(FieldDocs.FIN_TIMEOUT) Integer finTimeoutSeconds,
+    @JsonPropertyDescription(FieldDocs.MAX_ORPHANS) Integer maxOrphans,
+    @JsonPropertyDescription(FieldDocs.MAX_TW_BUCKETS) Integer maxTwBuckets,
+    @JsonPropertyDescription(FieldDocs.TW_REUSE) TwReuse twReuse,
+    @JsonPropertyDescription(FieldDocs.TIMESTAMPS) Timestamps timestamps,
+    @JsonPropertyDescription("For each set field, the profile it came from.") Map<String, String> sources,
+    @JsonPropertyDescription("Profiles selecting this node, sorted by name.") List<String> profiles,
+    @JsonPropertyDescription("Settings a selecting profile asked for that are held back on this node, and why.")
+    List<HeldBackSetting> heldBack) {
+
+  public static TcpTeardownNodeSpec of(TeardownSettings settings, Map<String, String> sources,
+      List<String> profiles, List<HeldBackSetting> heldBack) {
+    return new TcpTeardownNodeSpec(settings.orphanRetries(), settings.finTimeoutSeconds(), settings.maxOrphans(),
+        settings.maxTwBuckets(), settings.twReuse(), settings.timestamps(), sources, profiles, heldBack);
+  }
+
+  @JsonIgnore
+  public TeardownSettings settings() {
+    return new TeardownSettings(orphanRetries, finTimeoutSeconds, maxOrphans, maxTwBuckets, twReuse, timestamps);
+  }
+}
