@@ -4,9 +4,22 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 @Command(name = "tcp-teardown", mixinStandardHelpOptions = true,
-    description = "Manages the Linux TCP connection-teardown sysctls of Kubernetes nodes.")
+    versionProvider = VersionProvider.class,
+    description = "Manages the Linux TCP connection-teardown sysctls of Kubernetes nodes.",
+    subcommands = {OperatorCommand.class, ValidateCommand.class})
 public final class TcpTeardownCommand {
+
+  public static CommandLine commandLine() {
+    CommandLine commandLine = new CommandLine(new TcpTeardownCommand());
+    commandLine.setExecutionExceptionHandler((e, cl, parsed) -> {
+      cl.getErr().println("error: " + e.getMessage());
+      return ExitCodes.UNREADABLE;
+    });
+    commandLine.setExitCodeExceptionMapper(e -> ExitCodes.UNREADABLE);
+    return commandLine;
+  }
+
   public static void main(String[] args) {
-    System.exit(new CommandLine(new TcpTeardownCommand()).execute(args));
+    System.exit(commandLine().execute(args));
   }
 }

@@ -2,6 +2,8 @@ package io.tcpteardown.rules;
 
 import static io.tcpteardown.api.SettingRanges.*;
 
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.tcpteardown.api.TcpTeardownProfileSpec;
 import io.tcpteardown.api.TeardownSettings;
 import io.tcpteardown.api.Timestamps;
@@ -24,6 +26,9 @@ public final class SafetyRules {
   public static final String RULE_REUSE_TIMESTAMPS = "ReuseNeedsTimestamps";
   public static final String RULE_RANGE = "OutOfRange";
   public static final String RULE_ORPHAN_MEMORY = "OrphanMemory";
+  public static final String RULE_SELECTOR = "InvalidSelector";
+
+  private static final List<String> SELECTOR_OPERATORS = List.of("In", "NotIn", "Exists", "DoesNotExist");
 
   private SafetyRules() {
   }
@@ -43,6 +48,7 @@ public final class SafetyRules {
     }
     range(violations, "spec.priority", spec.priority(), PRIORITY_MIN, PRIORITY_MAX,
         "it orders profiles that set the same field on one node");
+    violations.addAll(validateSelector(spec.nodeSelector()));
     violations.addAll(validateSettings(spec.settings(), "spec."));
     return violations;
   }
@@ -67,6 +73,38 @@ public final class SafetyRules {
               + "timestamps: Disabled is rejected: TIME_WAIT reuse only happens, and is only safe, with TCP "
               + "timestamps on at both ends. Set timestamps: Enabled (or remove it to keep the node's value), "
               + "or set twReuse: " + TwReuse.Disabled + "."));
+    }
+    return violations;
+  }
+
+  private static List<Violation> validateSelector(LabelSelector selector) {
+    List<Violation> violations = new ArrayList<>();
+    if (selector == null || selector.getMatchExpressions() == null) {
+      return violations;
+    }
+    List<LabelSelectorRequirement> expressions = selector.getMatchExpressions();
+    for (int i = 0; i < expressions.size(); i++) {
+      LabelSelectorRequirement requirement = expressions.get(i);
+      String field = "spec.nodeSelector.matchExpressions[" + i + "]";
+      String operator = requirement.getOperator();
+      int values = requirement.getValues() == null ? 0 : requirement.getValues().size();
+      if (requirement.getKey() == null || requirement.getKey().isBlank()) {
+        violations.add(new Violation(field + ".key", String.valueOf(requirement.getKey()), RULE_SELECTOR,
+            field + ".key is empty: a requirement must name a label key. Set key to the node label to match."));
+      }
+      if (!SELECTOR_OPERATORS.contains(operator)) {
+        violations.add(new Violation(field + ".operator", String.valueOf(operator), RULE_SELECTOR,
+            field + ".operator: " + operator + " is not a label selector operator. Use one of "
+                + String.join(", ", SELECTOR_OPERATORS) + "."));
+      } else if ((operator.equals("In") || operator.equals("NotIn")) && values == 0) {
+        violations.add(new Violation(field + ".values", "[]", RULE_SELECTOR,
+            field + ".values is empty: " + operator + " needs at least one value. Add values, or use "
+                + (operator.equals("In") ? "Exists" : "DoesNotExist") + "."));
+      } else if ((operator.equals("Exists") || operator.equals("DoesNotExist")) && values > 0) {
+        violations.add(new Violation(field + ".values", String.valueOf(requirement.getValues()), RULE_SELECTOR,
+            field + ".values must be empty with " + operator + ". Remove values, or use "
+                + (operator.equals("Exists") ? "In" : "NotIn") + "."));
+      }
     }
     return violations;
   }

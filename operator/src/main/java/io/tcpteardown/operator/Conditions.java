@@ -1,0 +1,63 @@
+package io.tcpteardown.operator;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** metav1.Condition handling: lastTransitionTime is kept unless the status changes. */
+public final class Conditions {
+  public static final String TRUE = "True";
+  public static final String FALSE = "False";
+
+  private Conditions() {
+  }
+
+  public static Condition of(String type, boolean status, String reason, String message, Long generation) {
+    return new ConditionBuilder()
+        .withType(type)
+        .withStatus(status ? TRUE : FALSE)
+        .withReason(reason)
+        .withMessage(message)
+        .withObservedGeneration(generation)
+        .build();
+  }
+
+  /**
+   * The next conditions, each carrying the previous lastTransitionTime when its status did not change, or
+   * {@code now} when it did (or is new).
+   */
+  public static List<Condition> carryTransitionTimes(List<Condition> previous, List<Condition> next, Instant now) {
+    List<Condition> result = new ArrayList<>(next.size());
+    String timestamp = now.truncatedTo(ChronoUnit.SECONDS).toString();
+    for (Condition condition : next) {
+      Optional<Condition> before = find(previous, condition.getType());
+      String transition = before.filter(b -> b.getStatus().equals(condition.getStatus()))
+          .map(Condition::getLastTransitionTime)
+          .orElse(timestamp);
+      result.add(new ConditionBuilder(condition).withLastTransitionTime(transition).build());
+    }
+    return result;
+  }
+
+  public static Optional<Condition> find(List<Condition> conditions, String type) {
+    if (conditions == null) {
+      return Optional.empty();
+    }
+    return conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+  }
+
+  public static boolean isTrue(List<Condition> conditions, String type) {
+    return find(conditions, type).map(c -> TRUE.equals(c.getStatus())).orElse(false);
+  }
+
+  /** True when the condition of this type turned to {@code status} between the two lists. */
+  public static boolean turned(List<Condition> previous, List<Condition> next, String type, String status) {
+    String before = find(previous, type).map(Condition::getStatus).orElse(null);
+    String after = find(next, type).map(Condition::getStatus).orElse(null);
+    return status.equals(after) && !status.equals(before);
+  }
+}

@@ -1,0 +1,31 @@
+package io.tcpteardown.operator;
+
+import io.tcpteardown.api.HeldBackSetting;
+import io.tcpteardown.api.TcpTeardownNodeSpec;
+import io.tcpteardown.api.TeardownSettings;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The settings one node gets from the accepted profiles that select it.
+ *
+ * @param sources field name to the profile that won it
+ * @param profiles accepted profiles selecting the node, sorted by name
+ * @param conflicts equal-priority clashes on this node
+ */
+public record NodeResolution(
+    String node,
+    TeardownSettings settings,
+    Map<String, String> sources,
+    List<String> profiles,
+    List<HeldBackSetting> heldBack,
+    List<FieldConflict> conflicts) {
+
+  public TcpTeardownNodeSpec toSpec() {
+    return TcpTeardownNodeSpec.of(settings, sources, profiles, heldBack);
+  }
+
+  /** Two profiles of equal priority set one field to different values on one node; the winner sorts first. */
+  public record FieldConflict(String field, String winner, String loser) {
+  }
+}

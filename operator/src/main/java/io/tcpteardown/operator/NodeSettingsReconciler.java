@@ -1,0 +1,50 @@
+package io.tcpteardown.operator;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.tcpteardown.api.TcpTeardownProfile;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Keeps one TcpTeardownNode per Node whose spec holds the settings resolved for it. Any profile change
+ * re-resolves every node; a node's label or capacity change re-resolves that node.
+ */
+@ControllerConfiguration(name = NodeSettingsReconciler.NAME, informer = @Informer(itemStore = SlimNodeStore.class))
+@Workflow(dependents = @Dependent(type = TcpTeardownNodeDependent.class))
+public class NodeSettingsReconciler implements Reconciler<Node> {
+  public static final String NAME = "node-settings";
+  static final String PROFILES = "profiles";
+
+  @Override
+  public List<EventSource<?, Node>> prepareEventSources(EventSourceContext<Node> context) {
+    var profiles = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(TcpTeardownProfile.class, Node.class)
+            .withName(PROFILES)
+            .withSecondaryToPrimaryMapper(profile -> allNodes(context))
+            .build(),
+        context);
+    return List.of(profiles);
+  }
+
+  private static Set<ResourceID> allNodes(EventSourceContext<Node> context) {
+    return context.getPrimaryCache().list().map(ResourceID::fromResource).collect(Collectors.toSet());
+  }
+
+  @Override
+  public UpdateControl<Node> reconcile(Node node, Context<Node> context) {
+    return UpdateControl.noUpdate();
+  }
+}

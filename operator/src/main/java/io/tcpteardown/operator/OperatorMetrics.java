@@ -1,0 +1,49 @@
+package io.tcpteardown.operator;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tcpteardown.api.TcpTeardownProfileStatus;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** The operator's Prometheus metrics: per-profile gauges from the status it reports, plus JVM metrics. */
+public final class OperatorMetrics {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Map<String, Map<String, AtomicLong>> gauges = new ConcurrentHashMap<>();
+
+  public OperatorMetrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+  }
+
+  public void record(String profile, TcpTeardownProfileStatus status) {
+    set(profile, "tcp_teardown_profile_selected_nodes", status.selectedNodes());
+    set(profile, "tcp_teardown_profile_applied_nodes", status.appliedNodes());
+    set(profile, "tcp_teardown_profile_teardown_pressure",
+        Conditions.isTrue(status.conditions(), ProfileStatusCalculator.TEARDOWN_PRESSURE) ? 1 : 0);
+    set(profile, "tcp_teardown_profile_accepted",
+        Conditions.isTrue(status.conditions(), ProfileStatusCalculator.ACCEPTED) ? 1 : 0);
+    set(profile, "tcp_teardown_profile_conflict",
+        Conditions.isTrue(status.conditions(), ProfileStatusCalculator.CONFLICT) ? 1 : 0);
+  }
+
+  private void set(String profile, String name, long value) {
+    gauges.computeIfAbsent(name, n -> new ConcurrentHashMap<>())
+        .computeIfAbsent(profile, p -> {
+          AtomicLong holder = new AtomicLong();
+          Gauge.builder(name, holder, AtomicLong::get).tag("profile", p).register(registry);
+          return holder;
+        })
+        .set(value);
+  }
+
+  public String scrape() {
+    return registry.scrape();
+  }
+}

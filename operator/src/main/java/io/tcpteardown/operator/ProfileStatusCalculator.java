@@ -1,0 +1,219 @@
+package io.tcpteardown.operator;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.tcpteardown.api.HeldBackSetting;
+import io.tcpteardown.api.ManagedSysctl;
+import io.tcpteardown.api.ProfileNodeEntry;
+import io.tcpteardown.api.StateCounts;
+import io.tcpteardown.api.TcpTeardownNode;
+import io.tcpteardown.api.TcpTeardownNodeStatus;
+import io.tcpteardown.api.TcpTeardownProfile;
+import io.tcpteardown.api.TcpTeardownProfileStatus;
+import io.tcpteardown.rules.SafetyRules;
+import io.tcpteardown.rules.Violation;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/** Computes a profile's status from every profile, every node and every TcpTeardownNode status. */
+public final class ProfileStatusCalculator {
+  public static final String ACCEPTED = "Accepted";
+  public static final String APPLIED = "Applied";
+  public static final String CONFLICT = "Conflict";
+  public static final String TEARDOWN_PRESSURE = "TeardownPressure";
+  public static final String HELD_BACK = "HeldBack";
+  public static final int MAX_NODE_ENTRIES = 100;
+  private static final int PRESSURE_PERCENT = 90;
+  private static final int MAX_NAMES_IN_MESSAGE = 5;
+
+  private final PressureTracker pressureTracker;
+
+  public ProfileStatusCalculator(PressureTracker pressureTracker) {
+    this.pressureTracker = pressureTracker;
+  }
+
+  public TcpTeardownProfileStatus compute(TcpTeardownProfile profile, Collection<TcpTeardownProfile> allProfiles,
+      Collection<NodeFacts> nodes, Map<String, TcpTeardownNode> nodeObjects, Instant now) {
+    String name = profile.getMetadata().getName();
+    Long generation = profile.getMetadata().getGeneration();
+    List<Violation> violations = SafetyRules.validate(profile.getSpec());
+    boolean accepted = violations.isEmpty();
+
+    List<NodeFacts> selected = nodes.stream()
+        .filter(n -> Resolver.selects(profile, n))
+        .sorted(Comparator.comparing(NodeFacts::name))
+        .toList();
+
+    StateCounts totals = StateCounts.ZERO;
+    List<ProfileNodeEntry> entries = new ArrayList<>();
+    List<String> notApplied = new ArrayList<>();
+    List<String> pressure = new ArrayList<>();
+    List<String> heldBackMessages = new ArrayList<>();
+    Map<String, ConflictSummary> conflicts = new TreeMap<>();
+
+    for (NodeFacts node : selected) {
+      TcpTeardownNode object = nodeObjects.get(node.name());
+      TcpTeardownNodeStatus status = object == null ? null : object.getStatus();
+      StateCounts states = status == null || status.states() == null ? StateCounts.ZERO : status.states();
+      totals = totals.plus(states);
+
+      boolean applied = false;
+      String heldBack = null;
+      if (accepted) {
+        NodeResolution resolution = Resolver.resolve(node, allProfiles);
+        applied = appliedOnNode(name, resolution, status);
+        heldBack = resolution.heldBack().stream()
+            .filter(h -> h.profile().equals(name))
+            .map(HeldBackSetting::reason)
+            .collect(Collectors.joining("; "));
+        if (heldBack.isEmpty()) {
+          heldBack = null;
+        } else {
+          heldBackMessages.add(node.name() + ": " + heldBack);
+        }
+        for (NodeResolution.FieldConflict conflict : resolution.conflicts()) {
+          if (conflict.winner().equals(name) || conflict.loser().equals(name)) {
+            String other = conflict.winner().equals(name) ? conflict.loser() : conflict.winner();
+            conflicts.computeIfAbsent(other + "/" + conflict.field(),
+                k -> new ConflictSummary(other, conflict.field(), conflict.winner())).nodes++;
+          }
+        }
+        pressureReason(node.name(), status).ifPresent(pressure::add);
+      }
+      if (!applied) {
+        notApplied.add(node.name());
+      }
+      if (entries.size() < MAX_NODE_ENTRIES) {
+        entries.add(new ProfileNodeEntry(node.name(), applied, states.finWait1(), states.finWait2(),
+            states.timeWait(), states.closeWait(), states.lastAck(), states.closing(), states.orphans(), heldBack));
+      }
+    }
+
+    int appliedCount = selected.size() - notApplied.size();
+    List<Condition> next = new ArrayList<>();
+    next.add(accepted
+        ? Conditions.of(ACCEPTED, true, "Valid", "The profile passes every safety rule.", generation)
+        : Conditions.of(ACCEPTED, false, violations.getFirst().rule(),
+            "Rejected, applied to no node: " + violations.stream().map(Violation::message)
+                .collect(Collectors.joining(" ")), generation));
+    next.add(appliedCondition(accepted, selected.size(), appliedCount, notApplied, generation));
+    next.add(conflicts.isEmpty()
+        ? Conditions.of(CONFLICT, false, "NoConflict", "No profile of equal priority sets a field differently.",
+            generation)
+        : Conditions.of(CONFLICT, true, "EqualPriorityClash", conflicts.values().stream()
+            .map(ConflictSummary::message).collect(Collectors.joining(" ")), generation));
+    next.add(pressure.isEmpty()
+        ? Conditions.of(TEARDOWN_PRESSURE, false, "NoPressure", "No selected node shows teardown trouble.",
+            generation)
+        : Conditions.of(TEARDOWN_PRESSURE, true, "TeardownPressure", String.join(" ", pressure), generation));
+    next.add(heldBackMessages.isEmpty()
+        ? Conditions.of(HELD_BACK, false, "NothingHeldBack", "Every winning setting is given to its nodes.",
+            generation)
+        : Conditions.of(HELD_BACK, true, "MaxOrphansHeldBack", summarize(heldBackMessages), generation));
+
+    List<Condition> previous = profile.getStatus() == null ? List.of() : profile.getStatus().conditions();
+    return new TcpTeardownProfileStatus(generation, Conditions.carryTransitionTimes(previous, next, now),
+        selected.size(), appliedCount, totals, entries, selected.size() > MAX_NODE_ENTRIES ? Boolean.TRUE : null);
+  }
+
+  /** Every field this profile won on the node reads back from the kernel as the value asked for. */
+  static boolean appliedOnNode(String profile, NodeResolution resolution, TcpTeardownNodeStatus status) {
+    if (!resolution.profiles().contains(profile)) {
+      return false;
+    }
+    for (ManagedSysctl sysctl : ManagedSysctl.values()) {
+      if (!profile.equals(resolution.sources().get(sysctl.field()))) {
+        continue;
+      }
+      Long wanted = resolution.settings().sysctlValue(sysctl);
+      String reported = status == null || status.applied() == null ? null : status.applied().get(sysctl.key());
+      if (reported == null || !reported.strip().equals(String.valueOf(wanted))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private java.util.Optional<String> pressureReason(String node, TcpTeardownNodeStatus status) {
+    if (status == null) {
+      return java.util.Optional.empty();
+    }
+    List<String> reasons = new ArrayList<>();
+    StateCounts states = status.states() == null ? StateCounts.ZERO : status.states();
+    Long maxTw = nodeValue(status, ManagedSysctl.MAX_TW_BUCKETS);
+    if (maxTw != null && maxTw > 0 && states.timeWait() * 100 >= maxTw * PRESSURE_PERCENT) {
+      reasons.add("TIME_WAIT " + states.timeWait() + " is at or above " + PRESSURE_PERCENT + "% of tcp_max_tw_buckets "
+          + maxTw);
+    }
+    Long maxOrphans = nodeValue(status, ManagedSysctl.MAX_ORPHANS);
+    if (maxOrphans != null && maxOrphans > 0 && states.orphans() * 100 >= maxOrphans * PRESSURE_PERCENT) {
+      reasons.add("orphans " + states.orphans() + " are at or above " + PRESSURE_PERCENT
+          + "% of tcp_max_orphans " + maxOrphans);
+    }
+    if (pressureTracker.countersRising(node, status)) {
+      reasons.add("TCPTimeWaitOverflow or TCPAbortOnMemory rose since the previous report ("
+          + status.counters().timeWaitOverflow() + ", " + status.counters().abortOnMemory() + ")");
+    }
+    return reasons.isEmpty() ? java.util.Optional.empty()
+        : java.util.Optional.of(node + ": " + String.join(", ", reasons) + ".");
+  }
+
+  /** The node's current value of a sysctl as its agent reports it: applied if managed, else original. */
+  private static Long nodeValue(TcpTeardownNodeStatus status, ManagedSysctl sysctl) {
+    String value = status.applied() == null ? null : status.applied().get(sysctl.key());
+    if (value == null && status.original() != null) {
+      value = status.original().get(sysctl.key());
+    }
+    try {
+      return value == null ? null : Long.parseLong(value.strip());
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  private static Condition appliedCondition(boolean accepted, int selected, int applied, List<String> notApplied,
+      Long generation) {
+    if (!accepted) {
+      return Conditions.of(APPLIED, false, "NotAccepted", "The profile is rejected; see Accepted.", generation);
+    }
+    if (selected == 0) {
+      return Conditions.of(APPLIED, false, "NoNodesSelected", "The nodeSelector matches no node.", generation);
+    }
+    if (applied == selected) {
+      return Conditions.of(APPLIED, true, "AllNodesApplied",
+          "All " + selected + " selected nodes report this profile's values applied.", generation);
+    }
+    return Conditions.of(APPLIED, false, "Pending", applied + " of " + selected
+        + " selected nodes report this profile's values applied; not yet: " + summarize(notApplied), generation);
+  }
+
+  private static String summarize(List<String> items) {
+    String shown = String.join(", ", items.subList(0, Math.min(items.size(), MAX_NAMES_IN_MESSAGE)));
+    return items.size() > MAX_NAMES_IN_MESSAGE ? shown + " and " + (items.size() - MAX_NAMES_IN_MESSAGE) + " more"
+        : shown;
+  }
+
+  private static final class ConflictSummary {
+    private final String other;
+    private final String field;
+    private final String winner;
+    private int nodes;
+
+    ConflictSummary(String other, String field, String winner) {
+      this.other = other;
+      this.field = field;
+      this.winner = winner;
+    }
+
+    String message() {
+      return "Profile " + other + " has the same priority and sets " + field + " differently on " + nodes
+          + (nodes == 1 ? " node" : " nodes") + "; " + winner + " wins because its name sorts first. "
+          + "Give one profile a higher priority or make the values agree.";
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package io.tcpteardown.operator;
+
+import io.tcpteardown.api.HeldBackSetting;
+import io.tcpteardown.api.ManagedSysctl;
+import io.tcpteardown.api.TcpTeardownProfile;
+import io.tcpteardown.api.TcpTeardownProfileSpec;
+import io.tcpteardown.api.TeardownSettings;
+import io.tcpteardown.rules.SafetyRules;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Turns profiles into per-node settings: every accepted profile whose selector matches a node contributes
+ * its set fields; per field the highest priority wins, and at equal priority the profile whose name sorts
+ * first. A profile with any safety violation contributes nothing anywhere.
+ */
+public final class Resolver {
+  private static final Comparator<TcpTeardownProfile> PRECEDENCE = Comparator
+      .comparingInt((TcpTeardownProfile p) -> -p.getSpec().effectivePriority())
+      .thenComparing(p -> p.getMetadata().getName());
+
+  private Resolver() {
+  }
+
+  public static boolean accepted(TcpTeardownProfile profile) {
+    return profile.getSpec() != null && SafetyRules.validate(profile.getSpec()).isEmpty();
+  }
+
+  public static boolean selects(TcpTeardownProfile profile, NodeFacts node) {
+    TcpTeardownProfileSpec spec = profile.getSpec();
+    return spec != null && LabelSelectors.matches(spec.nodeSelector(), node.labels());
+  }
+
+  public static NodeResolution resolve(NodeFacts node, Collection<TcpTeardownProfile> profiles) {
+    List<TcpTeardownProfile> contributing = profiles.stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .filter(p -> selects(p, node))
+        .filter(Resolver::accepted)
+        .sorted(PRECEDENCE)
+        .toList();
+
+    TeardownSettings settings = TeardownSettings.NONE;
+    Map<String, String> sources = new TreeMap<>();
+    List<HeldBackSetting> heldBack = new ArrayList<>();
+    List<NodeResolution.FieldConflict> conflicts = new ArrayList<>();
+
+    for (ManagedSysctl sysctl : ManagedSysctl.values()) {
+      TcpTeardownProfile winner = null;
+      for (TcpTeardownProfile profile : contributing) {
+        TeardownSettings offered = profile.getSpec().settings();
+        Object value = offered.fieldValue(sysctl);
+        if (value == null) {
+          continue;
+        }
+        if (sysctl == ManagedSysctl.MAX_ORPHANS) {
+          var reason = SafetyRules.orphanMemoryHoldBack(offered.maxOrphans(), node.memoryBytes());
+          if (reason.isPresent()) {
+            heldBack.add(new HeldBackSetting(sysctl.field(), profile.getMetadata().getName(), reason.get()));
+            continue;
+          }
+        }
+        if (winner == null) {
+          winner = profile;
+          settings = settings.with(sysctl, value);
+          sources.put(sysctl.field(), profile.getMetadata().getName());
+        } else if (winner.getSpec().effectivePriority() == profile.getSpec().effectivePriority()
+            && !Objects.equals(winner.getSpec().settings().fieldValue(sysctl), value)) {
+          conflicts.add(new NodeResolution.FieldConflict(sysctl.field(), winner.getMetadata().getName(),
+              profile.getMetadata().getName()));
+        }
+      }
+    }
+    List<String> names = contributing.stream().map(p -> p.getMetadata().getName()).sorted().toList();
+    return new NodeResolution(node.name(), settings, sources, names, heldBack, conflicts);
+  }
+}
