@@ -3,11 +3,16 @@ package io.tcpteardown.api;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Nullable;
 import java.util.List;
 import java.util.Map;
 
-/** The settings resolved for one node from every profile that selects it; written by the operator only. */
-@JsonInclude(JsonInclude.Include.NON_NULL)
+/**
+ * The settings resolved for one node from every profile that selects it; written by the operator only.
+ * Empty collections are left out of the JSON (so that server-side apply removes them) and read back as empty;
+ * they are nullable in the schema because some API servers (1.20) store a removed map as null.
+ */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record TcpTeardownNodeSpec(
     @JsonPropertyDescription(FieldDocs.ORPHAN_RETRIES) Integer orphanRetries,
     @JsonPropertyDescription(FieldDocs.FIN_TIMEOUT) Integer finTimeoutSeconds,
@@ -15,10 +20,16 @@ public record TcpTeardownNodeSpec(
     @JsonPropertyDescription(FieldDocs.MAX_TW_BUCKETS) Integer maxTwBuckets,
     @JsonPropertyDescription(FieldDocs.TW_REUSE) TwReuse twReuse,
     @JsonPropertyDescription(FieldDocs.TIMESTAMPS) Timestamps timestamps,
-    @JsonPropertyDescription("For each set field, the profile it came from.") Map<String, String> sources,
-    @JsonPropertyDescription("Profiles selecting this node, sorted by name.") List<String> profiles,
+    @JsonPropertyDescription("For each set field, the profile it came from.") @Nullable Map<String, String> sources,
+    @JsonPropertyDescription("Profiles selecting this node, sorted by name.") @Nullable List<String> profiles,
     @JsonPropertyDescription("Settings a selecting profile asked for that are held back on this node, and why.")
-    List<HeldBackSetting> heldBack) {
+    @Nullable List<HeldBackSetting> heldBack) {
+
+  public TcpTeardownNodeSpec {
+    sources = sources == null ? Map.of() : sources;
+    profiles = profiles == null ? List.of() : profiles;
+    heldBack = heldBack == null ? List.of() : heldBack;
+  }
 
   public static TcpTeardownNodeSpec of(TeardownSettings settings, Map<String, String> sources,
       List<String> profiles, List<HeldBackSetting> heldBack) {

@@ -118,8 +118,8 @@ public final class SafetyRules {
       return Optional.empty();
     }
     long pinned = maxOrphans * ORPHAN_MEMORY_BYTES;
-    long allowed = nodeMemoryBytes / 100 * ORPHAN_MEMORY_PERCENT;
-    if (pinned <= allowed) {
+    long allowed = nodeMemoryBytes * ORPHAN_MEMORY_PERCENT / 100;
+    if (pinned * 100 <= nodeMemoryBytes * ORPHAN_MEMORY_PERCENT) {
       return Optional.empty();
     }
     long fitting = Math.max(0, allowed / ORPHAN_MEMORY_BYTES);

@@ -1,0 +1,66 @@
+package io.tcpteardown.testsupport;
+
+import io.tcpteardown.api.TcpTeardownProfileSpec;
+import io.tcpteardown.api.Timestamps;
+import io.tcpteardown.api.TwReuse;
+
+/** A fluent way to write profile specs in tests. */
+public final class Specs {
+  private Integer priority;
+  private Integer orphanRetries;
+  private Integer finTimeoutSeconds;
+  private Integer maxOrphans;
+  private Integer maxTwBuckets;
+  private TwReuse twReuse;
+  private Timestamps timestamps;
+  private Boolean twRecycle;
+
+  public static Specs spec() {
+    return new Specs();
+  }
+
+  public Specs priority(int value) {
+    priority = value;
+    return this;
+  }
+
+  public Specs orphanRetries(int value) {
+    orphanRetries = value;
+    return this;
+  }
+
+  public Specs finTimeoutSeconds(int value) {
+    finTimeoutSeconds = value;
+    return this;
+  }
+
+  public Specs maxOrphans(int value) {
+    maxOrphans = value;
+    return this;
+  }
+
+  public Specs maxTwBuckets(int value) {
+    maxTwBuckets = value;
+    return this;
+  }
+
+  public Specs twReuse(TwReuse value) {
+    twReuse = value;
+    return this;
+  }
+
+  public Specs timestamps(Timestamps value) {
+    timestamps = value;
+    return this;
+  }
+
+  public Specs twRecycle(boolean value) {
+    twRecycle = value;
+    return this;
+  }
+
+  public TcpTeardownProfileSpec build() {
+    return new TcpTeardownProfileSpec(null, priority, orphanRetries, finTimeoutSeconds, maxOrphans, maxTwBuckets,
+        twReuse, timestamps, twRecycle);
+  }
+}
