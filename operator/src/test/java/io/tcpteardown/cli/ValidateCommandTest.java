@@ -1,0 +1,111 @@
+package io.tcpteardown.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ValidateCommandTest {
+  @TempDir
+  Path dir;
+
+  private record Result(int exit, String out, String err) {
+  }
+
+  private Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    var commandLine = TcpTeardownCommand.commandLine();
+    commandLine.setOut(new PrintWriter(out));
+    commandLine.setErr(new PrintWriter(err));
+    int exit = commandLine.execute(args);
+    return new Result(exit, out.toString(), err.toString());
+  }
+
+  private Path file(String name, String yaml) throws Exception {
+    Path file = dir.resolve(name);
+    Files.writeString(file, yaml);
+    return file;
+  }
+
+  private static final String VALID = """
+      apiVersion: tcpteardown.io/v1alpha1
+      kind: TcpTeardownProfile
+      metadata:
+        name: web
+      spec:
+        finTimeoutSeconds: 30
+        twReuse: Enabled
+        timestamps: Enabled
+      """;
+
+  @Test
+  void validProfilesExitZero() throws Exception {
+    Result result = run("validate", "-f", file("a.yaml", VALID).toString());
+    assertThat(result.exit()).isZero();
+    assertThat(result.out()).contains("TcpTeardownProfile/web: valid");
+  }
+
+  @Test
+  void everyViolationOfEveryDocumentIsPrintedAndExitIsOne() throws Exception {
+    Path file = file("many.yaml", VALID + """
+        ---
+        apiVersion: tcpteardown.io/v1alpha1
+        kind: TcpTeardownProfile
+        metadata:
+          name: bad
+        spec:
+          twRecycle: true
+          finTimeoutSeconds: 999
+        ---
+        apiVersion: tcpteardown.io/v1alpha1
+        kind: TcpTeardownProfile
+        metadata:
+          name: typo
+        spec:
+          finTimeout: 30
+        """);
+    Result result = run("validate", "-f", file.toString());
+    assertThat(result.exit()).isEqualTo(1);
+    assertThat(result.out())
+        .contains("TcpTeardownProfile/web: valid")
+        .contains("(document 2): TcpTeardownProfile/bad: rejected", "spec.twRecycle: true is rejected",
+            "spec.finTimeoutSeconds: 999 is out of range 5..120")
+        .contains("(document 3): TcpTeardownProfile/typo: rejected", "spec.finTimeout is not a known field");
+  }
+
+  @Test
+  void severalFilesAreChecked() throws Exception {
+    Result result = run("validate", "-f", file("a.yaml", VALID).toString(), "-f", file("b.yaml", """
+        apiVersion: tcpteardown.io/v1alpha1
+        kind: TcpTeardownProfile
+        metadata:
+          name: wrong-type
+        spec:
+          maxTwBuckets: lots
+        """).toString());
+    assertThat(result.exit()).isEqualTo(1);
+    assertThat(result.out()).contains("spec.maxTwBuckets");
+  }
+
+  @Test
+  void unreadableInputExitsTwoWithoutStackTrace() throws Exception {
+    Result missing = run("validate", "-f", dir.resolve("nope.yaml").toString());
+    assertThat(missing.exit()).isEqualTo(2);
+    assertThat(missing.err()).contains("no such file").doesNotContain("Exception", "\tat ");
+
+    Result garbage = run("validate", "-f", file("g.yaml", "spec: [unclosed").toString());
+    assertThat(garbage.exit()).isEqualTo(2);
+    assertThat(garbage.err()).contains("not readable as YAML").doesNotContain("\tat ");
+  }
+
+  @Test
+  void usageErrorsExitTwo() {
+    assertThat(run("validate").exit()).isEqualTo(2);
+    assertThat(run("validate", "--bogus").exit()).isEqualTo(2);
+  }
+}
