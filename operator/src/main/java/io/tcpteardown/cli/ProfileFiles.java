@@ -45,6 +45,26 @@ public final class ProfileFiles {
   private ProfileFiles() {
   }
 
+  /** Files as given, with each directory replaced by its *.yaml and *.yml files in name order. */
+  public static List<Path> expand(List<Path> paths) {
+    List<Path> files = new ArrayList<>();
+    for (Path path : paths) {
+      if (!Files.isDirectory(path)) {
+        files.add(path);
+        continue;
+      }
+      try (var listing = Files.list(path)) {
+        listing.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+            .filter(Files::isRegularFile)
+            .sorted()
+            .forEach(files::add);
+      } catch (IOException e) {
+        throw new UncheckedIOException(new IOException(path + ": cannot list directory: " + e.getMessage(), e));
+      }
+    }
+    return files;
+  }
+
   /** @throws UncheckedIOException when the file cannot be read or is not YAML */
   public static List<CheckedProfile> read(Path file) {
     List<JsonNode> documents = new ArrayList<>();

@@ -19,7 +19,8 @@ public final class ValidateCommand implements Callable<Integer> {
   CommandSpec spec;
 
   @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE",
-      description = "A YAML file with one or more profile documents; repeat for more files.")
+      description = "A YAML file with one or more profile documents, or a directory of *.yaml and *.yml files; "
+          + "repeat for more.")
   List<Path> files;
 
   @Override
@@ -27,7 +28,14 @@ public final class ValidateCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     boolean rejected = false;
-    for (Path file : files) {
+    List<Path> expanded;
+    try {
+      expanded = ProfileFiles.expand(files);
+    } catch (UncheckedIOException e) {
+      err.println("error: " + e.getCause().getMessage());
+      return ExitCodes.UNREADABLE;
+    }
+    for (Path file : expanded) {
       List<ProfileFiles.CheckedProfile> profiles;
       try {
         profiles = ProfileFiles.read(file);
