@@ -65,6 +65,23 @@ public final class ProfileFiles {
     return files;
   }
 
+  /**
+   * Every profile document of the given files and directories, checked.
+   *
+   * @throws UncheckedIOException when a file cannot be read, is not YAML or holds no document
+   */
+  public static List<CheckedProfile> readAll(List<Path> paths) {
+    List<CheckedProfile> profiles = new ArrayList<>();
+    for (Path file : expand(paths)) {
+      List<CheckedProfile> documents = read(file);
+      if (documents.isEmpty()) {
+        throw new UncheckedIOException(new IOException(file + ": no YAML documents"));
+      }
+      profiles.addAll(documents);
+    }
+    return profiles;
+  }
+
   /** @throws UncheckedIOException when the file cannot be read or is not YAML */
   public static List<CheckedProfile> read(Path file) {
     List<JsonNode> documents = new ArrayList<>();

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 @Command(name = "tcp-teardown", mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Manages the Linux TCP connection-teardown sysctls of Kubernetes nodes.",
-    subcommands = {OperatorCommand.class, ValidateCommand.class})
+    subcommands = {OperatorCommand.class, AgentCommand.class, ValidateCommand.class, NodeReportCommand.class,
+        PlanCommand.class})
 public final class TcpTeardownCommand {
 
   public static CommandLine commandLine() {

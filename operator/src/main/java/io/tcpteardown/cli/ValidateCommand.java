@@ -27,35 +27,22 @@ public final class ValidateCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    boolean rejected = false;
-    List<Path> expanded;
+    List<ProfileFiles.CheckedProfile> profiles;
     try {
-      expanded = ProfileFiles.expand(files);
+      profiles = ProfileFiles.readAll(files);
     } catch (UncheckedIOException e) {
       err.println("error: " + e.getCause().getMessage());
       return ExitCodes.UNREADABLE;
     }
-    for (Path file : expanded) {
-      List<ProfileFiles.CheckedProfile> profiles;
-      try {
-        profiles = ProfileFiles.read(file);
-      } catch (UncheckedIOException e) {
-        err.println("error: " + e.getCause().getMessage());
-        return ExitCodes.UNREADABLE;
-      }
-      if (profiles.isEmpty()) {
-        err.println("error: " + file + ": no YAML documents");
-        return ExitCodes.UNREADABLE;
-      }
-      for (ProfileFiles.CheckedProfile profile : profiles) {
-        if (profile.accepted()) {
-          out.println(profile.label() + ": valid");
-        } else {
-          rejected = true;
-          out.println(profile.label() + ": rejected");
-          for (Violation violation : profile.violations()) {
-            out.println("  - " + violation.message());
-          }
+    boolean rejected = false;
+    for (ProfileFiles.CheckedProfile profile : profiles) {
+      if (profile.accepted()) {
+        out.println(profile.label() + ": valid");
+      } else {
+        rejected = true;
+        out.println(profile.label() + ": rejected");
+        for (Violation violation : profile.violations()) {
+          out.println("  - " + violation.message());
         }
       }
     }

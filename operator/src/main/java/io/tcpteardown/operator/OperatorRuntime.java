@@ -3,14 +3,13 @@ package io.tcpteardown.operator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.tcpteardown.events.EventRecorder;
 import io.tcpteardown.http.EndpointServer;
 import java.io.IOException;
 import java.time.Clock;
 
 /** Wires the two controllers, leader election, probes and metrics, and runs them until closed. */
 public final class OperatorRuntime implements AutoCloseable {
-  /** Events about cluster-scoped objects go to "default", where kubectl describe looks for them. */
-  public static final String EVENTS_NAMESPACE = "default";
 
   private final Operator operator;
   private final EndpointServer health;
@@ -36,7 +35,7 @@ public final class OperatorRuntime implements AutoCloseable {
     OperatorMetrics operatorMetrics = new OperatorMetrics();
     operator.register(new NodeSettingsReconciler());
     operator.register(new ProfileStatusReconciler(new ProfileStatusCalculator(new PressureTracker()),
-        new ProfileEvents(client, EVENTS_NAMESPACE, clock), operatorMetrics, clock));
+        new ProfileEvents(new EventRecorder(client, "tcp-teardown-operator", null, clock)), operatorMetrics, clock));
     operator.start();
     var runtime = operator.getRuntimeInfo();
     EndpointServer health = EndpointServer.on(settings.healthPort())

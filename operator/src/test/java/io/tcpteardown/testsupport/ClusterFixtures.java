@@ -58,16 +58,27 @@ public final class ClusterFixtures implements AutoCloseable {
 
   /** A profile that selects this run's nodes having all {@code labels}. */
   public TcpTeardownProfile profile(String base, Map<String, String> labels, TcpTeardownProfileSpec spec) {
+    TcpTeardownProfile profile = new TcpTeardownProfile();
+    profile.setMetadata(new ObjectMetaBuilder().withName(name(base)).withLabels(Map.of(RUN_LABEL, run)).build());
+    profile.setSpec(scoped(labels, spec));
+    return client.resource(profile).create();
+  }
+
+  /** Replaces the spec of a profile made by {@link #profile}. */
+  public TcpTeardownProfile updateProfile(String base, Map<String, String> labels, TcpTeardownProfileSpec spec) {
+    return client.resources(TcpTeardownProfile.class).withName(name(base)).edit(p -> {
+      p.setSpec(scoped(labels, spec));
+      return p;
+    });
+  }
+
+  private TcpTeardownProfileSpec scoped(Map<String, String> labels, TcpTeardownProfileSpec spec) {
     Map<String, String> selector = new HashMap<>(labels);
     selector.put(RUN_LABEL, run);
-    TcpTeardownProfileSpec scoped = new TcpTeardownProfileSpec(
+    return new TcpTeardownProfileSpec(
         new LabelSelectorBuilder().withMatchLabels(selector).build(), spec.priority(), spec.orphanRetries(),
         spec.finTimeoutSeconds(), spec.maxOrphans(), spec.maxTwBuckets(), spec.twReuse(), spec.timestamps(),
         spec.twRecycle());
-    TcpTeardownProfile profile = new TcpTeardownProfile();
-    profile.setMetadata(new ObjectMetaBuilder().withName(name(base)).withLabels(Map.of(RUN_LABEL, run)).build());
-    profile.setSpec(scoped);
-    return client.resource(profile).create();
   }
 
   public TcpTeardownProfile getProfile(String base) {

@@ -1,0 +1,105 @@
+package io.tcpteardown.agent;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.tcpteardown.agent.sysctl.DriftCorrection;
+import io.tcpteardown.api.AgentInfo;
+import io.tcpteardown.api.ManagedSysctl;
+import io.tcpteardown.api.TcpTeardownNodeStatus;
+import io.tcpteardown.api.TwReuse;
+import io.tcpteardown.operator.Conditions;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/** Turns the agent's state and its last look at the kernel into a TcpTeardownNode status. */
+public final class AgentStatusComposer {
+  public static final String APPLIED = "Applied";
+  public static final String DRIFT = "Drift";
+  public static final String ERROR = "Error";
+  public static final String REUSE_INEFFECTIVE = "ReuseIneffective";
+  public static final String TEARDOWN_PRESSURE = "TeardownPressure";
+
+  private final AgentInfo agent;
+
+  public AgentStatusComposer(AgentInfo agent) {
+    this.agent = agent;
+  }
+
+  public TcpTeardownNodeStatus compose(AgentState state, NodeObservation observation, List<Condition> previous,
+      Instant now) {
+    List<Condition> conditions = Conditions.carryTransitionTimes(previous, conditions(state, observation), now);
+    return new TcpTeardownNodeStatus(state.generation(), keyed(state.applied()), keyed(state.originals()),
+        observation.states(), observation.counters(), state.driftCorrections(), conditions, agent,
+        now.truncatedTo(ChronoUnit.SECONDS).toString());
+  }
+
+  static Map<String, String> keyed(Map<ManagedSysctl, Long> values) {
+    Map<String, String> keyed = new TreeMap<>();
+    values.forEach((sysctl, value) -> keyed.put(sysctl.key(), Long.toString(value)));
+    return keyed;
+  }
+
+  private static List<Condition> conditions(AgentState state, NodeObservation observation) {
+    Long generation = state.generation();
+    AgentState.Problems problems = state.problems();
+    List<Condition> conditions = new ArrayList<>();
+    conditions.add(applied(state, generation));
+    conditions.add(problems.any()
+        ? Conditions.of(ERROR, true, errorReason(problems), problems.text(), generation)
+        : Conditions.of(ERROR, false, "NoError", "no error", generation));
+    conditions.add(state.lastDrift().isEmpty()
+        ? Conditions.of(DRIFT, false, "NoDrift", "managed values matched the spec at the last check", generation)
+        : Conditions.of(DRIFT, true, "DriftCorrected", driftText(state.lastDrift()), generation));
+    conditions.add(reuseIneffective(state, observation, generation));
+    List<NodeWarnings.Warning> pressure = NodeWarnings.pressure(observation);
+    conditions.add(pressure.isEmpty()
+        ? Conditions.of(TEARDOWN_PRESSURE, false, "BelowLimits",
+            "TIME_WAIT and orphans below " + NodeWarnings.PRESSURE_PERCENT + "% of their limits", generation)
+        : Conditions.of(TEARDOWN_PRESSURE, true, pressure.getFirst().kind(),
+            pressure.stream().map(NodeWarnings.Warning::message).collect(Collectors.joining("; ")), generation));
+    return conditions;
+  }
+
+  private static Condition applied(AgentState state, Long generation) {
+    AgentState.Problems problems = state.problems();
+    if (problems.any()) {
+      String reason = state.applied().isEmpty() ? "NotApplied" : "PartiallyApplied";
+      return Conditions.of(APPLIED, false, reason, problems.text(), generation);
+    }
+    if (state.desired().isEmpty()) {
+      return Conditions.of(APPLIED, true, "NothingToApply",
+          "no profile sets a value on this node; every value this agent changed is back at its original", generation);
+    }
+    return Conditions.of(APPLIED, true, "Applied", "applied and read back: " + keyed(state.applied()), generation);
+  }
+
+  private static String errorReason(AgentState.Problems problems) {
+    if (problems.stateFile().isPresent()) {
+      return "StateFileCorrupt";
+    }
+    return problems.refused().isEmpty() ? "SysctlFailed" : "SettingsRefused";
+  }
+
+  private static String driftText(List<DriftCorrection> corrections) {
+    return corrections.stream()
+        .map(c -> c.sysctl().key() + " was " + c.found() + ", written back to " + c.expected())
+        .collect(Collectors.joining("; "));
+  }
+
+  private static Condition reuseIneffective(AgentState state, NodeObservation observation, Long generation) {
+    TwReuse reuse = state.desired().twReuse();
+    boolean reuseAsked = reuse == TwReuse.Enabled || reuse == TwReuse.LoopbackOnly;
+    long timestamps = observation.sysctl(ManagedSysctl.TIMESTAMPS).orElse(1L);
+    if (reuseAsked && timestamps == 0) {
+      return Conditions.of(REUSE_INEFFECTIVE, true, "TimestampsOff", "twReuse is " + reuse
+          + " but this node's net.ipv4.tcp_timestamps is 0: TIME_WAIT ports are only reused with timestamps on "
+          + "(on both ends); set timestamps: Enabled in the profile", generation);
+    }
+    return Conditions.of(REUSE_INEFFECTIVE, false, reuseAsked ? "TimestampsOn" : "ReuseNotRequested",
+        reuseAsked ? "timestamps are on, reuse can take effect" : "the spec does not ask for twReuse", generation);
+  }
+}

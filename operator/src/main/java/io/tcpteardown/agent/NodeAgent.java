@@ -1,0 +1,269 @@
+package io.tcpteardown.agent;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.tcpteardown.agent.sysctl.ApplyResult;
+import io.tcpteardown.agent.sysctl.DriftResult;
+import io.tcpteardown.agent.sysctl.FieldError;
+import io.tcpteardown.agent.sysctl.SysctlApplier;
+import io.tcpteardown.api.ManagedSysctl;
+import io.tcpteardown.api.TcpTeardownNode;
+import io.tcpteardown.api.TcpTeardownNodeStatus;
+import io.tcpteardown.api.TeardownSettings;
+import io.tcpteardown.events.EventRecorder;
+import io.tcpteardown.rules.Violation;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node agent's loop. It watches only its own TcpTeardownNode and makes the kernel match its spec; checks
+ * for drift every drift-check interval; reports status at once after a change and otherwise every report
+ * interval (with ±10% jitter). All kernel work happens on one platform thread; status writes on another (see
+ * {@link StatusPublisher}), so an unreachable API server never stops the agent from keeping and counting.
+ * Stopping the agent restores nothing.
+ */
+public final class NodeAgent implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
+  private static final double JITTER = 0.10;
+
+  private final KubernetesClient client;
+  private final AgentSettings settings;
+  private final SysctlApplier applier;
+  private final NodeObserver observer;
+  private final AgentMetrics metrics;
+  private final EventRecorder events;
+  private final StatusPublisher publisher;
+  private final AgentStatusComposer composer;
+  private final Clock clock;
+  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(
+      r -> Thread.ofPlatform().name("agent-loop").unstarted(r));
+  private final AtomicReference<TcpTeardownNode> latest = new AtomicReference<>();
+  private final AtomicReference<Instant> lastLoopRun = new AtomicReference<>();
+  private SharedIndexInformer<TcpTeardownNode> informer;
+
+  // Confined to the loop thread.
+  private AgentState state;
+  private NodeObservation lastObservation;
+  private List<Condition> lastConditions = List.of();
+
+  public NodeAgent(KubernetesClient client, AgentSettings settings, SysctlApplier applier, NodeObserver observer,
+      AgentMetrics metrics, EventRecorder events, StatusPublisher publisher, AgentStatusComposer composer,
+      Clock clock) {
+    this.client = client;
+    this.settings = settings;
+    this.applier = applier;
+    this.observer = observer;
+    this.metrics = metrics;
+    this.events = events;
+    this.publisher = publisher;
+    this.composer = composer;
+    this.clock = clock;
+  }
+
+  public void start() {
+    loop.execute(this::observe);
+    informer = client.resources(TcpTeardownNode.class).withName(settings.nodeName()).runnableInformer(0);
+    informer.exceptionHandler((started, error) -> {
+      LOG.warn("watch of TcpTeardownNode {} failed, retrying: {}", settings.nodeName(), error.getMessage());
+      return true;
+    });
+    informer.addEventHandler(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(TcpTeardownNode node) {
+        changed(node);
+      }
+
+      @Override
+      public void onUpdate(TcpTeardownNode before, TcpTeardownNode after) {
+        changed(after);
+      }
+
+      @Override
+      public void onDelete(TcpTeardownNode node, boolean unknownFinalState) {
+        // Nothing is restored when the object goes (node deleted, CRDs removed): values stay as they are.
+        latest.set(null);
+        LOG.info("TcpTeardownNode {} was deleted; the kernel values stay as they are", settings.nodeName());
+      }
+    });
+    informer.start();
+    long drift = settings.driftCheckInterval().toMillis();
+    loop.scheduleWithFixedDelay(this::checkDrift, drift, drift, TimeUnit.MILLISECONDS);
+    scheduleReport();
+  }
+
+  /** Healthy while the loop thread keeps running its checks. */
+  public boolean healthy() {
+    Instant last = lastLoopRun.get();
+    Duration allowed = settings.driftCheckInterval().multipliedBy(3).plusSeconds(30);
+    return last != null && last.plus(allowed).isAfter(clock.instant());
+  }
+
+  private void changed(TcpTeardownNode node) {
+    TcpTeardownNode previous = latest.getAndSet(node);
+    boolean specChanged = previous == null
+        || !Objects.equals(previous.getMetadata().getGeneration(), node.getMetadata().getGeneration());
+    if (specChanged) {
+      loop.execute(this::reconcile);
+    }
+  }
+
+  private void reconcile() {
+    TcpTeardownNode node = latest.get();
+    if (node == null) {
+      return;
+    }
+    TcpTeardownNodeStatus reported = node.getStatus();
+    if (state == null) {
+      long carried = reported == null || reported.driftCorrections() == null ? 0 : reported.driftCorrections();
+      state = AgentState.initial(carried);
+      lastConditions = reported == null || reported.conditions() == null ? List.of() : reported.conditions();
+    }
+    TeardownSettings desired = node.getSpec() == null ? TeardownSettings.NONE : node.getSpec().settings();
+    Map<String, String> mirror = reported == null || reported.original() == null ? Map.of() : reported.original();
+    ApplyResult result = applier.apply(desired, mirror);
+    AgentState.Problems problems = problems(result);
+    state = new AgentState(generation(node), desired, result.applied(), result.originals(), problems, List.of(),
+        state.driftCorrections());
+    metrics.applyErrors(problems.count());
+    recordApplyEvents(node, result, problems);
+    observe();
+    publishNow();
+  }
+
+  private void checkDrift() {
+    lastLoopRun.set(clock.instant());
+    TcpTeardownNode node = latest.get();
+    if (node == null || state == null) {
+      observe();
+      return;
+    }
+    if (state.problems().any()) {
+      // Retry what failed (a transient error, a state file someone repaired) at the drift-check pace.
+      reconcile();
+      return;
+    }
+    DriftResult drift = applier.correctDrift(state.desired());
+    Map<ManagedSysctl, Long> applied = new HashMap<>(state.applied());
+    drift.corrected().forEach(c -> applied.put(c.sysctl(), c.expected()));
+    drift.errors().keySet().forEach(applied::remove);
+    Map<String, String> fieldProblems = drift.errors().values().stream()
+        .collect(Collectors.toMap(e -> e.sysctl().key(), FieldError::message));
+    AgentState.Problems problems = new AgentState.Problems(List.of(), Optional.empty(), fieldProblems);
+    boolean changed = !drift.corrected().isEmpty() || problems.any() || !state.lastDrift().isEmpty();
+    state = new AgentState(state.generation(), state.desired(), applied, state.originals(), problems,
+        drift.corrected(), state.driftCorrections() + drift.corrected().size());
+    if (!drift.corrected().isEmpty()) {
+      metrics.driftCorrections(drift.corrected().size());
+      events.emit(node, EventRecorder.WARNING, "DriftCorrected", drift.corrected().stream()
+          .map(c -> c.sysctl().key() + " was changed to " + c.found() + " outside the operator; written back to "
+              + c.expected())
+          .collect(Collectors.joining("; ")));
+    }
+    metrics.applyErrors(problems.count());
+    observe();
+    if (changed) {
+      publishNow();
+    }
+  }
+
+  private void report() {
+    try {
+      observe();
+      if (state != null && latest.get() != null) {
+        publishNow();
+      }
+    } finally {
+      scheduleReport();
+    }
+  }
+
+  private void scheduleReport() {
+    long base = settings.reportInterval().toMillis();
+    long jittered = Math.round(base * (1 - JITTER + 2 * JITTER * ThreadLocalRandom.current().nextDouble()));
+    try {
+      loop.schedule(this::report, jittered, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.debug("agent stopping: no further reports");
+    }
+  }
+
+  private void observe() {
+    lastLoopRun.set(clock.instant());
+    try {
+      lastObservation = observer.observe();
+      metrics.observed(lastObservation);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("could not count teardown states: {}", e.getMessage());
+    }
+  }
+
+  private void publishNow() {
+    if (lastObservation == null) {
+      return;
+    }
+    TcpTeardownNodeStatus status = composer.compose(state, lastObservation, lastConditions, clock.instant());
+    lastConditions = status.conditions();
+    publisher.publish(status);
+  }
+
+  private void recordApplyEvents(TcpTeardownNode node, ApplyResult result, AgentState.Problems problems) {
+    if (result.reappliedAfterReboot()) {
+      events.emit(node, EventRecorder.NORMAL, "ReappliedAfterReboot",
+          "the node rebooted; re-applied " + AgentStatusComposer.keyed(result.applied()));
+    } else if (!result.changed().isEmpty()) {
+      events.emit(node, EventRecorder.NORMAL, "Applied", "applied " + result.changed().stream()
+          .map(s -> s.key() + "=" + result.applied().get(s)).collect(Collectors.joining(", ")));
+    }
+    if (!result.restored().isEmpty()) {
+      events.emit(node, EventRecorder.NORMAL, "Restored", "restored original values: " + result.restored().stream()
+          .map(ManagedSysctl::key).collect(Collectors.joining(", ")));
+    }
+    if (problems.any()) {
+      events.emit(node, EventRecorder.WARNING, "ApplyFailed", problems.text());
+    }
+  }
+
+  private static AgentState.Problems problems(ApplyResult result) {
+    Map<String, String> fields = result.errors().values().stream()
+        .collect(Collectors.toMap(e -> e.sysctl().key(), FieldError::message));
+    List<String> refused = result.rejected().stream().map(Violation::message).toList();
+    return new AgentState.Problems(refused, result.stateFileProblem(), fields);
+  }
+
+  private static long generation(TcpTeardownNode node) {
+    Long generation = node.getMetadata().getGeneration();
+    return generation == null ? 0 : generation;
+  }
+
+  @Override
+  public void close() {
+    if (informer != null) {
+      informer.close();
+    }
+    loop.shutdownNow();
+    try {
+      loop.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    publisher.close();
+    observer.close();
+  }
+}

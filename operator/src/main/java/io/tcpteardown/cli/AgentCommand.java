@@ -1,0 +1,87 @@
+package io.tcpteardown.cli;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.tcpteardown.agent.AgentMetrics;
+import io.tcpteardown.agent.AgentSettings;
+import io.tcpteardown.agent.AgentStatusComposer;
+import io.tcpteardown.agent.NodeAgent;
+import io.tcpteardown.agent.NodeObserver;
+import io.tcpteardown.agent.StatusPublisher;
+import io.tcpteardown.agent.sysctl.StateFile;
+import io.tcpteardown.agent.sysctl.SysctlApplier;
+import io.tcpteardown.agent.sysctl.SysctlFiles;
+import io.tcpteardown.api.AgentInfo;
+import io.tcpteardown.events.EventRecorder;
+import io.tcpteardown.http.EndpointServer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "agent", description = {
+    "Runs the node agent: makes this node's teardown sysctls match its TcpTeardownNode, keeps them from "
+        + "drifting, restores originals when no profile sets them, counts teardown states and reports status.",
+    "Acts on the network namespace it runs in: in a cluster a privileged DaemonSet pod with hostNetwork: true.",
+    "Stopping the agent restores nothing."})
+public final class AgentCommand implements Callable<Integer> {
+  @Option(names = "--node-name", required = true, defaultValue = "${env:NODE_NAME}",
+      description = "This node's name, the name of its TcpTeardownNode (env NODE_NAME, from the downward API).")
+  String nodeName;
+
+  @Option(names = "--pod-name", defaultValue = "${env:POD_NAME:-}",
+      description = "This agent's pod, reported in status (env POD_NAME).")
+  String podName;
+
+  @Option(names = "--proc-root", defaultValue = "${env:PROC_ROOT:-/proc}",
+      description = "Where proc is mounted (env PROC_ROOT, default ${DEFAULT-VALUE}).")
+  Path procRoot;
+
+  @Option(names = "--state-file", defaultValue = "${env:STATE_FILE:-/var/lib/tcp-teardown/state.json}",
+      description = "Node-local file of original values, on a hostPath (env STATE_FILE, default ${DEFAULT-VALUE}).")
+  Path stateFile;
+
+  @Option(names = "--drift-check-interval", defaultValue = "${env:DRIFT_CHECK_INTERVAL:-30s}",
+      converter = DurationConverter.class,
+      description = "How often managed values are re-read and written back if changed (env DRIFT_CHECK_INTERVAL, "
+          + "default ${DEFAULT-VALUE}).")
+  Duration driftCheckInterval;
+
+  @Option(names = "--report-interval", defaultValue = "${env:REPORT_INTERVAL:-60s}",
+      converter = DurationConverter.class,
+      description = "How often status is written when nothing changed, with ±10% jitter (env REPORT_INTERVAL, "
+          + "default ${DEFAULT-VALUE}).")
+  Duration reportInterval;
+
+  @Option(names = "--metrics-port", defaultValue = "${env:METRICS_PORT:-9102}",
+      description = "Port of /metrics and /healthz (env METRICS_PORT, default ${DEFAULT-VALUE}; 0 picks a free one).")
+  int metricsPort;
+
+  @Override
+  public Integer call() throws Exception {
+    AgentSettings settings = new AgentSettings(nodeName, podName, procRoot, stateFile, driftCheckInterval,
+        reportInterval, metricsPort);
+    Clock clock = Clock.systemUTC();
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    AgentMetrics metrics = new AgentMetrics(nodeName);
+    SysctlApplier applier = new SysctlApplier(new SysctlFiles(procRoot), new StateFile(stateFile));
+    NodeAgent agent = new NodeAgent(client, settings, applier, new NodeObserver(procRoot), metrics,
+        new EventRecorder(client, "tcp-teardown-agent", nodeName, clock),
+        new StatusPublisher(client, nodeName, metrics, clock),
+        new AgentStatusComposer(new AgentInfo(podName.isBlank() ? null : podName, VersionProvider.version())),
+        clock);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+    agent.start();
+    try (agent; client; EndpointServer endpoints = EndpointServer.on(metricsPort)
+        .probe("/healthz", agent::healthy)
+        .metrics(metrics::scrape)
+        .start()) {
+      stopped.await();
+    }
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,67 @@
+package io.tcpteardown.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.tcpteardown.agent.NodeObserver;
+import io.tcpteardown.agent.NodeReport;
+import io.tcpteardown.agent.NodeWarnings;
+import io.tcpteardown.api.StateCounts;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "node-report", description = {
+    "Prints this machine's six teardown sysctls with their scope, the sockets in each teardown state, the kernel's "
+        + "teardown-trouble counters and warnings. Reads only; needs no cluster.",
+    "Covers the network namespace it runs in (sockets, and all sysctls but the node-wide tcp_max_orphans)."})
+public final class NodeReportCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--json", description = "Print stable JSON instead of a table.")
+  boolean json;
+
+  @Option(names = "--proc-root", defaultValue = "${env:PROC_ROOT:-/proc}",
+      description = "Where proc is mounted (env PROC_ROOT, default ${DEFAULT-VALUE}).")
+  Path procRoot;
+
+  @Override
+  public Integer call() throws Exception {
+    NodeReport report;
+    try (NodeObserver observer = new NodeObserver(procRoot)) {
+      report = NodeReport.of(observer.observe());
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+    } else {
+      printTable(out, report);
+    }
+    out.flush();
+    return ExitCodes.OK;
+  }
+
+  private static void printTable(PrintWriter out, NodeReport report) {
+    out.printf("%-30s %-12s %-18s%n", "SYSCTL", "VALUE", "SCOPE");
+    for (NodeReport.SysctlReading sysctl : report.sysctls()) {
+      out.printf("%-30s %-12s %-18s%n", sysctl.name(), sysctl.value() == null ? "(absent)" : sysctl.value(),
+          sysctl.scope());
+    }
+    StateCounts s = report.states();
+    out.println();
+    out.printf("%-12s %-12s %-12s %-12s %-12s %-12s %-12s%n", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT", "CLOSE_WAIT",
+        "LAST_ACK", "CLOSING", "ORPHANS");
+    out.printf("%-12d %-12d %-12d %-12d %-12d %-12d %-12d%n", s.finWait1(), s.finWait2(), s.timeWait(),
+        s.closeWait(), s.lastAck(), s.closing(), s.orphans());
+    out.println();
+    out.printf("TCPTimeWaitOverflow %d, TCPAbortOnMemory %d (counted by %s)%n", report.counters().timeWaitOverflow(),
+        report.counters().abortOnMemory(), report.countMethod());
+    for (NodeWarnings.Warning warning : report.warnings()) {
+      out.println("warning: " + warning.message());
+    }
+  }
+}

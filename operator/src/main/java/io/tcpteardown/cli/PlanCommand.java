@@ -1,0 +1,131 @@
+package io.tcpteardown.cli;
+
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.tcpteardown.agent.NodeReport;
+import io.tcpteardown.agent.sysctl.SysctlFiles;
+import io.tcpteardown.api.HeldBackSetting;
+import io.tcpteardown.api.ManagedSysctl;
+import io.tcpteardown.api.TcpTeardownProfile;
+import io.tcpteardown.operator.NodeFacts;
+import io.tcpteardown.operator.NodeResolution;
+import io.tcpteardown.operator.Resolver;
+import io.tcpteardown.rules.Violation;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "plan", description = {
+    "Shows what the given profiles would change on this machine, field by field (current -> desired, or held "
+        + "back and why), resolving them as the operator would for a node with the given labels. Writes nothing.",
+    "Exit 0 when every profile is valid, 1 when any is rejected, 2 on unreadable input or a usage error."})
+public final class PlanCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE",
+      description = "A profile YAML file (one or more documents) or a directory of them; repeat for more.")
+  List<Path> files;
+
+  @Option(names = "--node-labels", split = ",", paramLabel = "KEY=VALUE",
+      description = "This node's labels, for the profiles' nodeSelector (default: no labels).")
+  Map<String, String> nodeLabels = new LinkedHashMap<>();
+
+  @Option(names = "--proc-root", defaultValue = "${env:PROC_ROOT:-/proc}",
+      description = "Where proc is mounted (env PROC_ROOT, default ${DEFAULT-VALUE}).")
+  Path procRoot;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    List<ProfileFiles.CheckedProfile> checked;
+    try {
+      checked = ProfileFiles.readAll(files);
+    } catch (UncheckedIOException e) {
+      err.println("error: " + e.getCause().getMessage());
+      return ExitCodes.UNREADABLE;
+    }
+    boolean rejected = false;
+    List<TcpTeardownProfile> accepted = new ArrayList<>();
+    for (ProfileFiles.CheckedProfile profile : checked) {
+      if (profile.accepted()) {
+        accepted.add(toProfile(profile));
+      } else {
+        rejected = true;
+        out.println(profile.label() + ": rejected, contributes nothing");
+        profile.violations().stream().map(Violation::message).forEach(m -> out.println("  - " + m));
+      }
+    }
+    NodeFacts node = new NodeFacts("this-machine", null, nodeLabels, memoryBytes());
+    NodeResolution resolution = Resolver.resolve(node, accepted);
+    printPlan(out, resolution);
+    out.flush();
+    return rejected ? ExitCodes.REJECTED : ExitCodes.OK;
+  }
+
+  private void printPlan(PrintWriter out, NodeResolution resolution) throws IOException {
+    out.println(resolution.profiles().isEmpty() ? "No valid profile selects a node with labels " + nodeLabels
+        : "Profiles selecting this node: " + String.join(", ", resolution.profiles()));
+    out.printf("%-18s %-28s %-18s %-10s %-10s %s%n", "FIELD", "SYSCTL", "SCOPE", "CURRENT", "DESIRED", "ACTION");
+    SysctlFiles sysctls = new SysctlFiles(procRoot);
+    for (ManagedSysctl sysctl : ManagedSysctl.values()) {
+      OptionalLong current = sysctls.read(sysctl);
+      Long desired = resolution.settings().sysctlValue(sysctl);
+      String action = action(sysctl, current, desired, resolution);
+      out.printf("%-18s %-28s %-18s %-10s %-10s %s%n", sysctl.field(), sysctl.key(), NodeReport.scopeName(sysctl),
+          current.isPresent() ? current.getAsLong() : "(absent)", desired == null ? "-" : desired, action);
+    }
+    for (NodeResolution.FieldConflict conflict : resolution.conflicts()) {
+      out.println("conflict: " + conflict.field() + " is set differently by " + conflict.winner() + " and "
+          + conflict.loser() + " at the same priority; " + conflict.winner() + " wins because its name sorts first");
+    }
+  }
+
+  private static String action(ManagedSysctl sysctl, OptionalLong current, Long desired, NodeResolution resolution) {
+    List<HeldBackSetting> heldBack = resolution.heldBack().stream()
+        .filter(h -> h.field().equals(sysctl.field())).toList();
+    if (desired == null) {
+      return heldBack.isEmpty() ? "leave alone" : "held back: " + heldBack.getFirst().reason();
+    }
+    String source = " (from " + resolution.sources().get(sysctl.field()) + ")";
+    if (current.isEmpty()) {
+      return "cannot apply: " + sysctl.key() + " does not exist in this network namespace"
+          + (sysctl.scope() == ManagedSysctl.Scope.NODE ? " (it is node-wide: only the host namespace has it)" : "")
+          + source;
+    }
+    return (current.getAsLong() == desired ? "unchanged" : "change") + source;
+  }
+
+  private static TcpTeardownProfile toProfile(ProfileFiles.CheckedProfile checked) {
+    TcpTeardownProfile profile = new TcpTeardownProfile();
+    profile.setMetadata(new ObjectMetaBuilder().withName(checked.name()).build());
+    profile.setSpec(checked.spec());
+    return profile;
+  }
+
+  /** MemTotal from meminfo, for the orphan-memory rule; null when unknown. */
+  private Long memoryBytes() throws IOException {
+    Path meminfo = procRoot.resolve("meminfo");
+    if (!Files.isReadable(meminfo)) {
+      return null;
+    }
+    for (String line : Files.readAllLines(meminfo)) {
+      if (line.startsWith("MemTotal:")) {
+        return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,204 @@
+package io.tcpteardown.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.tcpteardown.api.TcpTeardownNode;
+import io.tcpteardown.api.TcpTeardownNodeStatus;
+import io.tcpteardown.api.Timestamps;
+import io.tcpteardown.api.TwReuse;
+import io.tcpteardown.operator.Conditions;
+import io.tcpteardown.operator.OperatorRuntime;
+import io.tcpteardown.operator.OperatorSettings;
+import io.tcpteardown.testsupport.AgentProcess;
+import io.tcpteardown.testsupport.ClusterFixtures;
+import io.tcpteardown.testsupport.NetworkNamespace;
+import io.tcpteardown.testsupport.Specs;
+import io.tcpteardown.testsupport.TestCluster;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The operator in this JVM and three node agents as separate java processes, each in its own network namespace
+ * standing for one node, against the real kube-apiserver.
+ */
+class AgentEndToEndTest {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final String FIN_TIMEOUT = "net.ipv4.tcp_fin_timeout";
+  private static final String ORPHAN_RETRIES = "net.ipv4.tcp_orphan_retries";
+  private static final String MAX_TW_BUCKETS = "net.ipv4.tcp_max_tw_buckets";
+  private static final String TW_REUSE = "net.ipv4.tcp_tw_reuse";
+  private static final String TIMESTAMPS = "net.ipv4.tcp_timestamps";
+  private static final List<String> NODES = List.of("alpha", "beta", "gamma");
+
+  @TempDir
+  Path work;
+
+  private KubernetesClient client;
+  private OperatorRuntime operator;
+  private ClusterFixtures fixtures;
+  private final List<NetworkNamespace> namespaces = new ArrayList<>();
+  private final List<AgentProcess> agents = new ArrayList<>();
+  private final Map<String, String> originals = new java.util.HashMap<>();
+
+  @BeforeEach
+  void startOperatorAndAgents() throws IOException {
+    for (int i = 0; i < NODES.size(); i++) {
+      namespaces.add(NetworkNamespace.create("e2e"));
+    }
+    client = TestCluster.client();
+    operator = OperatorRuntime.start(client, new OperatorSettings(false, "unused", "default", 0, 0));
+    fixtures = new ClusterFixtures(client);
+    String kubeconfig = TestCluster.kubeconfig();
+    for (int i = 0; i < NODES.size(); i++) {
+      fixtures.node(NODES.get(i), "8Gi", Map.of("role", "web"));
+      Path dir = Files.createDirectories(work.resolve(NODES.get(i)));
+      agents.add(new AgentProcess(namespaces.get(i), dir).start(kubeconfig, fixtures.name(NODES.get(i)),
+          "--drift-check-interval", "1s", "--report-interval", "3s"));
+    }
+    NetworkNamespace first = namespaces.getFirst();
+    for (String key : List.of(FIN_TIMEOUT, ORPHAN_RETRIES, MAX_TW_BUCKETS, TW_REUSE, TIMESTAMPS)) {
+      originals.put(key, first.sysctl(key));
+    }
+  }
+
+  @AfterEach
+  void stopEverything() throws Exception {
+    for (AgentProcess agent : agents) {
+      agent.close();
+    }
+    fixtures.close();
+    operator.close();
+    client.close();
+    namespaces.forEach(NetworkNamespace::close);
+  }
+
+  @Test
+  void profilesReachTheKernelOfEveryNodeFollowEditsAreKeptAndRestored() throws Exception {
+    // Every node gets a TcpTeardownNode with no settings; each agent reports its originals untouched.
+    for (String node : NODES) {
+      await().atMost(WAIT).untilAsserted(() -> assertThat(status(node)).isNotNull()
+          .satisfies(s -> assertThat(Conditions.isTrue(s.conditions(), "Applied")).isTrue()));
+    }
+
+    fixtures.profile("web", Map.of("role", "web"), Specs.spec()
+        .finTimeoutSeconds(20).orphanRetries(3).maxTwBuckets(50_000)
+        .twReuse(TwReuse.Enabled).timestamps(Timestamps.Enabled).build());
+    Map<String, String> expected = Map.of(FIN_TIMEOUT, "20", ORPHAN_RETRIES, "3", MAX_TW_BUCKETS, "50000",
+        TW_REUSE, "1", TIMESTAMPS, "1");
+    List<SocketChannel> held = timeWaitAndCloseWait(namespaces.getFirst(), 200, 30);
+    try {
+      for (int i = 0; i < NODES.size(); i++) {
+        NetworkNamespace namespace = namespaces.get(i);
+        String node = NODES.get(i);
+        await().atMost(WAIT).untilAsserted(() -> {
+          for (var entry : expected.entrySet()) {
+            assertThat(namespace.sysctl(entry.getKey())).as(node + " " + entry.getKey()).isEqualTo(entry.getValue());
+          }
+          TcpTeardownNodeStatus status = status(node);
+          assertThat(status.applied()).containsAllEntriesOf(expected);
+          assertThat(status.original()).containsEntry(FIN_TIMEOUT, originals.get(FIN_TIMEOUT));
+          assertThat(status.observedGeneration())
+              .isEqualTo(fixtures.getNodeObject(node).getMetadata().getGeneration());
+          assertThat(Conditions.isTrue(status.conditions(), "Applied")).isTrue();
+        });
+      }
+      // Live counts from the first node's namespace.
+      await().atMost(WAIT).untilAsserted(() -> {
+        TcpTeardownNodeStatus status = status(NODES.getFirst());
+        assertThat(status.states().timeWait()).isGreaterThanOrEqualTo(200);
+        assertThat(status.states().closeWait()).isGreaterThanOrEqualTo(30);
+      });
+      await().atMost(WAIT).untilAsserted(() -> assertThat(Conditions.isTrue(
+          fixtures.getProfile("web").getStatus().conditions(), "Applied")).isTrue());
+    } finally {
+      for (SocketChannel channel : held) {
+        channel.close();
+      }
+    }
+
+    // Edit the profile: the values follow.
+    fixtures.updateProfile("web", Map.of("role", "web"), Specs.spec().finTimeoutSeconds(40).orphanRetries(3)
+        .maxTwBuckets(50_000).twReuse(TwReuse.Enabled).timestamps(Timestamps.Enabled).build());
+    for (NetworkNamespace namespace : namespaces) {
+      await().atMost(WAIT).untilAsserted(() -> assertThat(namespace.sysctl(FIN_TIMEOUT)).isEqualTo("40"));
+    }
+
+    // Someone changes a value by hand on the second node: it is written back, counted and reported.
+    NetworkNamespace second = namespaces.get(1);
+    second.setSysctl(FIN_TIMEOUT, "59");
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(second.sysctl(FIN_TIMEOUT)).isEqualTo("40");
+      assertThat(status(NODES.get(1)).driftCorrections()).isGreaterThanOrEqualTo(1);
+    });
+    await().atMost(WAIT).untilAsserted(() -> assertThat(client.v1().events().inNamespace("default").list()
+        .getItems()).anySatisfy(e -> {
+          assertThat(e.getInvolvedObject().getName()).isEqualTo(fixtures.name(NODES.get(1)));
+          assertThat(e.getReason()).isEqualTo("DriftCorrected");
+          assertThat(e.getMessage()).contains(FIN_TIMEOUT, "59", "40");
+        }));
+
+    // Stopping an agent restores nothing.
+    agents.get(2).stop();
+    assertThat(namespaces.get(2).sysctl(FIN_TIMEOUT)).isEqualTo("40");
+
+    // Deleting the profile brings the originals back on the nodes whose agents run.
+    fixtures.deleteProfile("web");
+    for (int i = 0; i < 2; i++) {
+      NetworkNamespace namespace = namespaces.get(i);
+      String node = NODES.get(i);
+      await().atMost(WAIT).untilAsserted(() -> {
+        for (String key : expected.keySet()) {
+          assertThat(namespace.sysctl(key)).as(node + " " + key).isEqualTo(originals.get(key));
+        }
+        assertThat(status(node).applied()).isEmpty();
+      });
+    }
+    assertThat(namespaces.get(2).sysctl(FIN_TIMEOUT)).isEqualTo("40");
+    assertThat(agents.get(0).alive()).as(agents.get(0).logText()).isTrue();
+  }
+
+  private TcpTeardownNodeStatus status(String node) {
+    TcpTeardownNode object = fixtures.getNodeObject(node);
+    return object == null ? null : object.getStatus();
+  }
+
+  /**
+   * In the namespace: {@code timeWait} connections closed by the client first (TIME_WAIT on the client side),
+   * and {@code closeWait} connections the server closed while the client keeps its end open (CLOSE_WAIT). The
+   * returned channels keep the CLOSE_WAIT sockets open until closed.
+   */
+  private static List<SocketChannel> timeWaitAndCloseWait(NetworkNamespace namespace, int timeWait, int closeWait) {
+    return namespace.call(() -> {
+      List<SocketChannel> kept = new ArrayList<>();
+      try (ServerSocketChannel server = ServerSocketChannel.open()) {
+        server.bind(new InetSocketAddress("127.0.0.1", 0), timeWait + closeWait);
+        for (int i = 0; i < timeWait; i++) {
+          SocketChannel client = SocketChannel.open(server.getLocalAddress());
+          SocketChannel accepted = server.accept();
+          client.close();
+          accepted.close();
+        }
+        for (int i = 0; i < closeWait; i++) {
+          SocketChannel client = SocketChannel.open(server.getLocalAddress());
+          server.accept().close();
+          kept.add(client);
+        }
+      }
+      return kept;
+    });
+  }
+}
