@@ -14,11 +14,10 @@ import io.tcpteardown.operator.OperatorSettings;
 import io.tcpteardown.testsupport.AgentProcess;
 import io.tcpteardown.testsupport.ClusterFixtures;
 import io.tcpteardown.testsupport.NetworkNamespace;
+import io.tcpteardown.testsupport.Sockets;
 import io.tcpteardown.testsupport.Specs;
 import io.tcpteardown.testsupport.TestCluster;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,7 +98,7 @@ class AgentEndToEndTest {
         .twReuse(TwReuse.Enabled).timestamps(Timestamps.Enabled).build());
     Map<String, String> expected = Map.of(FIN_TIMEOUT, "20", ORPHAN_RETRIES, "3", MAX_TW_BUCKETS, "50000",
         TW_REUSE, "1", TIMESTAMPS, "1");
-    List<SocketChannel> held = timeWaitAndCloseWait(namespaces.getFirst(), 200, 30);
+    List<SocketChannel> held = Sockets.timeWaitAndCloseWait(namespaces.getFirst(), 200, 30);
     try {
       for (int i = 0; i < NODES.size(); i++) {
         NetworkNamespace namespace = namespaces.get(i);
@@ -125,9 +124,7 @@ class AgentEndToEndTest {
       await().atMost(WAIT).untilAsserted(() -> assertThat(Conditions.isTrue(
           fixtures.getProfile("web").getStatus().conditions(), "Applied")).isTrue());
     } finally {
-      for (SocketChannel channel : held) {
-        channel.close();
-      }
+      Sockets.closeAll(held);
     }
 
     // Edit the profile: the values follow.
@@ -174,31 +171,5 @@ class AgentEndToEndTest {
   private TcpTeardownNodeStatus status(String node) {
     TcpTeardownNode object = fixtures.getNodeObject(node);
     return object == null ? null : object.getStatus();
-  }
-
-  /**
-   * In the namespace: {@code timeWait} connections closed by the client first (TIME_WAIT on the client side),
-   * and {@code closeWait} connections the server closed while the client keeps its end open (CLOSE_WAIT). The
-   * returned channels keep the CLOSE_WAIT sockets open until closed.
-   */
-  private static List<SocketChannel> timeWaitAndCloseWait(NetworkNamespace namespace, int timeWait, int closeWait) {
-    return namespace.call(() -> {
-      List<SocketChannel> kept = new ArrayList<>();
-      try (ServerSocketChannel server = ServerSocketChannel.open()) {
-        server.bind(new InetSocketAddress("127.0.0.1", 0), timeWait + closeWait);
-        for (int i = 0; i < timeWait; i++) {
-          SocketChannel client = SocketChannel.open(server.getLocalAddress());
-          SocketChannel accepted = server.accept();
-          client.close();
-          accepted.close();
-        }
-        for (int i = 0; i < closeWait; i++) {
-          SocketChannel client = SocketChannel.open(server.getLocalAddress());
-          server.accept().close();
-          kept.add(client);
-        }
-      }
-      return kept;
-    });
   }
 }

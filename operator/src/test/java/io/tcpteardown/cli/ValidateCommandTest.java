@@ -2,8 +2,6 @@ package io.tcpteardown.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -13,17 +11,8 @@ class ValidateCommandTest {
   @TempDir
   Path dir;
 
-  private record Result(int exit, String out, String err) {
-  }
-
-  private Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var commandLine = TcpTeardownCommand.commandLine();
-    commandLine.setOut(new PrintWriter(out));
-    commandLine.setErr(new PrintWriter(err));
-    int exit = commandLine.execute(args);
-    return new Result(exit, out.toString(), err.toString());
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   private Path file(String name, String yaml) throws Exception {
@@ -45,7 +34,7 @@ class ValidateCommandTest {
 
   @Test
   void validProfilesExitZero() throws Exception {
-    Result result = run("validate", "-f", file("a.yaml", VALID).toString());
+    CliRun result = run("validate", "-f", file("a.yaml", VALID).toString());
     assertThat(result.exit()).isZero();
     assertThat(result.out()).contains("TcpTeardownProfile/web: valid");
   }
@@ -69,7 +58,7 @@ class ValidateCommandTest {
         spec:
           finTimeout: 30
         """);
-    Result result = run("validate", "-f", file.toString());
+    CliRun result = run("validate", "-f", file.toString());
     assertThat(result.exit()).isEqualTo(1);
     assertThat(result.out())
         .contains("TcpTeardownProfile/web: valid")
@@ -80,7 +69,7 @@ class ValidateCommandTest {
 
   @Test
   void severalFilesAreChecked() throws Exception {
-    Result result = run("validate", "-f", file("a.yaml", VALID).toString(), "-f", file("b.yaml", """
+    CliRun result = run("validate", "-f", file("a.yaml", VALID).toString(), "-f", file("b.yaml", """
         apiVersion: tcpteardown.io/v1alpha1
         kind: TcpTeardownProfile
         metadata:
@@ -94,11 +83,11 @@ class ValidateCommandTest {
 
   @Test
   void unreadableInputExitsTwoWithoutStackTrace() throws Exception {
-    Result missing = run("validate", "-f", dir.resolve("nope.yaml").toString());
+    CliRun missing = run("validate", "-f", dir.resolve("nope.yaml").toString());
     assertThat(missing.exit()).isEqualTo(2);
     assertThat(missing.err()).contains("no such file").doesNotContain("Exception", "\tat ");
 
-    Result garbage = run("validate", "-f", file("g.yaml", "spec: [unclosed").toString());
+    CliRun garbage = run("validate", "-f", file("g.yaml", "spec: [unclosed").toString());
     assertThat(garbage.exit()).isEqualTo(2);
     assertThat(garbage.err()).contains("not readable as YAML").doesNotContain("\tat ");
   }
