@@ -21,37 +21,57 @@ public final class AgentProcess implements AutoCloseable {
   private final List<Process> relays = new ArrayList<>();
   private Process agent;
 
+  public static final List<String> DEFAULT_JVM_FLAGS = List.of("--enable-native-access=ALL-UNNAMED",
+      "-XX:+UseSerialGC", "-Xmx128m");
+
   public AgentProcess(NetworkNamespace namespace, Path workDir) {
     this.namespace = namespace;
     this.workDir = workDir;
   }
 
-  /** Starts the relay and the agent for {@code nodeName} with the given extra flags. */
+  /** Starts the relay and the agent for {@code nodeName} with the given extra agent flags. */
   public AgentProcess start(String kubeconfigYaml, String nodeName, String... flags) throws IOException {
-    URI server = URI.create(Config.fromKubeconfig(kubeconfigYaml).getMasterUrl());
-    int port = server.getPort();
+    startRelay(kubeconfigYaml);
+    return startAgent(kubeconfigYaml, nodeName, DEFAULT_JVM_FLAGS, flags);
+  }
+
+  /** Lets the namespace reach the API server of the kubeconfig on 127.0.0.1 (see the class comment). */
+  public AgentProcess startRelay(String kubeconfigYaml) throws IOException {
+    int port = URI.create(Config.fromKubeconfig(kubeconfigYaml).getMasterUrl()).getPort();
     Path socket = workDir.resolve("api.sock");
-    relays.add(new ProcessBuilder("socat", "UNIX-LISTEN:" + socket + ",fork",
-        "TCP:127.0.0.1:" + port).redirectErrorStream(true).redirectOutput(workDir.resolve("relay-out.log").toFile())
-        .start());
+    relays.add(new ProcessBuilder("socat", "UNIX-LISTEN:" + socket + ",fork", "TCP:127.0.0.1:" + port)
+        .redirectErrorStream(true).redirectOutput(workDir.resolve("relay-out.log").toFile()).start());
     waitFor(() -> Files.exists(socket), "relay socket " + socket);
     relays.add(namespace.processBuilder(List.of("socat", "TCP-LISTEN:" + port + ",bind=127.0.0.1,fork,reuseaddr",
         "UNIX-CONNECT:" + socket)).redirectErrorStream(true)
         .redirectOutput(workDir.resolve("relay-in.log").toFile()).start());
+    return this;
+  }
+
+  /** Starts the agent (without a relay it cannot reach the API server) with these JVM and agent flags. */
+  public AgentProcess startAgent(String kubeconfigYaml, String nodeName, List<String> jvmFlags, String... flags)
+      throws IOException {
     Path kubeconfig = workDir.resolve("kubeconfig");
     Files.writeString(kubeconfig, kubeconfigYaml);
-
-    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-        "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx128m",
-        "-cp", System.getProperty("java.class.path"), "io.tcpteardown.cli.TcpTeardownCommand", "agent",
-        "--node-name", nodeName, "--pod-name", "agent-" + nodeName,
-        "--state-file", workDir.resolve("state/state.json").toString(), "--metrics-port", "0"));
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.addAll(jvmFlags);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.tcpteardown.cli.TcpTeardownCommand",
+        "agent", "--node-name", nodeName, "--pod-name", "agent-" + nodeName,
+        "--state-file", workDir.resolve("state/state.json").toString()));
     command.addAll(List.of(flags));
+    if (!command.contains("--metrics-port")) {
+      command.addAll(List.of("--metrics-port", "0"));
+    }
     ProcessBuilder builder = namespace.processBuilder(command).redirectErrorStream(true)
         .redirectOutput(log().toFile());
     builder.environment().put("KUBECONFIG", kubeconfig.toString());
     agent = builder.start();
     return this;
+  }
+
+  public long pid() {
+    return agent.pid();
   }
 
   public Path log() {
