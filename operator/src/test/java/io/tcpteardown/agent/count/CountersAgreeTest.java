@@ -1,0 +1,106 @@
+package io.tcpteardown.agent.count;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tcpteardown.testsupport.NetworkNamespace;
+import io.tcpteardown.testsupport.Sockets;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Known populations in a fresh network namespace, counted by netlink, by the /proc fallback and by {@code ss}:
+ * all three must agree exactly, and with what was made.
+ */
+class CountersAgreeTest {
+  private NetworkNamespace namespace;
+  private final List<SocketChannel> held = new ArrayList<>();
+
+  @BeforeEach
+  void namespace() throws Exception {
+    namespace = NetworkNamespace.create("count");
+    namespace.setSysctl("net.ipv4.tcp_max_tw_buckets", "200000");
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    Sockets.closeAll(held);
+    namespace.close();
+  }
+
+  private long ss(String state) throws Exception {
+    return namespace.exec("ss", "-Htan", "state", state).lines().filter(l -> !l.isBlank()).count();
+  }
+
+  private SocketStates bySs() throws Exception {
+    return new SocketStates(ss("fin-wait-1"), ss("fin-wait-2"), ss("time-wait"), ss("close-wait"), ss("last-ack"),
+        ss("closing"), 0);
+  }
+
+  private SocketStates byNetlink() {
+    return namespace.call(() -> {
+      try (NetlinkStateCounter counter = NetlinkStateCounter.open()) {
+        return counter.count();
+      }
+    });
+  }
+
+  private SocketStates byProc() {
+    return namespace.call(() -> new ProcNetTcpCounter(namespace.procRoot()).count());
+  }
+
+  private static SocketStates withoutOrphans(SocketStates s) {
+    return new SocketStates(s.finWait1(), s.finWait2(), s.timeWait(), s.closeWait(), s.lastAck(), s.closing(), 0);
+  }
+
+  @Test
+  void anEmptyNamespaceCountsZeroEverywhere() {
+    assertThat(byNetlink()).isEqualTo(new SocketStates(0, 0, 0, 0, 0, 0, 0));
+    assertThat(byProc()).isEqualTo(new SocketStates(0, 0, 0, 0, 0, 0, 0));
+  }
+
+  @Test
+  void netlinkProcAndSsAgreeExactlyOnKnownPopulationsOverIpv4AndIpv6() throws Exception {
+    held.addAll(Sockets.populate(namespace, "127.0.0.1", 2000, 300, 40));
+    held.addAll(Sockets.populate(namespace, "::1", 150, 20, 10));
+
+    // Client TIME_WAIT; client CLOSE_WAIT plus server CLOSE_WAIT of the half-closed; server FIN_WAIT2 (orphans,
+    // kept as time-wait mini-sockets) plus client FIN_WAIT2 of the half-closed.
+    SocketStates expected = new SocketStates(0, 300 + 40 + 20 + 10, 2000 + 150, 300 + 40 + 20 + 10, 0, 0, 0);
+    SocketStates netlink = byNetlink();
+    SocketStates proc = byProc();
+    SocketStates ss = bySs();
+    assertThat(withoutOrphans(netlink)).isEqualTo(expected);
+    assertThat(withoutOrphans(proc)).isEqualTo(expected);
+    assertThat(ss).isEqualTo(expected);
+    assertThat(netlink.orphansInDump()).isEqualTo(proc.orphansInDump());
+  }
+
+  @Test
+  void theFactoryPicksNetlinkAndTheSockstatAndNetstatParsersReadThisKernel() throws Exception {
+    held.addAll(Sockets.populate(namespace, "127.0.0.1", 25, 0, 0));
+    SocketStates counted = namespace.call(() -> {
+      try (SocketStateCounter counter = SocketStateCounters.open(namespace.procRoot())) {
+        assertThat(counter.method()).isEqualTo("netlink");
+        return counter.count();
+      }
+    });
+    assertThat(counted.timeWait()).isEqualTo(25);
+    KernelStats stats = new KernelStats(namespace.procRoot());
+    Sockstat sockstat = namespace.call(stats::readSockstat);
+    assertThat(sockstat.timeWait()).isEqualTo(25);
+    assertThat(namespace.call(stats::readCounters).timeWaitOverflow()).isZero();
+  }
+
+  @Test
+  void overflowBeyondMaxTwBucketsIsCountedByTheKernelCounter() throws Exception {
+    namespace.setSysctl("net.ipv4.tcp_max_tw_buckets", "10");
+    held.addAll(Sockets.populate(namespace, "127.0.0.1", 30, 0, 0));
+    KernelStats stats = new KernelStats(namespace.procRoot());
+    assertThat(byNetlink().timeWait()).isEqualTo(10);
+    assertThat(namespace.call(stats::readCounters).timeWaitOverflow()).isEqualTo(20);
+  }
+}
