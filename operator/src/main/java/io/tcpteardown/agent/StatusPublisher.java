@@ -1,6 +1,5 @@
 package io.tcpteardown.agent;
 
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -18,8 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes the node's status with server-side apply on the status subresource, on a thread of its own so that
- * an unreachable API server never holds up the kernel work. Only the newest status is kept; a failed write
+ * Writes the node's whole status (a JSON patch of the status subresource; the agent is its only writer), on a
+ * thread of its own so that an unreachable API server never holds up the kernel work. Only the newest status is kept; a failed write
  * is retried with exponential backoff (1 s doubling up to 60 s) until it succeeds or a newer one replaces it.
  */
 public final class StatusPublisher implements AutoCloseable {
@@ -55,15 +54,13 @@ public final class StatusPublisher implements AutoCloseable {
     if (status == null) {
       return;
     }
-    TcpTeardownNode patch = new TcpTeardownNode();
-    patch.setMetadata(new ObjectMetaBuilder().withName(nodeName).build());
-    patch.setStatus(status);
+    // The whole status in one JSON patch: keys that left applied or original go with it. (Server-side apply
+    // would do the same on current servers, but 1.20-era ones keep the keys of a map applied as empty.)
+    String patch = "[{\"op\":\"add\",\"path\":\"/status\",\"value\":"
+        + client.getKubernetesSerialization().asJson(status) + "}]";
     try {
-      client.resource(patch).subresource("status").patch(new PatchContext.Builder()
-          .withPatchType(PatchType.SERVER_SIDE_APPLY)
-          .withFieldManager(FIELD_MANAGER)
-          .withForce(true)
-          .build());
+      client.resources(TcpTeardownNode.class).withName(nodeName).subresource("status").patch(
+          new PatchContext.Builder().withPatchType(PatchType.JSON).withFieldManager(FIELD_MANAGER).build(), patch);
       metrics.reported(clock.instant());
       backoff = FIRST_RETRY;
       done(status);
