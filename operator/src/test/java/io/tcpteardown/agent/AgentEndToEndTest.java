@@ -79,9 +79,15 @@ class AgentEndToEndTest {
     for (AgentProcess agent : agents) {
       agent.close();
     }
-    fixtures.close();
-    operator.close();
-    client.close();
+    if (fixtures != null) {
+      fixtures.close();
+    }
+    if (operator != null) {
+      operator.close();
+    }
+    if (client != null) {
+      client.close();
+    }
     namespaces.forEach(NetworkNamespace::close);
   }
 

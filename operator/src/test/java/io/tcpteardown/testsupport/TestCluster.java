@@ -71,7 +71,8 @@ public final class TestCluster {
           client.apiextensions().v1().customResourceDefinitions().resource(crd)
               .createOr(NonDeletingOperation::update);
           client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-              .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
+              .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions() != null
+                  && c.getStatus().getConditions().stream()
                   .anyMatch(cond -> cond.getType().equals("Established") && cond.getStatus().equals("True")),
                   30, TimeUnit.SECONDS);
         }
