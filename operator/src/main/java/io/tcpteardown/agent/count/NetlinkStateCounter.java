@@ -1,6 +1,5 @@
 package io.tcpteardown.agent.count;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
@@ -64,10 +63,16 @@ public final class NetlinkStateCounter implements SocketStateCounter {
   private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
   private static final MethodHandle SOCKET = downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT,
       JAVA_INT));
-  private static final MethodHandle SEND = downcall("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS,
+  // The buffers go to send and recv as raw addresses (a long), not as MemorySegment arguments: a segment
+  // argument costs a 40-byte allocation per call, which would make the heap per count grow with the sockets.
+  // The segments stay valid during every call: this object owns their arena and closes it only in close().
+  private static final MethodHandle SEND = downcall("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG,
       JAVA_LONG, JAVA_INT));
-  private static final MethodHandle RECV = downcall("recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS,
-      JAVA_LONG, JAVA_INT));
+  // recv runs once per batch: without errno capture, whose segment check allocates on every call. A failed recv
+  // (in practice only EINTR) is retried a few times and then reported without its errno.
+  private static final MethodHandle RECV = LINKER.downcallHandle(LINKER.defaultLookup().find("recv").orElseThrow(),
+      FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+  private static final int RECV_ATTEMPTS = 3;
   private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
   private final Arena arena;
@@ -120,7 +125,7 @@ public final class NetlinkStateCounter implements SocketStateCounter {
       try {
         dump(TCPDIAG_GETSOCK, 0);
         return SocketStates.of(byState, orphans);
-      } catch (IOException e) {
+      } catch (RequestRefusedException e) {
         // Kernels without the compat request (CONFIG_INET_DIAG_COMPAT off): one v2 dump per family.
         legacy = false;
         Arrays.fill(byState, 0);
@@ -165,7 +170,7 @@ public final class NetlinkStateCounter implements SocketStateCounter {
           }
           if (messageType == NLMSG_ERROR) {
             int error = -buffer.get(JAVA_INT_UNALIGNED, offset + HEADER);
-            throw new IOException("inet_diag dump (type " + type + ") failed: errno " + error);
+            throw new RequestRefusedException("inet_diag dump (type " + type + ") failed: errno " + error);
           }
           if (messageLength >= MSG_MIN_LENGTH) {
             tally(offset);
@@ -191,7 +196,7 @@ public final class NetlinkStateCounter implements SocketStateCounter {
   private void send(int length) throws IOException {
     try {
       while (true) {
-        long sent = (long) SEND.invokeExact(callState, fd, request, (long) length, 0);
+        long sent = (long) SEND.invokeExact(callState, fd, request.address(), (long) length, 0);
         if (sent >= 0) {
           return;
         }
@@ -208,22 +213,27 @@ public final class NetlinkStateCounter implements SocketStateCounter {
 
   private long receive() throws IOException {
     try {
-      while (true) {
-        long received = (long) RECV.invokeExact(callState, fd, buffer, (long) BUFFER, 0);
+      for (int attempt = 0; attempt < RECV_ATTEMPTS; attempt++) {
+        long received = (long) RECV.invokeExact(fd, buffer.address(), (long) BUFFER, 0);
         if (received > 0) {
           return received;
         }
         if (received == 0) {
           throw new IOException("the sock_diag socket closed during a dump");
         }
-        if (errno(callState) != EINTR) {
-          throw new IOException("recv on the sock_diag socket failed: errno " + errno(callState));
-        }
       }
+      throw new IOException("recv on the sock_diag socket failed " + RECV_ATTEMPTS + " times");
     } catch (IOException | RuntimeException | Error e) {
       throw e;
     } catch (Throwable t) {
       throw new IOException(t);
+    }
+  }
+
+  /** The kernel answered the dump request with an error. */
+  private static final class RequestRefusedException extends IOException {
+    RequestRefusedException(String message) {
+      super(message);
     }
   }
 

@@ -1,0 +1,104 @@
+package io.tcpteardown.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tcpteardown.agent.count.NetlinkStateCounter;
+import io.tcpteardown.agent.count.ProcNetTcpCounter;
+import io.tcpteardown.agent.count.SocketStateCounter;
+import io.tcpteardown.testsupport.NetworkNamespace;
+import java.lang.management.ManagementFactory;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Times one full count of 100,000 TIME_WAIT sockets by the netlink path, by the /proc fallback and by
+ * {@code ss -tan state time-wait | wc -l}, side by side, and measures the heap each count allocates at 100,000
+ * sockets and at 100. Prints figures; asserts only that all three count the same sockets. Not part of
+ * {@code verify}; run it with
+ * {@code ./mvnw -B -o test -Dtest=CountBenchmark -Dsurefire.failIfNoSpecifiedTests=false} (root, Linux).
+ */
+class CountBenchmark {
+  private static final int SOCKETS = Integer.getInteger("bench.sockets", 100_000);
+  private static final int ROUNDS = Integer.getInteger("bench.rounds", 15);
+
+  @Test
+  void countTimeWaitSockets() throws Exception {
+    try (NetworkNamespace big = NetworkNamespace.create("bench");
+        NetworkNamespace small = NetworkNamespace.create("bench-small")) {
+      long start = System.nanoTime();
+      TimeWaitPopulation.create(big, SOCKETS);
+      TimeWaitPopulation.create(small, 100);
+      System.out.printf("created %,d TIME_WAIT sockets in %.1f s%n", SOCKETS, (System.nanoTime() - start) / 1e9);
+
+      try (NetlinkStateCounter netlink = big.call(NetlinkStateCounter::open);
+          NetlinkStateCounter netlinkSmall = small.call(NetlinkStateCounter::open)) {
+        ProcNetTcpCounter proc = new ProcNetTcpCounter(big.procRoot());
+        ProcNetTcpCounter procSmall = new ProcNetTcpCounter(small.procRoot());
+        long byNetlink = big.call(() -> netlink.count().timeWait());
+        long byProc = big.call(() -> proc.count().timeWait());
+        long bySs = Long.parseLong(big.exec("sh", "-c", "ss -tan state time-wait | wc -l").strip()) - 1;
+        System.out.printf("counted: netlink %,d, /proc %,d, ss %,d%n", byNetlink, byProc, bySs);
+        assertThat(byNetlink).isEqualTo(byProc).isEqualTo(bySs).isGreaterThanOrEqualTo(SOCKETS);
+
+        for (int i = 0; i < 200; i++) {
+          big.call(netlink::count);
+          small.call(netlinkSmall::count);
+          if (i % 20 == 0) {
+            big.call(proc::count);
+          }
+        }
+        double[] netlinkMs = new double[ROUNDS];
+        double[] procMs = new double[ROUNDS];
+        double[] ssMs = new double[ROUNDS];
+        for (int round = 0; round < ROUNDS; round++) {
+          netlinkMs[round] = big.call(() -> millis(netlink::count));
+          procMs[round] = big.call(() -> millis(proc::count));
+          ssMs[round] = millis(() -> big.exec("sh", "-c", "ss -tan state time-wait | wc -l"));
+        }
+        double netlinkMedian = median(netlinkMs);
+        double procMedian = median(procMs);
+        double ssMedian = median(ssMs);
+        System.out.printf("%nOne full count of %,d TIME_WAIT sockets, median of %d rounds (warmed up):%n",
+            byNetlink, ROUNDS);
+        System.out.printf("  %-44s %8.1f ms%n", "netlink inet_diag (FFM)", netlinkMedian);
+        System.out.printf("  %-44s %8.1f ms  (%.1fx netlink)%n", "/proc/net/tcp + tcp6 streaming parse", procMedian,
+            procMedian / netlinkMedian);
+        System.out.printf("  %-44s %8.1f ms  (%.1fx netlink)%n", "ss -tan state time-wait | wc -l", ssMedian,
+            ssMedian / netlinkMedian);
+        System.out.printf("  netlink per socket: %.2f us%n", netlinkMedian * 1000 / byNetlink);
+
+        System.out.printf("%nHeap allocated per count (bytes):%n");
+        System.out.printf("  %-12s %12s %12s%n", "sockets", "netlink", "/proc");
+        System.out.printf("  %-12s %,12d %,12d%n", "100", small.call(() -> allocated(netlinkSmall)),
+            small.call(() -> allocated(procSmall)));
+        System.out.printf("  %-12s %,12d %,12d%n", String.format("%,d", byNetlink), big.call(() -> allocated(netlink)),
+            big.call(() -> allocated(proc)));
+      }
+    }
+  }
+
+  private static double millis(Callable<?> task) throws Exception {
+    long start = System.nanoTime();
+    task.call();
+    return (System.nanoTime() - start) / 1e6;
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
+  }
+
+  /** Heap bytes the calling thread allocates for one count (after warm-up), the minimum of 20 counts. */
+  private static long allocated(SocketStateCounter counter) throws Exception {
+    var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long least = Long.MAX_VALUE;
+    for (int i = 0; i < 20; i++) {
+      long before = threads.getCurrentThreadAllocatedBytes();
+      counter.count();
+      least = Math.min(least, threads.getCurrentThreadAllocatedBytes() - before);
+    }
+    return least;
+  }
+}
