@@ -1,0 +1,56 @@
+package io.tcpteardown.delivery;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.TemplateCommand;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The chart rendered by Helm (the helm-java library, which embeds Helm), as Kubernetes objects. */
+record RenderedChart(List<HasMetadata> objects) {
+  static final Path CHART = Path.of("../helm/tcp-teardown-operator");
+  static final String RELEASE = "tcp-teardown";
+  static final String NAMESPACE = "tcp-teardown";
+  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
+  static RenderedChart render(Map<String, Object> values) throws IOException {
+    TemplateCommand template = new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE).skipCrds();
+    values.forEach(template::set);
+    return parse(template.call());
+  }
+
+  static RenderedChart parse(String yaml) throws IOException {
+    List<HasMetadata> objects = new ArrayList<>();
+    var mapper = new ObjectMapper(new YAMLFactory());
+    try (var parser = new YAMLFactory().createParser(yaml)) {
+      var documents = mapper.readValues(parser, JsonNode.class);
+      while (documents.hasNextValue()) {
+        JsonNode document = documents.nextValue();
+        if (document != null && document.has("kind")) {
+          objects.add(SERIALIZATION.unmarshal(document.toString()));
+        }
+      }
+    }
+    return new RenderedChart(objects);
+  }
+
+  <T extends HasMetadata> List<T> all(Class<T> type) {
+    return objects.stream().filter(type::isInstance).map(type::cast).toList();
+  }
+
+  <T extends HasMetadata> T one(Class<T> type, String nameSuffix) {
+    return all(type).stream().filter(o -> o.getMetadata().getName().endsWith(nameSuffix)).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " named *" + nameSuffix));
+  }
+
+  List<HasMetadata> ofKind(String kind) {
+    return objects.stream().filter(o -> o.getKind().equals(kind)).toList();
+  }
+}
