@@ -1,0 +1,79 @@
+package io.tcpteardown.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.marcnuri.helm.Helm;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.tcpteardown.api.TcpTeardownNode;
+import io.tcpteardown.api.TcpTeardownProfile;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.testcontainers.containers.Container.ExecResult;
+import org.testcontainers.junit.jupiter.Container;
+import org.testcontainers.junit.jupiter.Testcontainers;
+import org.testcontainers.k3s.K3sContainer;
+import org.testcontainers.utility.DockerImageName;
+import org.testcontainers.utility.MountableFile;
+
+/**
+ * The whole product in a real cluster: the image built from the Dockerfile, loaded into k3s, the chart installed
+ * with Helm, a profile applied; the k3s node's TcpTeardownNode must report the values applied and the sysctls
+ * inside the k3s container (the node's network namespace) must hold them. Needs a Docker engine and the docker
+ * CLI (BuildKit, for the Dockerfile's cache mounts); skipped where there is no Docker.
+ */
+@Testcontainers(disabledWithoutDocker = true)
+class K3sEndToEndTest {
+  private static final String IMAGE = "tcp-teardown-operator:e2e";
+
+  @Container
+  private static final K3sContainer K3S = new K3sContainer(DockerImageName.parse("rancher/k3s:v1.31.4-k3s1"));
+
+  @Test
+  void aProfileReachesTheNodeThroughTheChartAndTheImage() throws Exception {
+    Path tarball = Files.createTempFile("tcp-teardown-image", ".tar");
+    run("docker", "build", "-t", IMAGE, "..");
+    run("docker", "save", "-o", tarball.toString(), IMAGE);
+    K3S.copyFileToContainer(MountableFile.forHostPath(tarball), "/tmp/image.tar");
+    ExecResult imported = K3S.execInContainer("ctr", "images", "import", "/tmp/image.tar");
+    assertThat(imported.getExitCode()).as(imported.getStderr()).isZero();
+
+    String kubeconfig = K3S.getKubeConfigYaml();
+    new Helm(RenderedChart.CHART).install().withName(RenderedChart.RELEASE).withNamespace(RenderedChart.NAMESPACE)
+        .createNamespace().withKubeConfigContents(kubeconfig)
+        .set("image.repository", "tcp-teardown-operator").set("image.tag", "e2e").set("image.pullPolicy", "Never")
+        .set("agent.reportInterval", "10s").waitReady().withTimeout(300).call();
+
+    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig))
+        .build(); InputStream profile = Files.newInputStream(ExamplesTest.EXAMPLES.resolve("base.yaml"))) {
+      client.resource(client.getKubernetesSerialization().unmarshal(profile, TcpTeardownProfile.class)).create();
+      String node = client.nodes().list().getItems().getFirst().getMetadata().getName();
+      await().atMost(Duration.ofMinutes(3)).untilAsserted(() -> {
+        TcpTeardownNode reported = client.resources(TcpTeardownNode.class).withName(node).get();
+        assertThat(reported).isNotNull();
+        assertThat(reported.getStatus()).isNotNull();
+        assertThat(reported.getStatus().applied()).containsEntry("net.ipv4.tcp_fin_timeout", "60")
+            .containsEntry("net.ipv4.tcp_orphan_retries", "8").containsEntry("net.ipv4.tcp_tw_reuse", "2");
+      });
+      assertThat(K3S.execInContainer("sysctl", "-n", "net.ipv4.tcp_orphan_retries").getStdout().strip())
+          .isEqualTo("8");
+      assertThat(K3S.execInContainer("sysctl", "-n", "net.ipv4.tcp_tw_reuse").getStdout().strip()).isEqualTo("2");
+      await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> assertThat(client.resources(TcpTeardownProfile.class)
+          .withName("base").get().getStatus().appliedNodes()).isEqualTo(1));
+    }
+  }
+
+  private static void run(String... command) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+    builder.environment().put("DOCKER_BUILDKIT", "1");
+    Process process = builder.start();
+    assertThat(process.waitFor(20, TimeUnit.MINUTES)).isTrue();
+    assertThat(process.exitValue()).as(String.join(" ", command)).isZero();
+  }
+}
