@@ -32,6 +32,7 @@ ENV PATH=/opt/java/bin:$PATH
 # Non-root by default (the operator); the agent's pod spec runs it as root, privileged, in the host network.
 USER 65532:65532
 # Container-aware memory (a share of the pod's limit), exit on OOM so that the kubelet restarts the pod, a small
-# single-threaded collector for a small heap, and native access for the agent's netlink socket (FFM).
-ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-XX:MaxRAMPercentage=70", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-XX:ReservedCodeCacheSize=32m", "--enable-native-access=ALL-UNNAMED", "-jar", "/app/tcp-teardown.jar"]
+# single-threaded collector that gives back free heap, C1 only (less compiler memory), and native access for the
+# agent's netlink socket (FFM).
+ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-XX:MaxRAMPercentage=70", "-XX:+UseSerialGC", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:TieredStopAtLevel=1", "-Xss512k", "-XX:ReservedCodeCacheSize=32m", "--enable-native-access=ALL-UNNAMED", "-jar", "/app/tcp-teardown.jar"]
 CMD ["operator"]

@@ -1,0 +1,131 @@
+package io.tcpteardown.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.tcpteardown.api.ManagedSysctl;
+import io.tcpteardown.api.TcpTeardownNode;
+import io.tcpteardown.api.TcpTeardownNodeSpec;
+import io.tcpteardown.api.TeardownSettings;
+import io.tcpteardown.delivery.DockerfileEntrypoint;
+import io.tcpteardown.testsupport.AgentProcess;
+import io.tcpteardown.testsupport.NetworkNamespace;
+import io.tcpteardown.testsupport.TestCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent's footprint while idle on a node holding 100,000 TIME_WAIT sockets: resident memory and CPU per report
+ * cycle, with the JVM flags of the Dockerfile's ENTRYPOINT and the chart's default memory limit (192 MiB, given to
+ * the JVM as -XX:MaxRAM since there is no container here). The agent runs as its own process in a network namespace
+ * standing for the node, reporting to the test API server. Not part of {@code verify}; run it with
+ * {@code ./mvnw -B -o test -Dtest=AgentFootprintBenchmark -Dsurefire.failIfNoSpecifiedTests=false} (root, Linux);
+ * add {@code -Dbench.nmt=true} for the JVM's native memory summary of the agent, {@code -Dbench.jvmFlags="..."} to
+ * try other JVM flags.
+ */
+class AgentFootprintBenchmark {
+  private static final int SOCKETS = 100_000;
+  private static final Duration REPORT_INTERVAL = Duration.ofSeconds(5);
+  private static final Duration WINDOW = Duration.ofSeconds(40);
+  private static final long CLOCK_TICKS_PER_SECOND = 100;
+
+  @TempDir
+  Path work;
+
+  @Test
+  void residentMemoryAndCpuPerReportCycle() throws Exception {
+    List<String> jvmFlags = new ArrayList<>(DockerfileEntrypoint.jvmFlags(DockerfileEntrypoint.DOCKERFILE));
+    jvmFlags.add("-XX:MaxRAM=192m");
+    String extra = System.getProperty("bench.jvmFlags", "");
+    if (!extra.isBlank()) {
+      jvmFlags.addAll(List.of(extra.strip().split("\\s+")));
+    }
+    boolean nativeMemory = Boolean.getBoolean("bench.nmt");
+    if (nativeMemory) {
+      jvmFlags.add("-XX:NativeMemoryTracking=summary");
+    }
+    String node = "footprint-" + UUID.randomUUID().toString().substring(0, 8);
+    try (NetworkNamespace namespace = NetworkNamespace.create("footprint");
+        KubernetesClient client = TestCluster.client();
+        AgentProcess agent = new AgentProcess(namespace, work)) {
+      TcpTeardownNode object = new TcpTeardownNode();
+      object.setMetadata(new ObjectMetaBuilder().withName(node).build());
+      object.setSpec(TcpTeardownNodeSpec.of(TeardownSettings.NONE.with(ManagedSysctl.FIN_TIMEOUT, 30)
+          .with(ManagedSysctl.MAX_TW_BUCKETS, 400_000), Map.of(), List.of(), List.of()));
+      client.resource(object).create();
+      try {
+        String kubeconfig = TestCluster.kubeconfig();
+        agent.startRelay(kubeconfig).startAgent(kubeconfig, node, jvmFlags, "--report-interval",
+            REPORT_INTERVAL.toSeconds() + "s");
+        await().atMost(Duration.ofSeconds(60)).until(() -> status(client, node) != null);
+        TimeWaitPopulation.create(namespace, SOCKETS);
+        await().atMost(Duration.ofSeconds(30)).until(() -> status(client, node).states().timeWait() >= SOCKETS);
+
+        long cpuBefore = cpuTicks(agent.pid());
+        long start = System.nanoTime();
+        String lastReport = status(client, node).lastReportTime();
+        int reports = 0;
+        long peakRss = 0;
+        while (System.nanoTime() - start < WINDOW.toNanos()) {
+          Thread.sleep(250);
+          String report = status(client, node).lastReportTime();
+          if (!Objects.equals(report, lastReport)) {
+            reports++;
+            lastReport = report;
+          }
+          peakRss = Math.max(peakRss, rssKib(agent.pid()));
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long cpuMillis = (cpuTicks(agent.pid()) - cpuBefore) * 1000 / CLOCK_TICKS_PER_SECOND;
+        long timeWait = status(client, node).states().timeWait();
+        assertThat(agent.alive()).as(agent.logText()).isTrue();
+        assertThat(reports).isPositive();
+
+        System.out.printf("Agent footprint, idle, %,d TIME_WAIT sockets counted per report (status shows %,d)%n",
+            SOCKETS, timeWait);
+        System.out.printf("  JVM flags: %s%n", String.join(" ", jvmFlags));
+        System.out.printf("  resident memory: %.1f MiB now, %.1f MiB peak over %.0f s%n", rssKib(agent.pid()) / 1024.0,
+            peakRss / 1024.0, seconds);
+        System.out.printf("  CPU: %d ms over %d report cycles (%.0f s, report interval %d s): %.1f ms per cycle, "
+            + "%.2f%% of one core%n", cpuMillis, reports, seconds, REPORT_INTERVAL.toSeconds(),
+            (double) cpuMillis / reports, cpuMillis / seconds / 10);
+        if (nativeMemory) {
+          Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+          Process process = new ProcessBuilder(jcmd.toString(), Long.toString(agent.pid()), "VM.native_memory",
+              "summary").redirectErrorStream(true).start();
+          System.out.println(new String(process.getInputStream().readAllBytes()));
+        }
+      } finally {
+        client.resources(TcpTeardownNode.class).withName(node).delete();
+      }
+    }
+  }
+
+  private static io.tcpteardown.api.TcpTeardownNodeStatus status(KubernetesClient client, String node) {
+    TcpTeardownNode object = client.resources(TcpTeardownNode.class).withName(node).get();
+    return object == null ? null : object.getStatus();
+  }
+
+  private static long rssKib(long pid) throws Exception {
+    return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+        .filter(l -> l.startsWith("VmRSS:")).mapToLong(l -> Long.parseLong(l.replaceAll("\\D", ""))).findFirst()
+        .orElseThrow();
+  }
+
+  /** utime + stime of the process, in clock ticks (fields 14 and 15 of /proc/PID/stat). */
+  private static long cpuTicks(long pid) throws Exception {
+    String stat = Files.readAllLines(Path.of("/proc", Long.toString(pid), "stat")).getFirst();
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+  }
+}
