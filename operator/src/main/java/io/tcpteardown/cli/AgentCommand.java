@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "agent", description = {
@@ -36,9 +37,8 @@ public final class AgentCommand implements Callable<Integer> {
       description = "This agent's pod, reported in status (env POD_NAME).")
   String podName;
 
-  @Option(names = "--proc-root", defaultValue = "${env:PROC_ROOT:-/proc}",
-      description = "Where proc is mounted (env PROC_ROOT, default ${DEFAULT-VALUE}).")
-  Path procRoot;
+  @Mixin
+  ProcRootOption proc;
 
   @Option(names = "--state-file", defaultValue = "${env:STATE_FILE:-/var/lib/tcp-teardown/state.json}",
       description = "Node-local file of original values, on a hostPath (env STATE_FILE, default ${DEFAULT-VALUE}).")
@@ -62,13 +62,13 @@ public final class AgentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    AgentSettings settings = new AgentSettings(nodeName, podName, procRoot, stateFile, driftCheckInterval,
+    AgentSettings settings = new AgentSettings(nodeName, podName, proc.procRoot, stateFile, driftCheckInterval,
         reportInterval, metricsPort);
     Clock clock = Clock.systemUTC();
     KubernetesClient client = new KubernetesClientBuilder().build();
     AgentMetrics metrics = new AgentMetrics(nodeName);
-    SysctlApplier applier = new SysctlApplier(new SysctlFiles(procRoot), new StateFile(stateFile));
-    NodeAgent agent = new NodeAgent(client, settings, applier, new NodeObserver(procRoot), metrics,
+    SysctlApplier applier = new SysctlApplier(new SysctlFiles(proc.procRoot), new StateFile(stateFile));
+    NodeAgent agent = new NodeAgent(client, settings, applier, new NodeObserver(proc.procRoot), metrics,
         new EventRecorder(client, "tcp-teardown-agent", nodeName, clock),
         new StatusPublisher(client, nodeName, metrics, clock),
         new AgentStatusComposer(new AgentInfo(podName.isBlank() ? null : podName, VersionProvider.version())),

@@ -7,10 +7,10 @@ import io.tcpteardown.agent.NodeReport;
 import io.tcpteardown.agent.NodeWarnings;
 import io.tcpteardown.api.StateCounts;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -25,14 +25,13 @@ public final class NodeReportCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print stable JSON instead of a table.")
   boolean json;
 
-  @Option(names = "--proc-root", defaultValue = "${env:PROC_ROOT:-/proc}",
-      description = "Where proc is mounted (env PROC_ROOT, default ${DEFAULT-VALUE}).")
-  Path procRoot;
+  @Mixin
+  ProcRootOption proc;
 
   @Override
   public Integer call() throws Exception {
     NodeReport report;
-    try (NodeObserver observer = new NodeObserver(procRoot)) {
+    try (NodeObserver observer = new NodeObserver(proc.procRoot)) {
       report = NodeReport.of(observer.observe());
     }
     PrintWriter out = spec.commandLine().getOut();

@@ -23,6 +23,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -42,9 +43,8 @@ public final class PlanCommand implements Callable<Integer> {
       description = "This node's labels, for the profiles' nodeSelector (default: no labels).")
   Map<String, String> nodeLabels = new LinkedHashMap<>();
 
-  @Option(names = "--proc-root", defaultValue = "${env:PROC_ROOT:-/proc}",
-      description = "Where proc is mounted (env PROC_ROOT, default ${DEFAULT-VALUE}).")
-  Path procRoot;
+  @Mixin
+  ProcRootOption proc;
 
   @Override
   public Integer call() throws IOException {
@@ -79,7 +79,7 @@ public final class PlanCommand implements Callable<Integer> {
     out.println(resolution.profiles().isEmpty() ? "No valid profile selects a node with labels " + nodeLabels
         : "Profiles selecting this node: " + String.join(", ", resolution.profiles()));
     out.printf("%-18s %-28s %-18s %-10s %-10s %s%n", "FIELD", "SYSCTL", "SCOPE", "CURRENT", "DESIRED", "ACTION");
-    SysctlFiles sysctls = new SysctlFiles(procRoot);
+    SysctlFiles sysctls = new SysctlFiles(proc.procRoot);
     for (ManagedSysctl sysctl : ManagedSysctl.values()) {
       OptionalLong current = sysctls.read(sysctl);
       Long desired = resolution.settings().sysctlValue(sysctl);
@@ -117,7 +117,7 @@ public final class PlanCommand implements Callable<Integer> {
 
   /** MemTotal from meminfo, for the orphan-memory rule; null when unknown. */
   private Long memoryBytes() throws IOException {
-    Path meminfo = procRoot.resolve("meminfo");
+    Path meminfo = proc.procRoot.resolve("meminfo");
     if (!Files.isReadable(meminfo)) {
       return null;
     }

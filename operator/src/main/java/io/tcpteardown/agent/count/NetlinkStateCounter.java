@@ -15,7 +15,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
 
 /**
  * Counts teardown states with one NETLINK_SOCK_DIAG inet_diag dump, filtered in the kernel to the six teardown
@@ -80,8 +79,7 @@ public final class NetlinkStateCounter implements SocketStateCounter {
   private final MemorySegment request;
   private final MemorySegment buffer;
   private final MemorySegment callState;
-  private final long[] byState = new long[16];
-  private long orphans;
+  private final StateTally tally = new StateTally();
   private int sequence;
   private boolean legacy = true;
 
@@ -119,22 +117,20 @@ public final class NetlinkStateCounter implements SocketStateCounter {
 
   @Override
   public SocketStates count() throws IOException {
-    Arrays.fill(byState, 0);
-    orphans = 0;
+    tally.reset();
     if (legacy) {
       try {
         dump(TCPDIAG_GETSOCK, 0);
-        return SocketStates.of(byState, orphans);
+        return tally.result();
       } catch (RequestRefusedException e) {
         // Kernels without the compat request (CONFIG_INET_DIAG_COMPAT off): one v2 dump per family.
         legacy = false;
-        Arrays.fill(byState, 0);
-        orphans = 0;
+        tally.reset();
       }
     }
     dump(SOCK_DIAG_BY_FAMILY, AF_INET);
     dump(SOCK_DIAG_BY_FAMILY, AF_INET6);
-    return SocketStates.of(byState, orphans);
+    return tally.result();
   }
 
   private void dump(short type, int family) throws IOException {
@@ -173,23 +169,13 @@ public final class NetlinkStateCounter implements SocketStateCounter {
             throw new RequestRefusedException("inet_diag dump (type " + type + ") failed: errno " + error);
           }
           if (messageLength >= MSG_MIN_LENGTH) {
-            tally(offset);
+            tally.add(buffer.get(JAVA_BYTE, offset + MSG_STATE) & 0xff,
+                buffer.get(JAVA_BYTE, offset + MSG_TIMER) & 0xff,
+                buffer.get(JAVA_INT_UNALIGNED, offset + MSG_INODE) & 0xffffffffL);
           }
         }
         offset += (messageLength + 3) & ~3;
       }
-    }
-  }
-
-  private void tally(long offset) {
-    int state = buffer.get(JAVA_BYTE, offset + MSG_STATE) & 0xff;
-    int timer = buffer.get(JAVA_BYTE, offset + MSG_TIMER) & 0xff;
-    long inode = buffer.get(JAVA_INT_UNALIGNED, offset + MSG_INODE) & 0xffffffffL;
-    if (state < byState.length) {
-      byState[state]++;
-    }
-    if (TcpState.isOrphan(state, timer, inode)) {
-      orphans++;
     }
   }
 

@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Arrays;
 
 /**
  * The fallback counter: a streaming parse of {@code net/tcp} and {@code net/tcp6} under the proc root. Bytes are
@@ -21,8 +20,7 @@ public final class ProcNetTcpCounter implements SocketStateCounter {
   private final Path tcp;
   private final Path tcp6;
   private final ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-  private final long[] byState = new long[16];
-  private long orphans;
+  private final StateTally tally = new StateTally();
 
   // Parser state, across buffer refills.
   private boolean header;
@@ -45,11 +43,10 @@ public final class ProcNetTcpCounter implements SocketStateCounter {
 
   @Override
   public SocketStates count() throws IOException {
-    Arrays.fill(byState, 0);
-    orphans = 0;
+    tally.reset();
     parse(tcp, true);
     parse(tcp6, false);
-    return SocketStates.of(byState, orphans);
+    return tally.result();
   }
 
   private void parse(Path file, boolean required) throws IOException {
@@ -78,12 +75,7 @@ public final class ProcNetTcpCounter implements SocketStateCounter {
   private void accept(byte b) {
     if (b == '\n') {
       if (!header && field > FIELD_INODE) {
-        if (state < byState.length) {
-          byState[state]++;
-        }
-        if (TcpState.isOrphan(state, timer, inode)) {
-          orphans++;
-        }
+        tally.add(state, timer, inode);
       }
       header = false;
       startLine();

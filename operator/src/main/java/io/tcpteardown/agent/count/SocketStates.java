@@ -7,10 +7,4 @@ package io.tcpteardown.agent.count;
  */
 public record SocketStates(long finWait1, long finWait2, long timeWait, long closeWait, long lastAck, long closing,
     long orphansInDump) {
-
-  /** From per-state tallies indexed by the kernel's state number. */
-  static SocketStates of(long[] byState, long orphans) {
-    return new SocketStates(byState[TcpState.FIN_WAIT1], byState[TcpState.FIN_WAIT2], byState[TcpState.TIME_WAIT],
-        byState[TcpState.CLOSE_WAIT], byState[TcpState.LAST_ACK], byState[TcpState.CLOSING], orphans);
-  }
 }
