@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.tcpteardown.agent.sysctl.ApplyResult;
+import io.tcpteardown.agent.sysctl.DriftCorrection;
 import io.tcpteardown.agent.sysctl.DriftResult;
 import io.tcpteardown.agent.sysctl.FieldError;
 import io.tcpteardown.agent.sysctl.SysctlApplier;
@@ -22,7 +23,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -78,7 +78,7 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   public void start() {
-    loop.execute(this::observe);
+    loop.execute(guarded(this::observe));
     informer = client.resources(TcpTeardownNode.class).withName(settings.nodeName()).runnableInformer(0);
     informer.exceptionHandler((started, error) -> {
       LOG.warn("watch of TcpTeardownNode {} failed, retrying: {}", settings.nodeName(), error.getMessage());
@@ -104,7 +104,7 @@ public final class NodeAgent implements AutoCloseable {
     });
     informer.start();
     long drift = settings.driftCheckInterval().toMillis();
-    loop.scheduleWithFixedDelay(this::checkDrift, drift, drift, TimeUnit.MILLISECONDS);
+    loop.scheduleWithFixedDelay(guarded(this::checkDrift), drift, drift, TimeUnit.MILLISECONDS);
     scheduleReport();
   }
 
@@ -120,7 +120,7 @@ public final class NodeAgent implements AutoCloseable {
     boolean specChanged = previous == null
         || !Objects.equals(previous.getMetadata().getGeneration(), node.getMetadata().getGeneration());
     if (specChanged) {
-      loop.execute(this::reconcile);
+      loop.execute(guarded(this::reconcile));
     }
   }
 
@@ -138,13 +138,31 @@ public final class NodeAgent implements AutoCloseable {
     TeardownSettings desired = node.getSpec() == null ? TeardownSettings.NONE : node.getSpec().settings();
     Map<String, String> mirror = reported == null || reported.original() == null ? Map.of() : reported.original();
     ApplyResult result = applier.apply(desired, mirror);
+    AgentState previous = state;
     AgentState.Problems problems = problems(result);
-    state = new AgentState(generation(node), desired, result.applied(), result.originals(), problems, List.of(),
-        state.driftCorrections());
+    List<DriftCorrection> lastDrift = previous.generation() == generation(node) ? previous.lastDrift() : List.of();
+    state = new AgentState(generation(node), desired, result.applied(), result.originals(), problems, lastDrift,
+        previous.driftCorrections());
     metrics.applyErrors(problems.count());
-    recordApplyEvents(node, result, problems);
+    boolean problemsChanged = !problems.text().equals(previous.problems().text());
+    recordApplyEvents(node, result, problemsChanged ? problems : AgentState.Problems.NONE);
     observe();
-    publishNow();
+    // A retry that changed nothing (the same error again) waits for the next report instead.
+    if (problemsChanged || previous.generation() != state.generation() || !previous.applied().equals(state.applied())
+        || !result.changed().isEmpty() || !result.restored().isEmpty()) {
+      publishNow();
+    }
+  }
+
+  /** A failed step is logged and the loop goes on: an exception must not cancel the periodic checks. */
+  private static Runnable guarded(Runnable step) {
+    return () -> {
+      try {
+        step.run();
+      } catch (RuntimeException e) {
+        LOG.error("agent step failed; it runs again at its next turn", e);
+      }
+    };
   }
 
   private void checkDrift() {
@@ -154,8 +172,8 @@ public final class NodeAgent implements AutoCloseable {
       observe();
       return;
     }
-    if (state.problems().any()) {
-      // Retry what failed (a transient error, a state file someone repaired) at the drift-check pace.
+    if (state.problems().stateFile().isPresent() || !state.problems().refused().isEmpty()) {
+      // Nothing was written: start again (a state file someone repaired), at the drift-check pace.
       reconcile();
       return;
     }
@@ -163,11 +181,8 @@ public final class NodeAgent implements AutoCloseable {
     Map<ManagedSysctl, Long> applied = new HashMap<>(state.applied());
     drift.corrected().forEach(c -> applied.put(c.sysctl(), c.expected()));
     drift.errors().keySet().forEach(applied::remove);
-    Map<String, String> fieldProblems = drift.errors().values().stream()
-        .collect(Collectors.toMap(e -> e.sysctl().key(), FieldError::message));
-    AgentState.Problems problems = new AgentState.Problems(List.of(), Optional.empty(), fieldProblems);
-    boolean changed = !drift.corrected().isEmpty() || problems.any() || !state.lastDrift().isEmpty();
-    state = new AgentState(state.generation(), state.desired(), applied, state.originals(), problems,
+    boolean changed = !drift.corrected().isEmpty() || !state.lastDrift().isEmpty() || !applied.equals(state.applied());
+    state = new AgentState(state.generation(), state.desired(), applied, state.originals(), state.problems(),
         drift.corrected(), state.driftCorrections() + drift.corrected().size());
     if (!drift.corrected().isEmpty()) {
       metrics.driftCorrections(drift.corrected().size());
@@ -176,8 +191,12 @@ public final class NodeAgent implements AutoCloseable {
               + c.expected())
           .collect(Collectors.joining("; ")));
     }
-    metrics.applyErrors(problems.count());
-    observe();
+    if (!drift.errors().isEmpty() || state.problems().any()) {
+      // A field failed: apply again, which reports it per field and retries what was transient.
+      reconcile();
+    } else {
+      observe();
+    }
     if (changed) {
       publishNow();
     }
@@ -198,7 +217,7 @@ public final class NodeAgent implements AutoCloseable {
     long base = settings.reportInterval().toMillis();
     long jittered = Math.round(base * (1 - JITTER + 2 * JITTER * ThreadLocalRandom.current().nextDouble()));
     try {
-      loop.schedule(this::report, jittered, TimeUnit.MILLISECONDS);
+      loop.schedule(guarded(this::report), jittered, TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
       LOG.debug("agent stopping: no further reports");
     }

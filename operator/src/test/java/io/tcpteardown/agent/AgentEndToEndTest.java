@@ -133,11 +133,23 @@ class AgentEndToEndTest {
       Sockets.closeAll(held);
     }
 
-    // Edit the profile: the values follow.
+    // Edit the profile: the values follow. maxOrphans is node-wide and does not exist in a node's own network
+    // namespace here: each agent reports that field as an error and applies the rest.
     fixtures.updateProfile("web", Map.of("role", "web"), Specs.spec().finTimeoutSeconds(40).orphanRetries(3)
-        .maxTwBuckets(50_000).twReuse(TwReuse.Enabled).timestamps(Timestamps.Enabled).build());
-    for (NetworkNamespace namespace : namespaces) {
-      await().atMost(WAIT).untilAsserted(() -> assertThat(namespace.sysctl(FIN_TIMEOUT)).isEqualTo("40"));
+        .maxTwBuckets(50_000).twReuse(TwReuse.Enabled).timestamps(Timestamps.Enabled).maxOrphans(8192).build());
+    for (int i = 0; i < NODES.size(); i++) {
+      NetworkNamespace namespace = namespaces.get(i);
+      String node = NODES.get(i);
+      await().atMost(WAIT).untilAsserted(() -> {
+        assertThat(namespace.sysctl(FIN_TIMEOUT)).isEqualTo("40");
+        TcpTeardownNodeStatus status = status(node);
+        assertThat(status.applied()).containsEntry(FIN_TIMEOUT, "40").doesNotContainKey("net.ipv4.tcp_max_orphans");
+        assertThat(Conditions.find(status.conditions(), "Error")).hasValueSatisfying(c -> {
+          assertThat(c.getStatus()).isEqualTo("True");
+          assertThat(c.getReason()).isEqualTo("SysctlFailed");
+          assertThat(c.getMessage()).contains("net.ipv4.tcp_max_orphans does not exist");
+        });
+      });
     }
 
     // Someone changes a value by hand on the second node: it is written back, counted and reported.
