@@ -8,6 +8,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tcpteardown.api.TcpTeardownProfileStatus;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -31,6 +32,17 @@ public final class OperatorMetrics {
         Conditions.isTrue(status.conditions(), ProfileStatusCalculator.ACCEPTED) ? 1 : 0);
     set(profile, "tcp_teardown_profile_conflict",
         Conditions.isTrue(status.conditions(), ProfileStatusCalculator.CONFLICT) ? 1 : 0);
+  }
+
+  /** Drops the series of profiles that no longer exist. */
+  public void retainOnly(Set<String> profiles) {
+    gauges.forEach((name, byProfile) -> byProfile.keySet().removeIf(profile -> {
+      if (profiles.contains(profile)) {
+        return false;
+      }
+      registry.find(name).tag("profile", profile).meters().forEach(registry::remove);
+      return true;
+    }));
   }
 
   private void set(String profile, String name, long value) {

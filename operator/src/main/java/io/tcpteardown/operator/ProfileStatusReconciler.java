@@ -101,6 +101,7 @@ public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
     TcpTeardownProfileStatus next = calculator.compute(profile, profiles, nodes, objects, clock.instant());
     events.onStatusChange(profile, previous, next);
     metrics.record(profile.getMetadata().getName(), next);
+    metrics.retainOnly(profiles.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet()));
     if (next.equals(previous)) {
       return UpdateControl.noUpdate();
     }
