@@ -10,6 +10,7 @@ import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownNodeSpec;
 import io.tcpteardown.api.TeardownSettings;
 import io.tcpteardown.delivery.DockerfileEntrypoint;
+import io.tcpteardown.delivery.ImageRuntime;
 import io.tcpteardown.testsupport.AgentProcess;
 import io.tcpteardown.testsupport.NetworkNamespace;
 import io.tcpteardown.testsupport.TestCluster;
@@ -26,9 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The agent's footprint while idle on a node holding 100,000 TIME_WAIT sockets: resident memory and CPU per report
- * cycle, with the JVM flags of the Dockerfile's ENTRYPOINT and the chart's default memory limit (192 MiB, given to
- * the JVM as -XX:MaxRAM since there is no container here). The agent runs as its own process in a network namespace
+ * cycle, run as the image runs it: the Dockerfile's ENTRYPOINT (its JVM flags, the built jar) on a runtime jlinked
+ * with the Dockerfile's module list, and the chart's default memory limit (192 MiB, given to the JVM as
+ * -XX:MaxRAM since there is no container here). The agent runs as its own process in a network namespace
  * standing for the node, reporting to the test API server. Not part of {@code verify}; run it with
+ * {@code ./mvnw -B -o package -DskipTests} then
  * {@code ./mvnw -B -o test -Dtest=AgentFootprintBenchmark -Dsurefire.failIfNoSpecifiedTests=false} (root, Linux);
  * add {@code -Dbench.nmt=true} for the JVM's native memory summary of the agent, {@code -Dbench.jvmFlags="..."} to
  * try other JVM flags.
@@ -38,13 +41,17 @@ class AgentFootprintBenchmark {
   private static final Duration REPORT_INTERVAL = Duration.ofSeconds(5);
   private static final Duration WINDOW = Duration.ofSeconds(40);
   private static final long CLOCK_TICKS_PER_SECOND = 100;
+  private static final Path JAR = Path.of("target/tcp-teardown.jar");
 
   @TempDir
   Path work;
 
   @Test
   void residentMemoryAndCpuPerReportCycle() throws Exception {
-    List<String> jvmFlags = new ArrayList<>(DockerfileEntrypoint.jvmFlags(DockerfileEntrypoint.DOCKERFILE));
+    assertThat(JAR).as("run ./mvnw -B -o package -DskipTests first: the benchmark runs the built jar").exists();
+    List<String> launcher = new ArrayList<>(DockerfileEntrypoint.command(DockerfileEntrypoint.DOCKERFILE,
+        ImageRuntime.java(), JAR));
+    List<String> jvmFlags = new ArrayList<>();
     jvmFlags.add("-XX:MaxRAM=192m");
     String extra = System.getProperty("bench.jvmFlags", "");
     if (!extra.isBlank()) {
@@ -54,6 +61,7 @@ class AgentFootprintBenchmark {
     if (nativeMemory) {
       jvmFlags.add("-XX:NativeMemoryTracking=summary");
     }
+    launcher.addAll(1, jvmFlags);
     String node = "footprint-" + UUID.randomUUID().toString().substring(0, 8);
     try (NetworkNamespace namespace = NetworkNamespace.create("footprint");
         KubernetesClient client = TestCluster.client();
@@ -65,7 +73,7 @@ class AgentFootprintBenchmark {
       client.resource(object).create();
       try {
         String kubeconfig = TestCluster.kubeconfig();
-        agent.startRelay(kubeconfig).startAgent(kubeconfig, node, jvmFlags, "--report-interval",
+        agent.startRelay(kubeconfig).startAgentWith(launcher, kubeconfig, node, "--report-interval",
             REPORT_INTERVAL.toSeconds() + "s");
         await().atMost(Duration.ofSeconds(60)).until(() -> status(client, node) != null);
         TimeWaitPopulation.create(namespace, SOCKETS);
@@ -93,7 +101,7 @@ class AgentFootprintBenchmark {
 
         System.out.printf("Agent footprint, idle, %,d TIME_WAIT sockets counted per report (status shows %,d)%n",
             SOCKETS, timeWait);
-        System.out.printf("  JVM flags: %s%n", String.join(" ", jvmFlags));
+        System.out.printf("  command: %s%n", String.join(" ", launcher));
         System.out.printf("  resident memory: %.1f MiB now, %.1f MiB peak over %.0f s%n", rssKib(agent.pid()) / 1024.0,
             peakRss / 1024.0, seconds);
         System.out.printf("  CPU: %d ms over %d report cycles (%.0f s, report interval %d s): %.1f ms per cycle, "

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +18,6 @@ import org.junit.jupiter.api.Test;
 class DockerfileIT {
   private static final Path ROOT = Path.of("..");
   private static final Path JAR = Path.of("target/tcp-teardown.jar");
-  private static final Path JRE = Path.of("target/jre-image");
   private static final Path DOCKERFILE = DockerfileEntrypoint.DOCKERFILE;
 
   private record Run(int exit, String out) {
@@ -27,13 +25,7 @@ class DockerfileIT {
 
   @BeforeAll
   static void jlinkTheImageRuntime() throws Exception {
-    String modules = DockerfileEntrypoint.argument(DOCKERFILE, "JRE_MODULES").orElseThrow();
-    if (!Files.exists(JRE.resolve("bin/java"))) {
-      Path jlink = Path.of(System.getProperty("java.home"), "bin", "jlink");
-      Run run = run(List.of(jlink.toString(), "--add-modules", modules, "--strip-debug", "--no-man-pages",
-          "--no-header-files", "--output", JRE.toString()));
-      assertThat(run.exit()).as(run.out()).isZero();
-    }
+    ImageRuntime.java();
   }
 
   private static Run run(List<String> command) throws IOException, InterruptedException {
@@ -43,7 +35,7 @@ class DockerfileIT {
   }
 
   private static Run image(String... args) throws Exception {
-    List<String> command = new ArrayList<>(DockerfileEntrypoint.command(DOCKERFILE, JRE.resolve("bin/java"), JAR));
+    List<String> command = new ArrayList<>(DockerfileEntrypoint.command(DOCKERFILE, ImageRuntime.java(), JAR));
     command.addAll(List.of(args));
     return run(command);
   }

@@ -51,13 +51,23 @@ public final class AgentProcess implements AutoCloseable {
   /** Starts the agent (without a relay it cannot reach the API server) with these JVM and agent flags. */
   public AgentProcess startAgent(String kubeconfigYaml, String nodeName, List<String> jvmFlags, String... flags)
       throws IOException {
+    List<String> launcher = new ArrayList<>();
+    launcher.add(ProcessHandle.current().info().command().orElse("java"));
+    launcher.addAll(jvmFlags);
+    launcher.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.tcpteardown.cli.TcpTeardownCommand"));
+    return startAgentWith(launcher, kubeconfigYaml, nodeName, flags);
+  }
+
+  /**
+   * Starts the agent with {@code launcher}, a command that runs the command line (for example the image's
+   * entrypoint), followed by {@code agent} and its flags.
+   */
+  public AgentProcess startAgentWith(List<String> launcher, String kubeconfigYaml, String nodeName, String... flags)
+      throws IOException {
     Path kubeconfig = workDir.resolve("kubeconfig");
     Files.writeString(kubeconfig, kubeconfigYaml);
-    List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElse("java"));
-    command.addAll(jvmFlags);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.tcpteardown.cli.TcpTeardownCommand",
-        "agent", "--node-name", nodeName, "--pod-name", "agent-" + nodeName,
+    List<String> command = new ArrayList<>(launcher);
+    command.addAll(List.of("agent", "--node-name", nodeName, "--pod-name", "agent-" + nodeName,
         "--state-file", workDir.resolve("state/state.json").toString()));
     command.addAll(List.of(flags));
     if (!command.contains("--metrics-port")) {

@@ -1,0 +1,33 @@
+package io.tcpteardown.delivery;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The image's Java runtime, made here with jlink and the Dockerfile's module list (once per build). */
+public final class ImageRuntime {
+  private static final Path JRE = Path.of("target/jre-image");
+
+  private ImageRuntime() {
+  }
+
+  /** The java launcher of that runtime, jlinked on first use. */
+  public static synchronized Path java() throws IOException, InterruptedException {
+    Path java = JRE.resolve("bin/java");
+    if (!Files.exists(java)) {
+      String modules = DockerfileEntrypoint.argument(DockerfileEntrypoint.DOCKERFILE, "JRE_MODULES")
+          .orElseThrow(() -> new IOException("the Dockerfile has no JRE_MODULES argument"));
+      Path jlink = Path.of(System.getProperty("java.home"), "bin", "jlink");
+      List<String> command = new ArrayList<>(List.of(jlink.toString(), "--add-modules", modules, "--strip-debug",
+          "--no-man-pages", "--no-header-files", "--output", JRE.toString()));
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String out = new String(process.getInputStream().readAllBytes());
+      if (process.waitFor() != 0) {
+        throw new IOException("jlink failed: " + out);
+      }
+    }
+    return java;
+  }
+}
