@@ -14,9 +14,12 @@ COPY operator/pom.xml operator/
 RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -q -pl operator dependency:go-offline
 COPY operator/src/ operator/src/
 RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -q package -DskipTests
-# A trimmed Java runtime: the modules the jar needs (jdeps --print-module-deps on the jar), nothing else.
+# A trimmed Java runtime: the modules the jar needs (jdeps --print-module-deps on the jar), nothing else, with a
+# class-data archive of its own classes (less class metadata per process, faster start). Not compressed: a
+# compressed module image costs every process about 9 MiB more resident memory (measured, README "Footprint").
 ARG JRE_MODULES=java.base,java.compiler,java.desktop,java.naming,java.net.http,java.sql,jdk.httpserver,jdk.management,jdk.unsupported
-RUN jlink --add-modules ${JRE_MODULES} --strip-debug --no-man-pages --no-header-files --compress=zip-6 \
+RUN jlink --add-modules ${JRE_MODULES} --strip-debug --no-man-pages --no-header-files \
+      --generate-cds-archive \
       --output /jre
 
 FROM ${RUNTIME_BASE}

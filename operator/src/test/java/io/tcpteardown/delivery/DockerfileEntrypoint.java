@@ -44,6 +44,13 @@ public final class DockerfileEntrypoint {
         .map(i -> i.substring(("ARG " + name + "=").length()).strip()).findFirst();
   }
 
+  /** The arguments of the Dockerfile's {@code RUN jlink ...}, as written (build arguments not expanded). */
+  public static List<String> jlinkArguments(Path dockerfile) throws IOException {
+    String run = instructions(dockerfile).stream().filter(i -> i.startsWith("RUN jlink ")).findFirst()
+        .orElseThrow(() -> new IOException("no RUN jlink in " + dockerfile));
+    return Arrays.asList(run.substring("RUN jlink ".length()).strip().split("\\s+"));
+  }
+
   /** The sources of every COPY from the build context (not --from a stage). */
   public static List<String> contextCopySources(Path dockerfile) throws IOException {
     List<String> sources = new ArrayList<>();

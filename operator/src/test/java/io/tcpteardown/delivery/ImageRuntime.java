@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The image's Java runtime, made here with jlink and the Dockerfile's module list (once per build). */
+/** The image's Java runtime, made here by the Dockerfile's own jlink command (once per build). */
 public final class ImageRuntime {
   private static final Path JRE = Path.of("target/jre-image");
 
@@ -20,8 +20,13 @@ public final class ImageRuntime {
       String modules = DockerfileEntrypoint.argument(DockerfileEntrypoint.DOCKERFILE, "JRE_MODULES")
           .orElseThrow(() -> new IOException("the Dockerfile has no JRE_MODULES argument"));
       Path jlink = Path.of(System.getProperty("java.home"), "bin", "jlink");
-      List<String> command = new ArrayList<>(List.of(jlink.toString(), "--add-modules", modules, "--strip-debug",
-          "--no-man-pages", "--no-header-files", "--output", JRE.toString()));
+      List<String> command = new ArrayList<>(List.of(jlink.toString()));
+      List<String> arguments = DockerfileEntrypoint.jlinkArguments(DockerfileEntrypoint.DOCKERFILE);
+      String previous = "";
+      for (String argument : arguments) {
+        command.add(previous.equals("--output") ? JRE.toString() : argument.replace("${JRE_MODULES}", modules));
+        previous = argument;
+      }
       Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
       String out = new String(process.getInputStream().readAllBytes());
       if (process.waitFor() != 0) {
