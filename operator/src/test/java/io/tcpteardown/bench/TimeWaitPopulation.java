@@ -22,6 +22,9 @@ final class TimeWaitPopulation {
   static void create(NetworkNamespace namespace, int count) throws Exception {
     namespace.setSysctl("net.ipv4.tcp_max_tw_buckets", String.valueOf(count * 2));
     namespace.setSysctl("net.ipv4.ip_local_port_range", "1024 65535");
+    // No reuse of loopback TIME_WAIT ports (a new namespace has tcp_tw_reuse 2): new connections must not end
+    // the population they are building.
+    namespace.setSysctl("net.ipv4.tcp_tw_reuse", "0");
     namespace.call(() -> {
       List<ServerSocketChannel> listeners = new ArrayList<>();
       try {

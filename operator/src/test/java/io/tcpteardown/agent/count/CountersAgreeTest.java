@@ -23,6 +23,9 @@ class CountersAgreeTest {
   void namespace() throws Exception {
     namespace = NetworkNamespace.create("count");
     namespace.setSysctl("net.ipv4.tcp_max_tw_buckets", "200000");
+    // A new namespace reuses TIME_WAIT ports on loopback (tcp_tw_reuse 2): a later connection could end a
+    // TIME_WAIT socket of the population before it is counted.
+    namespace.setSysctl("net.ipv4.tcp_tw_reuse", "0");
   }
 
   @AfterEach
