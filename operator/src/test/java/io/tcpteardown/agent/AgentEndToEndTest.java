@@ -76,19 +76,22 @@ class AgentEndToEndTest {
 
   @AfterEach
   void stopEverything() throws Exception {
-    for (AgentProcess agent : agents) {
-      agent.close();
+    try {
+      for (AgentProcess agent : agents) {
+        agent.close();
+      }
+      if (fixtures != null) {
+        fixtures.close();
+      }
+      if (operator != null) {
+        operator.close();
+      }
+      if (client != null) {
+        client.close();
+      }
+    } finally {
+      namespaces.forEach(NetworkNamespace::close);
     }
-    if (fixtures != null) {
-      fixtures.close();
-    }
-    if (operator != null) {
-      operator.close();
-    }
-    if (client != null) {
-      client.close();
-    }
-    namespaces.forEach(NetworkNamespace::close);
   }
 
   @Test
