@@ -1,15 +1,7 @@
 package io.tcpteardown.agent;
 
-import java.nio.file.Path;
 import java.time.Duration;
 
-/** The agent's configuration, from flags or environment variables (see the agent command). */
-public record AgentSettings(
-    String nodeName,
-    String podName,
-    Path procRoot,
-    Path stateFile,
-    Duration driftCheckInterval,
-    Duration reportInterval,
-    int metricsPort) {
+/** What the agent loop needs of its configuration (see the agent command for all flags). */
+public record AgentSettings(String nodeName, Duration driftCheckInterval, Duration reportInterval) {
 }

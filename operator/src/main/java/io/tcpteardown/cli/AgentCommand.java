@@ -62,8 +62,7 @@ public final class AgentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    AgentSettings settings = new AgentSettings(nodeName, podName, proc.procRoot, stateFile, driftCheckInterval,
-        reportInterval, metricsPort);
+    AgentSettings settings = new AgentSettings(nodeName, driftCheckInterval, reportInterval);
     Clock clock = Clock.systemUTC();
     KubernetesClient client = new KubernetesClientBuilder().build();
     AgentMetrics metrics = new AgentMetrics(nodeName);

@@ -36,10 +36,6 @@ public final class StateFile {
     this.path = path;
   }
 
-  public Path path() {
-    return path;
-  }
-
   public boolean exists() {
     return Files.exists(path);
   }
