@@ -85,9 +85,7 @@ public final class AgentStatusComposer {
   }
 
   private static String driftText(List<DriftCorrection> corrections) {
-    return corrections.stream()
-        .map(c -> c.sysctl().key() + " was " + c.found() + ", written back to " + c.expected())
-        .collect(Collectors.joining("; "));
+    return corrections.stream().map(DriftCorrection::describe).collect(Collectors.joining("; "));
   }
 
   private static Condition reuseIneffective(AgentState state, NodeObservation observation, Long generation) {

@@ -186,10 +186,8 @@ public final class NodeAgent implements AutoCloseable {
         drift.corrected(), state.driftCorrections() + drift.corrected().size());
     if (!drift.corrected().isEmpty()) {
       metrics.driftCorrections(drift.corrected().size());
-      events.emit(node, EventRecorder.WARNING, "DriftCorrected", drift.corrected().stream()
-          .map(c -> c.sysctl().key() + " was changed to " + c.found() + " outside the operator; written back to "
-              + c.expected())
-          .collect(Collectors.joining("; ")));
+      events.emit(node, EventRecorder.WARNING, "DriftCorrected", "changed outside the operator: "
+          + drift.corrected().stream().map(DriftCorrection::describe).collect(Collectors.joining("; ")));
     }
     if (!drift.errors().isEmpty() || state.problems().any()) {
       // A field failed: apply again, which reports it per field and retries what was transient.
