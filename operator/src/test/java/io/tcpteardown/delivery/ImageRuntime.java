@@ -1,5 +1,6 @@
 package io.tcpteardown.delivery;
 
+import io.tcpteardown.testsupport.NetworkNamespace;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +15,7 @@ public final class ImageRuntime {
   }
 
   /** The java launcher of that runtime, jlinked on first use. */
-  public static synchronized Path java() throws IOException, InterruptedException {
+  public static synchronized Path java() throws IOException {
     Path java = JRE.resolve("bin/java");
     if (!Files.exists(java)) {
       String modules = DockerfileEntrypoint.argument(DockerfileEntrypoint.DOCKERFILE, "JRE_MODULES")
@@ -27,11 +28,7 @@ public final class ImageRuntime {
         command.add(previous.equals("--output") ? JRE.toString() : argument.replace("${JRE_MODULES}", modules));
         previous = argument;
       }
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      String out = new String(process.getInputStream().readAllBytes());
-      if (process.waitFor() != 0) {
-        throw new IOException("jlink failed: " + out);
-      }
+      NetworkNamespace.run(command.toArray(String[]::new));
     }
     return java;
   }
