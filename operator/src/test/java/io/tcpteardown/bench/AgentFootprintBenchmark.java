@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * standing for the node, reporting to the test API server. Not part of {@code verify}; run it with
  * {@code ./mvnw -B -o package -DskipTests} then
  * {@code ./mvnw -B -o test -Dtest=AgentFootprintBenchmark -Dsurefire.failIfNoSpecifiedTests=false} (root, Linux);
- * add {@code -Dbench.nmt=true} for the JVM's native memory summary of the agent, {@code -Dbench.jvmFlags="..."} to
- * try other JVM flags.
+ * add {@code -Dbench.nmt=true} for the agent's resident memory by mapping, the JVM's native memory summary and its
+ * heap, {@code -Dbench.jvmFlags="..."} to try other JVM flags.
  */
 class AgentFootprintBenchmark {
   private static final int SOCKETS = 100_000;
@@ -109,9 +110,13 @@ class AgentFootprintBenchmark {
             (double) cpuMillis / reports, cpuMillis / seconds / 10);
         if (nativeMemory) {
           Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-          Process process = new ProcessBuilder(jcmd.toString(), Long.toString(agent.pid()), "VM.native_memory",
-              "summary").redirectErrorStream(true).start();
-          System.out.println(new String(process.getInputStream().readAllBytes()));
+          System.out.println(residentByMapping(agent.pid()));
+          for (String command : List.of("VM.native_memory summary", "GC.heap_info")) {
+            List<String> jcmdLine = new ArrayList<>(List.of(jcmd.toString(), Long.toString(agent.pid())));
+            jcmdLine.addAll(List.of(command.split(" ")));
+            Process process = new ProcessBuilder(jcmdLine).redirectErrorStream(true).start();
+            System.out.println(new String(process.getInputStream().readAllBytes()));
+          }
         }
       } finally {
         client.resources(TcpTeardownNode.class).withName(node).delete();
@@ -122,6 +127,24 @@ class AgentFootprintBenchmark {
   private static io.tcpteardown.api.TcpTeardownNodeStatus status(KubernetesClient client, String node) {
     TcpTeardownNode object = client.resources(TcpTeardownNode.class).withName(node).get();
     return object == null ? null : object.getStatus();
+  }
+
+  /** Resident KiB per mapped file (anonymous mappings together), largest first, from /proc/PID/smaps. */
+  private static String residentByMapping(long pid) throws Exception {
+    Map<String, Long> residentKib = new TreeMap<>();
+    String mapping = "";
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "smaps"))) {
+      String[] fields = line.trim().split("\\s+");
+      if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*")) {
+        mapping = fields.length > 5 ? fields[5] : "[anonymous]";
+      } else if (fields[0].equals("Rss:")) {
+        residentKib.merge(mapping, Long.parseLong(fields[1]), Long::sum);
+      }
+    }
+    StringBuilder text = new StringBuilder("Resident memory by mapping (KiB):\n");
+    residentKib.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
+        .forEach(e -> text.append(String.format("  %8d  %s%n", e.getValue(), e.getKey())));
+    return text.toString();
   }
 
   private static long rssKib(long pid) throws Exception {
