@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -116,6 +117,58 @@ class SysctlApplierKernelTest {
     assertThat(result.applied()).hasSize(5);
     assertThat(result.originals()).doesNotContainKey(ManagedSysctl.MAX_ORPHANS);
     assertThat(namespace.sysctl(FIN)).isEqualTo("20");
+  }
+
+  /**
+   * Two ways the kernel may not take a value, provoked on real kernel files through a proc root (the agent's
+   * {@code --proc-root}) whose allowlisted names lead elsewhere: tcp_orphan_retries to a read-only sysctl (the
+   * kernel refuses even root, as it does on a read-only /proc/sys), tcp_fin_timeout to this namespace's
+   * icmp_ratelimit, which the kernel keeps in clock ticks, so that 31 (ms) reads back rounded to a whole tick.
+   */
+  @Test
+  void aValueTheKernelRefusesOrDoesNotKeepIsAnErrorOfThatFieldAndTheRestStillApplies() throws Exception {
+    String ratelimit = "net.ipv4.icmp_ratelimit";
+    String ratelimitOriginal = namespace.sysctl(ratelimit);
+    namespace.setSysctl(ratelimit, "31");
+    Assumptions.assumeFalse(namespace.sysctl(ratelimit).equals("31"),
+        "this kernel ticks every millisecond (HZ=1000), so icmp_ratelimit keeps 31 exactly");
+    namespace.setSysctl(ratelimit, ratelimitOriginal);
+
+    Path procRoot = dir.resolve("procroot");
+    Path ipv4 = Files.createDirectories(procRoot.resolve("sys/net/ipv4"));
+    Files.createSymbolicLink(procRoot.resolve("sys/kernel"), Path.of("/proc/sys/kernel"));
+    for (ManagedSysctl sysctl : ManagedSysctl.values()) {
+      Path target = switch (sysctl) {
+        case ORPHAN_RETRIES -> Path.of("/proc/sys/kernel/ngroups_max");
+        case FIN_TIMEOUT -> Path.of("/proc/sys/net/ipv4/icmp_ratelimit");
+        default -> Path.of("/proc/sys/net/ipv4", sysctl.fileName());
+      };
+      Files.createSymbolicLink(ipv4.resolve(sysctl.fileName()), target);
+    }
+    SysctlApplier applier = new SysctlApplier(new SysctlFiles(procRoot), new StateFile(statePath));
+
+    ApplyResult result = namespace.call(() -> applier.apply(FIVE.with(ManagedSysctl.FIN_TIMEOUT, 31), Map.of()));
+
+    assertThat(result.errors()).containsOnlyKeys(ManagedSysctl.ORPHAN_RETRIES, ManagedSysctl.FIN_TIMEOUT);
+    FieldError refused = result.errors().get(ManagedSysctl.ORPHAN_RETRIES);
+    assertThat(refused.reason()).isEqualTo(FieldError.Reason.NOT_WRITABLE);
+    assertThat(refused.message()).contains("net.ipv4.tcp_orphan_retries is not writable here (writing 3",
+        "privileged: true");
+    FieldError notKept = result.errors().get(ManagedSysctl.FIN_TIMEOUT);
+    assertThat(notKept.reason()).isEqualTo(FieldError.Reason.READ_BACK_MISMATCH);
+    assertThat(notKept.message()).contains("net.ipv4.tcp_fin_timeout was written as 31 but reads back as ",
+        "the kernel did not keep the value");
+    assertThat(result.applied()).containsOnlyKeys(ManagedSysctl.MAX_TW_BUCKETS, ManagedSysctl.TW_REUSE,
+        ManagedSysctl.TIMESTAMPS);
+    assertThat(namespace.sysctl(BUCKETS)).isEqualTo("50000");
+    assertThat(namespace.sysctl(REUSE)).isEqualTo("1");
+
+    // When the fields leave, the one the kernel changed goes back to its original like any other.
+    ApplyResult none = namespace.call(() -> applier.apply(TeardownSettings.NONE, Map.of()));
+    assertThat(none.errors()).isEmpty();
+    assertThat(namespace.sysctl(ratelimit)).isEqualTo(ratelimitOriginal);
+    assertThat(namespace.sysctl(BUCKETS)).isEqualTo(defaults.get(BUCKETS));
+    assertThat(new StateFile(statePath).load().originals()).isEmpty();
   }
 
   @Test
