@@ -110,6 +110,13 @@ public final class NetlinkStateCounter implements SocketStateCounter {
     }
   }
 
+  /** A counter that sends only the per-family (v2) requests, as on kernels that refuse the legacy one. */
+  static NetlinkStateCounter openPerFamily() throws IOException {
+    NetlinkStateCounter counter = open();
+    counter.legacy = false;
+    return counter;
+  }
+
   @Override
   public String method() {
     return "netlink";

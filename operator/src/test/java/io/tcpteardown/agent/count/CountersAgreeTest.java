@@ -51,6 +51,14 @@ class CountersAgreeTest {
     });
   }
 
+  private SocketStates byNetlinkPerFamily() {
+    return namespace.call(() -> {
+      try (NetlinkStateCounter counter = NetlinkStateCounter.openPerFamily()) {
+        return counter.count();
+      }
+    });
+  }
+
   private SocketStates byProc() {
     return namespace.call(() -> new ProcNetTcpCounter(namespace.procRoot()).count());
   }
@@ -62,11 +70,12 @@ class CountersAgreeTest {
   @Test
   void anEmptyNamespaceCountsZeroEverywhere() {
     assertThat(byNetlink()).isEqualTo(new SocketStates(0, 0, 0, 0, 0, 0, 0));
+    assertThat(byNetlinkPerFamily()).isEqualTo(new SocketStates(0, 0, 0, 0, 0, 0, 0));
     assertThat(byProc()).isEqualTo(new SocketStates(0, 0, 0, 0, 0, 0, 0));
   }
 
   @Test
-  void netlinkProcAndSsAgreeExactlyOnKnownPopulationsOverIpv4AndIpv6() throws Exception {
+  void netlinkBothRequestsProcAndSsAgreeExactlyOnKnownPopulationsOverIpv4AndIpv6() throws Exception {
     held.addAll(Sockets.populate(namespace, "127.0.0.1", 2000, 300, 40));
     held.addAll(Sockets.populate(namespace, "::1", 150, 20, 10));
 
@@ -74,9 +83,11 @@ class CountersAgreeTest {
     // kept as time-wait mini-sockets) plus client FIN_WAIT2 of the half-closed.
     SocketStates expected = new SocketStates(0, 300 + 40 + 20 + 10, 2000 + 150, 300 + 40 + 20 + 10, 0, 0, 0);
     SocketStates netlink = byNetlink();
+    SocketStates perFamily = byNetlinkPerFamily();
     SocketStates proc = byProc();
     SocketStates ss = bySs();
     assertThat(withoutOrphans(netlink)).isEqualTo(expected);
+    assertThat(perFamily).isEqualTo(netlink);
     assertThat(withoutOrphans(proc)).isEqualTo(expected);
     assertThat(ss).isEqualTo(expected);
     assertThat(netlink.orphansInDump()).isEqualTo(proc.orphansInDump());
