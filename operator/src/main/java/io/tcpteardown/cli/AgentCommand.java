@@ -52,7 +52,7 @@ public final class AgentCommand implements Callable<Integer> {
 
   @Option(names = "--report-interval", defaultValue = "${env:REPORT_INTERVAL:-60s}",
       converter = DurationConverter.class,
-      description = "How often status is written when nothing changed, with ±10% jitter (env REPORT_INTERVAL, "
+      description = "How often status is written when nothing changed, with ±10%% jitter (env REPORT_INTERVAL, "
           + "default ${DEFAULT-VALUE}).")
   Duration reportInterval;
 

@@ -3,7 +3,7 @@ package io.tcpteardown.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-@Command(name = "tcp-teardown", mixinStandardHelpOptions = true,
+@Command(name = "tcp-teardown", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
     versionProvider = VersionProvider.class,
     description = "Manages the Linux TCP connection-teardown sysctls of Kubernetes nodes.",
     subcommands = {OperatorCommand.class, AgentCommand.class, ValidateCommand.class, NodeReportCommand.class,
