@@ -1,19 +1,32 @@
 package io.tcpteardown.delivery;
 
+import static io.tcpteardown.testsupport.Specs.spec;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.tcpteardown.api.TcpTeardownNode;
+import io.tcpteardown.testsupport.ClusterFixtures;
+import io.tcpteardown.testsupport.TestCluster;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What can be checked of the image without a Docker engine, after {@code package}: the files the Dockerfile copies
  * exist, and the image's exact command (its ENTRYPOINT, on a runtime jlinked with the Dockerfile's module list)
- * runs the built jar.
+ * runs the built jar, and the operator on it reconciles against the test API server.
  */
 class DockerfileIT {
   private static final Path ROOT = Path.of("..");
@@ -69,5 +82,36 @@ class DockerfileIT {
     Run report = image("node-report", "--json");
     assertThat(report.exit()).as(report.out()).isZero();
     assertThat(report.out()).contains("\"countMethod\" : \"netlink\"", "net.ipv4.tcp_fin_timeout");
+  }
+
+  @Test
+  void theOperatorRunsOnTheTrimmedRuntimeAndReconciles(@TempDir Path work) throws Exception {
+    KubernetesClient client = TestCluster.client();
+    Path kubeconfig = work.resolve("kubeconfig");
+    Files.writeString(kubeconfig, TestCluster.kubeconfig());
+    List<String> command = new ArrayList<>(DockerfileEntrypoint.command(DOCKERFILE, ImageRuntime.java(), JAR));
+    command.addAll(List.of("operator", "--leader-election", "false", "--health-port", "0", "--metrics-port", "0"));
+    Path log = work.resolve("operator.log");
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().put("KUBECONFIG", kubeconfig.toString());
+    Process operator = builder.start();
+    try (ClusterFixtures fixtures = new ClusterFixtures(client)) {
+      fixtures.node("image", "8Gi", Map.of("role", "web"));
+      fixtures.profile("image", Map.of("role", "web"), spec().finTimeoutSeconds(30).build());
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        assertThat(operator.isAlive()).as(Files.readString(log)).isTrue();
+        TcpTeardownNode node = fixtures.getNodeObject("image");
+        assertThat(node).isNotNull();
+        assertThat(node.getSpec().settings().finTimeoutSeconds()).isEqualTo(30);
+        assertThat(fixtures.getProfile("image").getStatus().conditions()).extracting(Condition::getType,
+            Condition::getStatus).contains(tuple("Accepted", "True"));
+      });
+    } finally {
+      operator.destroy();
+      if (!operator.waitFor(20, TimeUnit.SECONDS)) {
+        operator.destroyForcibly();
+      }
+    }
+    assertThat(Files.readString(log)).doesNotContain("NoClassDefFoundError", "ClassNotFoundException");
   }
 }
