@@ -124,10 +124,11 @@ public final class NodeAgent implements AutoCloseable {
     }
   }
 
-  private void reconcile() {
+  /** Applies the latest spec; true when it published a status. */
+  private boolean reconcile() {
     TcpTeardownNode node = latest.get();
     if (node == null) {
-      return;
+      return false;
     }
     TcpTeardownNodeStatus reported = node.getStatus();
     if (state == null) {
@@ -151,7 +152,9 @@ public final class NodeAgent implements AutoCloseable {
     if (problemsChanged || previous.generation() != state.generation() || !previous.applied().equals(state.applied())
         || !result.changed().isEmpty() || !result.restored().isEmpty()) {
       publishNow();
+      return true;
     }
+    return false;
   }
 
   /** A failed step is logged and the loop goes on: an exception must not cancel the periodic checks. */
@@ -189,13 +192,14 @@ public final class NodeAgent implements AutoCloseable {
       events.emit(node, EventRecorder.WARNING, "DriftCorrected", "changed outside the operator: "
           + drift.corrected().stream().map(DriftCorrection::describe).collect(Collectors.joining("; ")));
     }
+    boolean published = false;
     if (!drift.errors().isEmpty() || state.problems().any()) {
       // A field failed: apply again, which reports it per field and retries what was transient.
-      reconcile();
+      published = reconcile();
     } else {
       observe();
     }
-    if (changed) {
+    if (changed && !published) {
       publishNow();
     }
   }
