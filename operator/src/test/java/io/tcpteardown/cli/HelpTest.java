@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class HelpTest {
   @Test
   void everyCommandPrintsItsHelpAndPicocliFindsNothingToWarnAbout() {
-    // picocli reports a description it cannot format on System.err, not on the command line's error writer.
+    // picocli reports a description it cannot format on System.err (as "[picocli WARN] ..."), not on the command
+    // line's error writer; other tests' background threads may log there too.
     PrintStream systemErr = System.err;
     ByteArrayOutputStream warnings = new ByteArrayOutputStream();
     System.setErr(new PrintStream(warnings, true, UTF_8));
@@ -23,6 +24,6 @@ class HelpTest {
     } finally {
       System.setErr(systemErr);
     }
-    assertThat(warnings.toString(UTF_8)).isEmpty();
+    assertThat(warnings.toString(UTF_8)).doesNotContain("[picocli");
   }
 }
