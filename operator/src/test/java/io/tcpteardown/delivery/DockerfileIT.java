@@ -47,10 +47,15 @@ class DockerfileIT {
     return new Run(process.waitFor(), out);
   }
 
-  private static Run image(String... args) throws Exception {
+  /** The image's command (its ENTRYPOINT on the image runtime) with these arguments. */
+  private static List<String> imageCommand(String... args) throws IOException {
     List<String> command = new ArrayList<>(DockerfileEntrypoint.command(DOCKERFILE, ImageRuntime.java(), JAR));
     command.addAll(List.of(args));
-    return run(command);
+    return command;
+  }
+
+  private static Run image(String... args) throws Exception {
+    return run(imageCommand(args));
   }
 
   @Test
@@ -89,8 +94,8 @@ class DockerfileIT {
     KubernetesClient client = TestCluster.client();
     Path kubeconfig = work.resolve("kubeconfig");
     Files.writeString(kubeconfig, TestCluster.kubeconfig());
-    List<String> command = new ArrayList<>(DockerfileEntrypoint.command(DOCKERFILE, ImageRuntime.java(), JAR));
-    command.addAll(List.of("operator", "--leader-election", "false", "--health-port", "0", "--metrics-port", "0"));
+    List<String> command = imageCommand("operator", "--leader-election", "false", "--health-port", "0",
+        "--metrics-port", "0");
     Path log = work.resolve("operator.log");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("KUBECONFIG", kubeconfig.toString());
