@@ -1,12 +1,14 @@
 package io.tcpteardown.agent;
 
+import static io.tcpteardown.api.NodeConditions.*;
+
 import io.fabric8.kubernetes.api.model.Condition;
 import io.tcpteardown.agent.sysctl.DriftCorrection;
 import io.tcpteardown.api.AgentInfo;
 import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
 import io.tcpteardown.api.TwReuse;
-import io.tcpteardown.operator.Conditions;
+import io.tcpteardown.api.Conditions;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -17,11 +19,6 @@ import java.util.stream.Collectors;
 
 /** Turns the agent's state and its last look at the kernel into a TcpTeardownNode status. */
 public final class AgentStatusComposer {
-  public static final String APPLIED = "Applied";
-  public static final String DRIFT = "Drift";
-  public static final String ERROR = "Error";
-  public static final String REUSE_INEFFECTIVE = "ReuseIneffective";
-  public static final String TEARDOWN_PRESSURE = "TeardownPressure";
 
   private final AgentInfo agent;
 
@@ -50,14 +47,14 @@ public final class AgentStatusComposer {
     conditions.add(applied(state, generation));
     conditions.add(problems.any()
         ? Conditions.of(ERROR, true, errorReason(problems), problems.text(), generation)
-        : Conditions.of(ERROR, false, "NoError", "no error", generation));
+        : Conditions.of(ERROR, false, REASON_NO_ERROR, "no error", generation));
     conditions.add(state.lastDrift().isEmpty()
-        ? Conditions.of(DRIFT, false, "NoDrift", "managed values matched the spec at the last check", generation)
-        : Conditions.of(DRIFT, true, "DriftCorrected", driftText(state.lastDrift()), generation));
+        ? Conditions.of(DRIFT, false, REASON_NO_DRIFT, "managed values matched the spec at the last check", generation)
+        : Conditions.of(DRIFT, true, REASON_DRIFT_CORRECTED, driftText(state.lastDrift()), generation));
     conditions.add(reuseIneffective(state, observation, generation));
     List<NodeWarnings.Warning> pressure = NodeWarnings.pressure(observation);
     conditions.add(pressure.isEmpty()
-        ? Conditions.of(TEARDOWN_PRESSURE, false, "BelowLimits",
+        ? Conditions.of(TEARDOWN_PRESSURE, false, REASON_BELOW_LIMITS,
             "TIME_WAIT and orphans below " + NodeWarnings.PRESSURE_PERCENT + "% of their limits", generation)
         : Conditions.of(TEARDOWN_PRESSURE, true, pressure.getFirst().kind(),
             pressure.stream().map(NodeWarnings.Warning::message).collect(Collectors.joining("; ")), generation));
@@ -67,21 +64,21 @@ public final class AgentStatusComposer {
   private static Condition applied(AgentState state, Long generation) {
     AgentState.Problems problems = state.problems();
     if (problems.any()) {
-      String reason = state.applied().isEmpty() ? "NotApplied" : "PartiallyApplied";
+      String reason = state.applied().isEmpty() ? REASON_NOT_APPLIED : REASON_PARTIALLY_APPLIED;
       return Conditions.of(APPLIED, false, reason, problems.text(), generation);
     }
     if (state.desired().isEmpty()) {
-      return Conditions.of(APPLIED, true, "NothingToApply",
+      return Conditions.of(APPLIED, true, REASON_NOTHING_TO_APPLY,
           "no profile sets a value on this node; every value this agent changed is back at its original", generation);
     }
-    return Conditions.of(APPLIED, true, "Applied", "applied and read back: " + keyed(state.applied()), generation);
+    return Conditions.of(APPLIED, true, REASON_APPLIED, "applied and read back: " + keyed(state.applied()), generation);
   }
 
   private static String errorReason(AgentState.Problems problems) {
     if (problems.stateFile().isPresent()) {
-      return "StateFileCorrupt";
+      return REASON_STATE_FILE_CORRUPT;
     }
-    return problems.refused().isEmpty() ? "SysctlFailed" : "SettingsRefused";
+    return problems.refused().isEmpty() ? REASON_SYSCTL_FAILED : REASON_SETTINGS_REFUSED;
   }
 
   private static String driftText(List<DriftCorrection> corrections) {
@@ -93,11 +90,11 @@ public final class AgentStatusComposer {
     boolean reuseAsked = reuse == TwReuse.Enabled || reuse == TwReuse.LoopbackOnly;
     long timestamps = observation.sysctl(ManagedSysctl.TIMESTAMPS).orElse(1L);
     if (reuseAsked && timestamps == 0) {
-      return Conditions.of(REUSE_INEFFECTIVE, true, "TimestampsOff", "twReuse is " + reuse
+      return Conditions.of(REUSE_INEFFECTIVE, true, REASON_TIMESTAMPS_OFF, "twReuse is " + reuse
           + " but this node's net.ipv4.tcp_timestamps is 0: TIME_WAIT ports are only reused with timestamps on "
           + "(on both ends); set timestamps: Enabled in the profile", generation);
     }
-    return Conditions.of(REUSE_INEFFECTIVE, false, reuseAsked ? "TimestampsOn" : "ReuseNotRequested",
+    return Conditions.of(REUSE_INEFFECTIVE, false, reuseAsked ? REASON_TIMESTAMPS_ON : REASON_REUSE_NOT_REQUESTED,
         reuseAsked ? "timestamps are on, reuse can take effect" : "the spec does not ask for twReuse", generation);
   }
 }

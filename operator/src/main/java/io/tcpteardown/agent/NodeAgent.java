@@ -10,6 +10,7 @@ import io.tcpteardown.agent.sysctl.DriftResult;
 import io.tcpteardown.agent.sysctl.FieldError;
 import io.tcpteardown.agent.sysctl.SysctlApplier;
 import io.tcpteardown.api.ManagedSysctl;
+import io.tcpteardown.api.NodeConditions;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
 import io.tcpteardown.api.TeardownSettings;
@@ -189,7 +190,7 @@ public final class NodeAgent implements AutoCloseable {
         drift.corrected(), state.driftCorrections() + drift.corrected().size());
     if (!drift.corrected().isEmpty()) {
       metrics.driftCorrections(drift.corrected().size());
-      events.emit(node, EventRecorder.WARNING, "DriftCorrected", "changed outside the operator: "
+      events.emit(node, EventRecorder.WARNING, NodeConditions.EVENT_DRIFT_CORRECTED, "changed outside the operator: "
           + drift.corrected().stream().map(DriftCorrection::describe).collect(Collectors.joining("; ")));
     }
     boolean published = false;
@@ -246,18 +247,18 @@ public final class NodeAgent implements AutoCloseable {
 
   private void recordApplyEvents(TcpTeardownNode node, ApplyResult result, AgentState.Problems problems) {
     if (result.reappliedAfterReboot()) {
-      events.emit(node, EventRecorder.NORMAL, "ReappliedAfterReboot",
+      events.emit(node, EventRecorder.NORMAL, NodeConditions.EVENT_REAPPLIED_AFTER_REBOOT,
           "the node rebooted; re-applied " + AgentStatusComposer.keyed(result.applied()));
     } else if (!result.changed().isEmpty()) {
-      events.emit(node, EventRecorder.NORMAL, "Applied", "applied " + result.changed().stream()
+      events.emit(node, EventRecorder.NORMAL, NodeConditions.EVENT_APPLIED, "applied " + result.changed().stream()
           .map(s -> s.key() + "=" + result.applied().get(s)).collect(Collectors.joining(", ")));
     }
     if (!result.restored().isEmpty()) {
-      events.emit(node, EventRecorder.NORMAL, "Restored", "restored original values: " + result.restored().stream()
+      events.emit(node, EventRecorder.NORMAL, NodeConditions.EVENT_RESTORED, "restored original values: " + result.restored().stream()
           .map(ManagedSysctl::key).collect(Collectors.joining(", ")));
     }
     if (problems.any()) {
-      events.emit(node, EventRecorder.WARNING, "ApplyFailed", problems.text());
+      events.emit(node, EventRecorder.WARNING, NodeConditions.EVENT_APPLY_FAILED, problems.text());
     }
   }
 

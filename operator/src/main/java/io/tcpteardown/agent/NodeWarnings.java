@@ -1,6 +1,7 @@
 package io.tcpteardown.agent;
 
 import io.tcpteardown.api.ManagedSysctl;
+import io.tcpteardown.api.NodeConditions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -13,9 +14,9 @@ public final class NodeWarnings {
   /** The share of a limit at which the agent warns: 90%. */
   public static final int PRESSURE_PERCENT = 90;
 
-  public static final String REUSE_WITHOUT_TIMESTAMPS = "ReuseWithoutTimestamps";
-  public static final String TIME_WAIT_NEAR_LIMIT = "TimeWaitNearLimit";
-  public static final String ORPHANS_NEAR_LIMIT = "OrphansNearLimit";
+  public static final String REUSE_WITHOUT_TIMESTAMPS = NodeConditions.REASON_REUSE_WITHOUT_TIMESTAMPS;
+  public static final String TIME_WAIT_NEAR_LIMIT = NodeConditions.REASON_TIME_WAIT_NEAR_LIMIT;
+  public static final String ORPHANS_NEAR_LIMIT = NodeConditions.REASON_ORPHANS_NEAR_LIMIT;
 
   public record Warning(String kind, String message) {
   }

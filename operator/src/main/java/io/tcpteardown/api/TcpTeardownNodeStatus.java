@@ -17,7 +17,7 @@ public record TcpTeardownNodeStatus(
     @JsonPropertyDescription("Sockets in each teardown state in the node's network namespace.") StateCounts states,
     @JsonPropertyDescription("Kernel counters that show teardown trouble.") KernelCounters counters,
     @JsonPropertyDescription("Times a managed value changed by someone else was written back.") Long driftCorrections,
-    @JsonPropertyDescription("Applied, Drift and Error.") List<Condition> conditions,
+    @JsonPropertyDescription(NodeConditions.DESCRIPTION) List<Condition> conditions,
     @JsonPropertyDescription("The agent that wrote this status.") AgentInfo agent,
     @JsonPropertyDescription("When the agent last wrote this status (RFC 3339).") String lastReportTime) {
 }

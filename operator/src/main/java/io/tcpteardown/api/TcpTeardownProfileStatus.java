@@ -9,7 +9,7 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TcpTeardownProfileStatus(
     @JsonPropertyDescription("The metadata.generation this status describes.") Long observedGeneration,
-    @JsonPropertyDescription("Accepted, Applied, Conflict and TeardownPressure.") List<Condition> conditions,
+    @JsonPropertyDescription(ProfileConditions.DESCRIPTION) List<Condition> conditions,
     @JsonPropertyDescription("Nodes the selector matches.") Integer selectedNodes,
     @JsonPropertyDescription("Selected nodes whose agent reports every setting this profile won there applied.")
     Integer appliedNodes,

@@ -1,5 +1,8 @@
 package io.tcpteardown.operator;
 
+import io.tcpteardown.api.ProfileConditions;
+
+import io.tcpteardown.api.Conditions;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -27,11 +30,11 @@ public final class OperatorMetrics {
     set(profile, "tcp_teardown_profile_selected_nodes", status.selectedNodes());
     set(profile, "tcp_teardown_profile_applied_nodes", status.appliedNodes());
     set(profile, "tcp_teardown_profile_teardown_pressure",
-        Conditions.isTrue(status.conditions(), ProfileStatusCalculator.TEARDOWN_PRESSURE) ? 1 : 0);
+        Conditions.isTrue(status.conditions(), ProfileConditions.TEARDOWN_PRESSURE) ? 1 : 0);
     set(profile, "tcp_teardown_profile_accepted",
-        Conditions.isTrue(status.conditions(), ProfileStatusCalculator.ACCEPTED) ? 1 : 0);
+        Conditions.isTrue(status.conditions(), ProfileConditions.ACCEPTED) ? 1 : 0);
     set(profile, "tcp_teardown_profile_conflict",
-        Conditions.isTrue(status.conditions(), ProfileStatusCalculator.CONFLICT) ? 1 : 0);
+        Conditions.isTrue(status.conditions(), ProfileConditions.CONFLICT) ? 1 : 0);
   }
 
   /** Drops the series of profiles that no longer exist. */

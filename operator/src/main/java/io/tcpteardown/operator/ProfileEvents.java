@@ -1,5 +1,8 @@
 package io.tcpteardown.operator;
 
+import io.tcpteardown.api.ProfileConditions;
+
+import io.tcpteardown.api.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileStatus;
@@ -18,11 +21,11 @@ public final class ProfileEvents {
       TcpTeardownProfileStatus next) {
     List<Condition> before = previous == null || previous.conditions() == null ? List.of() : previous.conditions();
     List<Condition> after = next.conditions();
-    if (Conditions.turned(before, after, ProfileStatusCalculator.ACCEPTED, Conditions.FALSE)) {
-      emit(profile, "Rejected", message(after, ProfileStatusCalculator.ACCEPTED));
+    if (Conditions.turned(before, after, ProfileConditions.ACCEPTED, Conditions.FALSE)) {
+      emit(profile, ProfileConditions.EVENT_REJECTED, message(after, ProfileConditions.ACCEPTED));
     }
-    if (Conditions.turned(before, after, ProfileStatusCalculator.CONFLICT, Conditions.TRUE)) {
-      emit(profile, "Conflict", message(after, ProfileStatusCalculator.CONFLICT));
+    if (Conditions.turned(before, after, ProfileConditions.CONFLICT, Conditions.TRUE)) {
+      emit(profile, ProfileConditions.EVENT_CONFLICT, message(after, ProfileConditions.CONFLICT));
     }
   }
 

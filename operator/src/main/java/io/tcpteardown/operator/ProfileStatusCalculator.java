@@ -1,5 +1,11 @@
 package io.tcpteardown.operator;
 
+import static io.tcpteardown.api.ProfileConditions.*;
+
+import io.tcpteardown.api.Conditions;
+import io.tcpteardown.rules.NodeFacts;
+import io.tcpteardown.rules.NodeResolution;
+import io.tcpteardown.rules.Resolver;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.tcpteardown.api.HeldBackSetting;
 import io.tcpteardown.api.ManagedSysctl;
@@ -22,11 +28,6 @@ import java.util.stream.Collectors;
 
 /** Computes a profile's status from every profile, every node and every TcpTeardownNode status. */
 public final class ProfileStatusCalculator {
-  public static final String ACCEPTED = "Accepted";
-  public static final String APPLIED = "Applied";
-  public static final String CONFLICT = "Conflict";
-  public static final String TEARDOWN_PRESSURE = "TeardownPressure";
-  public static final String HELD_BACK = "HeldBack";
   public static final int MAX_NODE_ENTRIES = 100;
   private static final int PRESSURE_PERCENT = 90;
   private static final int MAX_NAMES_IN_MESSAGE = 5;
@@ -97,24 +98,24 @@ public final class ProfileStatusCalculator {
     int appliedCount = selected.size() - notApplied.size();
     List<Condition> next = new ArrayList<>();
     next.add(accepted
-        ? Conditions.of(ACCEPTED, true, "Valid", "The profile passes every safety rule.", generation)
+        ? Conditions.of(ACCEPTED, true, REASON_VALID, "The profile passes every safety rule.", generation)
         : Conditions.of(ACCEPTED, false, violations.getFirst().rule(),
             "Rejected, applied to no node: " + violations.stream().map(Violation::message)
                 .collect(Collectors.joining(" ")), generation));
     next.add(appliedCondition(accepted, selected.size(), appliedCount, notApplied, generation));
     next.add(conflicts.isEmpty()
-        ? Conditions.of(CONFLICT, false, "NoConflict", "No profile of equal priority sets a field differently.",
+        ? Conditions.of(CONFLICT, false, REASON_NO_CONFLICT, "No profile of equal priority sets a field differently.",
             generation)
-        : Conditions.of(CONFLICT, true, "EqualPriorityClash", conflicts.values().stream()
+        : Conditions.of(CONFLICT, true, REASON_EQUAL_PRIORITY_CLASH, conflicts.values().stream()
             .map(ConflictSummary::message).collect(Collectors.joining(" ")), generation));
     next.add(pressure.isEmpty()
-        ? Conditions.of(TEARDOWN_PRESSURE, false, "NoPressure", "No selected node shows teardown trouble.",
+        ? Conditions.of(TEARDOWN_PRESSURE, false, REASON_NO_PRESSURE, "No selected node shows teardown trouble.",
             generation)
-        : Conditions.of(TEARDOWN_PRESSURE, true, "TeardownPressure", String.join(" ", pressure), generation));
+        : Conditions.of(TEARDOWN_PRESSURE, true, REASON_TEARDOWN_PRESSURE, String.join(" ", pressure), generation));
     next.add(heldBackMessages.isEmpty()
-        ? Conditions.of(HELD_BACK, false, "NothingHeldBack", "Every winning setting is given to its nodes.",
+        ? Conditions.of(HELD_BACK, false, REASON_NOTHING_HELD_BACK, "Every winning setting is given to its nodes.",
             generation)
-        : Conditions.of(HELD_BACK, true, "MaxOrphansHeldBack", summarize(heldBackMessages), generation));
+        : Conditions.of(HELD_BACK, true, REASON_MAX_ORPHANS_HELD_BACK, summarize(heldBackMessages), generation));
 
     List<Condition> previous = profile.getStatus() == null ? List.of() : profile.getStatus().conditions();
     return new TcpTeardownProfileStatus(generation, Conditions.carryTransitionTimes(previous, next, now),
@@ -179,16 +180,16 @@ public final class ProfileStatusCalculator {
   private static Condition appliedCondition(boolean accepted, int selected, int applied, List<String> notApplied,
       Long generation) {
     if (!accepted) {
-      return Conditions.of(APPLIED, false, "NotAccepted", "The profile is rejected; see Accepted.", generation);
+      return Conditions.of(APPLIED, false, REASON_NOT_ACCEPTED, "The profile is rejected; see Accepted.", generation);
     }
     if (selected == 0) {
-      return Conditions.of(APPLIED, false, "NoNodesSelected", "The nodeSelector matches no node.", generation);
+      return Conditions.of(APPLIED, false, REASON_NO_NODES_SELECTED, "The nodeSelector matches no node.", generation);
     }
     if (applied == selected) {
-      return Conditions.of(APPLIED, true, "AllNodesApplied",
+      return Conditions.of(APPLIED, true, REASON_ALL_NODES_APPLIED,
           "All " + selected + " selected nodes report this profile's values applied.", generation);
     }
-    return Conditions.of(APPLIED, false, "Pending", applied + " of " + selected
+    return Conditions.of(APPLIED, false, REASON_PENDING, applied + " of " + selected
         + " selected nodes report this profile's values applied; not yet: " + summarize(notApplied), generation);
   }
 

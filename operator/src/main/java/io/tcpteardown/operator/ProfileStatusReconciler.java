@@ -1,5 +1,6 @@
 package io.tcpteardown.operator;
 
+import io.tcpteardown.rules.NodeFacts;
 import io.fabric8.kubernetes.api.model.Node;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;

@@ -1,5 +1,8 @@
 package io.tcpteardown.operator;
 
+import io.tcpteardown.rules.NodeFacts;
+import io.tcpteardown.rules.NodeResolution;
+import io.tcpteardown.rules.Resolver;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;

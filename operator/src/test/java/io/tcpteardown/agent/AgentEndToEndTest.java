@@ -1,5 +1,6 @@
 package io.tcpteardown.agent;
 
+import io.tcpteardown.tier.EndToEndTest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -8,7 +9,7 @@ import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
 import io.tcpteardown.api.Timestamps;
 import io.tcpteardown.api.TwReuse;
-import io.tcpteardown.operator.Conditions;
+import io.tcpteardown.api.Conditions;
 import io.tcpteardown.operator.OperatorRuntime;
 import io.tcpteardown.operator.OperatorSettings;
 import io.tcpteardown.testsupport.AgentProcess;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The operator in this JVM and three node agents as separate java processes, each in its own network namespace
  * standing for one node, against the real kube-apiserver.
  */
+@EndToEndTest
 class AgentEndToEndTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final String FIN_TIMEOUT = "net.ipv4.tcp_fin_timeout";

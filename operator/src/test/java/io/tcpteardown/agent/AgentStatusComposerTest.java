@@ -1,5 +1,6 @@
 package io.tcpteardown.agent;
 
+import io.tcpteardown.tier.UnitTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Condition;
@@ -11,13 +12,14 @@ import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
 import io.tcpteardown.api.TeardownSettings;
 import io.tcpteardown.api.TwReuse;
-import io.tcpteardown.operator.Conditions;
+import io.tcpteardown.api.Conditions;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
+@UnitTest
 class AgentStatusComposerTest {
   private static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
   private static final AgentStatusComposer COMPOSER = new AgentStatusComposer(new AgentInfo("agent-x", "1.0"));

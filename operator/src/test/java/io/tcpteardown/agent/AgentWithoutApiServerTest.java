@@ -1,5 +1,6 @@
 package io.tcpteardown.agent;
 
+import io.tcpteardown.tier.EndToEndTest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * An agent that cannot reach the API server keeps the kernel as it is, keeps counting and serving metrics, and
  * catches up once the API server is reachable.
  */
+@EndToEndTest
 class AgentWithoutApiServerTest {
   private static final int METRICS_PORT = 9102;
 

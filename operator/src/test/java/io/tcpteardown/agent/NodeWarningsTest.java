@@ -1,5 +1,6 @@
 package io.tcpteardown.agent;
 
+import io.tcpteardown.tier.UnitTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tcpteardown.api.KernelCounters;
@@ -8,6 +9,7 @@ import io.tcpteardown.api.StateCounts;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+@UnitTest
 class NodeWarningsTest {
   private static NodeObservation observation(Map<ManagedSysctl, Long> sysctls, long timeWait, long orphans) {
     return new NodeObservation(sysctls, new StateCounts(0, 0, timeWait, 0, 0, 0, orphans), KernelCounters.ZERO,

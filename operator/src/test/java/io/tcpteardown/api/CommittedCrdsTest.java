@@ -1,5 +1,6 @@
 package io.tcpteardown.api;
 
+import io.tcpteardown.tier.UnitTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -11,6 +12,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The committed CRDs (crds/ and the chart's crds/) must be exactly what the API types generate. */
+@UnitTest
 class CommittedCrdsTest {
   private static final Path GENERATED = Path.of("target/classes/META-INF/fabric8");
 

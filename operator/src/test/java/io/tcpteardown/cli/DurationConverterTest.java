@@ -1,5 +1,6 @@
 package io.tcpteardown.cli;
 
+import io.tcpteardown.tier.UnitTest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,6 +8,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine.TypeConversionException;
 
+@UnitTest
 class DurationConverterTest {
   private final DurationConverter converter = new DurationConverter();
 

@@ -1,5 +1,6 @@
 package io.tcpteardown.cli;
 
+import io.tcpteardown.tier.UnitTest;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import org.junit.jupiter.api.Test;
 
+@UnitTest
 class HelpTest {
   @Test
   void everyCommandPrintsItsHelpAndPicocliFindsNothingToWarnAbout() {

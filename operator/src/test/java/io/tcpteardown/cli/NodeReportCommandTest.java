@@ -1,5 +1,6 @@
 package io.tcpteardown.cli;
 
+import io.tcpteardown.tier.KernelTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** node-report run inside a fresh network namespace, on the thread that joined it. */
+@KernelTest
 class NodeReportCommandTest {
   private NetworkNamespace namespace;
   private List<SocketChannel> held;

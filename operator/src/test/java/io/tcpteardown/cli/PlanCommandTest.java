@@ -1,5 +1,6 @@
 package io.tcpteardown.cli;
 
+import io.tcpteardown.tier.UnitTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * plan against a proc tree laid out on disk (what --proc-root is for): reads the sysctl files, writes none.
  */
+@UnitTest
 class PlanCommandTest {
   @TempDir
   Path dir;

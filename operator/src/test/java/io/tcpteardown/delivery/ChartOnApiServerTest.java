@@ -1,5 +1,6 @@
 package io.tcpteardown.delivery;
 
+import io.tcpteardown.tier.ApiTest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.Test;
  * object (as {@code kubectl apply --server-side --dry-run=server}),
  * then the chart's RBAC created for real and proven by impersonating each service account.
  */
+@ApiTest
 class ChartOnApiServerTest {
   /** Kinds whose CRDs (the Prometheus Operator's) the test API server does not have. */
   private static final List<String> NOT_SERVED = List.of("ServiceMonitor", "PrometheusRule");

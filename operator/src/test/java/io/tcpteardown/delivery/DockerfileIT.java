@@ -1,5 +1,6 @@
 package io.tcpteardown.delivery;
 
+import io.tcpteardown.tier.EndToEndTest;
 import static io.tcpteardown.testsupport.Specs.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * exist, and the image's exact command (its ENTRYPOINT, on a runtime jlinked with the Dockerfile's module list)
  * runs the built jar, and the operator on it reconciles against the test API server.
  */
+@EndToEndTest
 class DockerfileIT {
   private static final Path ROOT = Path.of("..");
   private static final Path JAR = Path.of("target/tcp-teardown.jar");

@@ -1,5 +1,6 @@
 package io.tcpteardown.delivery;
 
+import io.tcpteardown.tier.UnitTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tcpteardown.cli.ProfileFiles;
@@ -11,6 +12,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Every file in examples/: the accepted ones pass the rules, each rejected one fails with the message it shows. */
+@UnitTest
 class ExamplesTest {
   static final Path EXAMPLES = Path.of("../examples");
   private static final String MESSAGE = "# message: ";

@@ -1,5 +1,6 @@
 package io.tcpteardown.delivery;
 
+import io.tcpteardown.tier.UnitTest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -22,6 +23,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** helm lint and helm template of the chart, with default and other values, and what the manifests say. */
+@UnitTest
 class HelmChartTest {
   private static String env(Container container, String name) {
     return container.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst()

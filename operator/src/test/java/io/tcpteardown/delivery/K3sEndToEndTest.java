@@ -1,5 +1,6 @@
 package io.tcpteardown.delivery;
 
+import io.tcpteardown.tier.EndToEndTest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -29,6 +30,7 @@ import org.testcontainers.utility.MountableFile;
  * CLI (BuildKit, for the Dockerfile's cache mounts); skipped where there is no Docker.
  */
 @Testcontainers(disabledWithoutDocker = true)
+@EndToEndTest
 class K3sEndToEndTest {
   private static final String IMAGE = "tcp-teardown-operator:e2e";
 

@@ -1,5 +1,7 @@
 package io.tcpteardown.operator;
 
+import io.tcpteardown.tier.ApiTest;
+import io.tcpteardown.api.Conditions;
 import static io.tcpteardown.testsupport.Specs.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -36,6 +38,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The operator in this JVM against a real kube-apiserver; the tests play the node agents' part. */
+@ApiTest
 class OperatorApiTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static KubernetesClient client;

@@ -1,5 +1,6 @@
 package io.tcpteardown.operator;
 
+import io.tcpteardown.tier.UnitTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tcpteardown.api.StateCounts;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
+@UnitTest
 class OperatorMetricsTest {
   private static TcpTeardownProfileStatus status(int selected, int applied) {
     return new TcpTeardownProfileStatus(1L, List.of(), selected, applied, StateCounts.ZERO, List.of(), false);

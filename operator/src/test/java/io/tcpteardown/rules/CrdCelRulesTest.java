@@ -1,5 +1,6 @@
 package io.tcpteardown.rules;
 
+import io.tcpteardown.tier.UnitTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * The x-kubernetes-validations shipped in the committed CRD, evaluated with a CEL library: the test API server
  * predates CEL, newer ones enforce these rules at kubectl apply.
  */
+@UnitTest
 class CrdCelRulesTest {
   private record Rule(String expression, String message, CelRuntime.Program program) {
   }

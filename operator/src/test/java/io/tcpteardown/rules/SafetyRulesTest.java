@@ -1,5 +1,6 @@
 package io.tcpteardown.rules;
 
+import io.tcpteardown.tier.UnitTest;
 import static io.tcpteardown.testsupport.Specs.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+@UnitTest
 class SafetyRulesTest {
   private static final long GIB = 1024L * 1024 * 1024;
 

@@ -1,10 +1,12 @@
 package io.tcpteardown.testsupport;
 
+import io.tcpteardown.tier.KernelTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 
+@KernelTest
 class NetworkNamespaceTest {
   @Test
   void threadSeesTheNamespaceNotTheHost() throws Exception {

@@ -1,5 +1,6 @@
 package io.tcpteardown.agent.count;
 
+import io.tcpteardown.tier.KernelTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tcpteardown.testsupport.NetworkNamespace;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * Known populations in a fresh network namespace, counted by netlink, by the /proc fallback and by {@code ss}:
  * all three must agree exactly, and with what was made.
  */
+@KernelTest
 class CountersAgreeTest {
   private NetworkNamespace namespace;
   private final List<SocketChannel> held = new ArrayList<>();

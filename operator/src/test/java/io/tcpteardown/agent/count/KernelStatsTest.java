@@ -1,5 +1,6 @@
 package io.tcpteardown.agent.count;
 
+import io.tcpteardown.tier.UnitTest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The parsers on text as the kernel writes it. */
+@UnitTest
 class KernelStatsTest {
   @TempDir
   Path procRoot;

@@ -1,5 +1,6 @@
 package io.tcpteardown.agent.sysctl;
 
+import io.tcpteardown.tier.KernelTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tcpteardown.api.ManagedSysctl;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The applier against the real kernel, inside a fresh network namespace (which starts from kernel defaults). */
+@KernelTest
 class SysctlApplierKernelTest {
   private static final String FIN = "net.ipv4.tcp_fin_timeout";
   private static final String RETRIES = "net.ipv4.tcp_orphan_retries";

@@ -1,11 +1,13 @@
-package io.tcpteardown.operator;
+package io.tcpteardown.api;
 
+import io.tcpteardown.tier.UnitTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+@UnitTest
 class ConditionsTest {
   private static final Instant T1 = Instant.parse("2026-01-01T00:00:00Z");
   private static final Instant T2 = Instant.parse("2026-01-01T01:00:00Z");

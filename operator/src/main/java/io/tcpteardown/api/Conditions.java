@@ -1,4 +1,4 @@
-package io.tcpteardown.operator;
+package io.tcpteardown.api;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;

@@ -1,5 +1,6 @@
-package io.tcpteardown.operator;
+package io.tcpteardown.rules;
 
+import io.tcpteardown.tier.UnitTest;
 import static io.tcpteardown.testsupport.Specs.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+@UnitTest
 class ResolverTest {
   private static final long GIB = 1024L * 1024 * 1024;
   private static final NodeFacts WEB = new NodeFacts("web-1", "u1", Map.of("tier", "web"), 64 * GIB);

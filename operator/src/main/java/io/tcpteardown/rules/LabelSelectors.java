@@ -1,4 +1,4 @@
-package io.tcpteardown.operator;
+package io.tcpteardown.rules;
 
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;

@@ -1,4 +1,4 @@
-package io.tcpteardown.operator;
+package io.tcpteardown.rules;
 
 import io.tcpteardown.api.HeldBackSetting;
 import io.tcpteardown.api.TcpTeardownNodeSpec;
