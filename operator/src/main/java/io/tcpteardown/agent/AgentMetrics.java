@@ -15,17 +15,22 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToLongFunction;
 
-/** The agent's Prometheus metrics; every series carries the node's name. Gauges read the last observation. */
+/**
+ * The agent's Prometheus metrics; every series carries the node's name. Gauges read the last
+ * observation.
+ */
 public final class AgentMetrics {
-  private static final Map<String, ToLongFunction<StateCounts>> STATES = Map.of(
-      "fin_wait1", StateCounts::finWait1,
-      "fin_wait2", StateCounts::finWait2,
-      "time_wait", StateCounts::timeWait,
-      "close_wait", StateCounts::closeWait,
-      "last_ack", StateCounts::lastAck,
-      "closing", StateCounts::closing);
+  private static final Map<String, ToLongFunction<StateCounts>> STATES =
+      Map.of(
+          "fin_wait1", StateCounts::finWait1,
+          "fin_wait2", StateCounts::finWait2,
+          "time_wait", StateCounts::timeWait,
+          "close_wait", StateCounts::closeWait,
+          "last_ack", StateCounts::lastAck,
+          "closing", StateCounts::closing);
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicReference<NodeObservation> last = new AtomicReference<>();
   private final AtomicReference<Instant> lastReport = new AtomicReference<>();
   private final Counter applyErrors;
@@ -35,32 +40,59 @@ public final class AgentMetrics {
     registry.config().commonTags(Tags.of("node", node));
     new JvmMemoryMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
-    STATES.forEach((state, count) -> Gauge.builder("tcp_teardown_sockets", last,
-            ref -> ref.get() == null ? Double.NaN : count.applyAsLong(ref.get().states()))
-        .description("Sockets in this teardown state in the node's network namespace")
-        .tag("state", state).register(registry));
-    Gauge.builder("tcp_teardown_orphans", last,
+    STATES.forEach(
+        (state, count) ->
+            Gauge.builder(
+                    "tcp_teardown_sockets",
+                    last,
+                    ref -> ref.get() == null ? Double.NaN : count.applyAsLong(ref.get().states()))
+                .description("Sockets in this teardown state in the node's network namespace")
+                .tag("state", state)
+                .register(registry));
+    Gauge.builder(
+            "tcp_teardown_orphans",
+            last,
             ref -> ref.get() == null ? Double.NaN : ref.get().states().orphans())
-        .description("Orphaned sockets on the node (sockstat)").register(registry);
+        .description("Orphaned sockets on the node (sockstat)")
+        .register(registry);
     for (ManagedSysctl sysctl : ManagedSysctl.values()) {
-      Gauge.builder("tcp_teardown_sysctl_value", last,
-              ref -> ref.get() == null ? Double.NaN : ref.get().sysctl(sysctl).map(Long::doubleValue).orElse(Double.NaN))
+      Gauge.builder(
+              "tcp_teardown_sysctl_value",
+              last,
+              ref ->
+                  ref.get() == null
+                      ? Double.NaN
+                      : ref.get().sysctl(sysctl).map(Long::doubleValue).orElse(Double.NaN))
           .description("Current value of a managed sysctl, read from the kernel")
-          .tag("sysctl", sysctl.key()).register(registry);
+          .tag("sysctl", sysctl.key())
+          .register(registry);
     }
-    FunctionCounter.builder("tcp_teardown_kernel_time_wait_overflow", last,
+    FunctionCounter.builder(
+            "tcp_teardown_kernel_time_wait_overflow",
+            last,
             ref -> ref.get() == null ? 0 : ref.get().counters().timeWaitOverflow())
-        .description("TcpExt TCPTimeWaitOverflow: sockets that skipped TIME_WAIT").register(registry);
-    FunctionCounter.builder("tcp_teardown_kernel_abort_on_memory", last,
+        .description("TcpExt TCPTimeWaitOverflow: sockets that skipped TIME_WAIT")
+        .register(registry);
+    FunctionCounter.builder(
+            "tcp_teardown_kernel_abort_on_memory",
+            last,
             ref -> ref.get() == null ? 0 : ref.get().counters().abortOnMemory())
-        .description("TcpExt TCPAbortOnMemory: resets for too many orphans or TCP memory").register(registry);
-    applyErrors = Counter.builder("tcp_teardown_agent_apply_errors")
-        .description("Sysctl writes that failed, were refused or did not read back").register(registry);
-    driftCorrections = Counter.builder("tcp_teardown_agent_drift_corrections")
-        .description("Managed values changed by someone else and written back").register(registry);
-    Gauge.builder("tcp_teardown_agent_last_report_timestamp_seconds", lastReport,
+        .description("TcpExt TCPAbortOnMemory: resets for too many orphans or TCP memory")
+        .register(registry);
+    applyErrors =
+        Counter.builder("tcp_teardown_agent_apply_errors")
+            .description("Sysctl writes that failed, were refused or did not read back")
+            .register(registry);
+    driftCorrections =
+        Counter.builder("tcp_teardown_agent_drift_corrections")
+            .description("Managed values changed by someone else and written back")
+            .register(registry);
+    Gauge.builder(
+            "tcp_teardown_agent_last_report_timestamp_seconds",
+            lastReport,
             ref -> ref.get() == null ? Double.NaN : ref.get().toEpochMilli() / 1000.0)
-        .description("When the agent last wrote its TcpTeardownNode status").register(registry);
+        .description("When the agent last wrote its TcpTeardownNode status")
+        .register(registry);
   }
 
   public void observed(NodeObservation observation) {

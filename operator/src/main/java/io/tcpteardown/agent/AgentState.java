@@ -16,9 +16,11 @@ import java.util.TreeMap;
  * @param desired the settings of that generation
  * @param applied values read back after writing, for the desired fields that took effect
  * @param originals values before the first change, from the node-local state file
- * @param problems why something was not applied (refused settings, a corrupt state file, per-field errors)
+ * @param problems why something was not applied (refused settings, a corrupt state file, per-field
+ *     errors)
  * @param lastDrift what the last drift check wrote back (empty when it found nothing)
- * @param driftCorrections all drift corrections so far, carried over agent restarts through the status
+ * @param driftCorrections all drift corrections so far, carried over agent restarts through the
+ *     status
  */
 public record AgentState(
     long generation,
@@ -36,17 +38,20 @@ public record AgentState(
   }
 
   public static AgentState initial(long driftCorrections) {
-    return new AgentState(0, TeardownSettings.NONE, Map.of(), Map.of(), Problems.NONE, List.of(), driftCorrections);
+    return new AgentState(
+        0, TeardownSettings.NONE, Map.of(), Map.of(), Problems.NONE, List.of(), driftCorrections);
   }
 
   /**
-   * Why the kernel does not match the spec. A refusal or a corrupt state file means nothing was written.
+   * Why the kernel does not match the spec. A refusal or a corrupt state file means nothing was
+   * written.
    *
    * @param refused safety-rule messages for settings the agent refused to write
    * @param stateFile what is wrong with the state file
    * @param fields per-field failures, sysctl key to message
    */
-  public record Problems(List<String> refused, Optional<String> stateFile, Map<String, String> fields) {
+  public record Problems(
+      List<String> refused, Optional<String> stateFile, Map<String, String> fields) {
     public static final Problems NONE = new Problems(List.of(), Optional.empty(), Map.of());
 
     public Problems {

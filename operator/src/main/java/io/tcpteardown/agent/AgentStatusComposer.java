@@ -5,10 +5,10 @@ import static io.tcpteardown.api.NodeConditions.*;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.tcpteardown.agent.sysctl.DriftCorrection;
 import io.tcpteardown.api.AgentInfo;
+import io.tcpteardown.api.Conditions;
 import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
 import io.tcpteardown.api.TwReuse;
-import io.tcpteardown.api.Conditions;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -26,11 +26,19 @@ public final class AgentStatusComposer {
     this.agent = agent;
   }
 
-  public TcpTeardownNodeStatus compose(AgentState state, NodeObservation observation, List<Condition> previous,
-      Instant now) {
-    List<Condition> conditions = Conditions.carryTransitionTimes(previous, conditions(state, observation), now);
-    return new TcpTeardownNodeStatus(state.generation(), keyed(state.applied()), keyed(state.originals()),
-        observation.states(), observation.counters(), state.driftCorrections(), conditions, agent,
+  public TcpTeardownNodeStatus compose(
+      AgentState state, NodeObservation observation, List<Condition> previous, Instant now) {
+    List<Condition> conditions =
+        Conditions.carryTransitionTimes(previous, conditions(state, observation), now);
+    return new TcpTeardownNodeStatus(
+        state.generation(),
+        keyed(state.applied()),
+        keyed(state.originals()),
+        observation.states(),
+        observation.counters(),
+        state.driftCorrections(),
+        conditions,
+        agent,
         now.truncatedTo(ChronoUnit.SECONDS).toString());
   }
 
@@ -45,19 +53,40 @@ public final class AgentStatusComposer {
     AgentState.Problems problems = state.problems();
     List<Condition> conditions = new ArrayList<>();
     conditions.add(applied(state, generation));
-    conditions.add(problems.any()
-        ? Conditions.of(ERROR, true, errorReason(problems), problems.text(), generation)
-        : Conditions.of(ERROR, false, REASON_NO_ERROR, "no error", generation));
-    conditions.add(state.lastDrift().isEmpty()
-        ? Conditions.of(DRIFT, false, REASON_NO_DRIFT, "managed values matched the spec at the last check", generation)
-        : Conditions.of(DRIFT, true, REASON_DRIFT_CORRECTED, driftText(state.lastDrift()), generation));
+    conditions.add(
+        problems.any()
+            ? Conditions.of(ERROR, true, errorReason(problems), problems.text(), generation)
+            : Conditions.of(ERROR, false, REASON_NO_ERROR, "no error", generation));
+    conditions.add(
+        state.lastDrift().isEmpty()
+            ? Conditions.of(
+                DRIFT,
+                false,
+                REASON_NO_DRIFT,
+                "managed values matched the spec at the last check",
+                generation)
+            : Conditions.of(
+                DRIFT, true, REASON_DRIFT_CORRECTED, driftText(state.lastDrift()), generation));
     conditions.add(reuseIneffective(state, observation, generation));
     List<NodeWarnings.Warning> pressure = NodeWarnings.pressure(observation);
-    conditions.add(pressure.isEmpty()
-        ? Conditions.of(TEARDOWN_PRESSURE, false, REASON_BELOW_LIMITS,
-            "TIME_WAIT and orphans below " + NodeWarnings.PRESSURE_PERCENT + "% of their limits", generation)
-        : Conditions.of(TEARDOWN_PRESSURE, true, pressure.getFirst().kind(),
-            pressure.stream().map(NodeWarnings.Warning::message).collect(Collectors.joining("; ")), generation));
+    conditions.add(
+        pressure.isEmpty()
+            ? Conditions.of(
+                TEARDOWN_PRESSURE,
+                false,
+                REASON_BELOW_LIMITS,
+                "TIME_WAIT and orphans below "
+                    + NodeWarnings.PRESSURE_PERCENT
+                    + "% of their limits",
+                generation)
+            : Conditions.of(
+                TEARDOWN_PRESSURE,
+                true,
+                pressure.getFirst().kind(),
+                pressure.stream()
+                    .map(NodeWarnings.Warning::message)
+                    .collect(Collectors.joining("; ")),
+                generation));
     return conditions;
   }
 
@@ -68,10 +97,19 @@ public final class AgentStatusComposer {
       return Conditions.of(APPLIED, false, reason, problems.text(), generation);
     }
     if (state.desired().isEmpty()) {
-      return Conditions.of(APPLIED, true, REASON_NOTHING_TO_APPLY,
-          "no profile sets a value on this node; every value this agent changed is back at its original", generation);
+      return Conditions.of(
+          APPLIED,
+          true,
+          REASON_NOTHING_TO_APPLY,
+          "no profile sets a value on this node; every value this agent changed is back at its original",
+          generation);
     }
-    return Conditions.of(APPLIED, true, REASON_APPLIED, "applied and read back: " + keyed(state.applied()), generation);
+    return Conditions.of(
+        APPLIED,
+        true,
+        REASON_APPLIED,
+        "applied and read back: " + keyed(state.applied()),
+        generation);
   }
 
   private static String errorReason(AgentState.Problems problems) {
@@ -85,16 +123,29 @@ public final class AgentStatusComposer {
     return corrections.stream().map(DriftCorrection::describe).collect(Collectors.joining("; "));
   }
 
-  private static Condition reuseIneffective(AgentState state, NodeObservation observation, Long generation) {
+  private static Condition reuseIneffective(
+      AgentState state, NodeObservation observation, Long generation) {
     TwReuse reuse = state.desired().twReuse();
     boolean reuseAsked = reuse == TwReuse.Enabled || reuse == TwReuse.LoopbackOnly;
     long timestamps = observation.sysctl(ManagedSysctl.TIMESTAMPS).orElse(1L);
     if (reuseAsked && timestamps == 0) {
-      return Conditions.of(REUSE_INEFFECTIVE, true, REASON_TIMESTAMPS_OFF, "twReuse is " + reuse
-          + " but this node's net.ipv4.tcp_timestamps is 0: TIME_WAIT ports are only reused with timestamps on "
-          + "(on both ends); set timestamps: Enabled in the profile", generation);
+      return Conditions.of(
+          REUSE_INEFFECTIVE,
+          true,
+          REASON_TIMESTAMPS_OFF,
+          "twReuse is "
+              + reuse
+              + " but this node's net.ipv4.tcp_timestamps is 0: TIME_WAIT ports are only reused with timestamps on "
+              + "(on both ends); set timestamps: Enabled in the profile",
+          generation);
     }
-    return Conditions.of(REUSE_INEFFECTIVE, false, reuseAsked ? REASON_TIMESTAMPS_ON : REASON_REUSE_NOT_REQUESTED,
-        reuseAsked ? "timestamps are on, reuse can take effect" : "the spec does not ask for twReuse", generation);
+    return Conditions.of(
+        REUSE_INEFFECTIVE,
+        false,
+        reuseAsked ? REASON_TIMESTAMPS_ON : REASON_REUSE_NOT_REQUESTED,
+        reuseAsked
+            ? "timestamps are on, reuse can take effect"
+            : "the spec does not ask for twReuse",
+        generation);
   }
 }

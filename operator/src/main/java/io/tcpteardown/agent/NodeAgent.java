@@ -34,11 +34,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node agent's loop. It watches only its own TcpTeardownNode and makes the kernel match its spec; checks
- * for drift every drift-check interval; reports status at once after a change and otherwise every report
- * interval (with ±10% jitter). All kernel work happens on one platform thread; status writes on another (see
- * {@link StatusPublisher}), so an unreachable API server never stops the agent from keeping and counting.
- * Stopping the agent restores nothing.
+ * The node agent's loop. It watches only its own TcpTeardownNode and makes the kernel match its
+ * spec; checks for drift every drift-check interval; reports status at once after a change and
+ * otherwise every report interval (with ±10% jitter). All kernel work happens on one platform
+ * thread; status writes on another (see {@link StatusPublisher}), so an unreachable API server
+ * never stops the agent from keeping and counting. Stopping the agent restores nothing.
  */
 public final class NodeAgent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
@@ -53,8 +53,9 @@ public final class NodeAgent implements AutoCloseable {
   private final StatusPublisher publisher;
   private final AgentStatusComposer composer;
   private final Clock clock;
-  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(
-      r -> Thread.ofPlatform().name("agent-loop").unstarted(r));
+  private final ScheduledExecutorService loop =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> Thread.ofPlatform().name("agent-loop").unstarted(r));
   private final AtomicReference<TcpTeardownNode> latest = new AtomicReference<>();
   private final AtomicReference<Instant> lastLoopRun = new AtomicReference<>();
   private SharedIndexInformer<TcpTeardownNode> informer;
@@ -64,8 +65,15 @@ public final class NodeAgent implements AutoCloseable {
   private NodeObservation lastObservation;
   private List<Condition> lastConditions = List.of();
 
-  public NodeAgent(KubernetesClient client, AgentSettings settings, SysctlApplier applier, NodeObserver observer,
-      AgentMetrics metrics, EventRecorder events, StatusPublisher publisher, AgentStatusComposer composer,
+  public NodeAgent(
+      KubernetesClient client,
+      AgentSettings settings,
+      SysctlApplier applier,
+      NodeObserver observer,
+      AgentMetrics metrics,
+      EventRecorder events,
+      StatusPublisher publisher,
+      AgentStatusComposer composer,
       Clock clock) {
     this.client = client;
     this.settings = settings;
@@ -80,29 +88,38 @@ public final class NodeAgent implements AutoCloseable {
 
   public void start() {
     loop.execute(guarded(this::observe));
-    informer = client.resources(TcpTeardownNode.class).withName(settings.nodeName()).runnableInformer(0);
-    informer.exceptionHandler((started, error) -> {
-      LOG.warn("watch of TcpTeardownNode {} failed, retrying: {}", settings.nodeName(), error.getMessage());
-      return true;
-    });
-    informer.addEventHandler(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(TcpTeardownNode node) {
-        changed(node);
-      }
+    informer =
+        client.resources(TcpTeardownNode.class).withName(settings.nodeName()).runnableInformer(0);
+    informer.exceptionHandler(
+        (started, error) -> {
+          LOG.warn(
+              "watch of TcpTeardownNode {} failed, retrying: {}",
+              settings.nodeName(),
+              error.getMessage());
+          return true;
+        });
+    informer.addEventHandler(
+        new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(TcpTeardownNode node) {
+            changed(node);
+          }
 
-      @Override
-      public void onUpdate(TcpTeardownNode before, TcpTeardownNode after) {
-        changed(after);
-      }
+          @Override
+          public void onUpdate(TcpTeardownNode before, TcpTeardownNode after) {
+            changed(after);
+          }
 
-      @Override
-      public void onDelete(TcpTeardownNode node, boolean unknownFinalState) {
-        // Nothing is restored when the object goes (node deleted, CRDs removed): values stay as they are.
-        latest.set(null);
-        LOG.info("TcpTeardownNode {} was deleted; the kernel values stay as they are", settings.nodeName());
-      }
-    });
+          @Override
+          public void onDelete(TcpTeardownNode node, boolean unknownFinalState) {
+            // Nothing is restored when the object goes (node deleted, CRDs removed): values stay as
+            // they are.
+            latest.set(null);
+            LOG.info(
+                "TcpTeardownNode {} was deleted; the kernel values stay as they are",
+                settings.nodeName());
+          }
+        });
     informer.start();
     long drift = settings.driftCheckInterval().toMillis();
     loop.scheduleWithFixedDelay(guarded(this::checkDrift), drift, drift, TimeUnit.MILLISECONDS);
@@ -118,8 +135,10 @@ public final class NodeAgent implements AutoCloseable {
 
   private void changed(TcpTeardownNode node) {
     TcpTeardownNode previous = latest.getAndSet(node);
-    boolean specChanged = previous == null
-        || !Objects.equals(previous.getMetadata().getGeneration(), node.getMetadata().getGeneration());
+    boolean specChanged =
+        previous == null
+            || !Objects.equals(
+                previous.getMetadata().getGeneration(), node.getMetadata().getGeneration());
     if (specChanged) {
       loop.execute(guarded(this::reconcile));
     }
@@ -133,32 +152,49 @@ public final class NodeAgent implements AutoCloseable {
     }
     TcpTeardownNodeStatus reported = node.getStatus();
     if (state == null) {
-      long carried = reported == null || reported.driftCorrections() == null ? 0 : reported.driftCorrections();
+      long carried =
+          reported == null || reported.driftCorrections() == null ? 0 : reported.driftCorrections();
       state = AgentState.initial(carried);
-      lastConditions = reported == null || reported.conditions() == null ? List.of() : reported.conditions();
+      lastConditions =
+          reported == null || reported.conditions() == null ? List.of() : reported.conditions();
     }
-    TeardownSettings desired = node.getSpec() == null ? TeardownSettings.NONE : node.getSpec().settings();
-    Map<String, String> mirror = reported == null || reported.original() == null ? Map.of() : reported.original();
+    TeardownSettings desired =
+        node.getSpec() == null ? TeardownSettings.NONE : node.getSpec().settings();
+    Map<String, String> mirror =
+        reported == null || reported.original() == null ? Map.of() : reported.original();
     ApplyResult result = applier.apply(desired, mirror);
     AgentState previous = state;
     AgentState.Problems problems = problems(result);
-    List<DriftCorrection> lastDrift = previous.generation() == generation(node) ? previous.lastDrift() : List.of();
-    state = new AgentState(generation(node), desired, result.applied(), result.originals(), problems, lastDrift,
-        previous.driftCorrections());
+    List<DriftCorrection> lastDrift =
+        previous.generation() == generation(node) ? previous.lastDrift() : List.of();
+    state =
+        new AgentState(
+            generation(node),
+            desired,
+            result.applied(),
+            result.originals(),
+            problems,
+            lastDrift,
+            previous.driftCorrections());
     metrics.applyErrors(problems.count());
     boolean problemsChanged = !problems.text().equals(previous.problems().text());
     recordApplyEvents(node, result, problemsChanged ? problems : AgentState.Problems.NONE);
     observe();
     // A retry that changed nothing (the same error again) waits for the next report instead.
-    if (problemsChanged || previous.generation() != state.generation() || !previous.applied().equals(state.applied())
-        || !result.changed().isEmpty() || !result.restored().isEmpty()) {
+    if (problemsChanged
+        || previous.generation() != state.generation()
+        || !previous.applied().equals(state.applied())
+        || !result.changed().isEmpty()
+        || !result.restored().isEmpty()) {
       publishNow();
       return true;
     }
     return false;
   }
 
-  /** A failed step is logged and the loop goes on: an exception must not cancel the periodic checks. */
+  /**
+   * A failed step is logged and the loop goes on: an exception must not cancel the periodic checks.
+   */
   private static Runnable guarded(Runnable step) {
     return () -> {
       try {
@@ -185,13 +221,29 @@ public final class NodeAgent implements AutoCloseable {
     Map<ManagedSysctl, Long> applied = new HashMap<>(state.applied());
     drift.corrected().forEach(c -> applied.put(c.sysctl(), c.expected()));
     drift.errors().keySet().forEach(applied::remove);
-    boolean changed = !drift.corrected().isEmpty() || !state.lastDrift().isEmpty() || !applied.equals(state.applied());
-    state = new AgentState(state.generation(), state.desired(), applied, state.originals(), state.problems(),
-        drift.corrected(), state.driftCorrections() + drift.corrected().size());
+    boolean changed =
+        !drift.corrected().isEmpty()
+            || !state.lastDrift().isEmpty()
+            || !applied.equals(state.applied());
+    state =
+        new AgentState(
+            state.generation(),
+            state.desired(),
+            applied,
+            state.originals(),
+            state.problems(),
+            drift.corrected(),
+            state.driftCorrections() + drift.corrected().size());
     if (!drift.corrected().isEmpty()) {
       metrics.driftCorrections(drift.corrected().size());
-      events.emit(node, EventRecorder.WARNING, NodeConditions.EVENT_DRIFT_CORRECTED, "changed outside the operator: "
-          + drift.corrected().stream().map(DriftCorrection::describe).collect(Collectors.joining("; ")));
+      events.emit(
+          node,
+          EventRecorder.WARNING,
+          NodeConditions.EVENT_DRIFT_CORRECTED,
+          "changed outside the operator: "
+              + drift.corrected().stream()
+                  .map(DriftCorrection::describe)
+                  .collect(Collectors.joining("; ")));
     }
     boolean published = false;
     if (!drift.errors().isEmpty() || state.problems().any()) {
@@ -218,7 +270,8 @@ public final class NodeAgent implements AutoCloseable {
 
   private void scheduleReport() {
     long base = settings.reportInterval().toMillis();
-    long jittered = Math.round(base * (1 - JITTER + 2 * JITTER * ThreadLocalRandom.current().nextDouble()));
+    long jittered =
+        Math.round(base * (1 - JITTER + 2 * JITTER * ThreadLocalRandom.current().nextDouble()));
     try {
       loop.schedule(guarded(this::report), jittered, TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -240,22 +293,39 @@ public final class NodeAgent implements AutoCloseable {
     if (lastObservation == null) {
       return;
     }
-    TcpTeardownNodeStatus status = composer.compose(state, lastObservation, lastConditions, clock.instant());
+    TcpTeardownNodeStatus status =
+        composer.compose(state, lastObservation, lastConditions, clock.instant());
     lastConditions = status.conditions();
     publisher.publish(status);
   }
 
-  private void recordApplyEvents(TcpTeardownNode node, ApplyResult result, AgentState.Problems problems) {
+  private void recordApplyEvents(
+      TcpTeardownNode node, ApplyResult result, AgentState.Problems problems) {
     if (result.reappliedAfterReboot()) {
-      events.emit(node, EventRecorder.NORMAL, NodeConditions.EVENT_REAPPLIED_AFTER_REBOOT,
+      events.emit(
+          node,
+          EventRecorder.NORMAL,
+          NodeConditions.EVENT_REAPPLIED_AFTER_REBOOT,
           "the node rebooted; re-applied " + AgentStatusComposer.keyed(result.applied()));
     } else if (!result.changed().isEmpty()) {
-      events.emit(node, EventRecorder.NORMAL, NodeConditions.EVENT_APPLIED, "applied " + result.changed().stream()
-          .map(s -> s.key() + "=" + result.applied().get(s)).collect(Collectors.joining(", ")));
+      events.emit(
+          node,
+          EventRecorder.NORMAL,
+          NodeConditions.EVENT_APPLIED,
+          "applied "
+              + result.changed().stream()
+                  .map(s -> s.key() + "=" + result.applied().get(s))
+                  .collect(Collectors.joining(", ")));
     }
     if (!result.restored().isEmpty()) {
-      events.emit(node, EventRecorder.NORMAL, NodeConditions.EVENT_RESTORED, "restored original values: " + result.restored().stream()
-          .map(ManagedSysctl::key).collect(Collectors.joining(", ")));
+      events.emit(
+          node,
+          EventRecorder.NORMAL,
+          NodeConditions.EVENT_RESTORED,
+          "restored original values: "
+              + result.restored().stream()
+                  .map(ManagedSysctl::key)
+                  .collect(Collectors.joining(", ")));
     }
     if (problems.any()) {
       events.emit(node, EventRecorder.WARNING, NodeConditions.EVENT_APPLY_FAILED, problems.text());
@@ -263,8 +333,9 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   private static AgentState.Problems problems(ApplyResult result) {
-    Map<String, String> fields = result.errors().values().stream()
-        .collect(Collectors.toMap(e -> e.sysctl().key(), FieldError::message));
+    Map<String, String> fields =
+        result.errors().values().stream()
+            .collect(Collectors.toMap(e -> e.sysctl().key(), FieldError::message));
     List<String> refused = result.rejected().stream().map(Violation::message).toList();
     return new AgentState.Problems(refused, result.stateFileProblem(), fields);
   }

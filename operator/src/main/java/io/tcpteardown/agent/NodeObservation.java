@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What one look at the kernel found: the six sysctls as they are now (absent when the file does not exist
- * in this network namespace), the teardown state counts and the trouble counters.
+ * What one look at the kernel found: the six sysctls as they are now (absent when the file does not
+ * exist in this network namespace), the teardown state counts and the trouble counters.
  *
  * @param countMethod how the states were counted: "netlink" or "proc"
  */

@@ -15,9 +15,9 @@ import java.util.OptionalLong;
 
 /**
  * Looks at the kernel of the network namespace it was opened in: the six sysctls, the socket states
- * (netlink, or /proc/net/tcp when netlink is unavailable) and /proc/net/sockstat and netstat. The per-state
- * counts cover this namespace; {@code orphans} is sockstat's node-wide count, the one tcp_max_orphans limits.
- * Not thread-safe: one caller at a time.
+ * (netlink, or /proc/net/tcp when netlink is unavailable) and /proc/net/sockstat and netstat. The
+ * per-state counts cover this namespace; {@code orphans} is sockstat's node-wide count, the one
+ * tcp_max_orphans limits. Not thread-safe: one caller at a time.
  */
 public final class NodeObserver implements AutoCloseable {
   private final SysctlFiles sysctls;
@@ -40,8 +40,15 @@ public final class NodeObserver implements AutoCloseable {
     }
     SocketStates states = counter.count();
     long orphans = kernelStats.readSockstat().orphans();
-    StateCounts counts = new StateCounts(states.finWait1(), states.finWait2(), states.timeWait(),
-        states.closeWait(), states.lastAck(), states.closing(), orphans);
+    StateCounts counts =
+        new StateCounts(
+            states.finWait1(),
+            states.finWait2(),
+            states.timeWait(),
+            states.closeWait(),
+            states.lastAck(),
+            states.closing(),
+            orphans);
     return new NodeObservation(values, counts, kernelStats.readCounters(), counter.method());
   }
 

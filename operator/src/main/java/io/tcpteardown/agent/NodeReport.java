@@ -19,14 +19,21 @@ public record NodeReport(
    * @param value null when the sysctl does not exist in this network namespace
    * @param scope "network-namespace" or "node"
    */
-  public record SysctlReading(String name, String field, Long value, String scope) {
-  }
+  public record SysctlReading(String name, String field, Long value, String scope) {}
 
   public static NodeReport of(NodeObservation observation) {
-    List<SysctlReading> sysctls = Arrays.stream(ManagedSysctl.values())
-        .map(s -> new SysctlReading(s.key(), s.field(), observation.sysctls().get(s), scopeName(s)))
-        .toList();
-    return new NodeReport(sysctls, observation.states(), observation.counters(), observation.countMethod(),
+    List<SysctlReading> sysctls =
+        Arrays.stream(ManagedSysctl.values())
+            .map(
+                s ->
+                    new SysctlReading(
+                        s.key(), s.field(), observation.sysctls().get(s), scopeName(s)))
+            .toList();
+    return new NodeReport(
+        sysctls,
+        observation.states(),
+        observation.counters(),
+        observation.countMethod(),
         NodeWarnings.of(observation));
   }
 

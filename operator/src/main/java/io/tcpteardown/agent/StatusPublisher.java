@@ -17,9 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes the node's whole status (a JSON patch of the status subresource; the agent is its only writer), on a
- * thread of its own so that an unreachable API server never holds up the kernel work. Only the newest status is kept; a failed write
- * is retried with exponential backoff (1 s doubling up to 60 s) until it succeeds or a newer one replaces it.
+ * Writes the node's whole status (a JSON patch of the status subresource; the agent is its only
+ * writer), on a thread of its own so that an unreachable API server never holds up the kernel work.
+ * Only the newest status is kept; a failed write is retried with exponential backoff (1 s doubling
+ * up to 60 s) until it succeeds or a newer one replaces it.
  */
 public final class StatusPublisher implements AutoCloseable {
   public static final String FIELD_MANAGER = "tcp-teardown-agent";
@@ -31,12 +32,14 @@ public final class StatusPublisher implements AutoCloseable {
   private final String nodeName;
   private final AgentMetrics metrics;
   private final Clock clock;
-  private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
-      r -> Thread.ofPlatform().daemon().name("status-publisher").unstarted(r));
+  private final ScheduledExecutorService thread =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> Thread.ofPlatform().daemon().name("status-publisher").unstarted(r));
   private final AtomicReference<TcpTeardownNodeStatus> pending = new AtomicReference<>();
   private Duration backoff = FIRST_RETRY;
 
-  public StatusPublisher(KubernetesClient client, String nodeName, AgentMetrics metrics, Clock clock) {
+  public StatusPublisher(
+      KubernetesClient client, String nodeName, AgentMetrics metrics, Clock clock) {
     this.client = client;
     this.nodeName = nodeName;
     this.metrics = metrics;
@@ -54,13 +57,25 @@ public final class StatusPublisher implements AutoCloseable {
     if (status == null) {
       return;
     }
-    // The whole status in one JSON patch: keys that left applied or original go with it. (Server-side apply
-    // would do the same on current servers, but 1.20-era ones keep the keys of a map applied as empty.)
-    String patch = "[{\"op\":\"add\",\"path\":\"/status\",\"value\":"
-        + client.getKubernetesSerialization().asJson(status) + "}]";
+    // The whole status in one JSON patch: keys that left applied or original go with it.
+    // (Server-side apply
+    // would do the same on current servers, but 1.20-era ones keep the keys of a map applied as
+    // empty.)
+    String patch =
+        "[{\"op\":\"add\",\"path\":\"/status\",\"value\":"
+            + client.getKubernetesSerialization().asJson(status)
+            + "}]";
     try {
-      client.resources(TcpTeardownNode.class).withName(nodeName).subresource("status").patch(
-          new PatchContext.Builder().withPatchType(PatchType.JSON).withFieldManager(FIELD_MANAGER).build(), patch);
+      client
+          .resources(TcpTeardownNode.class)
+          .withName(nodeName)
+          .subresource("status")
+          .patch(
+              new PatchContext.Builder()
+                  .withPatchType(PatchType.JSON)
+                  .withFieldManager(FIELD_MANAGER)
+                  .build(),
+              patch);
       metrics.reported(clock.instant());
       backoff = FIRST_RETRY;
       done(status);
@@ -84,8 +99,11 @@ public final class StatusPublisher implements AutoCloseable {
   }
 
   private void retryLater(RuntimeException e) {
-    LOG.warn("could not write the status of TcpTeardownNode {} (retrying in {} s): {}", nodeName,
-        backoff.toSeconds(), e.getMessage());
+    LOG.warn(
+        "could not write the status of TcpTeardownNode {} (retrying in {} s): {}",
+        nodeName,
+        backoff.toSeconds(),
+        e.getMessage());
     thread.schedule(this::write, backoff.toMillis(), TimeUnit.MILLISECONDS);
     Duration doubled = backoff.multipliedBy(2);
     backoff = doubled.compareTo(LAST_RETRY) > 0 ? LAST_RETRY : doubled;

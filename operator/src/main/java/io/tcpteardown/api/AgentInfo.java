@@ -1,5 +1,4 @@
 package io.tcpteardown.api;
 
 /** The node agent that reports a TcpTeardownNode's status. */
-public record AgentInfo(String podName, String version) {
-}
+public record AgentInfo(String podName, String version) {}

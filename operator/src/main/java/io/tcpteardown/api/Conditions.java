@@ -13,10 +13,10 @@ public final class Conditions {
   public static final String TRUE = "True";
   public static final String FALSE = "False";
 
-  private Conditions() {
-  }
+  private Conditions() {}
 
-  public static Condition of(String type, boolean status, String reason, String message, Long generation) {
+  public static Condition of(
+      String type, boolean status, String reason, String message, Long generation) {
     return new ConditionBuilder()
         .withType(type)
         .withStatus(status ? TRUE : FALSE)
@@ -27,17 +27,20 @@ public final class Conditions {
   }
 
   /**
-   * The next conditions, each carrying the previous lastTransitionTime when its status did not change, or
-   * {@code now} when it did (or is new).
+   * The next conditions, each carrying the previous lastTransitionTime when its status did not
+   * change, or {@code now} when it did (or is new).
    */
-  public static List<Condition> carryTransitionTimes(List<Condition> previous, List<Condition> next, Instant now) {
+  public static List<Condition> carryTransitionTimes(
+      List<Condition> previous, List<Condition> next, Instant now) {
     List<Condition> result = new ArrayList<>(next.size());
     String timestamp = now.truncatedTo(ChronoUnit.SECONDS).toString();
     for (Condition condition : next) {
       Optional<Condition> before = find(previous, condition.getType());
-      String transition = before.filter(b -> b.getStatus().equals(condition.getStatus()))
-          .map(Condition::getLastTransitionTime)
-          .orElse(timestamp);
+      String transition =
+          before
+              .filter(b -> b.getStatus().equals(condition.getStatus()))
+              .map(Condition::getLastTransitionTime)
+              .orElse(timestamp);
       result.add(new ConditionBuilder(condition).withLastTransitionTime(transition).build());
     }
     return result;
@@ -55,7 +58,8 @@ public final class Conditions {
   }
 
   /** True when the condition of this type turned to {@code status} between the two lists. */
-  public static boolean turned(List<Condition> previous, List<Condition> next, String type, String status) {
+  public static boolean turned(
+      List<Condition> previous, List<Condition> next, String type, String status) {
     String before = find(previous, type).map(Condition::getStatus).orElse(null);
     String after = find(next, type).map(Condition::getStatus).orElse(null);
     return status.equals(after) && !status.equals(before);

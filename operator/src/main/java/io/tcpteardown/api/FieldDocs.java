@@ -2,24 +2,29 @@ package io.tcpteardown.api;
 
 /** Descriptions shown by {@code kubectl explain}, shared by the profile and node specs. */
 final class FieldDocs {
-  static final String ORPHAN_RETRIES = "net.ipv4.tcp_orphan_retries, 0..15 (0 means the kernel's 8). How many "
-      + "times an unacknowledged FIN is retransmitted in FIN_WAIT1, LAST_ACK and CLOSING, for every socket, "
-      + "not only orphans. Lower it where FIN_WAIT1 piles up (peers that stop reading). Per network namespace.";
-  static final String FIN_TIMEOUT = "net.ipv4.tcp_fin_timeout, 5..120 seconds. How long a socket closed with "
-      + "close() (an orphan) may wait in FIN_WAIT2 for the peer's FIN. Kernel default 60. Per network namespace.";
-  static final String MAX_ORPHANS = "net.ipv4.tcp_max_orphans, 1024..4194304. Above this many orphaned sockets "
-      + "new orphans are reset instead of closed gracefully; each orphan can pin about 64 KiB of unswappable "
-      + "memory, so a node must have maxOrphans x 64 KiB within 25% of its memory. Node-wide, not per network "
-      + "namespace.";
-  static final String MAX_TW_BUCKETS = "net.ipv4.tcp_max_tw_buckets, 4096..16777216. Above this many TIME_WAIT "
-      + "sockets, closing sockets skip TIME_WAIT (the kernel counts TCPTimeWaitOverflow). Per network namespace.";
-  static final String TW_REUSE = "net.ipv4.tcp_tw_reuse: Disabled (0), Enabled (1) or LoopbackOnly (2). Lets "
-      + "new outgoing connections reuse a port held in TIME_WAIT when timestamps prove it safe; needs "
-      + "timestamps on, on both ends. Per network namespace.";
-  static final String TIMESTAMPS = "net.ipv4.tcp_timestamps: Disabled (0), Enabled (1, random offset per "
-      + "connection) or EnabledWithoutOffsets (2). TCP timestamps; TIME_WAIT reuse depends on them. "
-      + "Per network namespace.";
+  static final String ORPHAN_RETRIES =
+      "net.ipv4.tcp_orphan_retries, 0..15 (0 means the kernel's 8). How many "
+          + "times an unacknowledged FIN is retransmitted in FIN_WAIT1, LAST_ACK and CLOSING, for every socket, "
+          + "not only orphans. Lower it where FIN_WAIT1 piles up (peers that stop reading). Per network namespace.";
+  static final String FIN_TIMEOUT =
+      "net.ipv4.tcp_fin_timeout, 5..120 seconds. How long a socket closed with "
+          + "close() (an orphan) may wait in FIN_WAIT2 for the peer's FIN. Kernel default 60. Per network namespace.";
+  static final String MAX_ORPHANS =
+      "net.ipv4.tcp_max_orphans, 1024..4194304. Above this many orphaned sockets "
+          + "new orphans are reset instead of closed gracefully; each orphan can pin about 64 KiB of unswappable "
+          + "memory, so a node must have maxOrphans x 64 KiB within 25% of its memory. Node-wide, not per network "
+          + "namespace.";
+  static final String MAX_TW_BUCKETS =
+      "net.ipv4.tcp_max_tw_buckets, 4096..16777216. Above this many TIME_WAIT "
+          + "sockets, closing sockets skip TIME_WAIT (the kernel counts TCPTimeWaitOverflow). Per network namespace.";
+  static final String TW_REUSE =
+      "net.ipv4.tcp_tw_reuse: Disabled (0), Enabled (1) or LoopbackOnly (2). Lets "
+          + "new outgoing connections reuse a port held in TIME_WAIT when timestamps prove it safe; needs "
+          + "timestamps on, on both ends. Per network namespace.";
+  static final String TIMESTAMPS =
+      "net.ipv4.tcp_timestamps: Disabled (0), Enabled (1, random offset per "
+          + "connection) or EnabledWithoutOffsets (2). TCP timestamps; TIME_WAIT reuse depends on them. "
+          + "Per network namespace.";
 
-  private FieldDocs() {
-  }
+  private FieldDocs() {}
 }

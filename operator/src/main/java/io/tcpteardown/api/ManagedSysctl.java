@@ -4,9 +4,9 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * The six teardown sysctls this project manages, and nothing else: the allowlist of what the agent may
- * write. Each knows its profile field, its file under /proc/sys/net/ipv4 and whether it is per network
- * namespace or node-wide.
+ * The six teardown sysctls this project manages, and nothing else: the allowlist of what the agent
+ * may write. Each knows its profile field, its file under /proc/sys/net/ipv4 and whether it is per
+ * network namespace or node-wide.
  */
 public enum ManagedSysctl {
   ORPHAN_RETRIES("orphanRetries", "tcp_orphan_retries", Scope.NETWORK_NAMESPACE),
@@ -18,7 +18,10 @@ public enum ManagedSysctl {
 
   /** Where a value takes effect. */
   public enum Scope {
-    /** The network namespace the agent runs in: with hostNetwork, the node's own services and hostNetwork pods. */
+    /**
+     * The network namespace the agent runs in: with hostNetwork, the node's own services and
+     * hostNetwork pods.
+     */
     NETWORK_NAMESPACE,
     /** The whole node; the file exists only in the initial network namespace. */
     NODE
@@ -44,7 +47,9 @@ public enum ManagedSysctl {
     return fileName;
   }
 
-  /** The sysctl key, as in {@code sysctl net.ipv4.tcp_fin_timeout}: used as the key in status maps. */
+  /**
+   * The sysctl key, as in {@code sysctl net.ipv4.tcp_fin_timeout}: used as the key in status maps.
+   */
   public String key() {
     return "net.ipv4." + fileName;
   }

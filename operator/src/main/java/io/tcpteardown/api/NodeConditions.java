@@ -1,9 +1,9 @@
 package io.tcpteardown.api;
 
 /**
- * The condition types, reasons and Event reasons of a TcpTeardownNode, written by the node agent. One place
- * for the vocabulary: the agent uses these constants, and the CRD's description of status.conditions is made
- * from them.
+ * The condition types, reasons and Event reasons of a TcpTeardownNode, written by the node agent.
+ * One place for the vocabulary: the agent uses these constants, and the CRD's description of
+ * status.conditions is made from them.
  */
 public final class NodeConditions {
   public static final String APPLIED = "Applied";
@@ -14,12 +14,21 @@ public final class NodeConditions {
   public static final String NAMESPACE = "HostNetwork";
 
   /** The CRD's description of status.conditions. */
-  public static final String DESCRIPTION = "Conditions written by the node agent: " + APPLIED
-      + " (the spec's values are written and read back), " + ERROR + " (a refused spec, a state-file problem or a "
-      + "per-field failure), " + DRIFT + " (a managed value was changed by someone else and written back), "
-      + REUSE_INEFFECTIVE + " (twReuse asked for while tcp_timestamps is 0), " + TEARDOWN_PRESSURE
-      + " (TIME_WAIT or orphans near their limits) and " + NAMESPACE
-      + " (whether the agent runs in the node's own network namespace).";
+  public static final String DESCRIPTION =
+      "Conditions written by the node agent: "
+          + APPLIED
+          + " (the spec's values are written and read back), "
+          + ERROR
+          + " (a refused spec, a state-file problem or a "
+          + "per-field failure), "
+          + DRIFT
+          + " (a managed value was changed by someone else and written back), "
+          + REUSE_INEFFECTIVE
+          + " (twReuse asked for while tcp_timestamps is 0), "
+          + TEARDOWN_PRESSURE
+          + " (TIME_WAIT or orphans near their limits) and "
+          + NAMESPACE
+          + " (whether the agent runs in the node's own network namespace).";
 
   // Reasons of Applied.
   public static final String REASON_APPLIED = "Applied";
@@ -55,6 +64,5 @@ public final class NodeConditions {
   public static final String EVENT_DRIFT_CORRECTED = "DriftCorrected";
   public static final String EVENT_REAPPLIED_AFTER_REBOOT = "ReappliedAfterReboot";
 
-  private NodeConditions() {
-  }
+  private NodeConditions() {}
 }

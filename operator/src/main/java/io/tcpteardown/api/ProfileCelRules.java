@@ -2,20 +2,22 @@ package io.tcpteardown.api;
 
 /**
  * The safety rules that the API server can enforce itself (Kubernetes 1.25+ with CEL), as
- * x-kubernetes-validations on the profile spec. The same rules live in Java in
- * {@code io.tcpteardown.rules.SafetyRules}, which every component uses.
+ * x-kubernetes-validations on the profile spec. The same rules live in Java in {@code
+ * io.tcpteardown.rules.SafetyRules}, which every component uses.
  */
 public final class ProfileCelRules {
   public static final String NO_TW_RECYCLE = "!has(self.twRecycle) || self.twRecycle == false";
-  public static final String NO_TW_RECYCLE_MESSAGE = "spec.twRecycle: true is rejected: tcp_tw_recycle was "
-      + "removed in Linux 4.12 because it dropped connections from clients behind NAT; remove the field and "
-      + "use twReuse for outgoing connections";
-  public static final String REUSE_NEEDS_TIMESTAMPS = "!(has(self.twReuse) && self.twReuse != 'Disabled' "
-      + "&& has(self.timestamps) && self.timestamps == 'Disabled')";
-  public static final String REUSE_NEEDS_TIMESTAMPS_MESSAGE = "spec.twReuse with spec.timestamps: Disabled is "
-      + "rejected: TIME_WAIT reuse only happens, and is only safe, with TCP timestamps on at both ends; set "
-      + "timestamps to Enabled or remove it, or set twReuse to Disabled";
+  public static final String NO_TW_RECYCLE_MESSAGE =
+      "spec.twRecycle: true is rejected: tcp_tw_recycle was "
+          + "removed in Linux 4.12 because it dropped connections from clients behind NAT; remove the field and "
+          + "use twReuse for outgoing connections";
+  public static final String REUSE_NEEDS_TIMESTAMPS =
+      "!(has(self.twReuse) && self.twReuse != 'Disabled' "
+          + "&& has(self.timestamps) && self.timestamps == 'Disabled')";
+  public static final String REUSE_NEEDS_TIMESTAMPS_MESSAGE =
+      "spec.twReuse with spec.timestamps: Disabled is "
+          + "rejected: TIME_WAIT reuse only happens, and is only safe, with TCP timestamps on at both ends; set "
+          + "timestamps to Enabled or remove it, or set twReuse to Disabled";
 
-  private ProfileCelRules() {
-  }
+  private ProfileCelRules() {}
 }

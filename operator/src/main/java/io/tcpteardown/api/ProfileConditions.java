@@ -1,9 +1,10 @@
 package io.tcpteardown.api;
 
 /**
- * The condition types, reasons and Event reasons of a TcpTeardownProfile, written by the operator. One place
- * for the vocabulary: the operator uses these constants, and the CRD's description of status.conditions is made
- * from them. Reasons of Accepted=False are the safety rules' names (see the rules package).
+ * The condition types, reasons and Event reasons of a TcpTeardownProfile, written by the operator.
+ * One place for the vocabulary: the operator uses these constants, and the CRD's description of
+ * status.conditions is made from them. Reasons of Accepted=False are the safety rules' names (see
+ * the rules package).
  */
 public final class ProfileConditions {
   public static final String ACCEPTED = "Accepted";
@@ -13,11 +14,19 @@ public final class ProfileConditions {
   public static final String HELD_BACK = "HeldBack";
 
   /** The CRD's description of status.conditions. */
-  public static final String DESCRIPTION = "Conditions written by the operator: " + ACCEPTED
-      + " (the profile passes every safety rule), " + APPLIED + " (every selected node's agent reads back the "
-      + "values this profile won there), " + CONFLICT + " (a profile of equal priority sets a field differently), "
-      + TEARDOWN_PRESSURE + " (a selected node is near a teardown limit or its kernel counters rose) and "
-      + HELD_BACK + " (maxOrphans held back on a node whose memory cannot afford it).";
+  public static final String DESCRIPTION =
+      "Conditions written by the operator: "
+          + ACCEPTED
+          + " (the profile passes every safety rule), "
+          + APPLIED
+          + " (every selected node's agent reads back the "
+          + "values this profile won there), "
+          + CONFLICT
+          + " (a profile of equal priority sets a field differently), "
+          + TEARDOWN_PRESSURE
+          + " (a selected node is near a teardown limit or its kernel counters rose) and "
+          + HELD_BACK
+          + " (maxOrphans held back on a node whose memory cannot afford it).";
 
   // Reasons.
   public static final String REASON_VALID = "Valid";
@@ -36,6 +45,5 @@ public final class ProfileConditions {
   public static final String EVENT_REJECTED = "Rejected";
   public static final String EVENT_CONFLICT = "Conflict";
 
-  private ProfileConditions() {
-  }
+  private ProfileConditions() {}
 }

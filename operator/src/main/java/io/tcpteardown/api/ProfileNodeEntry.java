@@ -7,7 +7,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ProfileNodeEntry(
     String name,
-    @JsonPropertyDescription("The node's agent reports this profile's winning settings applied.") boolean applied,
+    @JsonPropertyDescription("The node's agent reports this profile's winning settings applied.")
+        boolean applied,
     long finWait1,
     long finWait2,
     long timeWait,
@@ -15,5 +16,5 @@ public record ProfileNodeEntry(
     long lastAck,
     long closing,
     long orphans,
-    @JsonPropertyDescription("Settings of this profile not applied to this node, and why.") String heldBack) {
-}
+    @JsonPropertyDescription("Settings of this profile not applied to this node, and why.")
+        String heldBack) {}

@@ -2,7 +2,8 @@ package io.tcpteardown.api;
 
 /**
  * The allowed range of each numeric setting: used by the CRD schema (through annotations) and by
- * {@code io.tcpteardown.rules.SafetyRules}, which checks them again because the kernel bounds few of them.
+ * {@code io.tcpteardown.rules.SafetyRules}, which checks them again because the kernel bounds few
+ * of them.
  */
 public final class SettingRanges {
   public static final int PRIORITY_MIN = 0;
@@ -16,6 +17,5 @@ public final class SettingRanges {
   public static final int MAX_TW_BUCKETS_MIN = 4096;
   public static final int MAX_TW_BUCKETS_MAX = 16777216;
 
-  private SettingRanges() {
-  }
+  private SettingRanges() {}
 }

@@ -8,9 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The settings resolved for one node from every profile that selects it; written by the operator only.
- * Empty collections are left out of the JSON (so that server-side apply removes them) and read back as empty;
- * they are nullable in the schema because some API servers (1.20) store a removed map as null.
+ * The settings resolved for one node from every profile that selects it; written by the operator
+ * only. Empty collections are left out of the JSON (so that server-side apply removes them) and
+ * read back as empty; they are nullable in the schema because some API servers (1.20) store a
+ * removed map as null.
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record TcpTeardownNodeSpec(
@@ -20,10 +21,14 @@ public record TcpTeardownNodeSpec(
     @JsonPropertyDescription(FieldDocs.MAX_TW_BUCKETS) Integer maxTwBuckets,
     @JsonPropertyDescription(FieldDocs.TW_REUSE) TwReuse twReuse,
     @JsonPropertyDescription(FieldDocs.TIMESTAMPS) Timestamps timestamps,
-    @JsonPropertyDescription("For each set field, the profile it came from.") @Nullable Map<String, String> sources,
-    @JsonPropertyDescription("Profiles selecting this node, sorted by name.") @Nullable List<String> profiles,
-    @JsonPropertyDescription("Settings a selecting profile asked for that are held back on this node, and why.")
-    @Nullable List<HeldBackSetting> heldBack) {
+    @JsonPropertyDescription("For each set field, the profile it came from.") @Nullable
+        Map<String, String> sources,
+    @JsonPropertyDescription("Profiles selecting this node, sorted by name.") @Nullable
+        List<String> profiles,
+    @JsonPropertyDescription(
+            "Settings a selecting profile asked for that are held back on this node, and why.")
+        @Nullable
+        List<HeldBackSetting> heldBack) {
 
   public TcpTeardownNodeSpec {
     sources = sources == null ? Map.of() : sources;
@@ -31,14 +36,26 @@ public record TcpTeardownNodeSpec(
     heldBack = heldBack == null ? List.of() : heldBack;
   }
 
-  public static TcpTeardownNodeSpec of(TeardownSettings settings, Map<String, String> sources,
-      List<String> profiles, List<HeldBackSetting> heldBack) {
-    return new TcpTeardownNodeSpec(settings.orphanRetries(), settings.finTimeoutSeconds(), settings.maxOrphans(),
-        settings.maxTwBuckets(), settings.twReuse(), settings.timestamps(), sources, profiles, heldBack);
+  public static TcpTeardownNodeSpec of(
+      TeardownSettings settings,
+      Map<String, String> sources,
+      List<String> profiles,
+      List<HeldBackSetting> heldBack) {
+    return new TcpTeardownNodeSpec(
+        settings.orphanRetries(),
+        settings.finTimeoutSeconds(),
+        settings.maxOrphans(),
+        settings.maxTwBuckets(),
+        settings.twReuse(),
+        settings.timestamps(),
+        sources,
+        profiles,
+        heldBack);
   }
 
   @JsonIgnore
   public TeardownSettings settings() {
-    return new TeardownSettings(orphanRetries, finTimeoutSeconds, maxOrphans, maxTwBuckets, twReuse, timestamps);
+    return new TeardownSettings(
+        orphanRetries, finTimeoutSeconds, maxOrphans, maxTwBuckets, twReuse, timestamps);
   }
 }

@@ -9,15 +9,19 @@ import java.util.Map;
 /** What the node agent observed and did; written by the agent only. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TcpTeardownNodeStatus(
-    @JsonPropertyDescription("The metadata.generation of the spec the agent last acted on.") Long observedGeneration,
+    @JsonPropertyDescription("The metadata.generation of the spec the agent last acted on.")
+        Long observedGeneration,
     @JsonPropertyDescription("Sysctl name to the value read back from the kernel after writing.")
-    Map<String, String> applied,
-    @JsonPropertyDescription("Sysctl name to the node's value before the first change; restored when no profile sets it.")
-    Map<String, String> original,
-    @JsonPropertyDescription("Sockets in each teardown state in the node's network namespace.") StateCounts states,
+        Map<String, String> applied,
+    @JsonPropertyDescription(
+            "Sysctl name to the node's value before the first change; restored when no profile sets it.")
+        Map<String, String> original,
+    @JsonPropertyDescription("Sockets in each teardown state in the node's network namespace.")
+        StateCounts states,
     @JsonPropertyDescription("Kernel counters that show teardown trouble.") KernelCounters counters,
-    @JsonPropertyDescription("Times a managed value changed by someone else was written back.") Long driftCorrections,
+    @JsonPropertyDescription("Times a managed value changed by someone else was written back.")
+        Long driftCorrections,
     @JsonPropertyDescription(NodeConditions.DESCRIPTION) List<Condition> conditions,
     @JsonPropertyDescription("The agent that wrote this status.") AgentInfo agent,
-    @JsonPropertyDescription("When the agent last wrote this status (RFC 3339).") String lastReportTime) {
-}
+    @JsonPropertyDescription("When the agent last wrote this status (RFC 3339).")
+        String lastReportTime) {}

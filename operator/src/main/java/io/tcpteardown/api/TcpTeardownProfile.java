@@ -13,13 +13,19 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Version(TcpTeardownProfile.VERSION)
 @Plural("tcpteardownprofiles")
 @ShortNames("ttp")
-@AdditionalPrinterColumn(name = "Accepted", type = Type.STRING,
+@AdditionalPrinterColumn(
+    name = "Accepted",
+    type = Type.STRING,
     jsonPath = ".status.conditions[?(@.type==\"Accepted\")].status")
 @AdditionalPrinterColumn(name = "Selected", type = Type.INTEGER, jsonPath = ".status.selectedNodes")
 @AdditionalPrinterColumn(name = "Applied", type = Type.INTEGER, jsonPath = ".status.appliedNodes")
-@AdditionalPrinterColumn(name = "TIME_WAIT", type = Type.INTEGER, jsonPath = ".status.totals.timeWait")
+@AdditionalPrinterColumn(
+    name = "TIME_WAIT",
+    type = Type.INTEGER,
+    jsonPath = ".status.totals.timeWait")
 @AdditionalPrinterColumn(name = "Age", type = Type.DATE, jsonPath = ".metadata.creationTimestamp")
-public class TcpTeardownProfile extends CustomResource<TcpTeardownProfileSpec, TcpTeardownProfileStatus> {
+public class TcpTeardownProfile
+    extends CustomResource<TcpTeardownProfileSpec, TcpTeardownProfileStatus> {
   public static final String GROUP = "tcpteardown.io";
   public static final String VERSION = "v1alpha1";
 }

@@ -13,45 +13,44 @@ import io.fabric8.kubernetes.api.model.LabelSelector;
 
 /** What a profile asks for: which nodes, how strongly, and which teardown settings. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = ProfileCelRules.NO_TW_RECYCLE, message = ProfileCelRules.NO_TW_RECYCLE_MESSAGE)
-@ValidationRule(value = ProfileCelRules.REUSE_NEEDS_TIMESTAMPS, message = ProfileCelRules.REUSE_NEEDS_TIMESTAMPS_MESSAGE)
+@ValidationRule(
+    value = ProfileCelRules.NO_TW_RECYCLE,
+    message = ProfileCelRules.NO_TW_RECYCLE_MESSAGE)
+@ValidationRule(
+    value = ProfileCelRules.REUSE_NEEDS_TIMESTAMPS,
+    message = ProfileCelRules.REUSE_NEEDS_TIMESTAMPS_MESSAGE)
 public record TcpTeardownProfileSpec(
-    @JsonPropertyDescription("Selects the nodes this profile applies to (matchLabels, matchExpressions). "
-        + "Absent selects every node.")
-    LabelSelector nodeSelector,
-
-    @JsonPropertyDescription("0..1000, default 0. Where several profiles set the same field on one node, the "
-        + "highest priority wins; at equal priority the profile whose name sorts first wins and both get a "
-        + "Conflict condition.")
-    @Min(PRIORITY_MIN) @Max(PRIORITY_MAX) @Default("0")
-    Integer priority,
-
+    @JsonPropertyDescription(
+            "Selects the nodes this profile applies to (matchLabels, matchExpressions). "
+                + "Absent selects every node.")
+        LabelSelector nodeSelector,
+    @JsonPropertyDescription(
+            "0..1000, default 0. Where several profiles set the same field on one node, the "
+                + "highest priority wins; at equal priority the profile whose name sorts first wins and both get a "
+                + "Conflict condition.")
+        @Min(PRIORITY_MIN)
+        @Max(PRIORITY_MAX)
+        @Default("0")
+        Integer priority,
     @JsonPropertyDescription(FieldDocs.ORPHAN_RETRIES)
-    @Min(ORPHAN_RETRIES_MIN) @Max(ORPHAN_RETRIES_MAX)
-    Integer orphanRetries,
-
-    @JsonPropertyDescription(FieldDocs.FIN_TIMEOUT)
-    @Min(FIN_TIMEOUT_MIN) @Max(FIN_TIMEOUT_MAX)
-    Integer finTimeoutSeconds,
-
-    @JsonPropertyDescription(FieldDocs.MAX_ORPHANS)
-    @Min(MAX_ORPHANS_MIN) @Max(MAX_ORPHANS_MAX)
-    Integer maxOrphans,
-
+        @Min(ORPHAN_RETRIES_MIN)
+        @Max(ORPHAN_RETRIES_MAX)
+        Integer orphanRetries,
+    @JsonPropertyDescription(FieldDocs.FIN_TIMEOUT) @Min(FIN_TIMEOUT_MIN) @Max(FIN_TIMEOUT_MAX)
+        Integer finTimeoutSeconds,
+    @JsonPropertyDescription(FieldDocs.MAX_ORPHANS) @Min(MAX_ORPHANS_MIN) @Max(MAX_ORPHANS_MAX)
+        Integer maxOrphans,
     @JsonPropertyDescription(FieldDocs.MAX_TW_BUCKETS)
-    @Min(MAX_TW_BUCKETS_MIN) @Max(MAX_TW_BUCKETS_MAX)
-    Integer maxTwBuckets,
-
-    @JsonPropertyDescription(FieldDocs.TW_REUSE)
-    TwReuse twReuse,
-
-    @JsonPropertyDescription(FieldDocs.TIMESTAMPS)
-    Timestamps timestamps,
-
-    @JsonPropertyDescription("net.ipv4.tcp_tw_recycle. Always rejected when true: it was removed in Linux 4.12 "
-        + "because it dropped connections from clients behind NAT. Use twReuse for outgoing connections. "
-        + "The field exists only so that true is refused with this explanation instead of being dropped.")
-    Boolean twRecycle) {
+        @Min(MAX_TW_BUCKETS_MIN)
+        @Max(MAX_TW_BUCKETS_MAX)
+        Integer maxTwBuckets,
+    @JsonPropertyDescription(FieldDocs.TW_REUSE) TwReuse twReuse,
+    @JsonPropertyDescription(FieldDocs.TIMESTAMPS) Timestamps timestamps,
+    @JsonPropertyDescription(
+            "net.ipv4.tcp_tw_recycle. Always rejected when true: it was removed in Linux 4.12 "
+                + "because it dropped connections from clients behind NAT. Use twReuse for outgoing connections. "
+                + "The field exists only so that true is refused with this explanation instead of being dropped.")
+        Boolean twRecycle) {
 
   public int effectivePriority() {
     return priority == null ? 0 : priority;
@@ -59,6 +58,7 @@ public record TcpTeardownProfileSpec(
 
   @JsonIgnore
   public TeardownSettings settings() {
-    return new TeardownSettings(orphanRetries, finTimeoutSeconds, maxOrphans, maxTwBuckets, twReuse, timestamps);
+    return new TeardownSettings(
+        orphanRetries, finTimeoutSeconds, maxOrphans, maxTwBuckets, twReuse, timestamps);
   }
 }

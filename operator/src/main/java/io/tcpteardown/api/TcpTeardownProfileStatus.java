@@ -8,13 +8,16 @@ import java.util.List;
 /** What the operator observed for a profile; written by the operator only. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TcpTeardownProfileStatus(
-    @JsonPropertyDescription("The metadata.generation this status describes.") Long observedGeneration,
+    @JsonPropertyDescription("The metadata.generation this status describes.")
+        Long observedGeneration,
     @JsonPropertyDescription(ProfileConditions.DESCRIPTION) List<Condition> conditions,
     @JsonPropertyDescription("Nodes the selector matches.") Integer selectedNodes,
-    @JsonPropertyDescription("Selected nodes whose agent reports every setting this profile won there applied.")
-    Integer appliedNodes,
+    @JsonPropertyDescription(
+            "Selected nodes whose agent reports every setting this profile won there applied.")
+        Integer appliedNodes,
     @JsonPropertyDescription("Sum of each state count over the selected nodes.") StateCounts totals,
-    @JsonPropertyDescription("Per selected node, sorted by name, at most 100 entries.") List<ProfileNodeEntry> nodes,
-    @JsonPropertyDescription("True when more than 100 nodes are selected and nodes lists only the first 100.")
-    Boolean nodesTruncated) {
-}
+    @JsonPropertyDescription("Per selected node, sorted by name, at most 100 entries.")
+        List<ProfileNodeEntry> nodes,
+    @JsonPropertyDescription(
+            "True when more than 100 nodes are selected and nodes lists only the first 100.")
+        Boolean nodesTruncated) {}

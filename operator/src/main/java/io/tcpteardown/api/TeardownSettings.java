@@ -4,8 +4,8 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * The six teardown settings as one value, whichever object carries them (a profile, a node's resolved
- * spec). A null field means "leave the node's value alone".
+ * The six teardown settings as one value, whichever object carries them (a profile, a node's
+ * resolved spec). A null field means "leave the node's value alone".
  */
 public record TeardownSettings(
     Integer orphanRetries,
@@ -15,7 +15,8 @@ public record TeardownSettings(
     TwReuse twReuse,
     Timestamps timestamps) {
 
-  public static final TeardownSettings NONE = new TeardownSettings(null, null, null, null, null, null);
+  public static final TeardownSettings NONE =
+      new TeardownSettings(null, null, null, null, null, null);
 
   /** The sysctl value each set field asks for, in allowlist order. */
   public Map<ManagedSysctl, Long> sysctlValues() {
@@ -52,7 +53,10 @@ public record TeardownSettings(
     };
   }
 
-  /** A copy with one field replaced by the given profile-field value (an Integer or the field's enum). */
+  /**
+   * A copy with one field replaced by the given profile-field value (an Integer or the field's
+   * enum).
+   */
   public TeardownSettings with(ManagedSysctl sysctl, Object value) {
     return new TeardownSettings(
         sysctl == ManagedSysctl.ORPHAN_RETRIES ? (Integer) value : orphanRetries,

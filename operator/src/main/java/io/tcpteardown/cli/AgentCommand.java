@@ -23,41 +23,61 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "agent", description = {
-    "Runs the node agent: makes this node's teardown sysctls match its TcpTeardownNode, keeps them from "
-        + "drifting, restores originals when no profile sets them, counts teardown states and reports status.",
-    "Acts on the network namespace it runs in: in a cluster a privileged DaemonSet pod with hostNetwork: true.",
-    "Stopping the agent restores nothing."})
+@Command(
+    name = "agent",
+    description = {
+      "Runs the node agent: makes this node's teardown sysctls match its TcpTeardownNode, keeps them from "
+          + "drifting, restores originals when no profile sets them, counts teardown states and reports status.",
+      "Acts on the network namespace it runs in: in a cluster a privileged DaemonSet pod with hostNetwork: true.",
+      "Stopping the agent restores nothing."
+    })
 public final class AgentCommand implements Callable<Integer> {
-  @Option(names = "--node-name", required = true, defaultValue = "${env:NODE_NAME}",
-      description = "This node's name, the name of its TcpTeardownNode (env NODE_NAME, from the downward API).")
+  @Option(
+      names = "--node-name",
+      required = true,
+      defaultValue = "${env:NODE_NAME}",
+      description =
+          "This node's name, the name of its TcpTeardownNode (env NODE_NAME, from the downward API).")
   String nodeName;
 
-  @Option(names = "--pod-name", defaultValue = "${env:POD_NAME:-}",
+  @Option(
+      names = "--pod-name",
+      defaultValue = "${env:POD_NAME:-}",
       description = "This agent's pod, reported in status (env POD_NAME).")
   String podName;
 
-  @Mixin
-  ProcRootOption proc;
+  @Mixin ProcRootOption proc;
 
-  @Option(names = "--state-file", defaultValue = "${env:STATE_FILE:-/var/lib/tcp-teardown/state.json}",
-      description = "Node-local file of original values, on a hostPath (env STATE_FILE, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--state-file",
+      defaultValue = "${env:STATE_FILE:-/var/lib/tcp-teardown/state.json}",
+      description =
+          "Node-local file of original values, on a hostPath (env STATE_FILE, default ${DEFAULT-VALUE}).")
   Path stateFile;
 
-  @Option(names = "--drift-check-interval", defaultValue = "${env:DRIFT_CHECK_INTERVAL:-30s}",
+  @Option(
+      names = "--drift-check-interval",
+      defaultValue = "${env:DRIFT_CHECK_INTERVAL:-30s}",
       converter = DurationConverter.class,
-      description = "How often managed values are re-read and written back if changed (env DRIFT_CHECK_INTERVAL, "
-          + "default ${DEFAULT-VALUE}).")
+      description =
+          "How often managed values are re-read and written back if changed (env DRIFT_CHECK_INTERVAL, "
+              + "default ${DEFAULT-VALUE}).")
   Duration driftCheckInterval;
 
-  @Option(names = "--report-interval", defaultValue = "${env:REPORT_INTERVAL:-60s}",
+  @Option(
+      names = "--report-interval",
+      defaultValue = "${env:REPORT_INTERVAL:-60s}",
       converter = DurationConverter.class,
-      description = "How often status is written when nothing changed, with ±10%% jitter (env REPORT_INTERVAL, "
-          + "default ${DEFAULT-VALUE}).")
+      description =
+          "How often status is written when nothing changed, with ±10%% jitter (env REPORT_INTERVAL, "
+              + "default ${DEFAULT-VALUE}).")
   Duration reportInterval;
 
-  @Option(names = "--metrics-port", defaultValue = "${env:METRICS_PORT:-9102}",
-      description = "Port of /metrics and /healthz (env METRICS_PORT, default ${DEFAULT-VALUE}; 0 picks a free one).")
+  @Option(
+      names = "--metrics-port",
+      defaultValue = "${env:METRICS_PORT:-9102}",
+      description =
+          "Port of /metrics and /healthz (env METRICS_PORT, default ${DEFAULT-VALUE}; 0 picks a free one).")
   int metricsPort;
 
   @Override
@@ -66,19 +86,30 @@ public final class AgentCommand implements Callable<Integer> {
     Clock clock = Clock.systemUTC();
     KubernetesClient client = new KubernetesClientBuilder().build();
     AgentMetrics metrics = new AgentMetrics(nodeName);
-    SysctlApplier applier = new SysctlApplier(new SysctlFiles(proc.procRoot), new StateFile(stateFile));
-    NodeAgent agent = new NodeAgent(client, settings, applier, new NodeObserver(proc.procRoot), metrics,
-        new EventRecorder(client, "tcp-teardown-agent", nodeName, clock),
-        new StatusPublisher(client, nodeName, metrics, clock),
-        new AgentStatusComposer(new AgentInfo(podName.isBlank() ? null : podName, VersionProvider.version())),
-        clock);
+    SysctlApplier applier =
+        new SysctlApplier(new SysctlFiles(proc.procRoot), new StateFile(stateFile));
+    NodeAgent agent =
+        new NodeAgent(
+            client,
+            settings,
+            applier,
+            new NodeObserver(proc.procRoot),
+            metrics,
+            new EventRecorder(client, "tcp-teardown-agent", nodeName, clock),
+            new StatusPublisher(client, nodeName, metrics, clock),
+            new AgentStatusComposer(
+                new AgentInfo(podName.isBlank() ? null : podName, VersionProvider.version())),
+            clock);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
     agent.start();
-    try (agent; client; EndpointServer endpoints = EndpointServer.on(metricsPort)
-        .probe("/healthz", agent::healthy)
-        .metrics(metrics::scrape)
-        .start()) {
+    try (agent;
+        client;
+        EndpointServer endpoints =
+            EndpointServer.on(metricsPort)
+                .probe("/healthz", agent::healthy)
+                .metrics(metrics::scrape)
+                .start()) {
       stopped.await();
     }
     return ExitCodes.OK;

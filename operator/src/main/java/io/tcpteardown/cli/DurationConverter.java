@@ -16,17 +16,19 @@ final class DurationConverter implements ITypeConverter<Duration> {
     Duration duration;
     if (matcher.matches()) {
       long amount = Long.parseLong(matcher.group(1));
-      duration = switch (matcher.group(2)) {
-        case "ms" -> Duration.ofMillis(amount);
-        case "s" -> Duration.ofSeconds(amount);
-        case "m" -> Duration.ofMinutes(amount);
-        default -> Duration.ofHours(amount);
-      };
+      duration =
+          switch (matcher.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            default -> Duration.ofHours(amount);
+          };
     } else {
       try {
         duration = Duration.parse(value.strip());
       } catch (RuntimeException e) {
-        throw new TypeConversionException("'" + value + "' is not a duration: write it as 500ms, 30s, 5m or 1h");
+        throw new TypeConversionException(
+            "'" + value + "' is not a duration: write it as 500ms, 30s, 5m or 1h");
       }
     }
     if (duration.isZero() || duration.isNegative()) {

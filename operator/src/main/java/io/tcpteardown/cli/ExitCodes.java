@@ -6,6 +6,5 @@ final class ExitCodes {
   static final int REJECTED = 1;
   static final int UNREADABLE = 2;
 
-  private ExitCodes() {
-  }
+  private ExitCodes() {}
 }

@@ -9,24 +9,25 @@ import io.tcpteardown.api.StateCounts;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "node-report", description = {
-    "Prints this machine's six teardown sysctls with their scope, the sockets in each teardown state, the kernel's "
-        + "teardown-trouble counters and warnings. Reads only; needs no cluster.",
-    "Covers the network namespace it runs in (sockets, and all sysctls but the node-wide tcp_max_orphans)."})
+@Command(
+    name = "node-report",
+    description = {
+      "Prints this machine's six teardown sysctls with their scope, the sockets in each teardown state, the kernel's "
+          + "teardown-trouble counters and warnings. Reads only; needs no cluster.",
+      "Covers the network namespace it runs in (sockets, and all sysctls but the node-wide tcp_max_orphans)."
+    })
 public final class NodeReportCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Option(names = "--json", description = "Print stable JSON instead of a table.")
   boolean json;
 
-  @Mixin
-  ProcRootOption proc;
+  @Mixin ProcRootOption proc;
 
   @Override
   public Integer call() throws Exception {
@@ -36,7 +37,8 @@ public final class NodeReportCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+      out.println(
+          new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
     } else {
       printTable(out, report);
     }
@@ -47,18 +49,30 @@ public final class NodeReportCommand implements Callable<Integer> {
   private static void printTable(PrintWriter out, NodeReport report) {
     out.printf("%-30s %-12s %-18s%n", "SYSCTL", "VALUE", "SCOPE");
     for (NodeReport.SysctlReading sysctl : report.sysctls()) {
-      out.printf("%-30s %-12s %-18s%n", sysctl.name(), sysctl.value() == null ? "(absent)" : sysctl.value(),
-          sysctl.scope());
+      out.printf(
+          "%-30s %-12s %-18s%n",
+          sysctl.name(), sysctl.value() == null ? "(absent)" : sysctl.value(), sysctl.scope());
     }
     StateCounts s = report.states();
     out.println();
-    out.printf("%-12s %-12s %-12s %-12s %-12s %-12s %-12s%n", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT", "CLOSE_WAIT",
-        "LAST_ACK", "CLOSING", "ORPHANS");
-    out.printf("%-12d %-12d %-12d %-12d %-12d %-12d %-12d%n", s.finWait1(), s.finWait2(), s.timeWait(),
-        s.closeWait(), s.lastAck(), s.closing(), s.orphans());
+    out.printf(
+        "%-12s %-12s %-12s %-12s %-12s %-12s %-12s%n",
+        "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT", "CLOSE_WAIT", "LAST_ACK", "CLOSING", "ORPHANS");
+    out.printf(
+        "%-12d %-12d %-12d %-12d %-12d %-12d %-12d%n",
+        s.finWait1(),
+        s.finWait2(),
+        s.timeWait(),
+        s.closeWait(),
+        s.lastAck(),
+        s.closing(),
+        s.orphans());
     out.println();
-    out.printf("TCPTimeWaitOverflow %d, TCPAbortOnMemory %d (counted by %s)%n", report.counters().timeWaitOverflow(),
-        report.counters().abortOnMemory(), report.countMethod());
+    out.printf(
+        "TCPTimeWaitOverflow %d, TCPAbortOnMemory %d (counted by %s)%n",
+        report.counters().timeWaitOverflow(),
+        report.counters().abortOnMemory(),
+        report.countMethod());
     for (NodeWarnings.Warning warning : report.warnings()) {
       out.println("warning: " + warning.message());
     }

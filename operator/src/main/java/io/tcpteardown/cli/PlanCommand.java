@@ -22,29 +22,37 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "plan", description = {
-    "Shows what the given profiles would change on this machine, field by field (current -> desired, or held "
-        + "back and why), resolving them as the operator would for a node with the given labels. Writes nothing.",
-    "Exit 0 when every profile is valid, 1 when any is rejected, 2 on unreadable input or a usage error."})
+@Command(
+    name = "plan",
+    description = {
+      "Shows what the given profiles would change on this machine, field by field (current -> desired, or held "
+          + "back and why), resolving them as the operator would for a node with the given labels. Writes nothing.",
+      "Exit 0 when every profile is valid, 1 when any is rejected, 2 on unreadable input or a usage error."
+    })
 public final class PlanCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE",
-      description = "A profile YAML file (one or more documents) or a directory of them; repeat for more.")
+  @Option(
+      names = {"-f", "--file"},
+      required = true,
+      paramLabel = "FILE",
+      description =
+          "A profile YAML file (one or more documents) or a directory of them; repeat for more.")
   List<Path> files;
 
-  @Option(names = "--node-labels", split = ",", paramLabel = "KEY=VALUE",
+  @Option(
+      names = "--node-labels",
+      split = ",",
+      paramLabel = "KEY=VALUE",
       description = "This node's labels, for the profiles' nodeSelector (default: no labels).")
   Map<String, String> nodeLabels = new LinkedHashMap<>();
 
-  @Mixin
-  ProcRootOption proc;
+  @Mixin ProcRootOption proc;
 
   @Override
   public Integer call() throws IOException {
@@ -76,33 +84,56 @@ public final class PlanCommand implements Callable<Integer> {
   }
 
   private void printPlan(PrintWriter out, NodeResolution resolution) throws IOException {
-    out.println(resolution.profiles().isEmpty() ? "No valid profile selects a node with labels " + nodeLabels
-        : "Profiles selecting this node: " + String.join(", ", resolution.profiles()));
-    out.printf("%-18s %-28s %-18s %-10s %-10s %s%n", "FIELD", "SYSCTL", "SCOPE", "CURRENT", "DESIRED", "ACTION");
+    out.println(
+        resolution.profiles().isEmpty()
+            ? "No valid profile selects a node with labels " + nodeLabels
+            : "Profiles selecting this node: " + String.join(", ", resolution.profiles()));
+    out.printf(
+        "%-18s %-28s %-18s %-10s %-10s %s%n",
+        "FIELD", "SYSCTL", "SCOPE", "CURRENT", "DESIRED", "ACTION");
     SysctlFiles sysctls = new SysctlFiles(proc.procRoot);
     for (ManagedSysctl sysctl : ManagedSysctl.values()) {
       OptionalLong current = sysctls.read(sysctl);
       Long desired = resolution.settings().sysctlValue(sysctl);
       String action = action(sysctl, current, desired, resolution);
-      out.printf("%-18s %-28s %-18s %-10s %-10s %s%n", sysctl.field(), sysctl.key(), NodeReport.scopeName(sysctl),
-          current.isPresent() ? current.getAsLong() : "(absent)", desired == null ? "-" : desired, action);
+      out.printf(
+          "%-18s %-28s %-18s %-10s %-10s %s%n",
+          sysctl.field(),
+          sysctl.key(),
+          NodeReport.scopeName(sysctl),
+          current.isPresent() ? current.getAsLong() : "(absent)",
+          desired == null ? "-" : desired,
+          action);
     }
     for (NodeResolution.FieldConflict conflict : resolution.conflicts()) {
-      out.println("conflict: " + conflict.field() + " is set differently by " + conflict.winner() + " and "
-          + conflict.loser() + " at the same priority; " + conflict.winner() + " wins because its name sorts first");
+      out.println(
+          "conflict: "
+              + conflict.field()
+              + " is set differently by "
+              + conflict.winner()
+              + " and "
+              + conflict.loser()
+              + " at the same priority; "
+              + conflict.winner()
+              + " wins because its name sorts first");
     }
   }
 
-  private static String action(ManagedSysctl sysctl, OptionalLong current, Long desired, NodeResolution resolution) {
-    List<HeldBackSetting> heldBack = resolution.heldBack().stream()
-        .filter(h -> h.field().equals(sysctl.field())).toList();
+  private static String action(
+      ManagedSysctl sysctl, OptionalLong current, Long desired, NodeResolution resolution) {
+    List<HeldBackSetting> heldBack =
+        resolution.heldBack().stream().filter(h -> h.field().equals(sysctl.field())).toList();
     if (desired == null) {
       return heldBack.isEmpty() ? "leave alone" : "held back: " + heldBack.getFirst().reason();
     }
     String source = " (from " + resolution.sources().get(sysctl.field()) + ")";
     if (current.isEmpty()) {
-      return "cannot apply: " + sysctl.key() + " does not exist in this network namespace"
-          + (sysctl.scope() == ManagedSysctl.Scope.NODE ? " (it is node-wide: only the host namespace has it)" : "")
+      return "cannot apply: "
+          + sysctl.key()
+          + " does not exist in this network namespace"
+          + (sysctl.scope() == ManagedSysctl.Scope.NODE
+              ? " (it is node-wide: only the host namespace has it)"
+              : "")
           + source;
     }
     return (current.getAsLong() == desired ? "unchanged" : "change") + source;

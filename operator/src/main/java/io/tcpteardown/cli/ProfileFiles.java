@@ -21,29 +21,35 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Reads TcpTeardownProfile documents from YAML files the way the API server would: unknown fields and wrong
- * types are violations, then the safety rules apply.
+ * Reads TcpTeardownProfile documents from YAML files the way the API server would: unknown fields
+ * and wrong types are violations, then the safety rules apply.
  */
 public final class ProfileFiles {
-  private static final String API_VERSION = TcpTeardownProfile.GROUP + "/" + TcpTeardownProfile.VERSION;
-  private static final ObjectMapper STRICT = YAMLMapper.builder()
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .build();
+  private static final String API_VERSION =
+      TcpTeardownProfile.GROUP + "/" + TcpTeardownProfile.VERSION;
+  private static final ObjectMapper STRICT =
+      YAMLMapper.builder().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
   /** One YAML document of a file, checked. {@code spec} is null when it could not be read. */
-  public record CheckedProfile(Path file, int document, String name, TcpTeardownProfileSpec spec,
+  public record CheckedProfile(
+      Path file,
+      int document,
+      String name,
+      TcpTeardownProfileSpec spec,
       List<Violation> violations) {
     public boolean accepted() {
       return violations.isEmpty();
     }
 
     public String label() {
-      return file + (document > 1 ? " (document " + document + ")" : "") + ": TcpTeardownProfile/" + name;
+      return file
+          + (document > 1 ? " (document " + document + ")" : "")
+          + ": TcpTeardownProfile/"
+          + name;
     }
   }
 
-  private ProfileFiles() {
-  }
+  private ProfileFiles() {}
 
   /** Files as given, with each directory replaced by its *.yaml and *.yml files in name order. */
   public static List<Path> expand(List<Path> paths) {
@@ -54,12 +60,14 @@ public final class ProfileFiles {
         continue;
       }
       try (var listing = Files.list(path)) {
-        listing.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+        listing
+            .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
             .filter(Files::isRegularFile)
             .sorted()
             .forEach(files::add);
       } catch (IOException e) {
-        throw new UncheckedIOException(new IOException(path + ": cannot list directory: " + e.getMessage(), e));
+        throw new UncheckedIOException(
+            new IOException(path + ": cannot list directory: " + e.getMessage(), e));
       }
     }
     return files;
@@ -82,7 +90,9 @@ public final class ProfileFiles {
     return profiles;
   }
 
-  /** @throws UncheckedIOException when the file cannot be read or is not YAML */
+  /**
+   * @throws UncheckedIOException when the file cannot be read or is not YAML
+   */
   public static List<CheckedProfile> read(Path file) {
     List<JsonNode> documents = new ArrayList<>();
     try (var parser = new YAMLFactory().createParser(Files.newBufferedReader(file))) {
@@ -96,7 +106,8 @@ public final class ProfileFiles {
     } catch (java.nio.file.NoSuchFileException e) {
       throw new UncheckedIOException(new IOException(file + ": no such file", e));
     } catch (IOException | RuntimeException e) {
-      throw new UncheckedIOException(new IOException(file + ": not readable as YAML: " + firstLine(e), e));
+      throw new UncheckedIOException(
+          new IOException(file + ": not readable as YAML: " + firstLine(e), e));
     }
     List<CheckedProfile> result = new ArrayList<>();
     for (int i = 0; i < documents.size(); i++) {
@@ -111,8 +122,18 @@ public final class ProfileFiles {
     String kind = document.path("kind").asText("");
     String apiVersion = document.path("apiVersion").asText("");
     if (!kind.equals("TcpTeardownProfile") || !apiVersion.equals(API_VERSION)) {
-      violations.add(new Violation("kind", apiVersion + "/" + kind, "WrongKind", "kind: " + kind + " and apiVersion: "
-          + apiVersion + " are not a profile: expected kind: TcpTeardownProfile and apiVersion: " + API_VERSION + "."));
+      violations.add(
+          new Violation(
+              "kind",
+              apiVersion + "/" + kind,
+              "WrongKind",
+              "kind: "
+                  + kind
+                  + " and apiVersion: "
+                  + apiVersion
+                  + " are not a profile: expected kind: TcpTeardownProfile and apiVersion: "
+                  + API_VERSION
+                  + "."));
       return new CheckedProfile(file, index, name, null, violations);
     }
     for (String field : iterable(document)) {
@@ -123,22 +144,47 @@ public final class ProfileFiles {
     TcpTeardownProfileSpec spec = null;
     JsonNode specNode = document.path("spec");
     try {
-      spec = specNode.isMissingNode() ? null : STRICT.treeToValue(specNode, TcpTeardownProfileSpec.class);
+      spec =
+          specNode.isMissingNode()
+              ? null
+              : STRICT.treeToValue(specNode, TcpTeardownProfileSpec.class);
     } catch (UnrecognizedPropertyException e) {
-      String field = "spec." + e.getPath().stream().map(JsonMappingException.Reference::getFieldName)
-          .collect(Collectors.joining("."));
+      String field =
+          "spec."
+              + e.getPath().stream()
+                  .map(JsonMappingException.Reference::getFieldName)
+                  .collect(Collectors.joining("."));
       List<String> known = e.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
       violations.add(unknownField(field, known));
     } catch (JsonProcessingException e) {
-      String field = e instanceof JsonMappingException jme && !jme.getPath().isEmpty()
-          ? "spec." + jme.getPath().stream().map(r -> r.getFieldName() == null ? "[" + r.getIndex() + "]"
-              : r.getFieldName()).collect(Collectors.joining(".")) : "spec";
-      violations.add(new Violation(field, "", "WrongType", field + ": " + firstLine(e)
-          + ". Use the type and values given by kubectl explain tcpteardownprofile.spec."));
+      String field =
+          e instanceof JsonMappingException jme && !jme.getPath().isEmpty()
+              ? "spec."
+                  + jme.getPath().stream()
+                      .map(
+                          r ->
+                              r.getFieldName() == null
+                                  ? "[" + r.getIndex() + "]"
+                                  : r.getFieldName())
+                      .collect(Collectors.joining("."))
+              : "spec";
+      violations.add(
+          new Violation(
+              field,
+              "",
+              "WrongType",
+              field
+                  + ": "
+                  + firstLine(e)
+                  + ". Use the type and values given by kubectl explain tcpteardownprofile.spec."));
     }
     if (spec == null && violations.isEmpty()) {
-      violations.add(new Violation("spec", "", "MissingSpec",
-          "spec is missing: a profile needs a spec with at least one teardown setting."));
+      violations.add(
+          new Violation(
+              "spec",
+              "",
+              "MissingSpec",
+              "spec is missing: a profile needs a spec with at least one teardown setting."));
     }
     if (spec != null) {
       violations.addAll(SafetyRules.validate(spec));
@@ -147,8 +193,15 @@ public final class ProfileFiles {
   }
 
   private static Violation unknownField(String field, List<String> known) {
-    return new Violation(field, "", "UnknownField", field + " is not a known field and would be refused, not "
-        + "silently dropped. Known fields here: " + String.join(", ", known) + ".");
+    return new Violation(
+        field,
+        "",
+        "UnknownField",
+        field
+            + " is not a known field and would be refused, not "
+            + "silently dropped. Known fields here: "
+            + String.join(", ", known)
+            + ".");
   }
 
   private static Iterable<String> iterable(JsonNode node) {
@@ -156,7 +209,10 @@ public final class ProfileFiles {
   }
 
   private static String firstLine(Exception e) {
-    String message = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
-    return message == null ? e.getClass().getSimpleName() : message.lines().findFirst().orElse(message);
+    String message =
+        e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
+    return message == null
+        ? e.getClass().getSimpleName()
+        : message.lines().findFirst().orElse(message);
   }
 }

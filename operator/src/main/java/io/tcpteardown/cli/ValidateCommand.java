@@ -11,16 +11,22 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "validate", description = {
-    "Checks TcpTeardownProfile YAML offline with the operator's safety rules and prints every violation.",
-    "Exit 0 when every profile is valid, 1 when any is rejected, 2 on unreadable input or a usage error."})
+@Command(
+    name = "validate",
+    description = {
+      "Checks TcpTeardownProfile YAML offline with the operator's safety rules and prints every violation.",
+      "Exit 0 when every profile is valid, 1 when any is rejected, 2 on unreadable input or a usage error."
+    })
 public final class ValidateCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE",
-      description = "A YAML file with one or more profile documents, or a directory of *.yaml and *.yml files; "
-          + "repeat for more.")
+  @Option(
+      names = {"-f", "--file"},
+      required = true,
+      paramLabel = "FILE",
+      description =
+          "A YAML file with one or more profile documents, or a directory of *.yaml and *.yml files; "
+              + "repeat for more.")
   List<Path> files;
 
   @Override

@@ -11,9 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes core/v1 Events about this project's cluster-scoped objects. Events about cluster-scoped objects
- * live in one namespace ({@value #EVENTS_NAMESPACE}, where kubectl describe looks for them); a failure to
- * record one is logged, never fatal.
+ * Writes core/v1 Events about this project's cluster-scoped objects. Events about cluster-scoped
+ * objects live in one namespace ({@value #EVENTS_NAMESPACE}, where kubectl describe looks for
+ * them); a failure to record one is logged, never fatal.
  */
 public final class EventRecorder {
   public static final String EVENTS_NAMESPACE = "default";
@@ -38,28 +38,37 @@ public final class EventRecorder {
     String now = clock.instant().toString();
     String name = object.getMetadata().getName();
     try {
-      client.v1().events().inNamespace(EVENTS_NAMESPACE).resource(new EventBuilder()
-          .withNewMetadata()
-          .withName(name + "." + UUID.randomUUID().toString().substring(0, 8))
-          .withNamespace(EVENTS_NAMESPACE)
-          .endMetadata()
-          .withInvolvedObject(new ObjectReferenceBuilder()
-              .withApiVersion(object.getApiVersion())
-              .withKind(object.getKind())
-              .withName(name)
-              .withUid(object.getMetadata().getUid())
-              .build())
-          .withType(type)
-          .withReason(reason)
-          .withMessage(message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) : message)
-          .withFirstTimestamp(now)
-          .withLastTimestamp(now)
-          .withCount(1)
-          .withNewSource(component, host)
-          .withReportingComponent(component)
-          .build()).create();
+      client
+          .v1()
+          .events()
+          .inNamespace(EVENTS_NAMESPACE)
+          .resource(
+              new EventBuilder()
+                  .withNewMetadata()
+                  .withName(name + "." + UUID.randomUUID().toString().substring(0, 8))
+                  .withNamespace(EVENTS_NAMESPACE)
+                  .endMetadata()
+                  .withInvolvedObject(
+                      new ObjectReferenceBuilder()
+                          .withApiVersion(object.getApiVersion())
+                          .withKind(object.getKind())
+                          .withName(name)
+                          .withUid(object.getMetadata().getUid())
+                          .build())
+                  .withType(type)
+                  .withReason(reason)
+                  .withMessage(
+                      message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) : message)
+                  .withFirstTimestamp(now)
+                  .withLastTimestamp(now)
+                  .withCount(1)
+                  .withNewSource(component, host)
+                  .withReportingComponent(component)
+                  .build())
+          .create();
     } catch (KubernetesClientException e) {
-      LOG.warn("could not record event {} on {} {}: {}", reason, object.getKind(), name, e.getMessage());
+      LOG.warn(
+          "could not record event {} on {} {}: {}", reason, object.getKind(), name, e.getMessage());
     }
   }
 }

@@ -32,7 +32,8 @@ public final class EndpointServer implements AutoCloseable {
 
   public static final class Builder {
     private final int port;
-    private final java.util.Map<String, Supplier<Response>> routes = new java.util.LinkedHashMap<>();
+    private final java.util.Map<String, Supplier<Response>> routes =
+        new java.util.LinkedHashMap<>();
 
     private Builder(int port) {
       this.port = port;
@@ -40,39 +41,48 @@ public final class EndpointServer implements AutoCloseable {
 
     /** 200 "ok" while the check holds, 503 with the reason otherwise. */
     public Builder probe(String path, BooleanSupplier check) {
-      routes.put(path, () -> check.getAsBoolean() ? new Response(200, "text/plain", "ok\n")
-          : new Response(503, "text/plain", "not ready\n"));
+      routes.put(
+          path,
+          () ->
+              check.getAsBoolean()
+                  ? new Response(200, "text/plain", "ok\n")
+                  : new Response(503, "text/plain", "not ready\n"));
       return this;
     }
 
     public Builder metrics(Supplier<String> scrape) {
-      routes.put("/metrics", () -> new Response(200, "text/plain; version=0.0.4; charset=utf-8", scrape.get()));
+      routes.put(
+          "/metrics",
+          () -> new Response(200, "text/plain; version=0.0.4; charset=utf-8", scrape.get()));
       return this;
     }
 
     public EndpointServer start() throws IOException {
       HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
-      routes.forEach((path, handler) -> server.createContext(path, exchange -> {
-        try (exchange) {
-          if (!exchange.getRequestURI().getPath().equals(path)) {
-            exchange.sendResponseHeaders(404, -1);
-            return;
-          }
-          Response response = handler.get();
-          byte[] body = response.body().getBytes(StandardCharsets.UTF_8);
-          exchange.getResponseHeaders().set("Content-Type", response.contentType());
-          exchange.sendResponseHeaders(response.status(), body.length);
-          try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-          }
-        }
-      }));
+      routes.forEach(
+          (path, handler) ->
+              server.createContext(
+                  path,
+                  exchange -> {
+                    try (exchange) {
+                      if (!exchange.getRequestURI().getPath().equals(path)) {
+                        exchange.sendResponseHeaders(404, -1);
+                        return;
+                      }
+                      Response response = handler.get();
+                      byte[] body = response.body().getBytes(StandardCharsets.UTF_8);
+                      exchange.getResponseHeaders().set("Content-Type", response.contentType());
+                      exchange.sendResponseHeaders(response.status(), body.length);
+                      try (OutputStream out = exchange.getResponseBody()) {
+                        out.write(body);
+                      }
+                    }
+                  }));
       server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
       server.start();
       return new EndpointServer(server);
     }
   }
 
-  private record Response(int status, String contentType, String body) {
-  }
+  private record Response(int status, String contentType, String body) {}
 }

@@ -19,10 +19,12 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Keeps one TcpTeardownNode per Node whose spec holds the settings resolved for it. Any profile change
- * re-resolves every node; a node's label or capacity change re-resolves that node.
+ * Keeps one TcpTeardownNode per Node whose spec holds the settings resolved for it. Any profile
+ * change re-resolves every node; a node's label or capacity change re-resolves that node.
  */
-@ControllerConfiguration(name = NodeSettingsReconciler.NAME, informer = @Informer(itemStore = SlimNodeStore.class))
+@ControllerConfiguration(
+    name = NodeSettingsReconciler.NAME,
+    informer = @Informer(itemStore = SlimNodeStore.class))
 @Workflow(dependents = @Dependent(type = TcpTeardownNodeDependent.class))
 public class NodeSettingsReconciler implements Reconciler<Node> {
   public static final String NAME = "node-settings";
@@ -30,17 +32,22 @@ public class NodeSettingsReconciler implements Reconciler<Node> {
 
   @Override
   public List<EventSource<?, Node>> prepareEventSources(EventSourceContext<Node> context) {
-    var profiles = new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(TcpTeardownProfile.class, Node.class)
-            .withName(PROFILES)
-            .withSecondaryToPrimaryMapper(profile -> allNodes(context))
-            .build(),
-        context);
+    var profiles =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(TcpTeardownProfile.class, Node.class)
+                .withName(PROFILES)
+                .withSecondaryToPrimaryMapper(profile -> allNodes(context))
+                .build(),
+            context);
     return List.of(profiles);
   }
 
   private static Set<ResourceID> allNodes(EventSourceContext<Node> context) {
-    return context.getPrimaryCache().list().map(ResourceID::fromResource).collect(Collectors.toSet());
+    return context
+        .getPrimaryCache()
+        .list()
+        .map(ResourceID::fromResource)
+        .collect(Collectors.toSet());
   }
 
   @Override

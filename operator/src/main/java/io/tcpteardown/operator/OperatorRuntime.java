@@ -21,28 +21,38 @@ public final class OperatorRuntime implements AutoCloseable {
     this.metrics = metrics;
   }
 
-  public static OperatorRuntime start(KubernetesClient client, OperatorSettings settings) throws IOException {
-    Operator operator = new Operator(overrider -> {
-      overrider.withKubernetesClient(client).withCloseClientOnStop(false);
-      if (settings.leaderElection()) {
-        overrider.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder
-            .aLeaderElectionConfiguration(settings.leaseName())
-            .withLeaseNamespace(settings.leaseNamespace())
-            .build());
-      }
-    });
+  public static OperatorRuntime start(KubernetesClient client, OperatorSettings settings)
+      throws IOException {
+    Operator operator =
+        new Operator(
+            overrider -> {
+              overrider.withKubernetesClient(client).withCloseClientOnStop(false);
+              if (settings.leaderElection()) {
+                overrider.withLeaderElectionConfiguration(
+                    LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
+                            settings.leaseName())
+                        .withLeaseNamespace(settings.leaseNamespace())
+                        .build());
+              }
+            });
     Clock clock = Clock.systemUTC();
     OperatorMetrics operatorMetrics = new OperatorMetrics();
     operator.register(new NodeSettingsReconciler());
-    operator.register(new ProfileStatusReconciler(new ProfileStatusCalculator(new PressureTracker()),
-        new ProfileEvents(new EventRecorder(client, "tcp-teardown-operator", null, clock)), operatorMetrics, clock));
+    operator.register(
+        new ProfileStatusReconciler(
+            new ProfileStatusCalculator(new PressureTracker()),
+            new ProfileEvents(new EventRecorder(client, "tcp-teardown-operator", null, clock)),
+            operatorMetrics,
+            clock));
     operator.start();
     var runtime = operator.getRuntimeInfo();
-    EndpointServer health = EndpointServer.on(settings.healthPort())
-        .probe("/healthz", () -> runtime.isStarted() && runtime.allEventSourcesAreHealthy())
-        .probe("/readyz", runtime::isStarted)
-        .start();
-    EndpointServer metricsServer = EndpointServer.on(settings.metricsPort()).metrics(operatorMetrics::scrape).start();
+    EndpointServer health =
+        EndpointServer.on(settings.healthPort())
+            .probe("/healthz", () -> runtime.isStarted() && runtime.allEventSourcesAreHealthy())
+            .probe("/readyz", runtime::isStarted)
+            .start();
+    EndpointServer metricsServer =
+        EndpointServer.on(settings.metricsPort()).metrics(operatorMetrics::scrape).start();
     return new OperatorRuntime(operator, health, metricsServer);
   }
 

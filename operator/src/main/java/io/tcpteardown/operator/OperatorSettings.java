@@ -12,5 +12,4 @@ public record OperatorSettings(
     String leaseName,
     String leaseNamespace,
     int healthPort,
-    int metricsPort) {
-}
+    int metricsPort) {}

@@ -7,13 +7,12 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Remembers each node's teardown-trouble counters from its previous agent report, to tell whether they rose
- * between the two latest reports. In memory only: after an operator restart the first report sets the
- * baseline.
+ * Remembers each node's teardown-trouble counters from its previous agent report, to tell whether
+ * they rose between the two latest reports. In memory only: after an operator restart the first
+ * report sets the baseline.
  */
 public final class PressureTracker {
-  private record Seen(String reportTime, KernelCounters counters, boolean rising) {
-  }
+  private record Seen(String reportTime, KernelCounters counters, boolean rising) {}
 
   private final Map<String, Seen> seen = new ConcurrentHashMap<>();
 
@@ -22,19 +21,23 @@ public final class PressureTracker {
     if (status == null || status.counters() == null || status.lastReportTime() == null) {
       return false;
     }
-    Seen next = seen.compute(node, (name, before) -> {
-      if (before == null) {
-        return new Seen(status.lastReportTime(), status.counters(), false);
-      }
-      if (Objects.equals(before.reportTime(), status.lastReportTime())) {
-        return before;
-      }
-      KernelCounters previous = before.counters();
-      KernelCounters current = status.counters();
-      boolean rising = current.timeWaitOverflow() > previous.timeWaitOverflow()
-          || current.abortOnMemory() > previous.abortOnMemory();
-      return new Seen(status.lastReportTime(), current, rising);
-    });
+    Seen next =
+        seen.compute(
+            node,
+            (name, before) -> {
+              if (before == null) {
+                return new Seen(status.lastReportTime(), status.counters(), false);
+              }
+              if (Objects.equals(before.reportTime(), status.lastReportTime())) {
+                return before;
+              }
+              KernelCounters previous = before.counters();
+              KernelCounters current = status.counters();
+              boolean rising =
+                  current.timeWaitOverflow() > previous.timeWaitOverflow()
+                      || current.abortOnMemory() > previous.abortOnMemory();
+              return new Seen(status.lastReportTime(), current, rising);
+            });
     return next.rising();
   }
 

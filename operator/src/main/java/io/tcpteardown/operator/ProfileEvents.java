@@ -1,15 +1,16 @@
 package io.tcpteardown.operator;
 
-import io.tcpteardown.api.ProfileConditions;
-
-import io.tcpteardown.api.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.tcpteardown.api.Conditions;
+import io.tcpteardown.api.ProfileConditions;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileStatus;
 import io.tcpteardown.events.EventRecorder;
 import java.util.List;
 
-/** Kubernetes Events on a profile when it is rejected or starts to conflict: once per transition. */
+/**
+ * Kubernetes Events on a profile when it is rejected or starts to conflict: once per transition.
+ */
 public final class ProfileEvents {
   private final EventRecorder recorder;
 
@@ -17,9 +18,12 @@ public final class ProfileEvents {
     this.recorder = recorder;
   }
 
-  public void onStatusChange(TcpTeardownProfile profile, TcpTeardownProfileStatus previous,
+  public void onStatusChange(
+      TcpTeardownProfile profile,
+      TcpTeardownProfileStatus previous,
       TcpTeardownProfileStatus next) {
-    List<Condition> before = previous == null || previous.conditions() == null ? List.of() : previous.conditions();
+    List<Condition> before =
+        previous == null || previous.conditions() == null ? List.of() : previous.conditions();
     List<Condition> after = next.conditions();
     if (Conditions.turned(before, after, ProfileConditions.ACCEPTED, Conditions.FALSE)) {
       emit(profile, ProfileConditions.EVENT_REJECTED, message(after, ProfileConditions.ACCEPTED));

@@ -2,11 +2,8 @@ package io.tcpteardown.operator;
 
 import static io.tcpteardown.api.ProfileConditions.*;
 
-import io.tcpteardown.api.Conditions;
-import io.tcpteardown.rules.NodeFacts;
-import io.tcpteardown.rules.NodeResolution;
-import io.tcpteardown.rules.Resolver;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.tcpteardown.api.Conditions;
 import io.tcpteardown.api.HeldBackSetting;
 import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.api.ProfileNodeEntry;
@@ -15,6 +12,9 @@ import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileStatus;
+import io.tcpteardown.rules.NodeFacts;
+import io.tcpteardown.rules.NodeResolution;
+import io.tcpteardown.rules.Resolver;
 import io.tcpteardown.rules.SafetyRules;
 import io.tcpteardown.rules.Violation;
 import java.time.Instant;
@@ -38,17 +38,22 @@ public final class ProfileStatusCalculator {
     this.pressureTracker = pressureTracker;
   }
 
-  public TcpTeardownProfileStatus compute(TcpTeardownProfile profile, Collection<TcpTeardownProfile> allProfiles,
-      Collection<NodeFacts> nodes, Map<String, TcpTeardownNode> nodeObjects, Instant now) {
+  public TcpTeardownProfileStatus compute(
+      TcpTeardownProfile profile,
+      Collection<TcpTeardownProfile> allProfiles,
+      Collection<NodeFacts> nodes,
+      Map<String, TcpTeardownNode> nodeObjects,
+      Instant now) {
     String name = profile.getMetadata().getName();
     Long generation = profile.getMetadata().getGeneration();
     List<Violation> violations = SafetyRules.validate(profile.getSpec());
     boolean accepted = violations.isEmpty();
 
-    List<NodeFacts> selected = nodes.stream()
-        .filter(n -> Resolver.selects(profile, n))
-        .sorted(Comparator.comparing(NodeFacts::name))
-        .toList();
+    List<NodeFacts> selected =
+        nodes.stream()
+            .filter(n -> Resolver.selects(profile, n))
+            .sorted(Comparator.comparing(NodeFacts::name))
+            .toList();
 
     StateCounts totals = StateCounts.ZERO;
     List<ProfileNodeEntry> entries = new ArrayList<>();
@@ -60,7 +65,8 @@ public final class ProfileStatusCalculator {
     for (NodeFacts node : selected) {
       TcpTeardownNode object = nodeObjects.get(node.name());
       TcpTeardownNodeStatus status = object == null ? null : object.getStatus();
-      StateCounts states = status == null || status.states() == null ? StateCounts.ZERO : status.states();
+      StateCounts states =
+          status == null || status.states() == null ? StateCounts.ZERO : status.states();
       totals = totals.plus(states);
 
       boolean applied = false;
@@ -68,10 +74,11 @@ public final class ProfileStatusCalculator {
       if (accepted) {
         NodeResolution resolution = Resolver.resolve(node, allProfiles);
         applied = appliedOnNode(name, resolution, status);
-        heldBack = resolution.heldBack().stream()
-            .filter(h -> h.profile().equals(name))
-            .map(HeldBackSetting::reason)
-            .collect(Collectors.joining("; "));
+        heldBack =
+            resolution.heldBack().stream()
+                .filter(h -> h.profile().equals(name))
+                .map(HeldBackSetting::reason)
+                .collect(Collectors.joining("; "));
         if (heldBack.isEmpty()) {
           heldBack = null;
         } else {
@@ -80,8 +87,10 @@ public final class ProfileStatusCalculator {
         for (NodeResolution.FieldConflict conflict : resolution.conflicts()) {
           if (conflict.winner().equals(name) || conflict.loser().equals(name)) {
             String other = conflict.winner().equals(name) ? conflict.loser() : conflict.winner();
-            conflicts.computeIfAbsent(other + "/" + conflict.field(),
-                k -> new ConflictSummary(other, conflict.field(), conflict.winner())).nodes++;
+            conflicts.computeIfAbsent(
+                    other + "/" + conflict.field(),
+                    k -> new ConflictSummary(other, conflict.field(), conflict.winner()))
+                .nodes++;
           }
         }
         pressureReason(node.name(), status).ifPresent(pressure::add);
@@ -90,40 +99,95 @@ public final class ProfileStatusCalculator {
         notApplied.add(node.name());
       }
       if (entries.size() < MAX_NODE_ENTRIES) {
-        entries.add(new ProfileNodeEntry(node.name(), applied, states.finWait1(), states.finWait2(),
-            states.timeWait(), states.closeWait(), states.lastAck(), states.closing(), states.orphans(), heldBack));
+        entries.add(
+            new ProfileNodeEntry(
+                node.name(),
+                applied,
+                states.finWait1(),
+                states.finWait2(),
+                states.timeWait(),
+                states.closeWait(),
+                states.lastAck(),
+                states.closing(),
+                states.orphans(),
+                heldBack));
       }
     }
 
     int appliedCount = selected.size() - notApplied.size();
     List<Condition> next = new ArrayList<>();
-    next.add(accepted
-        ? Conditions.of(ACCEPTED, true, REASON_VALID, "The profile passes every safety rule.", generation)
-        : Conditions.of(ACCEPTED, false, violations.getFirst().rule(),
-            "Rejected, applied to no node: " + violations.stream().map(Violation::message)
-                .collect(Collectors.joining(" ")), generation));
+    next.add(
+        accepted
+            ? Conditions.of(
+                ACCEPTED, true, REASON_VALID, "The profile passes every safety rule.", generation)
+            : Conditions.of(
+                ACCEPTED,
+                false,
+                violations.getFirst().rule(),
+                "Rejected, applied to no node: "
+                    + violations.stream().map(Violation::message).collect(Collectors.joining(" ")),
+                generation));
     next.add(appliedCondition(accepted, selected.size(), appliedCount, notApplied, generation));
-    next.add(conflicts.isEmpty()
-        ? Conditions.of(CONFLICT, false, REASON_NO_CONFLICT, "No profile of equal priority sets a field differently.",
-            generation)
-        : Conditions.of(CONFLICT, true, REASON_EQUAL_PRIORITY_CLASH, conflicts.values().stream()
-            .map(ConflictSummary::message).collect(Collectors.joining(" ")), generation));
-    next.add(pressure.isEmpty()
-        ? Conditions.of(TEARDOWN_PRESSURE, false, REASON_NO_PRESSURE, "No selected node shows teardown trouble.",
-            generation)
-        : Conditions.of(TEARDOWN_PRESSURE, true, REASON_TEARDOWN_PRESSURE, String.join(" ", pressure), generation));
-    next.add(heldBackMessages.isEmpty()
-        ? Conditions.of(HELD_BACK, false, REASON_NOTHING_HELD_BACK, "Every winning setting is given to its nodes.",
-            generation)
-        : Conditions.of(HELD_BACK, true, REASON_MAX_ORPHANS_HELD_BACK, summarize(heldBackMessages), generation));
+    next.add(
+        conflicts.isEmpty()
+            ? Conditions.of(
+                CONFLICT,
+                false,
+                REASON_NO_CONFLICT,
+                "No profile of equal priority sets a field differently.",
+                generation)
+            : Conditions.of(
+                CONFLICT,
+                true,
+                REASON_EQUAL_PRIORITY_CLASH,
+                conflicts.values().stream()
+                    .map(ConflictSummary::message)
+                    .collect(Collectors.joining(" ")),
+                generation));
+    next.add(
+        pressure.isEmpty()
+            ? Conditions.of(
+                TEARDOWN_PRESSURE,
+                false,
+                REASON_NO_PRESSURE,
+                "No selected node shows teardown trouble.",
+                generation)
+            : Conditions.of(
+                TEARDOWN_PRESSURE,
+                true,
+                REASON_TEARDOWN_PRESSURE,
+                String.join(" ", pressure),
+                generation));
+    next.add(
+        heldBackMessages.isEmpty()
+            ? Conditions.of(
+                HELD_BACK,
+                false,
+                REASON_NOTHING_HELD_BACK,
+                "Every winning setting is given to its nodes.",
+                generation)
+            : Conditions.of(
+                HELD_BACK,
+                true,
+                REASON_MAX_ORPHANS_HELD_BACK,
+                summarize(heldBackMessages),
+                generation));
 
-    List<Condition> previous = profile.getStatus() == null ? List.of() : profile.getStatus().conditions();
-    return new TcpTeardownProfileStatus(generation, Conditions.carryTransitionTimes(previous, next, now),
-        selected.size(), appliedCount, totals, entries, selected.size() > MAX_NODE_ENTRIES ? Boolean.TRUE : null);
+    List<Condition> previous =
+        profile.getStatus() == null ? List.of() : profile.getStatus().conditions();
+    return new TcpTeardownProfileStatus(
+        generation,
+        Conditions.carryTransitionTimes(previous, next, now),
+        selected.size(),
+        appliedCount,
+        totals,
+        entries,
+        selected.size() > MAX_NODE_ENTRIES ? Boolean.TRUE : null);
   }
 
   /** Every field this profile won on the node reads back from the kernel as the value asked for. */
-  static boolean appliedOnNode(String profile, NodeResolution resolution, TcpTeardownNodeStatus status) {
+  static boolean appliedOnNode(
+      String profile, NodeResolution resolution, TcpTeardownNodeStatus status) {
     if (!resolution.profiles().contains(profile)) {
       return false;
     }
@@ -132,7 +196,8 @@ public final class ProfileStatusCalculator {
         continue;
       }
       Long wanted = resolution.settings().sysctlValue(sysctl);
-      String reported = status == null || status.applied() == null ? null : status.applied().get(sysctl.key());
+      String reported =
+          status == null || status.applied() == null ? null : status.applied().get(sysctl.key());
       if (reported == null || !reported.strip().equals(String.valueOf(wanted))) {
         return false;
       }
@@ -148,23 +213,43 @@ public final class ProfileStatusCalculator {
     StateCounts states = status.states() == null ? StateCounts.ZERO : status.states();
     Long maxTw = nodeValue(status, ManagedSysctl.MAX_TW_BUCKETS);
     if (maxTw != null && maxTw > 0 && states.timeWait() * 100 >= maxTw * PRESSURE_PERCENT) {
-      reasons.add("TIME_WAIT " + states.timeWait() + " is at or above " + PRESSURE_PERCENT + "% of tcp_max_tw_buckets "
-          + maxTw);
+      reasons.add(
+          "TIME_WAIT "
+              + states.timeWait()
+              + " is at or above "
+              + PRESSURE_PERCENT
+              + "% of tcp_max_tw_buckets "
+              + maxTw);
     }
     Long maxOrphans = nodeValue(status, ManagedSysctl.MAX_ORPHANS);
-    if (maxOrphans != null && maxOrphans > 0 && states.orphans() * 100 >= maxOrphans * PRESSURE_PERCENT) {
-      reasons.add("orphans " + states.orphans() + " are at or above " + PRESSURE_PERCENT
-          + "% of tcp_max_orphans " + maxOrphans);
+    if (maxOrphans != null
+        && maxOrphans > 0
+        && states.orphans() * 100 >= maxOrphans * PRESSURE_PERCENT) {
+      reasons.add(
+          "orphans "
+              + states.orphans()
+              + " are at or above "
+              + PRESSURE_PERCENT
+              + "% of tcp_max_orphans "
+              + maxOrphans);
     }
     if (pressureTracker.countersRising(node, status)) {
-      reasons.add("TCPTimeWaitOverflow or TCPAbortOnMemory rose since the previous report ("
-          + status.counters().timeWaitOverflow() + ", " + status.counters().abortOnMemory() + ")");
+      reasons.add(
+          "TCPTimeWaitOverflow or TCPAbortOnMemory rose since the previous report ("
+              + status.counters().timeWaitOverflow()
+              + ", "
+              + status.counters().abortOnMemory()
+              + ")");
     }
-    return reasons.isEmpty() ? java.util.Optional.empty()
+    return reasons.isEmpty()
+        ? java.util.Optional.empty()
         : java.util.Optional.of(node + ": " + String.join(", ", reasons) + ".");
   }
 
-  /** The node's current value of a sysctl as its agent reports it: applied if managed, else original. */
+  /**
+   * The node's current value of a sysctl as its agent reports it: applied if managed, else
+   * original.
+   */
   private static Long nodeValue(TcpTeardownNodeStatus status, ManagedSysctl sysctl) {
     String value = status.applied() == null ? null : status.applied().get(sysctl.key());
     if (value == null && status.original() != null) {
@@ -177,25 +262,49 @@ public final class ProfileStatusCalculator {
     }
   }
 
-  private static Condition appliedCondition(boolean accepted, int selected, int applied, List<String> notApplied,
-      Long generation) {
+  private static Condition appliedCondition(
+      boolean accepted, int selected, int applied, List<String> notApplied, Long generation) {
     if (!accepted) {
-      return Conditions.of(APPLIED, false, REASON_NOT_ACCEPTED, "The profile is rejected; see Accepted.", generation);
+      return Conditions.of(
+          APPLIED,
+          false,
+          REASON_NOT_ACCEPTED,
+          "The profile is rejected; see Accepted.",
+          generation);
     }
     if (selected == 0) {
-      return Conditions.of(APPLIED, false, REASON_NO_NODES_SELECTED, "The nodeSelector matches no node.", generation);
+      return Conditions.of(
+          APPLIED,
+          false,
+          REASON_NO_NODES_SELECTED,
+          "The nodeSelector matches no node.",
+          generation);
     }
     if (applied == selected) {
-      return Conditions.of(APPLIED, true, REASON_ALL_NODES_APPLIED,
-          "All " + selected + " selected nodes report this profile's values applied.", generation);
+      return Conditions.of(
+          APPLIED,
+          true,
+          REASON_ALL_NODES_APPLIED,
+          "All " + selected + " selected nodes report this profile's values applied.",
+          generation);
     }
-    return Conditions.of(APPLIED, false, REASON_PENDING, applied + " of " + selected
-        + " selected nodes report this profile's values applied; not yet: " + summarize(notApplied), generation);
+    return Conditions.of(
+        APPLIED,
+        false,
+        REASON_PENDING,
+        applied
+            + " of "
+            + selected
+            + " selected nodes report this profile's values applied; not yet: "
+            + summarize(notApplied),
+        generation);
   }
 
   private static String summarize(List<String> items) {
-    String shown = String.join(", ", items.subList(0, Math.min(items.size(), MAX_NAMES_IN_MESSAGE)));
-    return items.size() > MAX_NAMES_IN_MESSAGE ? shown + " and " + (items.size() - MAX_NAMES_IN_MESSAGE) + " more"
+    String shown =
+        String.join(", ", items.subList(0, Math.min(items.size(), MAX_NAMES_IN_MESSAGE)));
+    return items.size() > MAX_NAMES_IN_MESSAGE
+        ? shown + " and " + (items.size() - MAX_NAMES_IN_MESSAGE) + " more"
         : shown;
   }
 
@@ -212,8 +321,16 @@ public final class ProfileStatusCalculator {
     }
 
     String message() {
-      return "Profile " + other + " has the same priority and sets " + field + " differently on " + nodes
-          + (nodes == 1 ? " node" : " nodes") + "; " + winner + " wins because its name sorts first. "
+      return "Profile "
+          + other
+          + " has the same priority and sets "
+          + field
+          + " differently on "
+          + nodes
+          + (nodes == 1 ? " node" : " nodes")
+          + "; "
+          + winner
+          + " wins because its name sorts first. "
           + "Give one profile a higher priority or make the values agree.";
     }
   }

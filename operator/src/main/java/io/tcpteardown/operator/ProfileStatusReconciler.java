@@ -1,6 +1,5 @@
 package io.tcpteardown.operator;
 
-import io.tcpteardown.rules.NodeFacts;
 import io.fabric8.kubernetes.api.model.Node;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -14,6 +13,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileStatus;
+import io.tcpteardown.rules.NodeFacts;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +23,8 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Reports each profile's status: acceptance, selection, per-node applied state and counts, conflicts,
- * held-back settings and teardown pressure. Status is patched only when it changes.
+ * Reports each profile's status: acceptance, selection, per-node applied state and counts,
+ * conflicts, held-back settings and teardown pressure. Status is patched only when it changes.
  */
 @ControllerConfiguration(name = ProfileStatusReconciler.NAME)
 public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
@@ -38,7 +38,10 @@ public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
   private final OperatorMetrics metrics;
   private final Clock clock;
 
-  public ProfileStatusReconciler(ProfileStatusCalculator calculator, ProfileEvents events, OperatorMetrics metrics,
+  public ProfileStatusReconciler(
+      ProfileStatusCalculator calculator,
+      ProfileEvents events,
+      OperatorMetrics metrics,
       Clock clock) {
     this.calculator = calculator;
     this.events = events;
@@ -49,68 +52,91 @@ public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
   @Override
   public List<EventSource<?, TcpTeardownProfile>> prepareEventSources(
       EventSourceContext<TcpTeardownProfile> context) {
-    var nodes = new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(Node.class, TcpTeardownProfile.class)
-            .withName(NODES)
-            .withItemStore(new SlimNodeStore())
-            .withSecondaryToPrimaryMapper(node -> allProfiles(context))
-            .build(),
-        context);
-    var nodeObjects = new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(TcpTeardownNode.class, TcpTeardownProfile.class)
-            .withName(NODE_OBJECTS)
-            .withSecondaryToPrimaryMapper(ProfileStatusReconciler::profilesOf)
-            .build(),
-        context);
+    var nodes =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Node.class, TcpTeardownProfile.class)
+                .withName(NODES)
+                .withItemStore(new SlimNodeStore())
+                .withSecondaryToPrimaryMapper(node -> allProfiles(context))
+                .build(),
+            context);
+    var nodeObjects =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(TcpTeardownNode.class, TcpTeardownProfile.class)
+                .withName(NODE_OBJECTS)
+                .withSecondaryToPrimaryMapper(ProfileStatusReconciler::profilesOf)
+                .build(),
+            context);
     // A change to one profile can change another's Conflict condition or applied state.
-    var otherProfiles = new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(TcpTeardownProfile.class, TcpTeardownProfile.class)
-            .withName(OTHER_PROFILES)
-            .withOnUpdateFilter((next, previous) -> !Objects.equals(next.getMetadata().getGeneration(),
-                previous.getMetadata().getGeneration()))
-            .withSecondaryToPrimaryMapper(profile -> allProfiles(context))
-            .build(),
-        context);
+    var otherProfiles =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(
+                    TcpTeardownProfile.class, TcpTeardownProfile.class)
+                .withName(OTHER_PROFILES)
+                .withOnUpdateFilter(
+                    (next, previous) ->
+                        !Objects.equals(
+                            next.getMetadata().getGeneration(),
+                            previous.getMetadata().getGeneration()))
+                .withSecondaryToPrimaryMapper(profile -> allProfiles(context))
+                .build(),
+            context);
     return List.of(nodes, nodeObjects, otherProfiles);
   }
 
   private static Set<ResourceID> allProfiles(EventSourceContext<TcpTeardownProfile> context) {
-    return context.getPrimaryCache().list().map(ResourceID::fromResource).collect(Collectors.toSet());
+    return context
+        .getPrimaryCache()
+        .list()
+        .map(ResourceID::fromResource)
+        .collect(Collectors.toSet());
   }
 
   private static Set<ResourceID> profilesOf(TcpTeardownNode node) {
     if (node.getSpec() == null || node.getSpec().profiles() == null) {
       return Set.of();
     }
-    return node.getSpec().profiles().stream().map(name -> new ResourceID(name, null)).collect(Collectors.toSet());
+    return node.getSpec().profiles().stream()
+        .map(name -> new ResourceID(name, null))
+        .collect(Collectors.toSet());
   }
 
   @Override
   @SuppressWarnings("unchecked")
-  public UpdateControl<TcpTeardownProfile> reconcile(TcpTeardownProfile profile, Context<TcpTeardownProfile> context) {
+  public UpdateControl<TcpTeardownProfile> reconcile(
+      TcpTeardownProfile profile, Context<TcpTeardownProfile> context) {
     var retriever = context.eventSourceRetriever();
-    var nodeSource = (InformerEventSource<Node, TcpTeardownProfile>) retriever.getEventSourceFor(Node.class, NODES);
-    var objectSource = (InformerEventSource<TcpTeardownNode, TcpTeardownProfile>) retriever
-        .getEventSourceFor(TcpTeardownNode.class, NODE_OBJECTS);
+    var nodeSource =
+        (InformerEventSource<Node, TcpTeardownProfile>)
+            retriever.getEventSourceFor(Node.class, NODES);
+    var objectSource =
+        (InformerEventSource<TcpTeardownNode, TcpTeardownProfile>)
+            retriever.getEventSourceFor(TcpTeardownNode.class, NODE_OBJECTS);
 
     List<TcpTeardownProfile> profiles = context.getPrimaryCache().list().toList();
     List<NodeFacts> nodes = nodeSource.list().map(NodeFacts::of).toList();
-    Map<String, TcpTeardownNode> objects = objectSource.list()
-        .collect(Collectors.toMap(n -> n.getMetadata().getName(), Function.identity(), (a, b) -> a));
+    Map<String, TcpTeardownNode> objects =
+        objectSource
+            .list()
+            .collect(
+                Collectors.toMap(n -> n.getMetadata().getName(), Function.identity(), (a, b) -> a));
 
     TcpTeardownProfileStatus previous = profile.getStatus();
-    TcpTeardownProfileStatus next = calculator.compute(profile, profiles, nodes, objects, clock.instant());
+    TcpTeardownProfileStatus next =
+        calculator.compute(profile, profiles, nodes, objects, clock.instant());
     events.onStatusChange(profile, previous, next);
     metrics.record(profile.getMetadata().getName(), next);
-    metrics.retainOnly(profiles.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet()));
+    metrics.retainOnly(
+        profiles.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet()));
     if (next.equals(previous)) {
       return UpdateControl.noUpdate();
     }
     TcpTeardownProfile patch = new TcpTeardownProfile();
-    patch.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
-        .withName(profile.getMetadata().getName())
-        .withResourceVersion(profile.getMetadata().getResourceVersion())
-        .build());
+    patch.setMetadata(
+        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+            .withName(profile.getMetadata().getName())
+            .withResourceVersion(profile.getMetadata().getResourceVersion())
+            .build());
     patch.setStatus(next);
     return UpdateControl.patchStatus(patch);
   }

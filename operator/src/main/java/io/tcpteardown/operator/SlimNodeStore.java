@@ -9,8 +9,8 @@ import java.util.Map;
 
 /**
  * An informer store that keeps only what resolution needs of each Node (name, uid, labels, resource
- * version, memory capacity): whole Nodes carry image lists and conditions that would cost megabytes on
- * large clusters.
+ * version, memory capacity): whole Nodes carry image lists and conditions that would cost megabytes
+ * on large clusters.
  */
 public class SlimNodeStore extends BasicItemStore<Node> {
 
@@ -24,17 +24,20 @@ public class SlimNodeStore extends BasicItemStore<Node> {
   }
 
   static Node slim(Node node) {
-    Quantity memory = node.getStatus() == null || node.getStatus().getCapacity() == null
-        ? null : node.getStatus().getCapacity().get("memory");
-    NodeBuilder builder = new NodeBuilder()
-        .withNewMetadata()
-        .withName(node.getMetadata().getName())
-        .withUid(node.getMetadata().getUid())
-        .withResourceVersion(node.getMetadata().getResourceVersion())
-        .withGeneration(node.getMetadata().getGeneration())
-        .withLabels(node.getMetadata().getLabels())
-        .withDeletionTimestamp(node.getMetadata().getDeletionTimestamp())
-        .endMetadata();
+    Quantity memory =
+        node.getStatus() == null || node.getStatus().getCapacity() == null
+            ? null
+            : node.getStatus().getCapacity().get("memory");
+    NodeBuilder builder =
+        new NodeBuilder()
+            .withNewMetadata()
+            .withName(node.getMetadata().getName())
+            .withUid(node.getMetadata().getUid())
+            .withResourceVersion(node.getMetadata().getResourceVersion())
+            .withGeneration(node.getMetadata().getGeneration())
+            .withLabels(node.getMetadata().getLabels())
+            .withDeletionTimestamp(node.getMetadata().getDeletionTimestamp())
+            .endMetadata();
     if (memory != null) {
       builder.withNewStatus().withCapacity(Map.of("memory", memory)).endStatus();
     }

@@ -1,8 +1,5 @@
 package io.tcpteardown.operator;
 
-import io.tcpteardown.rules.NodeFacts;
-import io.tcpteardown.rules.NodeResolution;
-import io.tcpteardown.rules.Resolver;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -10,9 +7,16 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernete
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownProfile;
+import io.tcpteardown.rules.NodeFacts;
+import io.tcpteardown.rules.NodeResolution;
+import io.tcpteardown.rules.Resolver;
 
-/** The desired TcpTeardownNode of a node: named after it, owned by it, spec resolved from the profiles. */
-public class TcpTeardownNodeDependent extends CRUDKubernetesDependentResource<TcpTeardownNode, Node> {
+/**
+ * The desired TcpTeardownNode of a node: named after it, owned by it, spec resolved from the
+ * profiles.
+ */
+public class TcpTeardownNodeDependent
+    extends CRUDKubernetesDependentResource<TcpTeardownNode, Node> {
 
   public TcpTeardownNodeDependent() {
     super(TcpTeardownNode.class);
@@ -21,8 +25,11 @@ public class TcpTeardownNodeDependent extends CRUDKubernetesDependentResource<Tc
   @Override
   @SuppressWarnings("unchecked")
   protected TcpTeardownNode desired(Node node, Context<Node> context) {
-    var profiles = (InformerEventSource<TcpTeardownProfile, Node>) context.eventSourceRetriever()
-        .getEventSourceFor(TcpTeardownProfile.class, NodeSettingsReconciler.PROFILES);
+    var profiles =
+        (InformerEventSource<TcpTeardownProfile, Node>)
+            context
+                .eventSourceRetriever()
+                .getEventSourceFor(TcpTeardownProfile.class, NodeSettingsReconciler.PROFILES);
     NodeResolution resolution = Resolver.resolve(NodeFacts.of(node), profiles.list().toList());
     TcpTeardownNode desired = new TcpTeardownNode();
     desired.setMetadata(new ObjectMetaBuilder().withName(node.getMetadata().getName()).build());

@@ -16,7 +16,10 @@ public record NodeFacts(String name, String uid, Map<String, String> labels, Lon
         memory = quantity.getNumericalAmount().longValue();
       }
     }
-    return new NodeFacts(node.getMetadata().getName(), node.getMetadata().getUid(),
-        labels == null ? Map.of() : Map.copyOf(labels), memory);
+    return new NodeFacts(
+        node.getMetadata().getName(),
+        node.getMetadata().getUid(),
+        labels == null ? Map.of() : Map.copyOf(labels),
+        memory);
   }
 }

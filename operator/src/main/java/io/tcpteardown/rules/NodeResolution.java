@@ -25,7 +25,9 @@ public record NodeResolution(
     return TcpTeardownNodeSpec.of(settings, sources, profiles, heldBack);
   }
 
-  /** Two profiles of equal priority set one field to different values on one node; the winner sorts first. */
-  public record FieldConflict(String field, String winner, String loser) {
-  }
+  /**
+   * Two profiles of equal priority set one field to different values on one node; the winner sorts
+   * first.
+   */
+  public record FieldConflict(String field, String winner, String loser) {}
 }

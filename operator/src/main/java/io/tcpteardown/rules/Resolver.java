@@ -5,7 +5,6 @@ import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileSpec;
 import io.tcpteardown.api.TeardownSettings;
-import io.tcpteardown.rules.SafetyRules;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -15,17 +14,16 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * Turns profiles into per-node settings: every accepted profile whose selector matches a node contributes
- * its set fields; per field the highest priority wins, and at equal priority the profile whose name sorts
- * first. A profile with any safety violation contributes nothing anywhere.
+ * Turns profiles into per-node settings: every accepted profile whose selector matches a node
+ * contributes its set fields; per field the highest priority wins, and at equal priority the
+ * profile whose name sorts first. A profile with any safety violation contributes nothing anywhere.
  */
 public final class Resolver {
-  private static final Comparator<TcpTeardownProfile> PRECEDENCE = Comparator
-      .comparingInt((TcpTeardownProfile p) -> -p.getSpec().effectivePriority())
-      .thenComparing(p -> p.getMetadata().getName());
+  private static final Comparator<TcpTeardownProfile> PRECEDENCE =
+      Comparator.comparingInt((TcpTeardownProfile p) -> -p.getSpec().effectivePriority())
+          .thenComparing(p -> p.getMetadata().getName());
 
-  private Resolver() {
-  }
+  private Resolver() {}
 
   public static boolean accepted(TcpTeardownProfile profile) {
     return profile.getSpec() != null && SafetyRules.validate(profile.getSpec()).isEmpty();
@@ -37,12 +35,13 @@ public final class Resolver {
   }
 
   public static NodeResolution resolve(NodeFacts node, Collection<TcpTeardownProfile> profiles) {
-    List<TcpTeardownProfile> contributing = profiles.stream()
-        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-        .filter(p -> selects(p, node))
-        .filter(Resolver::accepted)
-        .sorted(PRECEDENCE)
-        .toList();
+    List<TcpTeardownProfile> contributing =
+        profiles.stream()
+            .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+            .filter(p -> selects(p, node))
+            .filter(Resolver::accepted)
+            .sorted(PRECEDENCE)
+            .toList();
 
     TeardownSettings settings = TeardownSettings.NONE;
     Map<String, String> sources = new TreeMap<>();
@@ -60,7 +59,8 @@ public final class Resolver {
         if (sysctl == ManagedSysctl.MAX_ORPHANS) {
           var reason = SafetyRules.orphanMemoryHoldBack(offered.maxOrphans(), node.memoryBytes());
           if (reason.isPresent()) {
-            heldBack.add(new HeldBackSetting(sysctl.field(), profile.getMetadata().getName(), reason.get()));
+            heldBack.add(
+                new HeldBackSetting(sysctl.field(), profile.getMetadata().getName(), reason.get()));
             continue;
           }
         }
@@ -70,12 +70,14 @@ public final class Resolver {
           sources.put(sysctl.field(), profile.getMetadata().getName());
         } else if (winner.getSpec().effectivePriority() == profile.getSpec().effectivePriority()
             && !Objects.equals(winner.getSpec().settings().fieldValue(sysctl), value)) {
-          conflicts.add(new NodeResolution.FieldConflict(sysctl.field(), winner.getMetadata().getName(),
-              profile.getMetadata().getName()));
+          conflicts.add(
+              new NodeResolution.FieldConflict(
+                  sysctl.field(), winner.getMetadata().getName(), profile.getMetadata().getName()));
         }
       }
     }
-    List<String> names = contributing.stream().map(p -> p.getMetadata().getName()).sorted().toList();
+    List<String> names =
+        contributing.stream().map(p -> p.getMetadata().getName()).sorted().toList();
     return new NodeResolution(node.name(), settings, sources, names, heldBack, conflicts);
   }
 }

@@ -13,12 +13,13 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The safety rules, in one place, used by the operator, the command line and the node agent. A profile with
- * any violation is applied nowhere; the agent refuses to write values that break them.
+ * The safety rules, in one place, used by the operator, the command line and the node agent. A
+ * profile with any violation is applied nowhere; the agent refuses to write values that break them.
  */
 public final class SafetyRules {
   /** Memory an orphaned socket can pin, unswappable. */
   public static final long ORPHAN_MEMORY_BYTES = 64 * 1024;
+
   /** maxOrphans x 64 KiB may use at most this share of a node's memory capacity. */
   public static final int ORPHAN_MEMORY_PERCENT = 25;
 
@@ -28,10 +29,10 @@ public final class SafetyRules {
   public static final String RULE_ORPHAN_MEMORY = "OrphanMemory";
   public static final String RULE_SELECTOR = "InvalidSelector";
 
-  private static final List<String> SELECTOR_OPERATORS = List.of("In", "NotIn", "Exists", "DoesNotExist");
+  private static final List<String> SELECTOR_OPERATORS =
+      List.of("In", "NotIn", "Exists", "DoesNotExist");
 
-  private SafetyRules() {
-  }
+  private SafetyRules() {}
 
   /** Every violation in a profile's spec, in field order; empty when the profile may be applied. */
   public static List<Violation> validate(TcpTeardownProfileSpec spec) {
@@ -40,13 +41,22 @@ public final class SafetyRules {
       return violations;
     }
     if (Boolean.TRUE.equals(spec.twRecycle())) {
-      violations.add(new Violation("spec.twRecycle", "true", RULE_TW_RECYCLE,
-          "spec.twRecycle: true is rejected: net.ipv4.tcp_tw_recycle was removed in Linux 4.12 because it "
-              + "dropped connections from clients behind NAT (it compared TCP timestamps per peer address). "
-              + "Remove twRecycle; to reuse TIME_WAIT ports for outgoing connections set twReuse: Enabled "
-              + "with timestamps: Enabled."));
+      violations.add(
+          new Violation(
+              "spec.twRecycle",
+              "true",
+              RULE_TW_RECYCLE,
+              "spec.twRecycle: true is rejected: net.ipv4.tcp_tw_recycle was removed in Linux 4.12 because it "
+                  + "dropped connections from clients behind NAT (it compared TCP timestamps per peer address). "
+                  + "Remove twRecycle; to reuse TIME_WAIT ports for outgoing connections set twReuse: Enabled "
+                  + "with timestamps: Enabled."));
     }
-    range(violations, "spec.priority", spec.priority(), PRIORITY_MIN, PRIORITY_MAX,
+    range(
+        violations,
+        "spec.priority",
+        spec.priority(),
+        PRIORITY_MIN,
+        PRIORITY_MAX,
         "it orders profiles that set the same field on one node");
     violations.addAll(validateSelector(spec.nodeSelector()));
     violations.addAll(validateSettings(spec.settings(), "spec."));
@@ -54,25 +64,58 @@ public final class SafetyRules {
   }
 
   /**
-   * The rules that hold for any set of settings, wherever they come from (a profile, a TcpTeardownNode's
-   * spec that the agent is about to write): ranges, and reuse only with timestamps.
+   * The rules that hold for any set of settings, wherever they come from (a profile, a
+   * TcpTeardownNode's spec that the agent is about to write): ranges, and reuse only with
+   * timestamps.
    */
   public static List<Violation> validateSettings(TeardownSettings settings, String fieldPrefix) {
     List<Violation> violations = new ArrayList<>();
-    range(violations, fieldPrefix + "orphanRetries", settings.orphanRetries(), ORPHAN_RETRIES_MIN,
-        ORPHAN_RETRIES_MAX, "it bounds FIN retransmits in FIN_WAIT1, LAST_ACK and CLOSING (0 means 8)");
-    range(violations, fieldPrefix + "finTimeoutSeconds", settings.finTimeoutSeconds(), FIN_TIMEOUT_MIN,
-        FIN_TIMEOUT_MAX, "it bounds how long an orphan waits in FIN_WAIT2, and the kernel accepts almost any value");
-    range(violations, fieldPrefix + "maxOrphans", settings.maxOrphans(), MAX_ORPHANS_MIN, MAX_ORPHANS_MAX,
+    range(
+        violations,
+        fieldPrefix + "orphanRetries",
+        settings.orphanRetries(),
+        ORPHAN_RETRIES_MIN,
+        ORPHAN_RETRIES_MAX,
+        "it bounds FIN retransmits in FIN_WAIT1, LAST_ACK and CLOSING (0 means 8)");
+    range(
+        violations,
+        fieldPrefix + "finTimeoutSeconds",
+        settings.finTimeoutSeconds(),
+        FIN_TIMEOUT_MIN,
+        FIN_TIMEOUT_MAX,
+        "it bounds how long an orphan waits in FIN_WAIT2, and the kernel accepts almost any value");
+    range(
+        violations,
+        fieldPrefix + "maxOrphans",
+        settings.maxOrphans(),
+        MAX_ORPHANS_MIN,
+        MAX_ORPHANS_MAX,
         "above it new orphans are reset, and each orphan can pin 64 KiB of memory");
-    range(violations, fieldPrefix + "maxTwBuckets", settings.maxTwBuckets(), MAX_TW_BUCKETS_MIN,
-        MAX_TW_BUCKETS_MAX, "above it closing sockets skip TIME_WAIT, which risks stray segments on new connections");
-    if (settings.twReuse() != null && settings.twReuse().reuses() && settings.timestamps() == Timestamps.Disabled) {
-      violations.add(new Violation(fieldPrefix + "twReuse", settings.twReuse().name(), RULE_REUSE_TIMESTAMPS,
-          fieldPrefix + "twReuse: " + settings.twReuse() + " together with " + fieldPrefix
-              + "timestamps: Disabled is rejected: TIME_WAIT reuse only happens, and is only safe, with TCP "
-              + "timestamps on at both ends. Set timestamps: Enabled (or remove it to keep the node's value), "
-              + "or set twReuse: " + TwReuse.Disabled + "."));
+    range(
+        violations,
+        fieldPrefix + "maxTwBuckets",
+        settings.maxTwBuckets(),
+        MAX_TW_BUCKETS_MIN,
+        MAX_TW_BUCKETS_MAX,
+        "above it closing sockets skip TIME_WAIT, which risks stray segments on new connections");
+    if (settings.twReuse() != null
+        && settings.twReuse().reuses()
+        && settings.timestamps() == Timestamps.Disabled) {
+      violations.add(
+          new Violation(
+              fieldPrefix + "twReuse",
+              settings.twReuse().name(),
+              RULE_REUSE_TIMESTAMPS,
+              fieldPrefix
+                  + "twReuse: "
+                  + settings.twReuse()
+                  + " together with "
+                  + fieldPrefix
+                  + "timestamps: Disabled is rejected: TIME_WAIT reuse only happens, and is only safe, with TCP "
+                  + "timestamps on at both ends. Set timestamps: Enabled (or remove it to keep the node's value), "
+                  + "or set twReuse: "
+                  + TwReuse.Disabled
+                  + "."));
     }
     return violations;
   }
@@ -89,29 +132,58 @@ public final class SafetyRules {
       String operator = requirement.getOperator();
       int values = requirement.getValues() == null ? 0 : requirement.getValues().size();
       if (requirement.getKey() == null || requirement.getKey().isBlank()) {
-        violations.add(new Violation(field + ".key", String.valueOf(requirement.getKey()), RULE_SELECTOR,
-            field + ".key is empty: a requirement must name a label key. Set key to the node label to match."));
+        violations.add(
+            new Violation(
+                field + ".key",
+                String.valueOf(requirement.getKey()),
+                RULE_SELECTOR,
+                field
+                    + ".key is empty: a requirement must name a label key. Set key to the node label to match."));
       }
       if (!SELECTOR_OPERATORS.contains(operator)) {
-        violations.add(new Violation(field + ".operator", String.valueOf(operator), RULE_SELECTOR,
-            field + ".operator: " + operator + " is not a label selector operator. Use one of "
-                + String.join(", ", SELECTOR_OPERATORS) + "."));
+        violations.add(
+            new Violation(
+                field + ".operator",
+                String.valueOf(operator),
+                RULE_SELECTOR,
+                field
+                    + ".operator: "
+                    + operator
+                    + " is not a label selector operator. Use one of "
+                    + String.join(", ", SELECTOR_OPERATORS)
+                    + "."));
       } else if ((operator.equals("In") || operator.equals("NotIn")) && values == 0) {
-        violations.add(new Violation(field + ".values", "[]", RULE_SELECTOR,
-            field + ".values is empty: " + operator + " needs at least one value. Add values, or use "
-                + (operator.equals("In") ? "Exists" : "DoesNotExist") + "."));
+        violations.add(
+            new Violation(
+                field + ".values",
+                "[]",
+                RULE_SELECTOR,
+                field
+                    + ".values is empty: "
+                    + operator
+                    + " needs at least one value. Add values, or use "
+                    + (operator.equals("In") ? "Exists" : "DoesNotExist")
+                    + "."));
       } else if ((operator.equals("Exists") || operator.equals("DoesNotExist")) && values > 0) {
-        violations.add(new Violation(field + ".values", String.valueOf(requirement.getValues()), RULE_SELECTOR,
-            field + ".values must be empty with " + operator + ". Remove values, or use "
-                + (operator.equals("Exists") ? "In" : "NotIn") + "."));
+        violations.add(
+            new Violation(
+                field + ".values",
+                String.valueOf(requirement.getValues()),
+                RULE_SELECTOR,
+                field
+                    + ".values must be empty with "
+                    + operator
+                    + ". Remove values, or use "
+                    + (operator.equals("Exists") ? "In" : "NotIn")
+                    + "."));
       }
     }
     return violations;
   }
 
   /**
-   * Rule 4, node-aware: the reason to hold back maxOrphans on a node whose memory cannot afford it, or empty
-   * when it fits (or when the node's memory capacity is unknown).
+   * Rule 4, node-aware: the reason to hold back maxOrphans on a node whose memory cannot afford it,
+   * or empty when it fits (or when the node's memory capacity is unknown).
    */
   public static Optional<String> orphanMemoryHoldBack(Integer maxOrphans, Long nodeMemoryBytes) {
     if (maxOrphans == null || nodeMemoryBytes == null || nodeMemoryBytes <= 0) {
@@ -123,17 +195,47 @@ public final class SafetyRules {
       return Optional.empty();
     }
     long fitting = Math.max(0, allowed / ORPHAN_MEMORY_BYTES);
-    return Optional.of("maxOrphans: " + maxOrphans + " is held back: " + maxOrphans + " orphans x 64 KiB = "
-        + mebibytes(pinned) + " MiB exceeds " + ORPHAN_MEMORY_PERCENT + "% of the node's memory ("
-        + mebibytes(allowed) + " of " + mebibytes(nodeMemoryBytes) + " MiB); orphans pin unswappable memory. "
-        + "Use at most " + fitting + " for this node, or exclude it from the profile's nodeSelector.");
+    return Optional.of(
+        "maxOrphans: "
+            + maxOrphans
+            + " is held back: "
+            + maxOrphans
+            + " orphans x 64 KiB = "
+            + mebibytes(pinned)
+            + " MiB exceeds "
+            + ORPHAN_MEMORY_PERCENT
+            + "% of the node's memory ("
+            + mebibytes(allowed)
+            + " of "
+            + mebibytes(nodeMemoryBytes)
+            + " MiB); orphans pin unswappable memory. "
+            + "Use at most "
+            + fitting
+            + " for this node, or exclude it from the profile's nodeSelector.");
   }
 
-  private static void range(List<Violation> violations, String field, Integer value, int min, int max, String why) {
+  private static void range(
+      List<Violation> violations, String field, Integer value, int min, int max, String why) {
     if (value != null && (value < min || value > max)) {
-      violations.add(new Violation(field, String.valueOf(value), RULE_RANGE,
-          field + ": " + value + " is out of range " + min + ".." + max + ": " + why + ". Set a value from "
-              + min + " to " + max + ", or remove the field to keep the node's value."));
+      violations.add(
+          new Violation(
+              field,
+              String.valueOf(value),
+              RULE_RANGE,
+              field
+                  + ": "
+                  + value
+                  + " is out of range "
+                  + min
+                  + ".."
+                  + max
+                  + ": "
+                  + why
+                  + ". Set a value from "
+                  + min
+                  + " to "
+                  + max
+                  + ", or remove the field to keep the node's value."));
     }
   }
 

@@ -1,15 +1,14 @@
 package io.tcpteardown.agent;
 
-import io.tcpteardown.tier.EndToEndTest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.tcpteardown.api.Conditions;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
 import io.tcpteardown.api.Timestamps;
 import io.tcpteardown.api.TwReuse;
-import io.tcpteardown.api.Conditions;
 import io.tcpteardown.operator.OperatorRuntime;
 import io.tcpteardown.operator.OperatorSettings;
 import io.tcpteardown.testsupport.AgentProcess;
@@ -18,6 +17,7 @@ import io.tcpteardown.testsupport.NetworkNamespace;
 import io.tcpteardown.testsupport.Sockets;
 import io.tcpteardown.testsupport.Specs;
 import io.tcpteardown.testsupport.TestCluster;
+import io.tcpteardown.tier.EndToEndTest;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The operator in this JVM and three node agents as separate java processes, each in its own network namespace
- * standing for one node, against the real kube-apiserver.
+ * The operator in this JVM and three node agents as separate java processes, each in its own
+ * network namespace standing for one node, against the real kube-apiserver.
  */
 @EndToEndTest
 class AgentEndToEndTest {
@@ -45,8 +45,7 @@ class AgentEndToEndTest {
   private static final String TIMESTAMPS = "net.ipv4.tcp_timestamps";
   private static final List<String> NODES = List.of("alpha", "beta", "gamma");
 
-  @TempDir
-  Path work;
+  @TempDir Path work;
 
   private KubernetesClient client;
   private OperatorRuntime operator;
@@ -61,14 +60,22 @@ class AgentEndToEndTest {
       namespaces.add(NetworkNamespace.create("e2e"));
     }
     client = TestCluster.client();
-    operator = OperatorRuntime.start(client, new OperatorSettings(false, "unused", "default", 0, 0));
+    operator =
+        OperatorRuntime.start(client, new OperatorSettings(false, "unused", "default", 0, 0));
     fixtures = new ClusterFixtures(client);
     String kubeconfig = TestCluster.kubeconfig();
     for (int i = 0; i < NODES.size(); i++) {
       fixtures.node(NODES.get(i), "8Gi", Map.of("role", "web"));
       Path dir = Files.createDirectories(work.resolve(NODES.get(i)));
-      agents.add(new AgentProcess(namespaces.get(i), dir).start(kubeconfig, fixtures.name(NODES.get(i)),
-          "--drift-check-interval", "1s", "--report-interval", "3s"));
+      agents.add(
+          new AgentProcess(namespaces.get(i), dir)
+              .start(
+                  kubeconfig,
+                  fixtures.name(NODES.get(i)),
+                  "--drift-check-interval",
+                  "1s",
+                  "--report-interval",
+                  "3s"));
     }
     NetworkNamespace first = namespaces.getFirst();
     for (String key : List.of(FIN_TIMEOUT, ORPHAN_RETRIES, MAX_TW_BUCKETS, TW_REUSE, TIMESTAMPS)) {
@@ -98,78 +105,144 @@ class AgentEndToEndTest {
 
   @Test
   void profilesReachTheKernelOfEveryNodeFollowEditsAreKeptAndRestored() throws Exception {
-    // Every node gets a TcpTeardownNode with no settings; each agent reports its originals untouched.
+    // Every node gets a TcpTeardownNode with no settings; each agent reports its originals
+    // untouched.
     for (String node : NODES) {
-      await().atMost(WAIT).untilAsserted(() -> assertThat(status(node)).isNotNull()
-          .satisfies(s -> assertThat(Conditions.isTrue(s.conditions(), "Applied")).isTrue()));
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () ->
+                  assertThat(status(node))
+                      .isNotNull()
+                      .satisfies(
+                          s -> assertThat(Conditions.isTrue(s.conditions(), "Applied")).isTrue()));
     }
 
-    fixtures.profile("web", Map.of("role", "web"), Specs.spec()
-        .finTimeoutSeconds(20).orphanRetries(3).maxTwBuckets(50_000)
-        .twReuse(TwReuse.Enabled).timestamps(Timestamps.Enabled).build());
-    Map<String, String> expected = Map.of(FIN_TIMEOUT, "20", ORPHAN_RETRIES, "3", MAX_TW_BUCKETS, "50000",
-        TW_REUSE, "1", TIMESTAMPS, "1");
+    fixtures.profile(
+        "web",
+        Map.of("role", "web"),
+        Specs.spec()
+            .finTimeoutSeconds(20)
+            .orphanRetries(3)
+            .maxTwBuckets(50_000)
+            .twReuse(TwReuse.Enabled)
+            .timestamps(Timestamps.Enabled)
+            .build());
+    Map<String, String> expected =
+        Map.of(
+            FIN_TIMEOUT,
+            "20",
+            ORPHAN_RETRIES,
+            "3",
+            MAX_TW_BUCKETS,
+            "50000",
+            TW_REUSE,
+            "1",
+            TIMESTAMPS,
+            "1");
     List<SocketChannel> held = Sockets.timeWaitAndCloseWait(namespaces.getFirst(), 200, 30);
     try {
       for (int i = 0; i < NODES.size(); i++) {
         NetworkNamespace namespace = namespaces.get(i);
         String node = NODES.get(i);
-        await().atMost(WAIT).untilAsserted(() -> {
-          for (var entry : expected.entrySet()) {
-            assertThat(namespace.sysctl(entry.getKey())).as(node + " " + entry.getKey()).isEqualTo(entry.getValue());
-          }
-          TcpTeardownNodeStatus status = status(node);
-          assertThat(status.applied()).containsAllEntriesOf(expected);
-          assertThat(status.original()).containsEntry(FIN_TIMEOUT, originals.get(FIN_TIMEOUT));
-          assertThat(status.observedGeneration())
-              .isEqualTo(fixtures.getNodeObject(node).getMetadata().getGeneration());
-          assertThat(Conditions.isTrue(status.conditions(), "Applied")).isTrue();
-        });
+        await()
+            .atMost(WAIT)
+            .untilAsserted(
+                () -> {
+                  for (var entry : expected.entrySet()) {
+                    assertThat(namespace.sysctl(entry.getKey()))
+                        .as(node + " " + entry.getKey())
+                        .isEqualTo(entry.getValue());
+                  }
+                  TcpTeardownNodeStatus status = status(node);
+                  assertThat(status.applied()).containsAllEntriesOf(expected);
+                  assertThat(status.original())
+                      .containsEntry(FIN_TIMEOUT, originals.get(FIN_TIMEOUT));
+                  assertThat(status.observedGeneration())
+                      .isEqualTo(fixtures.getNodeObject(node).getMetadata().getGeneration());
+                  assertThat(Conditions.isTrue(status.conditions(), "Applied")).isTrue();
+                });
       }
       // Live counts from the first node's namespace.
-      await().atMost(WAIT).untilAsserted(() -> {
-        TcpTeardownNodeStatus status = status(NODES.getFirst());
-        assertThat(status.states().timeWait()).isGreaterThanOrEqualTo(200);
-        assertThat(status.states().closeWait()).isGreaterThanOrEqualTo(30);
-      });
-      await().atMost(WAIT).untilAsserted(() -> assertThat(Conditions.isTrue(
-          fixtures.getProfile("web").getStatus().conditions(), "Applied")).isTrue());
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () -> {
+                TcpTeardownNodeStatus status = status(NODES.getFirst());
+                assertThat(status.states().timeWait()).isGreaterThanOrEqualTo(200);
+                assertThat(status.states().closeWait()).isGreaterThanOrEqualTo(30);
+              });
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          Conditions.isTrue(
+                              fixtures.getProfile("web").getStatus().conditions(), "Applied"))
+                      .isTrue());
     } finally {
       Sockets.closeAll(held);
     }
 
-    // Edit the profile: the values follow. maxOrphans is node-wide and does not exist in a node's own network
+    // Edit the profile: the values follow. maxOrphans is node-wide and does not exist in a node's
+    // own network
     // namespace here: each agent reports that field as an error and applies the rest.
-    fixtures.updateProfile("web", Map.of("role", "web"), Specs.spec().finTimeoutSeconds(40).orphanRetries(3)
-        .maxTwBuckets(50_000).twReuse(TwReuse.Enabled).timestamps(Timestamps.Enabled).maxOrphans(8192).build());
+    fixtures.updateProfile(
+        "web",
+        Map.of("role", "web"),
+        Specs.spec()
+            .finTimeoutSeconds(40)
+            .orphanRetries(3)
+            .maxTwBuckets(50_000)
+            .twReuse(TwReuse.Enabled)
+            .timestamps(Timestamps.Enabled)
+            .maxOrphans(8192)
+            .build());
     for (int i = 0; i < NODES.size(); i++) {
       NetworkNamespace namespace = namespaces.get(i);
       String node = NODES.get(i);
-      await().atMost(WAIT).untilAsserted(() -> {
-        assertThat(namespace.sysctl(FIN_TIMEOUT)).isEqualTo("40");
-        TcpTeardownNodeStatus status = status(node);
-        assertThat(status.applied()).containsEntry(FIN_TIMEOUT, "40").doesNotContainKey("net.ipv4.tcp_max_orphans");
-        assertThat(Conditions.find(status.conditions(), "Error")).hasValueSatisfying(c -> {
-          assertThat(c.getStatus()).isEqualTo("True");
-          assertThat(c.getReason()).isEqualTo("SysctlFailed");
-          assertThat(c.getMessage()).contains("net.ipv4.tcp_max_orphans does not exist");
-        });
-      });
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () -> {
+                assertThat(namespace.sysctl(FIN_TIMEOUT)).isEqualTo("40");
+                TcpTeardownNodeStatus status = status(node);
+                assertThat(status.applied())
+                    .containsEntry(FIN_TIMEOUT, "40")
+                    .doesNotContainKey("net.ipv4.tcp_max_orphans");
+                assertThat(Conditions.find(status.conditions(), "Error"))
+                    .hasValueSatisfying(
+                        c -> {
+                          assertThat(c.getStatus()).isEqualTo("True");
+                          assertThat(c.getReason()).isEqualTo("SysctlFailed");
+                          assertThat(c.getMessage())
+                              .contains("net.ipv4.tcp_max_orphans does not exist");
+                        });
+              });
     }
 
     // Someone changes a value by hand on the second node: it is written back, counted and reported.
     NetworkNamespace second = namespaces.get(1);
     second.setSysctl(FIN_TIMEOUT, "59");
-    await().atMost(WAIT).untilAsserted(() -> {
-      assertThat(second.sysctl(FIN_TIMEOUT)).isEqualTo("40");
-      assertThat(status(NODES.get(1)).driftCorrections()).isGreaterThanOrEqualTo(1);
-    });
-    await().atMost(WAIT).untilAsserted(() -> assertThat(client.v1().events().inNamespace("default").list()
-        .getItems()).anySatisfy(e -> {
-          assertThat(e.getInvolvedObject().getName()).isEqualTo(fixtures.name(NODES.get(1)));
-          assertThat(e.getReason()).isEqualTo("DriftCorrected");
-          assertThat(e.getMessage()).contains(FIN_TIMEOUT, "59", "40");
-        }));
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(second.sysctl(FIN_TIMEOUT)).isEqualTo("40");
+              assertThat(status(NODES.get(1)).driftCorrections()).isGreaterThanOrEqualTo(1);
+            });
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(client.v1().events().inNamespace("default").list().getItems())
+                    .anySatisfy(
+                        e -> {
+                          assertThat(e.getInvolvedObject().getName())
+                              .isEqualTo(fixtures.name(NODES.get(1)));
+                          assertThat(e.getReason()).isEqualTo("DriftCorrected");
+                          assertThat(e.getMessage()).contains(FIN_TIMEOUT, "59", "40");
+                        }));
 
     // Stopping an agent restores nothing.
     agents.get(2).stop();
@@ -180,12 +253,17 @@ class AgentEndToEndTest {
     for (int i = 0; i < 2; i++) {
       NetworkNamespace namespace = namespaces.get(i);
       String node = NODES.get(i);
-      await().atMost(WAIT).untilAsserted(() -> {
-        for (String key : expected.keySet()) {
-          assertThat(namespace.sysctl(key)).as(node + " " + key).isEqualTo(originals.get(key));
-        }
-        assertThat(status(node).applied()).isEmpty();
-      });
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () -> {
+                for (String key : expected.keySet()) {
+                  assertThat(namespace.sysctl(key))
+                      .as(node + " " + key)
+                      .isEqualTo(originals.get(key));
+                }
+                assertThat(status(node).applied()).isEmpty();
+              });
     }
     assertThat(namespaces.get(2).sysctl(FIN_TIMEOUT)).isEqualTo("40");
     assertThat(agents.get(0).alive()).as(agents.get(0).logText()).isTrue();

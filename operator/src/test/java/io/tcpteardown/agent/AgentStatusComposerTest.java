@@ -1,18 +1,18 @@
 package io.tcpteardown.agent;
 
-import io.tcpteardown.tier.UnitTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.tcpteardown.agent.sysctl.DriftCorrection;
 import io.tcpteardown.api.AgentInfo;
+import io.tcpteardown.api.Conditions;
 import io.tcpteardown.api.KernelCounters;
 import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
 import io.tcpteardown.api.TeardownSettings;
 import io.tcpteardown.api.TwReuse;
-import io.tcpteardown.api.Conditions;
+import io.tcpteardown.tier.UnitTest;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -22,15 +22,32 @@ import org.junit.jupiter.api.Test;
 @UnitTest
 class AgentStatusComposerTest {
   private static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
-  private static final AgentStatusComposer COMPOSER = new AgentStatusComposer(new AgentInfo("agent-x", "1.0"));
-  private static final TeardownSettings FIN_30 = TeardownSettings.NONE.with(ManagedSysctl.FIN_TIMEOUT, 30);
-  private static final NodeObservation CALM = new NodeObservation(
-      Map.of(ManagedSysctl.FIN_TIMEOUT, 30L, ManagedSysctl.TIMESTAMPS, 1L, ManagedSysctl.MAX_TW_BUCKETS, 1000L),
-      new StateCounts(1, 2, 3, 4, 5, 6, 7), new KernelCounters(8, 9), "netlink");
+  private static final AgentStatusComposer COMPOSER =
+      new AgentStatusComposer(new AgentInfo("agent-x", "1.0"));
+  private static final TeardownSettings FIN_30 =
+      TeardownSettings.NONE.with(ManagedSysctl.FIN_TIMEOUT, 30);
+  private static final NodeObservation CALM =
+      new NodeObservation(
+          Map.of(
+              ManagedSysctl.FIN_TIMEOUT,
+              30L,
+              ManagedSysctl.TIMESTAMPS,
+              1L,
+              ManagedSysctl.MAX_TW_BUCKETS,
+              1000L),
+          new StateCounts(1, 2, 3, 4, 5, 6, 7),
+          new KernelCounters(8, 9),
+          "netlink");
 
   private static AgentState applied(AgentState.Problems problems, List<DriftCorrection> drift) {
-    return new AgentState(4, FIN_30, Map.of(ManagedSysctl.FIN_TIMEOUT, 30L), Map.of(ManagedSysctl.FIN_TIMEOUT, 60L),
-        problems, drift, 2);
+    return new AgentState(
+        4,
+        FIN_30,
+        Map.of(ManagedSysctl.FIN_TIMEOUT, 30L),
+        Map.of(ManagedSysctl.FIN_TIMEOUT, 60L),
+        problems,
+        drift,
+        2);
   }
 
   private static Condition condition(TcpTeardownNodeStatus status, String type) {
@@ -39,7 +56,8 @@ class AgentStatusComposerTest {
 
   @Test
   void aCleanApplyReportsValuesOriginalsCountsAndTrueApplied() {
-    TcpTeardownNodeStatus status = COMPOSER.compose(applied(AgentState.Problems.NONE, List.of()), CALM, List.of(), T0);
+    TcpTeardownNodeStatus status =
+        COMPOSER.compose(applied(AgentState.Problems.NONE, List.of()), CALM, List.of(), T0);
     assertThat(status.observedGeneration()).isEqualTo(4);
     assertThat(status.applied()).containsExactly(Map.entry("net.ipv4.tcp_fin_timeout", "30"));
     assertThat(status.original()).containsExactly(Map.entry("net.ipv4.tcp_fin_timeout", "60"));
@@ -52,37 +70,54 @@ class AgentStatusComposerTest {
     assertThat(condition(status, "Error").getStatus()).isEqualTo("False");
     assertThat(condition(status, "Drift").getStatus()).isEqualTo("False");
     assertThat(condition(status, "TeardownPressure").getStatus()).isEqualTo("False");
-    assertThat(status.conditions()).allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(4));
+    assertThat(status.conditions())
+        .allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(4));
   }
 
   @Test
   void problemsMakeAppliedFalseAndErrorTrueWithTheirMessages() {
-    var refused = new AgentState.Problems(List.of("finTimeoutSeconds: 999 is outside 5..120"), Optional.empty(),
-        Map.of());
-    TcpTeardownNodeStatus status = COMPOSER.compose(
-        new AgentState(4, FIN_30, Map.of(), Map.of(), refused, List.of(), 0), CALM, List.of(), T0);
+    var refused =
+        new AgentState.Problems(
+            List.of("finTimeoutSeconds: 999 is outside 5..120"), Optional.empty(), Map.of());
+    TcpTeardownNodeStatus status =
+        COMPOSER.compose(
+            new AgentState(4, FIN_30, Map.of(), Map.of(), refused, List.of(), 0),
+            CALM,
+            List.of(),
+            T0);
     assertThat(condition(status, "Applied").getStatus()).isEqualTo("False");
     assertThat(condition(status, "Applied").getReason()).isEqualTo("NotApplied");
     assertThat(condition(status, "Error").getReason()).isEqualTo("SettingsRefused");
     assertThat(condition(status, "Error").getMessage()).contains("999");
 
-    var corrupt = new AgentState.Problems(List.of(), Optional.of("/var/lib/tcp-teardown/state.json is corrupt"),
-        Map.of());
-    assertThat(condition(COMPOSER.compose(applied(corrupt, List.of()), CALM, List.of(), T0), "Error").getReason())
+    var corrupt =
+        new AgentState.Problems(
+            List.of(), Optional.of("/var/lib/tcp-teardown/state.json is corrupt"), Map.of());
+    assertThat(
+            condition(COMPOSER.compose(applied(corrupt, List.of()), CALM, List.of(), T0), "Error")
+                .getReason())
         .isEqualTo("StateFileCorrupt");
 
-    var field = new AgentState.Problems(List.of(), Optional.empty(),
-        Map.of("net.ipv4.tcp_max_orphans", "net.ipv4.tcp_max_orphans does not exist"));
-    TcpTeardownNodeStatus partial = COMPOSER.compose(applied(field, List.of()), CALM, List.of(), T0);
+    var field =
+        new AgentState.Problems(
+            List.of(),
+            Optional.empty(),
+            Map.of("net.ipv4.tcp_max_orphans", "net.ipv4.tcp_max_orphans does not exist"));
+    TcpTeardownNodeStatus partial =
+        COMPOSER.compose(applied(field, List.of()), CALM, List.of(), T0);
     assertThat(condition(partial, "Applied").getReason()).isEqualTo("PartiallyApplied");
     assertThat(condition(partial, "Error").getReason()).isEqualTo("SysctlFailed");
   }
 
   @Test
   void driftIsReportedWithWhatWasFoundAndWrittenBack() {
-    TcpTeardownNodeStatus status = COMPOSER.compose(
-        applied(AgentState.Problems.NONE, List.of(new DriftCorrection(ManagedSysctl.FIN_TIMEOUT, 30, 59))), CALM,
-        List.of(), T0);
+    TcpTeardownNodeStatus status =
+        COMPOSER.compose(
+            applied(
+                    AgentState.Problems.NONE,
+                    List.of(new DriftCorrection(ManagedSysctl.FIN_TIMEOUT, 30, 59))),
+                CALM,
+            List.of(), T0);
     assertThat(condition(status, "Drift").getStatus()).isEqualTo("True");
     assertThat(condition(status, "Drift").getMessage())
         .isEqualTo("net.ipv4.tcp_fin_timeout was 59, written back to 30");
@@ -91,23 +126,46 @@ class AgentStatusComposerTest {
   @Test
   void warnsWhenReuseIsAskedForButTimestampsAreOffAndWhenTimeWaitNearsItsLimit() {
     TeardownSettings reuse = TeardownSettings.NONE.with(ManagedSysctl.TW_REUSE, TwReuse.Enabled);
-    NodeObservation troubled = new NodeObservation(
-        Map.of(ManagedSysctl.TW_REUSE, 1L, ManagedSysctl.TIMESTAMPS, 0L, ManagedSysctl.MAX_TW_BUCKETS, 1000L),
-        new StateCounts(0, 0, 950, 0, 0, 0, 0), KernelCounters.ZERO, "netlink");
-    TcpTeardownNodeStatus status = COMPOSER.compose(new AgentState(1, reuse, Map.of(ManagedSysctl.TW_REUSE, 1L),
-        Map.of(), AgentState.Problems.NONE, List.of(), 0), troubled, List.of(), T0);
+    NodeObservation troubled =
+        new NodeObservation(
+            Map.of(
+                ManagedSysctl.TW_REUSE,
+                1L,
+                ManagedSysctl.TIMESTAMPS,
+                0L,
+                ManagedSysctl.MAX_TW_BUCKETS,
+                1000L),
+            new StateCounts(0, 0, 950, 0, 0, 0, 0),
+            KernelCounters.ZERO,
+            "netlink");
+    TcpTeardownNodeStatus status =
+        COMPOSER.compose(
+            new AgentState(
+                1,
+                reuse,
+                Map.of(ManagedSysctl.TW_REUSE, 1L),
+                Map.of(),
+                AgentState.Problems.NONE,
+                List.of(),
+                0),
+            troubled,
+            List.of(),
+            T0);
     assertThat(condition(status, "ReuseIneffective").getStatus()).isEqualTo("True");
     assertThat(condition(status, "ReuseIneffective").getMessage()).contains("tcp_timestamps is 0");
     assertThat(condition(status, "TeardownPressure").getStatus()).isEqualTo("True");
-    assertThat(condition(status, "TeardownPressure").getMessage()).contains("950", "tcp_max_tw_buckets (1000)");
+    assertThat(condition(status, "TeardownPressure").getMessage())
+        .contains("950", "tcp_max_tw_buckets (1000)");
   }
 
   @Test
   void transitionTimesAreKeptWhileAConditionKeepsItsStatus() {
     AgentState state = applied(AgentState.Problems.NONE, List.of());
     TcpTeardownNodeStatus first = COMPOSER.compose(state, CALM, List.of(), T0);
-    TcpTeardownNodeStatus later = COMPOSER.compose(state, CALM, first.conditions(), T0.plusSeconds(600));
-    assertThat(condition(later, "Applied").getLastTransitionTime()).isEqualTo("2026-11-24T10:00:00Z");
+    TcpTeardownNodeStatus later =
+        COMPOSER.compose(state, CALM, first.conditions(), T0.plusSeconds(600));
+    assertThat(condition(later, "Applied").getLastTransitionTime())
+        .isEqualTo("2026-11-24T10:00:00Z");
     assertThat(later.lastReportTime()).isEqualTo("2026-11-24T10:10:00Z");
   }
 }

@@ -1,8 +1,8 @@
 package io.tcpteardown.api;
 
-import io.tcpteardown.tier.UnitTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tcpteardown.tier.UnitTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,10 +17,13 @@ class CommittedCrdsTest {
   private static final Path GENERATED = Path.of("target/classes/META-INF/fabric8");
 
   static Stream<Arguments> committedCopies() {
-    return Stream.of("tcpteardownprofiles.tcpteardown.io-v1.yml", "tcpteardownnodes.tcpteardown.io-v1.yml")
-        .flatMap(file -> Stream.of(
-            Arguments.of(file, Path.of("../crds")),
-            Arguments.of(file, Path.of("../helm/tcp-teardown-operator/crds"))));
+    return Stream.of(
+            "tcpteardownprofiles.tcpteardown.io-v1.yml", "tcpteardownnodes.tcpteardown.io-v1.yml")
+        .flatMap(
+            file ->
+                Stream.of(
+                    Arguments.of(file, Path.of("../crds")),
+                    Arguments.of(file, Path.of("../helm/tcp-teardown-operator/crds"))));
   }
 
   @ParameterizedTest(name = "{1}/{0}")
@@ -28,9 +31,13 @@ class CommittedCrdsTest {
   void committedCrdMatchesGenerated(String file, Path directory) throws IOException {
     String generated = Files.readString(GENERATED.resolve(file));
     Path committed = directory.resolve(file);
-    assertThat(committed).as("%s is missing: run ./mvnw -Pupdate-crds process-classes", committed).exists();
+    assertThat(committed)
+        .as("%s is missing: run ./mvnw -Pupdate-crds process-classes", committed)
+        .exists();
     assertThat(Files.readString(committed))
-        .as("%s differs from what the API types generate: run ./mvnw -Pupdate-crds process-classes", committed)
+        .as(
+            "%s differs from what the API types generate: run ./mvnw -Pupdate-crds process-classes",
+            committed)
         .isEqualTo(generated);
   }
 }

@@ -12,26 +12,39 @@ import io.tcpteardown.tier.UnitTest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Every test class belongs to exactly one tier, so that each tier runs alone ({@code -Dgroups=TIER}). */
+/**
+ * Every test class belongs to exactly one tier, so that each tier runs alone ({@code
+ * -Dgroups=TIER}).
+ */
 @UnitTest
 class TierTagsTest {
-  private static final List<Class<? extends java.lang.annotation.Annotation>> TIERS = List.of(UnitTest.class,
-      KernelTest.class, ApiTest.class, EndToEndTest.class);
+  private static final List<Class<? extends java.lang.annotation.Annotation>> TIERS =
+      List.of(UnitTest.class, KernelTest.class, ApiTest.class, EndToEndTest.class);
 
   @Test
   void everyTestClassHasExactlyOneTier() {
-    var tests = new ClassFileImporter().withImportOption(ImportOption.Predefined.ONLY_INCLUDE_TESTS)
-        .importPackages("io.tcpteardown").stream()
-        .filter(JavaClass::isTopLevelClass)
-        .filter(c -> !c.getPackageName().endsWith(".bench"))
-        .filter(c -> c.getMethods().stream().anyMatch(m -> m.isAnnotatedWith(Test.class)
-            || m.isAnnotatedWith("net.jqwik.api.Property")
-            || m.isAnnotatedWith("org.junit.jupiter.params.ParameterizedTest")))
-        .toList();
+    var tests =
+        new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.ONLY_INCLUDE_TESTS)
+                .importPackages("io.tcpteardown")
+                .stream()
+                .filter(JavaClass::isTopLevelClass)
+                .filter(c -> !c.getPackageName().endsWith(".bench"))
+                .filter(
+                    c ->
+                        c.getMethods().stream()
+                            .anyMatch(
+                                m ->
+                                    m.isAnnotatedWith(Test.class)
+                                        || m.isAnnotatedWith("net.jqwik.api.Property")
+                                        || m.isAnnotatedWith(
+                                            "org.junit.jupiter.params.ParameterizedTest")))
+                .toList();
     assertThat(tests).hasSizeGreaterThan(20);
     for (JavaClass test : tests) {
       long tiers = TIERS.stream().filter(test::isAnnotatedWith).count();
-      assertThat(tiers).as(test.getName() + " carries one of @UnitTest, @KernelTest, @ApiTest, @EndToEndTest")
+      assertThat(tiers)
+          .as(test.getName() + " carries one of @UnitTest, @KernelTest, @ApiTest, @EndToEndTest")
           .isEqualTo(1);
     }
   }

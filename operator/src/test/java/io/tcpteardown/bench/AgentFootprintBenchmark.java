@@ -27,15 +27,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The agent's footprint while idle on a node holding 100,000 TIME_WAIT sockets: resident memory and CPU per report
- * cycle, run as the image runs it: the Dockerfile's ENTRYPOINT (its JVM flags, the built jar) on a runtime jlinked
- * with the Dockerfile's module list, and the chart's default memory limit (192 MiB, given to the JVM as
- * -XX:MaxRAM since there is no container here). The agent runs as its own process in a network namespace
- * standing for the node, reporting to the test API server. Not part of {@code verify}; run it with
- * {@code ./mvnw -B -o package -DskipTests} then
- * {@code ./mvnw -B -o test -Dtest=AgentFootprintBenchmark -Dsurefire.failIfNoSpecifiedTests=false} (root, Linux);
- * add {@code -Dbench.nmt=true} for the agent's resident memory by mapping, the JVM's native memory summary and its
- * heap, {@code -Dbench.jvmFlags="..."} to try other JVM flags.
+ * The agent's footprint while idle on a node holding 100,000 TIME_WAIT sockets: resident memory and
+ * CPU per report cycle, run as the image runs it: the Dockerfile's ENTRYPOINT (its JVM flags, the
+ * built jar) on a runtime jlinked with the Dockerfile's module list, and the chart's default memory
+ * limit (192 MiB, given to the JVM as -XX:MaxRAM since there is no container here). The agent runs
+ * as its own process in a network namespace standing for the node, reporting to the test API
+ * server. Not part of {@code verify}; run it with {@code ./mvnw -B -o package -DskipTests} then
+ * {@code ./mvnw -B -o test -Dtest=AgentFootprintBenchmark -Dsurefire.failIfNoSpecifiedTests=false}
+ * (root, Linux); add {@code -Dbench.nmt=true} for the agent's resident memory by mapping, the JVM's
+ * native memory summary and its heap, {@code -Dbench.jvmFlags="..."} to try other JVM flags.
  */
 class AgentFootprintBenchmark {
   private static final int SOCKETS = 100_000;
@@ -44,14 +44,17 @@ class AgentFootprintBenchmark {
   private static final long CLOCK_TICKS_PER_SECOND = 100;
   private static final Path JAR = Path.of("target/tcp-teardown.jar");
 
-  @TempDir
-  Path work;
+  @TempDir Path work;
 
   @Test
   void residentMemoryAndCpuPerReportCycle() throws Exception {
-    assertThat(JAR).as("run ./mvnw -B -o package -DskipTests first: the benchmark runs the built jar").exists();
-    List<String> launcher = new ArrayList<>(DockerfileEntrypoint.command(DockerfileEntrypoint.DOCKERFILE,
-        ImageRuntime.java(), JAR));
+    assertThat(JAR)
+        .as("run ./mvnw -B -o package -DskipTests first: the benchmark runs the built jar")
+        .exists();
+    List<String> launcher =
+        new ArrayList<>(
+            DockerfileEntrypoint.command(
+                DockerfileEntrypoint.DOCKERFILE, ImageRuntime.java(), JAR));
     List<String> jvmFlags = new ArrayList<>();
     jvmFlags.add("-XX:MaxRAM=192m");
     String extra = System.getProperty("bench.jvmFlags", "");
@@ -69,16 +72,26 @@ class AgentFootprintBenchmark {
         AgentProcess agent = new AgentProcess(namespace, work)) {
       TcpTeardownNode object = new TcpTeardownNode();
       object.setMetadata(new ObjectMetaBuilder().withName(node).build());
-      object.setSpec(TcpTeardownNodeSpec.of(TeardownSettings.NONE.with(ManagedSysctl.FIN_TIMEOUT, 30)
-          .with(ManagedSysctl.MAX_TW_BUCKETS, 400_000), Map.of(), List.of(), List.of()));
+      object.setSpec(
+          TcpTeardownNodeSpec.of(
+              TeardownSettings.NONE
+                  .with(ManagedSysctl.FIN_TIMEOUT, 30)
+                  .with(ManagedSysctl.MAX_TW_BUCKETS, 400_000),
+              Map.of(),
+              List.of(),
+              List.of()));
       client.resource(object).create();
       try {
         String kubeconfig = TestCluster.kubeconfig();
-        agent.startRelay(kubeconfig).startAgentWith(launcher, kubeconfig, node, "--report-interval",
-            REPORT_INTERVAL.toSeconds() + "s");
+        agent
+            .startRelay(kubeconfig)
+            .startAgentWith(
+                launcher, kubeconfig, node, "--report-interval", REPORT_INTERVAL.toSeconds() + "s");
         await().atMost(Duration.ofSeconds(60)).until(() -> status(client, node) != null);
         TimeWaitPopulation.create(namespace, SOCKETS);
-        await().atMost(Duration.ofSeconds(30)).until(() -> status(client, node).states().timeWait() >= SOCKETS);
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> status(client, node).states().timeWait() >= SOCKETS);
 
         long cpuBefore = cpuTicks(agent.pid());
         long start = System.nanoTime();
@@ -100,19 +113,28 @@ class AgentFootprintBenchmark {
         assertThat(agent.alive()).as(agent.logText()).isTrue();
         assertThat(reports).isPositive();
 
-        System.out.printf("Agent footprint, idle, %,d TIME_WAIT sockets counted per report (status shows %,d)%n",
+        System.out.printf(
+            "Agent footprint, idle, %,d TIME_WAIT sockets counted per report (status shows %,d)%n",
             SOCKETS, timeWait);
         System.out.printf("  command: %s%n", String.join(" ", launcher));
-        System.out.printf("  resident memory: %.1f MiB now, %.1f MiB peak over %.0f s%n", rssKib(agent.pid()) / 1024.0,
-            peakRss / 1024.0, seconds);
-        System.out.printf("  CPU: %d ms over %d report cycles (%.0f s, report interval %d s): %.1f ms per cycle, "
-            + "%.2f%% of one core%n", cpuMillis, reports, seconds, REPORT_INTERVAL.toSeconds(),
-            (double) cpuMillis / reports, cpuMillis / seconds / 10);
+        System.out.printf(
+            "  resident memory: %.1f MiB now, %.1f MiB peak over %.0f s%n",
+            rssKib(agent.pid()) / 1024.0, peakRss / 1024.0, seconds);
+        System.out.printf(
+            "  CPU: %d ms over %d report cycles (%.0f s, report interval %d s): %.1f ms per cycle, "
+                + "%.2f%% of one core%n",
+            cpuMillis,
+            reports,
+            seconds,
+            REPORT_INTERVAL.toSeconds(),
+            (double) cpuMillis / reports,
+            cpuMillis / seconds / 10);
         if (nativeMemory) {
           Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
           System.out.println(residentByMapping(agent.pid()));
           for (String command : List.of("VM.native_memory summary", "GC.heap_info")) {
-            List<String> jcmdLine = new ArrayList<>(List.of(jcmd.toString(), Long.toString(agent.pid())));
+            List<String> jcmdLine =
+                new ArrayList<>(List.of(jcmd.toString(), Long.toString(agent.pid())));
             jcmdLine.addAll(List.of(command.split(" ")));
             Process process = new ProcessBuilder(jcmdLine).redirectErrorStream(true).start();
             System.out.println(new String(process.getInputStream().readAllBytes()));
@@ -124,12 +146,16 @@ class AgentFootprintBenchmark {
     }
   }
 
-  private static io.tcpteardown.api.TcpTeardownNodeStatus status(KubernetesClient client, String node) {
+  private static io.tcpteardown.api.TcpTeardownNodeStatus status(
+      KubernetesClient client, String node) {
     TcpTeardownNode object = client.resources(TcpTeardownNode.class).withName(node).get();
     return object == null ? null : object.getStatus();
   }
 
-  /** Resident KiB per mapped file (anonymous mappings together), largest first, from /proc/PID/smaps. */
+  /**
+   * Resident KiB per mapped file (anonymous mappings together), largest first, from
+   * /proc/PID/smaps.
+   */
   private static String residentByMapping(long pid) throws Exception {
     Map<String, Long> residentKib = new TreeMap<>();
     String mapping = "";
@@ -142,14 +168,18 @@ class AgentFootprintBenchmark {
       }
     }
     StringBuilder text = new StringBuilder("Resident memory by mapping (KiB):\n");
-    residentKib.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
+    residentKib.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .limit(12)
         .forEach(e -> text.append(String.format("  %8d  %s%n", e.getValue(), e.getKey())));
     return text.toString();
   }
 
   private static long rssKib(long pid) throws Exception {
     return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
-        .filter(l -> l.startsWith("VmRSS:")).mapToLong(l -> Long.parseLong(l.replaceAll("\\D", ""))).findFirst()
+        .filter(l -> l.startsWith("VmRSS:"))
+        .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")))
+        .findFirst()
         .orElseThrow();
   }
 

@@ -12,11 +12,11 @@ import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 
 /**
- * Times one full count of 100,000 TIME_WAIT sockets by the netlink path, by the /proc fallback and by
- * {@code ss -tan state time-wait | wc -l}, side by side, and measures the heap each count allocates at 100,000
- * sockets and at 100. Prints figures; asserts only that all three count the same sockets. Not part of
- * {@code verify}; run it with
- * {@code ./mvnw -B -o test -Dtest=CountBenchmark -Dsurefire.failIfNoSpecifiedTests=false} (root, Linux).
+ * Times one full count of 100,000 TIME_WAIT sockets by the netlink path, by the /proc fallback and
+ * by {@code ss -tan state time-wait | wc -l}, side by side, and measures the heap each count
+ * allocates at 100,000 sockets and at 100. Prints figures; asserts only that all three count the
+ * same sockets. Not part of {@code verify}; run it with {@code ./mvnw -B -o test
+ * -Dtest=CountBenchmark -Dsurefire.failIfNoSpecifiedTests=false} (root, Linux).
  */
 class CountBenchmark {
   private static final int SOCKETS = Integer.getInteger("bench.sockets", 100_000);
@@ -29,7 +29,8 @@ class CountBenchmark {
       long start = System.nanoTime();
       TimeWaitPopulation.create(big, SOCKETS);
       TimeWaitPopulation.create(small, 100);
-      System.out.printf("created %,d TIME_WAIT sockets in %.1f s%n", SOCKETS, (System.nanoTime() - start) / 1e9);
+      System.out.printf(
+          "created %,d TIME_WAIT sockets in %.1f s%n", SOCKETS, (System.nanoTime() - start) / 1e9);
 
       try (NetlinkStateCounter netlink = big.call(NetlinkStateCounter::open);
           NetlinkStateCounter netlinkSmall = small.call(NetlinkStateCounter::open)) {
@@ -37,7 +38,8 @@ class CountBenchmark {
         ProcNetTcpCounter procSmall = new ProcNetTcpCounter(small.procRoot());
         long byNetlink = big.call(() -> netlink.count().timeWait());
         long byProc = big.call(() -> proc.count().timeWait());
-        long bySs = Long.parseLong(big.exec("sh", "-c", "ss -tan state time-wait | wc -l").strip()) - 1;
+        long bySs =
+            Long.parseLong(big.exec("sh", "-c", "ss -tan state time-wait | wc -l").strip()) - 1;
         System.out.printf("counted: netlink %,d, /proc %,d, ss %,d%n", byNetlink, byProc, bySs);
         assertThat(byNetlink).isEqualTo(byProc).isEqualTo(bySs).isGreaterThanOrEqualTo(SOCKETS);
 
@@ -59,20 +61,29 @@ class CountBenchmark {
         double netlinkMedian = median(netlinkMs);
         double procMedian = median(procMs);
         double ssMedian = median(ssMs);
-        System.out.printf("%nOne full count of %,d TIME_WAIT sockets, median of %d rounds (warmed up):%n",
+        System.out.printf(
+            "%nOne full count of %,d TIME_WAIT sockets, median of %d rounds (warmed up):%n",
             byNetlink, ROUNDS);
         System.out.printf("  %-44s %8.1f ms%n", "netlink inet_diag (FFM)", netlinkMedian);
-        System.out.printf("  %-44s %8.1f ms  (%.1fx netlink)%n", "/proc/net/tcp + tcp6 streaming parse", procMedian,
-            procMedian / netlinkMedian);
-        System.out.printf("  %-44s %8.1f ms  (%.1fx netlink)%n", "ss -tan state time-wait | wc -l", ssMedian,
-            ssMedian / netlinkMedian);
+        System.out.printf(
+            "  %-44s %8.1f ms  (%.1fx netlink)%n",
+            "/proc/net/tcp + tcp6 streaming parse", procMedian, procMedian / netlinkMedian);
+        System.out.printf(
+            "  %-44s %8.1f ms  (%.1fx netlink)%n",
+            "ss -tan state time-wait | wc -l", ssMedian, ssMedian / netlinkMedian);
         System.out.printf("  netlink per socket: %.2f us%n", netlinkMedian * 1000 / byNetlink);
 
         System.out.printf("%nHeap allocated per count (bytes):%n");
         System.out.printf("  %-12s %12s %12s%n", "sockets", "netlink", "/proc");
-        System.out.printf("  %-12s %,12d %,12d%n", "100", small.call(() -> allocated(netlinkSmall)),
+        System.out.printf(
+            "  %-12s %,12d %,12d%n",
+            "100",
+            small.call(() -> allocated(netlinkSmall)),
             small.call(() -> allocated(procSmall)));
-        System.out.printf("  %-12s %,12d %,12d%n", String.format("%,d", byNetlink), big.call(() -> allocated(netlink)),
+        System.out.printf(
+            "  %-12s %,12d %,12d%n",
+            String.format("%,d", byNetlink),
+            big.call(() -> allocated(netlink)),
             big.call(() -> allocated(proc)));
       }
     }
@@ -90,7 +101,10 @@ class CountBenchmark {
     return sorted[sorted.length / 2];
   }
 
-  /** Heap bytes the calling thread allocates for one count (after warm-up), the minimum of 20 counts. */
+  /**
+   * Heap bytes the calling thread allocates for one count (after warm-up), the minimum of 20
+   * counts.
+   */
   private static long allocated(SocketStateCounter counter) throws Exception {
     var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long least = Long.MAX_VALUE;

@@ -8,44 +8,45 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Many TIME_WAIT sockets in one network namespace: clients close first. A TIME_WAIT socket keeps its 4-tuple, so
- * one destination gives at most one socket per ephemeral port; the connections are spread over several listening
- * ports (connect() may reuse a source port towards another destination), with tcp_max_tw_buckets and the port
- * range raised in that namespace only.
+ * Many TIME_WAIT sockets in one network namespace: clients close first. A TIME_WAIT socket keeps
+ * its 4-tuple, so one destination gives at most one socket per ephemeral port; the connections are
+ * spread over several listening ports (connect() may reuse a source port towards another
+ * destination), with tcp_max_tw_buckets and the port range raised in that namespace only.
  */
 final class TimeWaitPopulation {
   private static final int PER_LISTENER = 20_000;
 
-  private TimeWaitPopulation() {
-  }
+  private TimeWaitPopulation() {}
 
   static void create(NetworkNamespace namespace, int count) throws Exception {
     namespace.setSysctl("net.ipv4.tcp_max_tw_buckets", String.valueOf(count * 2));
     namespace.setSysctl("net.ipv4.ip_local_port_range", "1024 65535");
-    // No reuse of loopback TIME_WAIT ports (a new namespace has tcp_tw_reuse 2): new connections must not end
+    // No reuse of loopback TIME_WAIT ports (a new namespace has tcp_tw_reuse 2): new connections
+    // must not end
     // the population they are building.
     namespace.setSysctl("net.ipv4.tcp_tw_reuse", "0");
-    namespace.call(() -> {
-      List<ServerSocketChannel> listeners = new ArrayList<>();
-      try {
-        for (int i = 0; i < (count + PER_LISTENER - 1) / PER_LISTENER; i++) {
-          ServerSocketChannel listener = ServerSocketChannel.open();
-          listener.bind(new InetSocketAddress("127.0.0.1", 0), 4096);
-          listeners.add(listener);
-        }
-        for (int i = 0; i < count; i++) {
-          ServerSocketChannel listener = listeners.get(i / PER_LISTENER);
-          SocketChannel client = SocketChannel.open(listener.getLocalAddress());
-          SocketChannel accepted = listener.accept();
-          client.close();
-          accepted.close();
-        }
-      } finally {
-        for (ServerSocketChannel listener : listeners) {
-          listener.close();
-        }
-      }
-      return null;
-    });
+    namespace.call(
+        () -> {
+          List<ServerSocketChannel> listeners = new ArrayList<>();
+          try {
+            for (int i = 0; i < (count + PER_LISTENER - 1) / PER_LISTENER; i++) {
+              ServerSocketChannel listener = ServerSocketChannel.open();
+              listener.bind(new InetSocketAddress("127.0.0.1", 0), 4096);
+              listeners.add(listener);
+            }
+            for (int i = 0; i < count; i++) {
+              ServerSocketChannel listener = listeners.get(i / PER_LISTENER);
+              SocketChannel client = SocketChannel.open(listener.getLocalAddress());
+              SocketChannel accepted = listener.accept();
+              client.close();
+              accepted.close();
+            }
+          } finally {
+            for (ServerSocketChannel listener : listeners) {
+              listener.close();
+            }
+          }
+          return null;
+        });
   }
 }

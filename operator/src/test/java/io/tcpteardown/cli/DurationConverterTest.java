@@ -1,9 +1,9 @@
 package io.tcpteardown.cli;
 
-import io.tcpteardown.tier.UnitTest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tcpteardown.tier.UnitTest;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine.TypeConversionException;
@@ -23,9 +23,11 @@ class DurationConverterTest {
 
   @Test
   void refusesWhatIsNotAPositiveDurationAndSaysHowToWriteIt() {
-    assertThatThrownBy(() -> converter.convert("soon")).isInstanceOf(TypeConversionException.class)
+    assertThatThrownBy(() -> converter.convert("soon"))
+        .isInstanceOf(TypeConversionException.class)
         .hasMessageContaining("'soon' is not a duration: write it as 500ms, 30s, 5m or 1h");
-    assertThatThrownBy(() -> converter.convert("0s")).isInstanceOf(TypeConversionException.class)
+    assertThatThrownBy(() -> converter.convert("0s"))
+        .isInstanceOf(TypeConversionException.class)
         .hasMessageContaining("positive");
   }
 }

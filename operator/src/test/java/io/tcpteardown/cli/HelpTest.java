@@ -1,9 +1,9 @@
 package io.tcpteardown.cli;
 
-import io.tcpteardown.tier.UnitTest;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tcpteardown.tier.UnitTest;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import org.junit.jupiter.api.Test;
@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 class HelpTest {
   @Test
   void everyCommandPrintsItsHelpAndPicocliFindsNothingToWarnAbout() {
-    // picocli reports a description it cannot format on System.err (as "[picocli WARN] ..."), not on the command
+    // picocli reports a description it cannot format on System.err (as "[picocli WARN] ..."), not
+    // on the command
     // line's error writer; other tests' background threads may log there too.
     PrintStream systemErr = System.err;
     ByteArrayOutputStream warnings = new ByteArrayOutputStream();

@@ -1,12 +1,12 @@
 package io.tcpteardown.cli;
 
-import io.tcpteardown.tier.KernelTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tcpteardown.testsupport.NetworkNamespace;
 import io.tcpteardown.testsupport.Sockets;
+import io.tcpteardown.tier.KernelTest;
 import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.stream.StreamSupport;
@@ -24,7 +24,8 @@ class NodeReportCommandTest {
   void namespaceWithTroubles() throws Exception {
     namespace = NetworkNamespace.create("report");
     namespace.setSysctl("net.ipv4.tcp_timestamps", "0");
-    // 95 TIME_WAIT is 90% of 105; the 7 orphaned FIN_WAIT2 also take time-wait buckets: 102 fit in 105.
+    // 95 TIME_WAIT is 90% of 105; the 7 orphaned FIN_WAIT2 also take time-wait buckets: 102 fit in
+    // 105.
     namespace.setSysctl("net.ipv4.tcp_max_tw_buckets", "105");
     held = Sockets.timeWaitAndCloseWait(namespace, 95, 7);
   }
@@ -69,14 +70,23 @@ class NodeReportCommandTest {
   void theTableShowsTheSameFacts() {
     CliRun run = report();
     assertThat(run.exit()).as(run.err()).isZero();
-    assertThat(run.out()).contains("net.ipv4.tcp_max_orphans", "(absent)", "node", "TIME_WAIT",
-        "warning: net.ipv4.tcp_tw_reuse is 2 but net.ipv4.tcp_timestamps is 0");
-    // The server ends of the CLOSE_WAIT pairs closed first: 7 orphans in FIN_WAIT2. Orphans are node-wide.
-    assertThat(run.out().lines()).anyMatch(l -> l.matches("0\\s+7\\s+95\\s+7\\s+0\\s+0\\s+\\d+\\s*"));
+    assertThat(run.out())
+        .contains(
+            "net.ipv4.tcp_max_orphans",
+            "(absent)",
+            "node",
+            "TIME_WAIT",
+            "warning: net.ipv4.tcp_tw_reuse is 2 but net.ipv4.tcp_timestamps is 0");
+    // The server ends of the CLOSE_WAIT pairs closed first: 7 orphans in FIN_WAIT2. Orphans are
+    // node-wide.
+    assertThat(run.out().lines())
+        .anyMatch(l -> l.matches("0\\s+7\\s+95\\s+7\\s+0\\s+0\\s+\\d+\\s*"));
   }
 
   private static JsonNode find(JsonNode sysctls, String name) {
     return StreamSupport.stream(sysctls.spliterator(), false)
-        .filter(s -> s.get("name").asText().equals(name)).findFirst().orElseThrow();
+        .filter(s -> s.get("name").asText().equals(name))
+        .findFirst()
+        .orElseThrow();
   }
 }

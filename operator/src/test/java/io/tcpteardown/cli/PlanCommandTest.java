@@ -1,8 +1,8 @@
 package io.tcpteardown.cli;
 
-import io.tcpteardown.tier.UnitTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tcpteardown.tier.UnitTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,12 +12,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * plan against a proc tree laid out on disk (what --proc-root is for): reads the sysctl files, writes none.
+ * plan against a proc tree laid out on disk (what --proc-root is for): reads the sysctl files,
+ * writes none.
  */
 @UnitTest
 class PlanCommandTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Path procRoot;
 
@@ -25,12 +25,23 @@ class PlanCommandTest {
   void procTree() throws Exception {
     procRoot = dir.resolve("proc");
     Path ipv4 = Files.createDirectories(procRoot.resolve("sys/net/ipv4"));
-    Map<String, String> values = Map.of("tcp_orphan_retries", "0", "tcp_fin_timeout", "60",
-        "tcp_max_tw_buckets", "32768", "tcp_tw_reuse", "2", "tcp_timestamps", "1");
+    Map<String, String> values =
+        Map.of(
+            "tcp_orphan_retries",
+            "0",
+            "tcp_fin_timeout",
+            "60",
+            "tcp_max_tw_buckets",
+            "32768",
+            "tcp_tw_reuse",
+            "2",
+            "tcp_timestamps",
+            "1");
     for (var entry : values.entrySet()) {
       Files.writeString(ipv4.resolve(entry.getKey()), entry.getValue() + "\n");
     }
-    Files.writeString(procRoot.resolve("meminfo"), "MemTotal:        2097152 kB\nMemFree:   1000 kB\n");
+    Files.writeString(
+        procRoot.resolve("meminfo"), "MemTotal:        2097152 kB\nMemFree:   1000 kB\n");
   }
 
   private Path profiles(String yaml) throws Exception {
@@ -43,7 +54,9 @@ class PlanCommandTest {
 
   @Test
   void showsCurrentAndDesiredFieldByFieldAndWritesNothing() throws Exception {
-    Path file = profiles("""
+    Path file =
+        profiles(
+            """
         apiVersion: tcpteardown.io/v1alpha1
         kind: TcpTeardownProfile
         metadata: {name: base}
@@ -59,22 +72,33 @@ class PlanCommandTest {
           maxTwBuckets: 200000
           maxOrphans: 65536
         """);
-    CliRun run = CliRun.of("plan", "-f", file.toString(), "--proc-root", procRoot.toString(),
-        "--node-labels", "role=web,zone=a");
+    CliRun run =
+        CliRun.of(
+            "plan",
+            "-f",
+            file.toString(),
+            "--proc-root",
+            procRoot.toString(),
+            "--node-labels",
+            "role=web,zone=a");
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(run.out()).contains("Profiles selecting this node: base, web");
     assertThat(line(run.out(), "finTimeoutSeconds")).contains("60", "15", "change (from web)");
     assertThat(line(run.out(), "maxTwBuckets")).contains("32768", "200000", "change (from web)");
     assertThat(line(run.out(), "timestamps")).contains("unchanged (from base)");
     assertThat(line(run.out(), "twReuse")).contains("leave alone");
-    // 65536 orphans x 64 KiB = 4 GiB, over 25% of this machine's 2 GiB: held back, as the operator would.
+    // 65536 orphans x 64 KiB = 4 GiB, over 25% of this machine's 2 GiB: held back, as the operator
+    // would.
     assertThat(line(run.out(), "maxOrphans")).contains("(absent)", "held back", "25%");
-    assertThat(Files.readAllLines(procRoot.resolve("sys/net/ipv4/tcp_fin_timeout"))).containsExactly("60");
+    assertThat(Files.readAllLines(procRoot.resolve("sys/net/ipv4/tcp_fin_timeout")))
+        .containsExactly("60");
   }
 
   @Test
   void aProfileThatDoesNotSelectTheNodeChangesNothing() throws Exception {
-    Path file = profiles("""
+    Path file =
+        profiles(
+            """
         apiVersion: tcpteardown.io/v1alpha1
         kind: TcpTeardownProfile
         metadata: {name: web}
@@ -88,7 +112,9 @@ class PlanCommandTest {
 
   @Test
   void aSetFieldWhoseSysctlIsAbsentCannotBeApplied() throws Exception {
-    Path file = profiles("""
+    Path file =
+        profiles(
+            """
         apiVersion: tcpteardown.io/v1alpha1
         kind: TcpTeardownProfile
         metadata: {name: small}
@@ -100,7 +126,9 @@ class PlanCommandTest {
 
   @Test
   void rejectedProfilesExitOneWithTheirMessageAndUnreadableInputExitsTwo() throws Exception {
-    Path file = profiles("""
+    Path file =
+        profiles(
+            """
         apiVersion: tcpteardown.io/v1alpha1
         kind: TcpTeardownProfile
         metadata: {name: old}

@@ -1,8 +1,8 @@
 package io.tcpteardown.cli;
 
-import io.tcpteardown.tier.UnitTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tcpteardown.tier.UnitTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -10,8 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 @UnitTest
 class ValidateCommandTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static CliRun run(String... args) {
     return CliRun.of(args);
@@ -23,7 +22,8 @@ class ValidateCommandTest {
     return file;
   }
 
-  private static final String VALID = """
+  private static final String VALID =
+      """
       apiVersion: tcpteardown.io/v1alpha1
       kind: TcpTeardownProfile
       metadata:
@@ -43,7 +43,11 @@ class ValidateCommandTest {
 
   @Test
   void everyViolationOfEveryDocumentIsPrintedAndExitIsOne() throws Exception {
-    Path file = file("many.yaml", VALID + """
+    Path file =
+        file(
+            "many.yaml",
+            VALID
+                + """
         ---
         apiVersion: tcpteardown.io/v1alpha1
         kind: TcpTeardownProfile
@@ -64,21 +68,34 @@ class ValidateCommandTest {
     assertThat(result.exit()).isEqualTo(1);
     assertThat(result.out())
         .contains("TcpTeardownProfile/web: valid")
-        .contains("(document 2): TcpTeardownProfile/bad: rejected", "spec.twRecycle: true is rejected",
+        .contains(
+            "(document 2): TcpTeardownProfile/bad: rejected",
+            "spec.twRecycle: true is rejected",
             "spec.finTimeoutSeconds: 999 is out of range 5..120")
-        .contains("(document 3): TcpTeardownProfile/typo: rejected", "spec.finTimeout is not a known field");
+        .contains(
+            "(document 3): TcpTeardownProfile/typo: rejected",
+            "spec.finTimeout is not a known field");
   }
 
   @Test
   void severalFilesAreChecked() throws Exception {
-    CliRun result = run("validate", "-f", file("a.yaml", VALID).toString(), "-f", file("b.yaml", """
+    CliRun result =
+        run(
+            "validate",
+            "-f",
+            file("a.yaml", VALID).toString(),
+            "-f",
+            file(
+                    "b.yaml",
+                    """
         apiVersion: tcpteardown.io/v1alpha1
         kind: TcpTeardownProfile
         metadata:
           name: wrong-type
         spec:
           maxTwBuckets: lots
-        """).toString());
+        """)
+                .toString());
     assertThat(result.exit()).isEqualTo(1);
     assertThat(result.out()).contains("spec.maxTwBuckets");
   }

@@ -1,6 +1,5 @@
 package io.tcpteardown.delivery;
 
-import io.tcpteardown.tier.ApiTest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -24,6 +23,7 @@ import io.tcpteardown.api.TcpTeardownNodeSpec;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TeardownSettings;
 import io.tcpteardown.testsupport.TestCluster;
+import io.tcpteardown.tier.ApiTest;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,14 +36,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The chart's manifests and the examples against the real kube-apiserver: server-side apply, dry run, of every
- * object (as {@code kubectl apply --server-side --dry-run=server}),
- * then the chart's RBAC created for real and proven by impersonating each service account.
+ * The chart's manifests and the examples against the real kube-apiserver: server-side apply, dry
+ * run, of every object (as {@code kubectl apply --server-side --dry-run=server}), then the chart's
+ * RBAC created for real and proven by impersonating each service account.
  */
 @ApiTest
 class ChartOnApiServerTest {
   /** Kinds whose CRDs (the Prometheus Operator's) the test API server does not have. */
   private static final List<String> NOT_SERVED = List.of("ServiceMonitor", "PrometheusRule");
+
   private static final String NAMESPACE = RenderedChart.NAMESPACE;
 
   private static KubernetesClient admin;
@@ -53,8 +54,11 @@ class ChartOnApiServerTest {
   static void namespace() {
     admin = TestCluster.client();
     if (admin.namespaces().withName(NAMESPACE).get() == null) {
-      admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata()
-          .build()).create();
+      admin
+          .namespaces()
+          .resource(
+              new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
+          .create();
     }
   }
 
@@ -66,15 +70,38 @@ class ChartOnApiServerTest {
 
   @Test
   void everyRenderedManifestAndEveryExampleIsAcceptedByServerSideDryRun() throws Exception {
-    RenderedChart chart = RenderedChart.render(Map.of("metrics.serviceMonitor.enabled", true,
-        "metrics.prometheusRule.enabled", true, "operator.replicas", 2));
-    List<HasMetadata> served = chart.objects().stream().filter(o -> !NOT_SERVED.contains(o.getKind())).toList();
-    assertThat(served).extracting(HasMetadata::getKind).contains("Deployment", "DaemonSet", "ClusterRole",
-        "ClusterRoleBinding", "Role", "RoleBinding", "ServiceAccount", "Service");
+    RenderedChart chart =
+        RenderedChart.render(
+            Map.of(
+                "metrics.serviceMonitor.enabled",
+                true,
+                "metrics.prometheusRule.enabled",
+                true,
+                "operator.replicas",
+                2));
+    List<HasMetadata> served =
+        chart.objects().stream().filter(o -> !NOT_SERVED.contains(o.getKind())).toList();
+    assertThat(served)
+        .extracting(HasMetadata::getKind)
+        .contains(
+            "Deployment",
+            "DaemonSet",
+            "ClusterRole",
+            "ClusterRoleBinding",
+            "Role",
+            "RoleBinding",
+            "ServiceAccount",
+            "Service");
     for (HasMetadata object : served) {
-      HasMetadata answer = admin.resource(object).dryRun().fieldManager("dry-run").forceConflicts()
-          .serverSideApply();
-      assertThat(answer.getMetadata().getUid()).as(object.getKind() + " " + object.getMetadata().getName())
+      HasMetadata answer =
+          admin
+              .resource(object)
+              .dryRun()
+              .fieldManager("dry-run")
+              .forceConflicts()
+              .serverSideApply();
+      assertThat(answer.getMetadata().getUid())
+          .as(object.getKind() + " " + object.getMetadata().getName())
           .isNotBlank();
     }
     List<Path> examples;
@@ -84,11 +111,26 @@ class ChartOnApiServerTest {
     assertThat(examples).hasSize(6);
     for (Path example : examples) {
       try (InputStream in = Files.newInputStream(example)) {
-        TcpTeardownProfile profile = admin.getKubernetesSerialization().unmarshal(in, TcpTeardownProfile.class);
-        assertThat(admin.resource(profile).dryRun().fieldManager("dry-run").forceConflicts().serverSideApply()
-            .getMetadata().getUid()).as(example.toString()).isNotBlank();
-        assertThat(admin.resources(TcpTeardownProfile.class).withName(profile.getMetadata().getName()).get())
-            .as("a dry run stores nothing").isNull();
+        TcpTeardownProfile profile =
+            admin.getKubernetesSerialization().unmarshal(in, TcpTeardownProfile.class);
+        assertThat(
+                admin
+                    .resource(profile)
+                    .dryRun()
+                    .fieldManager("dry-run")
+                    .forceConflicts()
+                    .serverSideApply()
+                    .getMetadata()
+                    .getUid())
+            .as(example.toString())
+            .isNotBlank();
+        assertThat(
+                admin
+                    .resources(TcpTeardownProfile.class)
+                    .withName(profile.getMetadata().getName())
+                    .get())
+            .as("a dry run stores nothing")
+            .isNull();
       }
     }
   }
@@ -96,8 +138,8 @@ class ChartOnApiServerTest {
   @Test
   void eachServiceAccountCanDoItsJobAndNothingMore() throws Exception {
     RenderedChart chart = RenderedChart.render(Map.of());
-    for (Class<? extends HasMetadata> type : List.of(ClusterRole.class, ClusterRoleBinding.class, Role.class,
-        RoleBinding.class)) {
+    for (Class<? extends HasMetadata> type :
+        List.of(ClusterRole.class, ClusterRoleBinding.class, Role.class, RoleBinding.class)) {
       for (HasMetadata object : chart.all(type)) {
         created.add(admin.resource(object).createOr(existing -> existing.update()));
       }
@@ -105,55 +147,116 @@ class ChartOnApiServerTest {
     String node = "rbac-" + UUID.randomUUID().toString().substring(0, 8);
     TcpTeardownNode nodeObject = new TcpTeardownNode();
     nodeObject.setMetadata(new ObjectMetaBuilder().withName(node).build());
-    nodeObject.setSpec(TcpTeardownNodeSpec.of(TeardownSettings.NONE.with(ManagedSysctl.FIN_TIMEOUT, 30), Map.of(),
-        List.of(), List.of()));
+    nodeObject.setSpec(
+        TcpTeardownNodeSpec.of(
+            TeardownSettings.NONE.with(ManagedSysctl.FIN_TIMEOUT, 30),
+            Map.of(),
+            List.of(),
+            List.of()));
     created.add(admin.resource(nodeObject).create());
     TcpTeardownProfile profile = new TcpTeardownProfile();
     profile.setMetadata(new ObjectMetaBuilder().withName(node).build());
-    profile.setSpec(new io.tcpteardown.api.TcpTeardownProfileSpec(null, null, null, 30, null, null, null, null,
-        null));
+    profile.setSpec(
+        new io.tcpteardown.api.TcpTeardownProfileSpec(
+            null, null, null, 30, null, null, null, null, null));
     created.add(admin.resource(profile).create());
-    admin.secrets().inNamespace(NAMESPACE).resource(new SecretBuilder().withNewMetadata().withName(node)
-        .endMetadata().withStringData(Map.of("k", "v")).build()).create();
+    admin
+        .secrets()
+        .inNamespace(NAMESPACE)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName(node)
+                .endMetadata()
+                .withStringData(Map.of("k", "v"))
+                .build())
+        .create();
 
     try (KubernetesClient agent = as(RenderedChart.RELEASE + "-tcp-teardown-operator-agent")) {
       assertThat(agent.resources(TcpTeardownNode.class).withName(node).get()).isNotNull();
       assertThat(agent.resources(TcpTeardownNode.class).list().getItems()).isNotEmpty();
-      agent.resources(TcpTeardownNode.class).withName(node).subresource("status").patch(
-          new PatchContext.Builder().withPatchType(PatchType.JSON).build(),
-          "[{\"op\":\"add\",\"path\":\"/status\",\"value\":{\"driftCorrections\":1}}]");
-      assertThat(admin.resources(TcpTeardownNode.class).withName(node).get().getStatus().driftCorrections())
+      agent
+          .resources(TcpTeardownNode.class)
+          .withName(node)
+          .subresource("status")
+          .patch(
+              new PatchContext.Builder().withPatchType(PatchType.JSON).build(),
+              "[{\"op\":\"add\",\"path\":\"/status\",\"value\":{\"driftCorrections\":1}}]");
+      assertThat(
+              admin
+                  .resources(TcpTeardownNode.class)
+                  .withName(node)
+                  .get()
+                  .getStatus()
+                  .driftCorrections())
           .isEqualTo(1);
-      agent.v1().events().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.EventBuilder()
-          .withNewMetadata().withName(node + ".rbac").endMetadata()
-          .withNewInvolvedObject().withKind("TcpTeardownNode").withName(node).endInvolvedObject()
-          .withReason("Test").withMessage("rbac").build()).create();
-      assertForbidden(() -> agent.resources(TcpTeardownProfile.class).withName(node)
-          .edit(p -> {
-            p.getMetadata().setLabels(Map.of("changed", "yes"));
-            return p;
-          }));
-      assertForbidden(() -> agent.resources(TcpTeardownNode.class).withName(node).edit(n -> {
-        n.getMetadata().setLabels(Map.of("changed", "yes"));
-        return n;
-      }));
+      agent
+          .v1()
+          .events()
+          .inNamespace("default")
+          .resource(
+              new io.fabric8.kubernetes.api.model.EventBuilder()
+                  .withNewMetadata()
+                  .withName(node + ".rbac")
+                  .endMetadata()
+                  .withNewInvolvedObject()
+                  .withKind("TcpTeardownNode")
+                  .withName(node)
+                  .endInvolvedObject()
+                  .withReason("Test")
+                  .withMessage("rbac")
+                  .build())
+          .create();
+      assertForbidden(
+          () ->
+              agent
+                  .resources(TcpTeardownProfile.class)
+                  .withName(node)
+                  .edit(
+                      p -> {
+                        p.getMetadata().setLabels(Map.of("changed", "yes"));
+                        return p;
+                      }));
+      assertForbidden(
+          () ->
+              agent
+                  .resources(TcpTeardownNode.class)
+                  .withName(node)
+                  .edit(
+                      n -> {
+                        n.getMetadata().setLabels(Map.of("changed", "yes"));
+                        return n;
+                      }));
       assertForbidden(() -> agent.secrets().inNamespace(NAMESPACE).withName(node).get());
       assertForbidden(() -> agent.pods().inNamespace(NAMESPACE).list());
       assertForbidden(() -> agent.nodes().withName("any").edit(n -> n));
     }
 
-    try (KubernetesClient operator = as(RenderedChart.RELEASE + "-tcp-teardown-operator-operator")) {
+    try (KubernetesClient operator =
+        as(RenderedChart.RELEASE + "-tcp-teardown-operator-operator")) {
       TcpTeardownNode other = new TcpTeardownNode();
       other.setMetadata(new ObjectMetaBuilder().withName(node + "-op").build());
       other.setSpec(nodeObject.getSpec());
       created.add(operator.resource(other).create());
       assertThat(operator.nodes().list()).isNotNull();
       assertThat(operator.resources(TcpTeardownProfile.class).withName(node).get()).isNotNull();
-      operator.resources(TcpTeardownProfile.class).withName(node).subresource("status").patch(
-          new PatchContext.Builder().withPatchType(PatchType.JSON).build(),
-          "[{\"op\":\"add\",\"path\":\"/status\",\"value\":{\"selectedNodes\":0}}]");
-      operator.leases().inNamespace(NAMESPACE).resource(new io.fabric8.kubernetes.api.model.coordination.v1
-          .LeaseBuilder().withNewMetadata().withName("tcp-teardown-operator").endMetadata().build()).create();
+      operator
+          .resources(TcpTeardownProfile.class)
+          .withName(node)
+          .subresource("status")
+          .patch(
+              new PatchContext.Builder().withPatchType(PatchType.JSON).build(),
+              "[{\"op\":\"add\",\"path\":\"/status\",\"value\":{\"selectedNodes\":0}}]");
+      operator
+          .leases()
+          .inNamespace(NAMESPACE)
+          .resource(
+              new io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder()
+                  .withNewMetadata()
+                  .withName("tcp-teardown-operator")
+                  .endMetadata()
+                  .build())
+          .create();
       assertForbidden(() -> operator.secrets().inNamespace(NAMESPACE).withName(node).get());
       assertForbidden(() -> operator.resources(TcpTeardownNode.class).withName(node).delete());
       assertForbidden(() -> operator.resources(TcpTeardownProfile.class).withName(node).delete());
@@ -167,13 +270,14 @@ class ChartOnApiServerTest {
   private static KubernetesClient as(String serviceAccount) {
     Config config = Config.fromKubeconfig(TestCluster.kubeconfig());
     config.setImpersonateUsername("system:serviceaccount:" + NAMESPACE + ":" + serviceAccount);
-    config.setImpersonateGroups("system:serviceaccounts", "system:serviceaccounts:" + NAMESPACE,
-        "system:authenticated");
+    config.setImpersonateGroups(
+        "system:serviceaccounts", "system:serviceaccounts:" + NAMESPACE, "system:authenticated");
     return new KubernetesClientBuilder().withConfig(config).build();
   }
 
   private static void assertForbidden(Runnable call) {
-    assertThatThrownBy(call::run).isInstanceOfSatisfying(KubernetesClientException.class,
-        e -> assertThat(e.getCode()).isEqualTo(403));
+    assertThatThrownBy(call::run)
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
   }
 }

@@ -10,19 +10,22 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
-/** What the Dockerfile says, read from the Dockerfile itself, so that tests run the image's exact command. */
+/**
+ * What the Dockerfile says, read from the Dockerfile itself, so that tests run the image's exact
+ * command.
+ */
 public final class DockerfileEntrypoint {
   public static final Path DOCKERFILE = Path.of("../Dockerfile");
   private static final String IMAGE_JAR = "/app/tcp-teardown.jar";
 
-  private DockerfileEntrypoint() {
-  }
+  private DockerfileEntrypoint() {}
 
   /** The ENTRYPOINT with {@code java} and the image's jar path replaced by local ones. */
   public static List<String> command(Path dockerfile, Path java, Path jar) throws IOException {
     List<String> command = new ArrayList<>();
     for (String part : entrypoint(dockerfile)) {
-      command.add(part.equals("java") ? java.toString() : part.equals(IMAGE_JAR) ? jar.toString() : part);
+      command.add(
+          part.equals("java") ? java.toString() : part.equals(IMAGE_JAR) ? jar.toString() : part);
     }
     return command;
   }
@@ -34,20 +37,29 @@ public final class DockerfileEntrypoint {
   }
 
   public static List<String> entrypoint(Path dockerfile) throws IOException {
-    String json = instruction(dockerfile, "ENTRYPOINT").orElseThrow(() -> new IOException("no ENTRYPOINT"));
-    return new ObjectMapper().readValue(json, new TypeReference<List<String>>() { });
+    String json =
+        instruction(dockerfile, "ENTRYPOINT").orElseThrow(() -> new IOException("no ENTRYPOINT"));
+    return new ObjectMapper().readValue(json, new TypeReference<List<String>>() {});
   }
 
   /** The default value of a build argument ({@code ARG NAME=value}). */
   public static Optional<String> argument(Path dockerfile, String name) throws IOException {
-    return instructions(dockerfile).stream().filter(i -> i.startsWith("ARG " + name + "="))
-        .map(i -> i.substring(("ARG " + name + "=").length()).strip()).findFirst();
+    return instructions(dockerfile).stream()
+        .filter(i -> i.startsWith("ARG " + name + "="))
+        .map(i -> i.substring(("ARG " + name + "=").length()).strip())
+        .findFirst();
   }
 
-  /** The arguments of the Dockerfile's {@code RUN jlink ...}, as written (build arguments not expanded). */
+  /**
+   * The arguments of the Dockerfile's {@code RUN jlink ...}, as written (build arguments not
+   * expanded).
+   */
   public static List<String> jlinkArguments(Path dockerfile) throws IOException {
-    String run = instructions(dockerfile).stream().filter(i -> i.startsWith("RUN jlink ")).findFirst()
-        .orElseThrow(() -> new IOException("no RUN jlink in " + dockerfile));
+    String run =
+        instructions(dockerfile).stream()
+            .filter(i -> i.startsWith("RUN jlink "))
+            .findFirst()
+            .orElseThrow(() -> new IOException("no RUN jlink in " + dockerfile));
     return Arrays.asList(run.substring("RUN jlink ".length()).strip().split("\\s+"));
   }
 
@@ -65,13 +77,17 @@ public final class DockerfileEntrypoint {
 
   /** The sources of every COPY --from=build, as paths in the build stage. */
   public static List<String> buildStageCopySources(Path dockerfile) throws IOException {
-    return instructions(dockerfile).stream().filter(i -> i.startsWith("COPY --from=build "))
-        .map(i -> i.substring("COPY --from=build ".length()).strip().split("\\s+")[0]).toList();
+    return instructions(dockerfile).stream()
+        .filter(i -> i.startsWith("COPY --from=build "))
+        .map(i -> i.substring("COPY --from=build ".length()).strip().split("\\s+")[0])
+        .toList();
   }
 
   private static Optional<String> instruction(Path dockerfile, String keyword) throws IOException {
-    return instructions(dockerfile).stream().filter(i -> i.startsWith(keyword + " "))
-        .map(i -> i.substring(keyword.length()).strip()).reduce((first, second) -> second);
+    return instructions(dockerfile).stream()
+        .filter(i -> i.startsWith(keyword + " "))
+        .map(i -> i.substring(keyword.length()).strip())
+        .reduce((first, second) -> second);
   }
 
   /** Instructions with continuation lines joined and comments dropped. */

@@ -1,6 +1,5 @@
 package io.tcpteardown.delivery;
 
-import io.tcpteardown.tier.EndToEndTest;
 import static io.tcpteardown.testsupport.Specs.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
@@ -11,6 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.testsupport.ClusterFixtures;
 import io.tcpteardown.testsupport.TestCluster;
+import io.tcpteardown.tier.EndToEndTest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,9 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What can be checked of the image without a Docker engine, after {@code package}: the files the Dockerfile copies
- * exist, and the image's exact command (its ENTRYPOINT, on a runtime jlinked with the Dockerfile's module list)
- * runs the built jar, and the operator on it reconciles against the test API server.
+ * What can be checked of the image without a Docker engine, after {@code package}: the files the
+ * Dockerfile copies exist, and the image's exact command (its ENTRYPOINT, on a runtime jlinked with
+ * the Dockerfile's module list) runs the built jar, and the operator on it reconciles against the
+ * test API server.
  */
 @EndToEndTest
 class DockerfileIT {
@@ -35,8 +36,7 @@ class DockerfileIT {
   private static final Path JAR = Path.of("target/tcp-teardown.jar");
   private static final Path DOCKERFILE = DockerfileEntrypoint.DOCKERFILE;
 
-  private record Run(int exit, String out) {
-  }
+  private record Run(int exit, String out) {}
 
   @BeforeAll
   static void jlinkTheImageRuntime() throws Exception {
@@ -51,7 +51,8 @@ class DockerfileIT {
 
   /** The image's command (its ENTRYPOINT on the image runtime) with these arguments. */
   private static List<String> imageCommand(String... args) throws IOException {
-    List<String> command = new ArrayList<>(DockerfileEntrypoint.command(DOCKERFILE, ImageRuntime.java(), JAR));
+    List<String> command =
+        new ArrayList<>(DockerfileEntrypoint.command(DOCKERFILE, ImageRuntime.java(), JAR));
     command.addAll(List.of(args));
     return command;
   }
@@ -62,25 +63,29 @@ class DockerfileIT {
 
   @Test
   void everyPathTheDockerfileCopiesExistsAfterTheDocumentedBuild() throws Exception {
-    assertThat(DockerfileEntrypoint.contextCopySources(DOCKERFILE)).isNotEmpty()
+    assertThat(DockerfileEntrypoint.contextCopySources(DOCKERFILE))
+        .isNotEmpty()
         .allSatisfy(source -> assertThat(ROOT.resolve(source)).exists());
-    assertThat(DockerfileEntrypoint.buildStageCopySources(DOCKERFILE)).contains("/jre",
-        "/src/operator/target/tcp-teardown.jar");
+    assertThat(DockerfileEntrypoint.buildStageCopySources(DOCKERFILE))
+        .contains("/jre", "/src/operator/target/tcp-teardown.jar");
     assertThat(ROOT.resolve("operator/target/tcp-teardown.jar")).isRegularFile();
   }
 
   @Test
   void theEntrypointRunsTheJarWithTheImageFlags() throws Exception {
-    assertThat(DockerfileEntrypoint.jvmFlags(DOCKERFILE)).contains("-XX:+ExitOnOutOfMemoryError",
-        "--enable-native-access=ALL-UNNAMED").anyMatch(f -> f.startsWith("-XX:MaxRAMPercentage="));
+    assertThat(DockerfileEntrypoint.jvmFlags(DOCKERFILE))
+        .contains("-XX:+ExitOnOutOfMemoryError", "--enable-native-access=ALL-UNNAMED")
+        .anyMatch(f -> f.startsWith("-XX:MaxRAMPercentage="));
     Run version = image("--version");
     assertThat(version.exit()).as(version.out()).isZero();
     assertThat(version.out()).startsWith("tcp-teardown ");
 
     Run validate = image("validate", "-f", ROOT.resolve("examples").toString());
     assertThat(validate.exit()).as(validate.out()).isEqualTo(1);
-    assertThat(validate.out()).contains("TcpTeardownProfile/http-servers: valid",
-        "TcpTeardownProfile/rejected-tw-recycle: rejected");
+    assertThat(validate.out())
+        .contains(
+            "TcpTeardownProfile/http-servers: valid",
+            "TcpTeardownProfile/rejected-tw-recycle: rejected");
   }
 
   @Test
@@ -96,29 +101,36 @@ class DockerfileIT {
     KubernetesClient client = TestCluster.client();
     Path kubeconfig = work.resolve("kubeconfig");
     Files.writeString(kubeconfig, TestCluster.kubeconfig());
-    List<String> command = imageCommand("operator", "--leader-election", "false", "--health-port", "0",
-        "--metrics-port", "0");
+    List<String> command =
+        imageCommand(
+            "operator", "--leader-election", "false", "--health-port", "0", "--metrics-port", "0");
     Path log = work.resolve("operator.log");
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("KUBECONFIG", kubeconfig.toString());
     Process operator = builder.start();
     try (ClusterFixtures fixtures = new ClusterFixtures(client)) {
       fixtures.node("image", "8Gi", Map.of("role", "web"));
       fixtures.profile("image", Map.of("role", "web"), spec().finTimeoutSeconds(30).build());
-      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-        assertThat(operator.isAlive()).as(Files.readString(log)).isTrue();
-        TcpTeardownNode node = fixtures.getNodeObject("image");
-        assertThat(node).isNotNull();
-        assertThat(node.getSpec().settings().finTimeoutSeconds()).isEqualTo(30);
-        assertThat(fixtures.getProfile("image").getStatus().conditions()).extracting(Condition::getType,
-            Condition::getStatus).contains(tuple("Accepted", "True"));
-      });
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .untilAsserted(
+              () -> {
+                assertThat(operator.isAlive()).as(Files.readString(log)).isTrue();
+                TcpTeardownNode node = fixtures.getNodeObject("image");
+                assertThat(node).isNotNull();
+                assertThat(node.getSpec().settings().finTimeoutSeconds()).isEqualTo(30);
+                assertThat(fixtures.getProfile("image").getStatus().conditions())
+                    .extracting(Condition::getType, Condition::getStatus)
+                    .contains(tuple("Accepted", "True"));
+              });
     } finally {
       operator.destroy();
       if (!operator.waitFor(20, TimeUnit.SECONDS)) {
         operator.destroyForcibly();
       }
     }
-    assertThat(Files.readString(log)).doesNotContain("NoClassDefFoundError", "ClassNotFoundException");
+    assertThat(Files.readString(log))
+        .doesNotContain("NoClassDefFoundError", "ClassNotFoundException");
   }
 }

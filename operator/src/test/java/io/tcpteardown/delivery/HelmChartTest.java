@@ -1,13 +1,11 @@
 package io.tcpteardown.delivery;
 
-import io.tcpteardown.tier.UnitTest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -16,24 +14,33 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.tcpteardown.tier.UnitTest;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** helm lint and helm template of the chart, with default and other values, and what the manifests say. */
+/**
+ * helm lint and helm template of the chart, with default and other values, and what the manifests
+ * say.
+ */
 @UnitTest
 class HelmChartTest {
   private static String env(Container container, String name) {
-    return container.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst()
-        .map(e -> e.getValue() != null ? e.getValue() : e.getValueFrom().getFieldRef().getFieldPath())
+    return container.getEnv().stream()
+        .filter(e -> e.getName().equals(name))
+        .findFirst()
+        .map(
+            e ->
+                e.getValue() != null ? e.getValue() : e.getValueFrom().getFieldRef().getFieldPath())
         .orElseThrow(() -> new AssertionError("no env " + name));
   }
 
   /** resource (with subresource) to verbs, flattened from the rules. */
   private static Map<String, List<String>> verbs(List<PolicyRule> rules) {
-    return rules.stream().flatMap(r -> r.getResources().stream().map(res -> Map.entry(res, r.getVerbs())))
+    return rules.stream()
+        .flatMap(r -> r.getResources().stream().map(res -> Map.entry(res, r.getVerbs())))
         .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
   }
 
@@ -62,7 +69,8 @@ class HelmChartTest {
     assertThat(operator.getResources().getLimits()).containsKey("memory");
     assertThat(env(operator, "LEADER_ELECTION")).isEqualTo("true");
     assertThat(env(operator, "POD_NAMESPACE")).isEqualTo("metadata.namespace");
-    assertThat(operator.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort())
+    assertThat(operator.getPorts())
+        .extracting(p -> p.getName() + ":" + p.getContainerPort())
         .containsExactlyInAnyOrder("health:8081", "metrics:8080");
   }
 
@@ -70,15 +78,24 @@ class HelmChartTest {
   void theAgentIsPrivilegedInTheHostNetworkOnEveryNodeWithItsStateOnTheHost() throws Exception {
     DaemonSet daemonSet = RenderedChart.render(Map.of()).one(DaemonSet.class, "-agent");
     assertThat(daemonSet.getSpec().getUpdateStrategy().getType()).isEqualTo("RollingUpdate");
-    assertThat(daemonSet.getSpec().getUpdateStrategy().getRollingUpdate().getMaxUnavailable().getIntVal())
+    assertThat(
+            daemonSet
+                .getSpec()
+                .getUpdateStrategy()
+                .getRollingUpdate()
+                .getMaxUnavailable()
+                .getIntVal())
         .isEqualTo(1);
     PodSpec pod = daemonSet.getSpec().getTemplate().getSpec();
     assertThat(pod.getHostNetwork()).isTrue();
     assertThat(pod.getPriorityClassName()).isEqualTo("system-node-critical");
-    assertThat(pod.getTolerations()).singleElement().satisfies(t -> {
-      assertThat(t.getOperator()).isEqualTo("Exists");
-      assertThat(t.getKey()).isNull();
-    });
+    assertThat(pod.getTolerations())
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.getOperator()).isEqualTo("Exists");
+              assertThat(t.getKey()).isNull();
+            });
     Container agent = pod.getContainers().getFirst();
     assertThat(agent.getArgs()).containsExactly("agent");
     assertThat(agent.getSecurityContext().getPrivileged()).isTrue();
@@ -88,85 +105,116 @@ class HelmChartTest {
     assertThat(env(agent, "METRICS_PORT")).isEqualTo("9102");
     assertThat(agent.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(agent.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
-    assertThat(pod.getVolumes()).anySatisfy(v -> {
-      assertThat(v.getHostPath().getPath()).isEqualTo("/var/lib/tcp-teardown");
-      assertThat(v.getHostPath().getType()).isEqualTo("DirectoryOrCreate");
-    });
-    assertThat(agent.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath())
-        .isEqualTo("/var/lib/tcp-teardown"));
+    assertThat(pod.getVolumes())
+        .anySatisfy(
+            v -> {
+              assertThat(v.getHostPath().getPath()).isEqualTo("/var/lib/tcp-teardown");
+              assertThat(v.getHostPath().getType()).isEqualTo("DirectoryOrCreate");
+            });
+    assertThat(agent.getVolumeMounts())
+        .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/var/lib/tcp-teardown"));
   }
 
   @Test
   void rbacGivesEachServiceAccountOnlyWhatItNeeds() throws Exception {
     RenderedChart chart = RenderedChart.render(Map.of());
-    assertThat(verbs(chart.one(ClusterRole.class, "-agent").getRules())).containsExactlyInAnyOrderEntriesOf(Map.of(
-        "tcpteardownnodes", List.of("get", "list", "watch"),
-        "tcpteardownnodes/status", List.of("get", "patch", "update")));
-    assertThat(verbs(chart.one(ClusterRole.class, "-operator").getRules())).containsExactlyInAnyOrderEntriesOf(Map.of(
-        "tcpteardownprofiles", List.of("get", "list", "watch"),
-        "tcpteardownprofiles/status", List.of("get", "patch", "update"),
-        "tcpteardownnodes", List.of("get", "list", "watch", "create", "update", "patch"),
-        "nodes", List.of("get", "list", "watch")));
+    assertThat(verbs(chart.one(ClusterRole.class, "-agent").getRules()))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "tcpteardownnodes", List.of("get", "list", "watch"),
+                "tcpteardownnodes/status", List.of("get", "patch", "update")));
+    assertThat(verbs(chart.one(ClusterRole.class, "-operator").getRules()))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "tcpteardownprofiles", List.of("get", "list", "watch"),
+                "tcpteardownprofiles/status", List.of("get", "patch", "update"),
+                "tcpteardownnodes", List.of("get", "list", "watch", "create", "update", "patch"),
+                "nodes", List.of("get", "list", "watch")));
     Role lease = chart.one(Role.class, "-leader-election");
     assertThat(lease.getMetadata().getNamespace()).isEqualTo(RenderedChart.NAMESPACE);
-    assertThat(verbs(lease.getRules())).containsExactlyEntriesOf(Map.of("leases", List.of("get", "create", "update")));
+    assertThat(verbs(lease.getRules()))
+        .containsExactlyEntriesOf(Map.of("leases", List.of("get", "create", "update")));
     Role events = chart.one(Role.class, "-events");
     assertThat(events.getMetadata().getNamespace()).isEqualTo("default");
-    assertThat(verbs(events.getRules())).containsExactlyEntriesOf(Map.of("events", List.of("create", "patch")));
-    assertThat(chart.all(ClusterRole.class).stream().flatMap(r -> r.getRules().stream())
-        .flatMap(r -> r.getResources().stream())).doesNotContain("secrets", "pods", "*");
+    assertThat(verbs(events.getRules()))
+        .containsExactlyEntriesOf(Map.of("events", List.of("create", "patch")));
+    assertThat(
+            chart.all(ClusterRole.class).stream()
+                .flatMap(r -> r.getRules().stream())
+                .flatMap(r -> r.getResources().stream()))
+        .doesNotContain("secrets", "pods", "*");
   }
 
   @Test
   void nonDefaultValuesReachTheManifests() throws Exception {
-    RenderedChart chart = RenderedChart.render(Map.of(
-        "operator.replicas", 2,
-        "agent.updateStrategy.maxUnavailable", "20%",
-        "agent.priorityClassName", "",
-        "agent.reportInterval", "2m",
-        "image.tag", "1.2.3",
-        "metrics.serviceMonitor.enabled", true,
-        "metrics.prometheusRule.enabled", true));
+    RenderedChart chart =
+        RenderedChart.render(
+            Map.of(
+                "operator.replicas", 2,
+                "agent.updateStrategy.maxUnavailable", "20%",
+                "agent.priorityClassName", "",
+                "agent.reportInterval", "2m",
+                "image.tag", "1.2.3",
+                "metrics.serviceMonitor.enabled", true,
+                "metrics.prometheusRule.enabled", true));
     assertThat(chart.one(Deployment.class, "-operator").getSpec().getReplicas()).isEqualTo(2);
     DaemonSet daemonSet = chart.one(DaemonSet.class, "-agent");
-    assertThat(daemonSet.getSpec().getUpdateStrategy().getRollingUpdate().getMaxUnavailable().getStrVal())
+    assertThat(
+            daemonSet
+                .getSpec()
+                .getUpdateStrategy()
+                .getRollingUpdate()
+                .getMaxUnavailable()
+                .getStrVal())
         .isEqualTo("20%");
     assertThat(daemonSet.getSpec().getTemplate().getSpec().getPriorityClassName()).isNull();
     Container agent = daemonSet.getSpec().getTemplate().getSpec().getContainers().getFirst();
     assertThat(env(agent, "REPORT_INTERVAL")).isEqualTo("2m");
     assertThat(agent.getImage()).endsWith(":1.2.3");
     assertThat(chart.ofKind("ServiceMonitor")).hasSize(2);
-    GenericKubernetesResource rule = (GenericKubernetesResource) chart.ofKind("PrometheusRule").getFirst();
+    GenericKubernetesResource rule =
+        (GenericKubernetesResource) chart.ofKind("PrometheusRule").getFirst();
     List<Map<String, Object>> rules = rule.get("spec", "groups", 0, "rules");
-    assertThat(rules).extracting(r -> (String) r.get("alert")).containsExactlyInAnyOrder(
-        "TcpTeardownAgentNotReporting", "TcpTeardownApplyErrors", "TcpTeardownDriftCorrectionsRising",
-        "TcpTeardownPressure");
+    assertThat(rules)
+        .extracting(r -> (String) r.get("alert"))
+        .containsExactlyInAnyOrder(
+            "TcpTeardownAgentNotReporting",
+            "TcpTeardownApplyErrors",
+            "TcpTeardownDriftCorrectionsRising",
+            "TcpTeardownPressure");
   }
 
   @Test
   void byDefaultThereIsNoServiceMonitorOrPrometheusRule() throws Exception {
     RenderedChart chart = RenderedChart.render(Map.of());
-    assertThat(chart.objects()).extracting(HasMetadata::getKind).doesNotContain("ServiceMonitor", "PrometheusRule")
+    assertThat(chart.objects())
+        .extracting(HasMetadata::getKind)
+        .doesNotContain("ServiceMonitor", "PrometheusRule")
         .contains("Deployment", "DaemonSet", "ServiceAccount", "ClusterRole", "Service");
   }
 
   @Test
   void wrongValuesFailAtTemplateTimeAgainstTheSchema() {
-    Function<Map<String, Object>, Throwable> render = values -> {
-      try {
-        RenderedChart.render(values);
-        return null;
-      } catch (Exception | AssertionError e) {
-        return e;
-      }
-    };
-    assertThat(render.apply(Map.of("operator.replicas", "two"))).isNotNull()
+    Function<Map<String, Object>, Throwable> render =
+        values -> {
+          try {
+            RenderedChart.render(values);
+            return null;
+          } catch (Exception | AssertionError e) {
+            return e;
+          }
+        };
+    assertThat(render.apply(Map.of("operator.replicas", "two")))
+        .isNotNull()
         .hasMessageContaining("replicas");
-    assertThat(render.apply(Map.of("operator.replica", 2))).isNotNull()
+    assertThat(render.apply(Map.of("operator.replica", 2)))
+        .isNotNull()
         .hasMessageContaining("replica");
-    assertThat(render.apply(Map.of("agent.driftCheckInterval", "soon"))).isNotNull()
+    assertThat(render.apply(Map.of("agent.driftCheckInterval", "soon")))
+        .isNotNull()
         .hasMessageContaining("driftCheckInterval");
-    assertThat(render.apply(Map.of("image.pullPolicy", "Sometimes"))).isNotNull()
+    assertThat(render.apply(Map.of("image.pullPolicy", "Sometimes")))
+        .isNotNull()
         .hasMessageContaining("pullPolicy");
     assertThatThrownBy(() -> RenderedChart.render(Map.of("agent.metricsPort", 70000)))
         .hasMessageContaining("metricsPort");

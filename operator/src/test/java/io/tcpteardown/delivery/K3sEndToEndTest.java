@@ -1,6 +1,5 @@
 package io.tcpteardown.delivery;
 
-import io.tcpteardown.tier.EndToEndTest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -10,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownProfile;
+import io.tcpteardown.tier.EndToEndTest;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,10 +24,11 @@ import org.testcontainers.utility.DockerImageName;
 import org.testcontainers.utility.MountableFile;
 
 /**
- * The whole product in a real cluster: the image built from the Dockerfile, loaded into k3s, the chart installed
- * with Helm, a profile applied; the k3s node's TcpTeardownNode must report the values applied and the sysctls
- * inside the k3s container (the node's network namespace) must hold them. Needs a Docker engine and the docker
- * CLI (BuildKit, for the Dockerfile's cache mounts); skipped where there is no Docker.
+ * The whole product in a real cluster: the image built from the Dockerfile, loaded into k3s, the
+ * chart installed with Helm, a profile applied; the k3s node's TcpTeardownNode must report the
+ * values applied and the sysctls inside the k3s container (the node's network namespace) must hold
+ * them. Needs a Docker engine and the docker CLI (BuildKit, for the Dockerfile's cache mounts);
+ * skipped where there is no Docker.
  */
 @Testcontainers(disabledWithoutDocker = true)
 @EndToEndTest
@@ -35,7 +36,8 @@ class K3sEndToEndTest {
   private static final String IMAGE = "tcp-teardown-operator:e2e";
 
   @Container
-  private static final K3sContainer K3S = new K3sContainer(DockerImageName.parse("rancher/k3s:v1.31.4-k3s1"));
+  private static final K3sContainer K3S =
+      new K3sContainer(DockerImageName.parse("rancher/k3s:v1.31.4-k3s1"));
 
   @Test
   void aProfileReachesTheNodeThroughTheChartAndTheImage() throws Exception {
@@ -47,27 +49,60 @@ class K3sEndToEndTest {
     assertThat(imported.getExitCode()).as(imported.getStderr()).isZero();
 
     String kubeconfig = K3S.getKubeConfigYaml();
-    new Helm(RenderedChart.CHART).install().withName(RenderedChart.RELEASE).withNamespace(RenderedChart.NAMESPACE)
-        .createNamespace().withKubeConfigContents(kubeconfig)
-        .set("image.repository", "tcp-teardown-operator").set("image.tag", "e2e").set("image.pullPolicy", "Never")
-        .set("agent.reportInterval", "10s").waitReady().withTimeout(300).call();
+    new Helm(RenderedChart.CHART)
+        .install()
+        .withName(RenderedChart.RELEASE)
+        .withNamespace(RenderedChart.NAMESPACE)
+        .createNamespace()
+        .withKubeConfigContents(kubeconfig)
+        .set("image.repository", "tcp-teardown-operator")
+        .set("image.tag", "e2e")
+        .set("image.pullPolicy", "Never")
+        .set("agent.reportInterval", "10s")
+        .waitReady()
+        .withTimeout(300)
+        .call();
 
-    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig))
-        .build(); InputStream profile = Files.newInputStream(ExamplesTest.EXAMPLES.resolve("base.yaml"))) {
-      client.resource(client.getKubernetesSerialization().unmarshal(profile, TcpTeardownProfile.class)).create();
+    try (KubernetesClient client =
+            new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build();
+        InputStream profile = Files.newInputStream(ExamplesTest.EXAMPLES.resolve("base.yaml"))) {
+      client
+          .resource(
+              client.getKubernetesSerialization().unmarshal(profile, TcpTeardownProfile.class))
+          .create();
       String node = client.nodes().list().getItems().getFirst().getMetadata().getName();
-      await().atMost(Duration.ofMinutes(3)).untilAsserted(() -> {
-        TcpTeardownNode reported = client.resources(TcpTeardownNode.class).withName(node).get();
-        assertThat(reported).isNotNull();
-        assertThat(reported.getStatus()).isNotNull();
-        assertThat(reported.getStatus().applied()).containsEntry("net.ipv4.tcp_fin_timeout", "60")
-            .containsEntry("net.ipv4.tcp_orphan_retries", "8").containsEntry("net.ipv4.tcp_tw_reuse", "2");
-      });
-      assertThat(K3S.execInContainer("sysctl", "-n", "net.ipv4.tcp_orphan_retries").getStdout().strip())
+      await()
+          .atMost(Duration.ofMinutes(3))
+          .untilAsserted(
+              () -> {
+                TcpTeardownNode reported =
+                    client.resources(TcpTeardownNode.class).withName(node).get();
+                assertThat(reported).isNotNull();
+                assertThat(reported.getStatus()).isNotNull();
+                assertThat(reported.getStatus().applied())
+                    .containsEntry("net.ipv4.tcp_fin_timeout", "60")
+                    .containsEntry("net.ipv4.tcp_orphan_retries", "8")
+                    .containsEntry("net.ipv4.tcp_tw_reuse", "2");
+              });
+      assertThat(
+              K3S.execInContainer("sysctl", "-n", "net.ipv4.tcp_orphan_retries")
+                  .getStdout()
+                  .strip())
           .isEqualTo("8");
-      assertThat(K3S.execInContainer("sysctl", "-n", "net.ipv4.tcp_tw_reuse").getStdout().strip()).isEqualTo("2");
-      await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> assertThat(client.resources(TcpTeardownProfile.class)
-          .withName("base").get().getStatus().appliedNodes()).isEqualTo(1));
+      assertThat(K3S.execInContainer("sysctl", "-n", "net.ipv4.tcp_tw_reuse").getStdout().strip())
+          .isEqualTo("2");
+      await()
+          .atMost(Duration.ofMinutes(2))
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          client
+                              .resources(TcpTeardownProfile.class)
+                              .withName("base")
+                              .get()
+                              .getStatus()
+                              .appliedNodes())
+                      .isEqualTo(1));
     }
   }
 

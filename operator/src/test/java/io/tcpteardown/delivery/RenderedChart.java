@@ -21,7 +21,8 @@ record RenderedChart(List<HasMetadata> objects) {
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   static RenderedChart render(Map<String, Object> values) throws IOException {
-    TemplateCommand template = new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE).skipCrds();
+    TemplateCommand template =
+        new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE).skipCrds();
     values.forEach(template::set);
     return parse(template.call());
   }
@@ -46,8 +47,11 @@ record RenderedChart(List<HasMetadata> objects) {
   }
 
   <T extends HasMetadata> T one(Class<T> type, String nameSuffix) {
-    return all(type).stream().filter(o -> o.getMetadata().getName().endsWith(nameSuffix)).findFirst()
-        .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " named *" + nameSuffix));
+    return all(type).stream()
+        .filter(o -> o.getMetadata().getName().endsWith(nameSuffix))
+        .findFirst()
+        .orElseThrow(
+            () -> new AssertionError("no " + type.getSimpleName() + " named *" + nameSuffix));
   }
 
   List<HasMetadata> ofKind(String kind) {

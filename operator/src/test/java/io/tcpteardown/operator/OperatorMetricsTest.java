@@ -1,10 +1,10 @@
 package io.tcpteardown.operator;
 
-import io.tcpteardown.tier.UnitTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.api.TcpTeardownProfileStatus;
+import io.tcpteardown.tier.UnitTest;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 @UnitTest
 class OperatorMetricsTest {
   private static TcpTeardownProfileStatus status(int selected, int applied) {
-    return new TcpTeardownProfileStatus(1L, List.of(), selected, applied, StateCounts.ZERO, List.of(), false);
+    return new TcpTeardownProfileStatus(
+        1L, List.of(), selected, applied, StateCounts.ZERO, List.of(), false);
   }
 
   @Test
@@ -20,8 +21,11 @@ class OperatorMetricsTest {
     OperatorMetrics metrics = new OperatorMetrics();
     metrics.record("web", status(3, 2));
     metrics.record("batch", status(1, 1));
-    assertThat(metrics.scrape()).contains("tcp_teardown_profile_selected_nodes{profile=\"web\"} 3",
-        "tcp_teardown_profile_applied_nodes{profile=\"web\"} 2", "tcp_teardown_profile_selected_nodes{profile=\"batch\"} 1");
+    assertThat(metrics.scrape())
+        .contains(
+            "tcp_teardown_profile_selected_nodes{profile=\"web\"} 3",
+            "tcp_teardown_profile_applied_nodes{profile=\"web\"} 2",
+            "tcp_teardown_profile_selected_nodes{profile=\"batch\"} 1");
     metrics.retainOnly(Set.of("batch"));
     assertThat(metrics.scrape()).doesNotContain("profile=\"web\"").contains("profile=\"batch\"");
     metrics.record("web", status(4, 4));

@@ -1,6 +1,5 @@
 package io.tcpteardown.rules;
 
-import io.tcpteardown.tier.UnitTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +11,7 @@ import dev.cel.compiler.CelCompilerFactory;
 import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
+import io.tcpteardown.tier.UnitTest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,29 +20,35 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The x-kubernetes-validations shipped in the committed CRD, evaluated with a CEL library: the test API server
- * predates CEL, newer ones enforce these rules at kubectl apply.
+ * The x-kubernetes-validations shipped in the committed CRD, evaluated with a CEL library: the test
+ * API server predates CEL, newer ones enforce these rules at kubectl apply.
  */
 @UnitTest
 class CrdCelRulesTest {
-  private record Rule(String expression, String message, CelRuntime.Program program) {
-  }
+  private record Rule(String expression, String message, CelRuntime.Program program) {}
 
   private static final List<Rule> RULES = new ArrayList<>();
 
   @BeforeAll
   static void compileRulesFromTheCommittedCrd() throws Exception {
-    JsonNode crd = new YAMLMapper().readTree(Path.of("../crds/tcpteardownprofiles.tcpteardown.io-v1.yml").toFile());
-    JsonNode validations = crd.at("/spec/versions/0/schema/openAPIV3Schema/properties/spec/x-kubernetes-validations");
-    CelCompiler compiler = CelCompilerFactory.standardCelCompilerBuilder()
-        .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
-        .addVar("self", MapType.create(SimpleType.STRING, SimpleType.DYN))
-        .build();
+    JsonNode crd =
+        new YAMLMapper()
+            .readTree(Path.of("../crds/tcpteardownprofiles.tcpteardown.io-v1.yml").toFile());
+    JsonNode validations =
+        crd.at("/spec/versions/0/schema/openAPIV3Schema/properties/spec/x-kubernetes-validations");
+    CelCompiler compiler =
+        CelCompilerFactory.standardCelCompilerBuilder()
+            .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+            .addVar("self", MapType.create(SimpleType.STRING, SimpleType.DYN))
+            .build();
     CelRuntime runtime = CelRuntimeFactory.standardCelRuntimeBuilder().build();
     for (JsonNode validation : validations) {
       String expression = validation.get("rule").asText();
-      RULES.add(new Rule(expression, validation.get("message").asText(),
-          runtime.createProgram(compiler.compile(expression).getAst())));
+      RULES.add(
+          new Rule(
+              expression,
+              validation.get("message").asText(),
+              runtime.createProgram(compiler.compile(expression).getAst())));
     }
     assertThat(RULES).hasSize(2);
   }
@@ -60,7 +66,9 @@ class CrdCelRulesTest {
   @Test
   void twRecycleTrueIsRejected() throws Exception {
     assertThat(failures(Map.of("twRecycle", true)))
-        .singleElement().asString().contains("spec.twRecycle: true is rejected", "Linux 4.12", "NAT", "twReuse");
+        .singleElement()
+        .asString()
+        .contains("spec.twRecycle: true is rejected", "Linux 4.12", "NAT", "twReuse");
   }
 
   @Test
@@ -73,30 +81,46 @@ class CrdCelRulesTest {
   @Test
   void reuseWithTimestampsDisabledIsRejected() throws Exception {
     assertThat(failures(Map.of("twReuse", "Enabled", "timestamps", "Disabled")))
-        .singleElement().asString().contains("twReuse", "timestamps: Disabled");
+        .singleElement()
+        .asString()
+        .contains("twReuse", "timestamps: Disabled");
     assertThat(failures(Map.of("twReuse", "LoopbackOnly", "timestamps", "Disabled"))).hasSize(1);
   }
 
   @Test
   void reuseWithTimestampsOnOrUnsetOrReuseDisabledIsAccepted() throws Exception {
     assertThat(failures(Map.of("twReuse", "Enabled", "timestamps", "Enabled"))).isEmpty();
-    assertThat(failures(Map.of("twReuse", "Enabled", "timestamps", "EnabledWithoutOffsets"))).isEmpty();
+    assertThat(failures(Map.of("twReuse", "Enabled", "timestamps", "EnabledWithoutOffsets")))
+        .isEmpty();
     assertThat(failures(Map.of("twReuse", "Enabled"))).isEmpty();
     assertThat(failures(Map.of("twReuse", "Disabled", "timestamps", "Disabled"))).isEmpty();
   }
 
   @Test
   void bothRulesReportTogether() throws Exception {
-    assertThat(failures(Map.of("twRecycle", true, "twReuse", "Enabled", "timestamps", "Disabled"))).hasSize(2);
+    assertThat(failures(Map.of("twRecycle", true, "twReuse", "Enabled", "timestamps", "Disabled")))
+        .hasSize(2);
   }
 
   @Test
   void javaRulesAgreeWithTheCelRules() throws Exception {
-    var spec = new io.tcpteardown.api.TcpTeardownProfileSpec(null, null, null, null, null, null,
-        io.tcpteardown.api.TwReuse.LoopbackOnly, io.tcpteardown.api.Timestamps.Disabled, true);
-    assertThat(SafetyRules.validate(spec)).extracting(Violation::rule)
+    var spec =
+        new io.tcpteardown.api.TcpTeardownProfileSpec(
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            io.tcpteardown.api.TwReuse.LoopbackOnly,
+            io.tcpteardown.api.Timestamps.Disabled,
+            true);
+    assertThat(SafetyRules.validate(spec))
+        .extracting(Violation::rule)
         .containsExactly(SafetyRules.RULE_TW_RECYCLE, SafetyRules.RULE_REUSE_TIMESTAMPS);
-    assertThat(failures(Map.of("twRecycle", true, "twReuse", "LoopbackOnly", "timestamps", "Disabled")))
+    assertThat(
+            failures(
+                Map.of("twRecycle", true, "twReuse", "LoopbackOnly", "timestamps", "Disabled")))
         .hasSize(2);
   }
 }

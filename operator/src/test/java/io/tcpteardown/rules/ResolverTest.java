@@ -1,6 +1,5 @@
 package io.tcpteardown.rules;
 
-import io.tcpteardown.tier.UnitTest;
 import static io.tcpteardown.testsupport.Specs.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,6 +8,7 @@ import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileSpec;
+import io.tcpteardown.tier.UnitTest;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -16,14 +16,24 @@ import org.junit.jupiter.api.Test;
 @UnitTest
 class ResolverTest {
   private static final long GIB = 1024L * 1024 * 1024;
-  private static final NodeFacts WEB = new NodeFacts("web-1", "u1", Map.of("tier", "web"), 64 * GIB);
+  private static final NodeFacts WEB =
+      new NodeFacts("web-1", "u1", Map.of("tier", "web"), 64 * GIB);
 
-  private static TcpTeardownProfile profile(String name, LabelSelector selector, TcpTeardownProfileSpec spec) {
+  private static TcpTeardownProfile profile(
+      String name, LabelSelector selector, TcpTeardownProfileSpec spec) {
     TcpTeardownProfile profile = new TcpTeardownProfile();
     profile.setMetadata(new ObjectMetaBuilder().withName(name).build());
-    profile.setSpec(new TcpTeardownProfileSpec(selector, spec.priority(), spec.orphanRetries(),
-        spec.finTimeoutSeconds(), spec.maxOrphans(), spec.maxTwBuckets(), spec.twReuse(), spec.timestamps(),
-        spec.twRecycle()));
+    profile.setSpec(
+        new TcpTeardownProfileSpec(
+            selector,
+            spec.priority(),
+            spec.orphanRetries(),
+            spec.finTimeoutSeconds(),
+            spec.maxOrphans(),
+            spec.maxTwBuckets(),
+            spec.twReuse(),
+            spec.timestamps(),
+            spec.twRecycle()));
     return profile;
   }
 
@@ -33,39 +43,53 @@ class ResolverTest {
 
   @Test
   void higherPriorityWinsPerFieldAndOthersStillContribute() {
-    NodeResolution resolution = Resolver.resolve(WEB, List.of(
-        profile("base", null, spec().finTimeoutSeconds(60).orphanRetries(2).build()),
-        profile("web", tier("web"), spec().priority(10).finTimeoutSeconds(15).build())));
+    NodeResolution resolution =
+        Resolver.resolve(
+            WEB,
+            List.of(
+                profile("base", null, spec().finTimeoutSeconds(60).orphanRetries(2).build()),
+                profile("web", tier("web"), spec().priority(10).finTimeoutSeconds(15).build())));
     assertThat(resolution.settings().finTimeoutSeconds()).isEqualTo(15);
     assertThat(resolution.settings().orphanRetries()).isEqualTo(2);
-    assertThat(resolution.sources()).containsEntry("finTimeoutSeconds", "web").containsEntry("orphanRetries", "base");
+    assertThat(resolution.sources())
+        .containsEntry("finTimeoutSeconds", "web")
+        .containsEntry("orphanRetries", "base");
     assertThat(resolution.profiles()).containsExactly("base", "web");
     assertThat(resolution.conflicts()).isEmpty();
   }
 
   @Test
   void equalPriorityDifferentValuesNameFirstWinsAndConflicts() {
-    NodeResolution resolution = Resolver.resolve(WEB, List.of(
-        profile("zeta", null, spec().finTimeoutSeconds(20).build()),
-        profile("alpha", null, spec().finTimeoutSeconds(40).build())));
+    NodeResolution resolution =
+        Resolver.resolve(
+            WEB,
+            List.of(
+                profile("zeta", null, spec().finTimeoutSeconds(20).build()),
+                profile("alpha", null, spec().finTimeoutSeconds(40).build())));
     assertThat(resolution.settings().finTimeoutSeconds()).isEqualTo(40);
-    assertThat(resolution.conflicts()).containsExactly(
-        new NodeResolution.FieldConflict("finTimeoutSeconds", "alpha", "zeta"));
+    assertThat(resolution.conflicts())
+        .containsExactly(new NodeResolution.FieldConflict("finTimeoutSeconds", "alpha", "zeta"));
   }
 
   @Test
   void equalPrioritySameValueIsNoConflict() {
-    NodeResolution resolution = Resolver.resolve(WEB, List.of(
-        profile("a", null, spec().finTimeoutSeconds(20).build()),
-        profile("b", null, spec().finTimeoutSeconds(20).build())));
+    NodeResolution resolution =
+        Resolver.resolve(
+            WEB,
+            List.of(
+                profile("a", null, spec().finTimeoutSeconds(20).build()),
+                profile("b", null, spec().finTimeoutSeconds(20).build())));
     assertThat(resolution.conflicts()).isEmpty();
   }
 
   @Test
   void rejectedAndNonMatchingProfilesContributeNothing() {
-    NodeResolution resolution = Resolver.resolve(WEB, List.of(
-        profile("bad", null, spec().twRecycle(true).finTimeoutSeconds(20).build()),
-        profile("db", tier("db"), spec().orphanRetries(1).build())));
+    NodeResolution resolution =
+        Resolver.resolve(
+            WEB,
+            List.of(
+                profile("bad", null, spec().twRecycle(true).finTimeoutSeconds(20).build()),
+                profile("db", tier("db"), spec().orphanRetries(1).build())));
     assertThat(resolution.settings().isEmpty()).isTrue();
     assertThat(resolution.profiles()).isEmpty();
   }
@@ -73,25 +97,48 @@ class ResolverTest {
   @Test
   void maxOrphansThatDoesNotFitIsHeldBackAndALowerPriorityValueMayWin() {
     NodeFacts small = new NodeFacts("small", "u2", Map.of(), 8 * GIB);
-    NodeResolution resolution = Resolver.resolve(small, List.of(
-        profile("big", null, spec().priority(5).maxOrphans(65536).build()),
-        profile("fits", null, spec().maxOrphans(16384).build())));
+    NodeResolution resolution =
+        Resolver.resolve(
+            small,
+            List.of(
+                profile("big", null, spec().priority(5).maxOrphans(65536).build()),
+                profile("fits", null, spec().maxOrphans(16384).build())));
     assertThat(resolution.settings().maxOrphans()).isEqualTo(16384);
     assertThat(resolution.sources()).containsEntry("maxOrphans", "fits");
-    assertThat(resolution.heldBack()).singleElement().satisfies(h -> {
-      assertThat(h.profile()).isEqualTo("big");
-      assertThat(h.reason()).contains("maxOrphans: 65536 is held back");
-    });
+    assertThat(resolution.heldBack())
+        .singleElement()
+        .satisfies(
+            h -> {
+              assertThat(h.profile()).isEqualTo("big");
+              assertThat(h.reason()).contains("maxOrphans: 65536 is held back");
+            });
   }
 
   @Test
   void selectorExpressionsMatch() {
-    var in = new LabelSelectorBuilder().addNewMatchExpression().withKey("tier").withOperator("In")
-        .withValues("web", "edge").endMatchExpression().build();
-    var notExists = new LabelSelectorBuilder().addNewMatchExpression().withKey("gpu").withOperator("DoesNotExist")
-        .endMatchExpression().build();
-    var notIn = new LabelSelectorBuilder().addNewMatchExpression().withKey("tier").withOperator("NotIn")
-        .withValues("web").endMatchExpression().build();
+    var in =
+        new LabelSelectorBuilder()
+            .addNewMatchExpression()
+            .withKey("tier")
+            .withOperator("In")
+            .withValues("web", "edge")
+            .endMatchExpression()
+            .build();
+    var notExists =
+        new LabelSelectorBuilder()
+            .addNewMatchExpression()
+            .withKey("gpu")
+            .withOperator("DoesNotExist")
+            .endMatchExpression()
+            .build();
+    var notIn =
+        new LabelSelectorBuilder()
+            .addNewMatchExpression()
+            .withKey("tier")
+            .withOperator("NotIn")
+            .withValues("web")
+            .endMatchExpression()
+            .build();
     assertThat(LabelSelectors.matches(in, WEB.labels())).isTrue();
     assertThat(LabelSelectors.matches(notExists, WEB.labels())).isTrue();
     assertThat(LabelSelectors.matches(notIn, WEB.labels())).isFalse();

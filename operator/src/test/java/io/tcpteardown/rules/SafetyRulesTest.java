@@ -1,6 +1,5 @@
 package io.tcpteardown.rules;
 
-import io.tcpteardown.tier.UnitTest;
 import static io.tcpteardown.testsupport.Specs.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,6 +7,7 @@ import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.tcpteardown.api.TcpTeardownProfileSpec;
 import io.tcpteardown.api.Timestamps;
 import io.tcpteardown.api.TwReuse;
+import io.tcpteardown.tier.UnitTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -18,8 +18,18 @@ class SafetyRulesTest {
 
   @Test
   void aSensibleProfileHasNoViolation() {
-    assertThat(SafetyRules.validate(spec().priority(10).orphanRetries(2).finTimeoutSeconds(30).maxOrphans(65536)
-        .maxTwBuckets(262144).twReuse(TwReuse.Enabled).timestamps(Timestamps.Enabled).build())).isEmpty();
+    assertThat(
+            SafetyRules.validate(
+                spec()
+                    .priority(10)
+                    .orphanRetries(2)
+                    .finTimeoutSeconds(30)
+                    .maxOrphans(65536)
+                    .maxTwBuckets(262144)
+                    .twReuse(TwReuse.Enabled)
+                    .timestamps(Timestamps.Enabled)
+                    .build()))
+        .isEmpty();
   }
 
   @Test
@@ -28,8 +38,9 @@ class SafetyRulesTest {
     assertThat(violation.field()).isEqualTo("spec.twRecycle");
     assertThat(violation.value()).isEqualTo("true");
     assertThat(violation.rule()).isEqualTo(SafetyRules.RULE_TW_RECYCLE);
-    assertThat(violation.message()).contains("spec.twRecycle: true", "removed in Linux 4.12", "behind NAT",
-        "twReuse: Enabled");
+    assertThat(violation.message())
+        .contains(
+            "spec.twRecycle: true", "removed in Linux 4.12", "behind NAT", "twReuse: Enabled");
   }
 
   @Test
@@ -42,11 +53,13 @@ class SafetyRulesTest {
   void reuseWithTimestampsDisabledIsRejected(TwReuse reuse) {
     assertThat(SafetyRules.validate(spec().twReuse(reuse).timestamps(Timestamps.Disabled).build()))
         .singleElement()
-        .satisfies(v -> {
-          assertThat(v.rule()).isEqualTo(SafetyRules.RULE_REUSE_TIMESTAMPS);
-          assertThat(v.message()).contains("spec.twReuse: " + reuse, "spec.timestamps: Disabled",
-              "timestamps: Enabled");
-        });
+        .satisfies(
+            v -> {
+              assertThat(v.rule()).isEqualTo(SafetyRules.RULE_REUSE_TIMESTAMPS);
+              assertThat(v.message())
+                  .contains(
+                      "spec.twReuse: " + reuse, "spec.timestamps: Disabled", "timestamps: Enabled");
+            });
   }
 
   @Test
@@ -56,49 +69,75 @@ class SafetyRulesTest {
 
   @ParameterizedTest
   @CsvSource({
-      "orphanRetries, 16, 0..15", "orphanRetries, -1, 0..15",
-      "finTimeoutSeconds, 4, 5..120", "finTimeoutSeconds, 999, 5..120",
-      "maxOrphans, 1023, 1024..4194304", "maxOrphans, 4194305, 1024..4194304",
-      "maxTwBuckets, 4095, 4096..16777216", "maxTwBuckets, 16777217, 4096..16777216",
-      "priority, 1001, 0..1000"})
+    "orphanRetries, 16, 0..15", "orphanRetries, -1, 0..15",
+    "finTimeoutSeconds, 4, 5..120", "finTimeoutSeconds, 999, 5..120",
+    "maxOrphans, 1023, 1024..4194304", "maxOrphans, 4194305, 1024..4194304",
+    "maxTwBuckets, 4095, 4096..16777216", "maxTwBuckets, 16777217, 4096..16777216",
+    "priority, 1001, 0..1000"
+  })
   void rangesAreEnforced(String field, int value, String range) {
-    TcpTeardownProfileSpec spec = switch (field) {
-      case "orphanRetries" -> spec().orphanRetries(value).build();
-      case "finTimeoutSeconds" -> spec().finTimeoutSeconds(value).build();
-      case "maxOrphans" -> spec().maxOrphans(value).build();
-      case "maxTwBuckets" -> spec().maxTwBuckets(value).build();
-      default -> spec().priority(value).build();
-    };
-    assertThat(SafetyRules.validate(spec)).singleElement().satisfies(v -> {
-      assertThat(v.field()).isEqualTo("spec." + field);
-      assertThat(v.rule()).isEqualTo(SafetyRules.RULE_RANGE);
-      assertThat(v.message()).contains("spec." + field + ": " + value, range);
-    });
+    TcpTeardownProfileSpec spec =
+        switch (field) {
+          case "orphanRetries" -> spec().orphanRetries(value).build();
+          case "finTimeoutSeconds" -> spec().finTimeoutSeconds(value).build();
+          case "maxOrphans" -> spec().maxOrphans(value).build();
+          case "maxTwBuckets" -> spec().maxTwBuckets(value).build();
+          default -> spec().priority(value).build();
+        };
+    assertThat(SafetyRules.validate(spec))
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.field()).isEqualTo("spec." + field);
+              assertThat(v.rule()).isEqualTo(SafetyRules.RULE_RANGE);
+              assertThat(v.message()).contains("spec." + field + ": " + value, range);
+            });
   }
 
   @ParameterizedTest
-  @CsvSource({"orphanRetries, 0", "orphanRetries, 15", "finTimeoutSeconds, 5", "finTimeoutSeconds, 120"})
+  @CsvSource({
+    "orphanRetries, 0",
+    "orphanRetries, 15",
+    "finTimeoutSeconds, 5",
+    "finTimeoutSeconds, 120"
+  })
   void rangeBoundsAreInclusive(String field, int value) {
-    var spec = field.equals("orphanRetries") ? spec().orphanRetries(value).build()
-        : spec().finTimeoutSeconds(value).build();
+    var spec =
+        field.equals("orphanRetries")
+            ? spec().orphanRetries(value).build()
+            : spec().finTimeoutSeconds(value).build();
     assertThat(SafetyRules.validate(spec)).isEmpty();
   }
 
   @Test
   void invalidSelectorOperatorsAreViolations() {
-    var selector = new LabelSelectorBuilder().addNewMatchExpression().withKey("tier").withOperator("Equals")
-        .withValues("web").endMatchExpression().addNewMatchExpression().withKey("zone").withOperator("In")
-        .endMatchExpression().build();
+    var selector =
+        new LabelSelectorBuilder()
+            .addNewMatchExpression()
+            .withKey("tier")
+            .withOperator("Equals")
+            .withValues("web")
+            .endMatchExpression()
+            .addNewMatchExpression()
+            .withKey("zone")
+            .withOperator("In")
+            .endMatchExpression()
+            .build();
     var spec = new TcpTeardownProfileSpec(selector, null, null, 30, null, null, null, null, null);
-    assertThat(SafetyRules.validate(spec)).extracting(Violation::field).containsExactly(
-        "spec.nodeSelector.matchExpressions[0].operator", "spec.nodeSelector.matchExpressions[1].values");
+    assertThat(SafetyRules.validate(spec))
+        .extracting(Violation::field)
+        .containsExactly(
+            "spec.nodeSelector.matchExpressions[0].operator",
+            "spec.nodeSelector.matchExpressions[1].values");
   }
 
   @Test
   void orphanMemoryRuleHoldsBackAboveAQuarterOfMemory() {
     // 32768 x 64 KiB = 2 GiB: exactly 25% of 8 GiB fits, one more orphan does not.
     assertThat(SafetyRules.orphanMemoryHoldBack(32768, 8 * GIB)).isEmpty();
-    assertThat(SafetyRules.orphanMemoryHoldBack(32769, 8 * GIB)).get().asString()
+    assertThat(SafetyRules.orphanMemoryHoldBack(32769, 8 * GIB))
+        .get()
+        .asString()
         .contains("maxOrphans: 32769 is held back", "25%", "at most 32768");
     assertThat(SafetyRules.orphanMemoryHoldBack(4194304, GIB)).isPresent();
     assertThat(SafetyRules.orphanMemoryHoldBack(null, GIB)).isEmpty();

@@ -14,8 +14,9 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Nodes and profiles for one test, all carrying one run label so that tests sharing the API server never
- * see each other's objects, and removed again by {@link #close()} (the test server runs no garbage collector).
+ * Nodes and profiles for one test, all carrying one run label so that tests sharing the API server
+ * never see each other's objects, and removed again by {@link #close()} (the test server runs no
+ * garbage collector).
  */
 public final class ClusterFixtures implements AutoCloseable {
   public static final String RUN_LABEL = "tcpteardown.io/test-run";
@@ -39,45 +40,64 @@ public final class ClusterFixtures implements AutoCloseable {
   public Node node(String base, String memory, Map<String, String> labels) {
     Map<String, String> all = new HashMap<>(labels);
     all.put(RUN_LABEL, run);
-    Node node = new NodeBuilder()
-        .withMetadata(new ObjectMetaBuilder().withName(name(base)).withLabels(all).build())
-        .build();
+    Node node =
+        new NodeBuilder()
+            .withMetadata(new ObjectMetaBuilder().withName(name(base)).withLabels(all).build())
+            .build();
     Node created = client.nodes().resource(node).create();
-    created.setStatus(new io.fabric8.kubernetes.api.model.NodeStatusBuilder()
-        .withCapacity(Map.of("memory", new Quantity(memory), "cpu", new Quantity("4")))
-        .build());
+    created.setStatus(
+        new io.fabric8.kubernetes.api.model.NodeStatusBuilder()
+            .withCapacity(Map.of("memory", new Quantity(memory), "cpu", new Quantity("4")))
+            .build());
     return client.nodes().resource(created).updateStatus();
   }
 
   public void relabel(String base, String key, String value) {
-    client.nodes().withName(name(base)).edit(n -> {
-      n.getMetadata().getLabels().put(key, value);
-      return n;
-    });
+    client
+        .nodes()
+        .withName(name(base))
+        .edit(
+            n -> {
+              n.getMetadata().getLabels().put(key, value);
+              return n;
+            });
   }
 
   /** A profile that selects this run's nodes having all {@code labels}. */
-  public TcpTeardownProfile profile(String base, Map<String, String> labels, TcpTeardownProfileSpec spec) {
+  public TcpTeardownProfile profile(
+      String base, Map<String, String> labels, TcpTeardownProfileSpec spec) {
     TcpTeardownProfile profile = new TcpTeardownProfile();
-    profile.setMetadata(new ObjectMetaBuilder().withName(name(base)).withLabels(Map.of(RUN_LABEL, run)).build());
+    profile.setMetadata(
+        new ObjectMetaBuilder().withName(name(base)).withLabels(Map.of(RUN_LABEL, run)).build());
     profile.setSpec(scoped(labels, spec));
     return client.resource(profile).create();
   }
 
   /** Replaces the spec of a profile made by {@link #profile}. */
-  public TcpTeardownProfile updateProfile(String base, Map<String, String> labels, TcpTeardownProfileSpec spec) {
-    return client.resources(TcpTeardownProfile.class).withName(name(base)).edit(p -> {
-      p.setSpec(scoped(labels, spec));
-      return p;
-    });
+  public TcpTeardownProfile updateProfile(
+      String base, Map<String, String> labels, TcpTeardownProfileSpec spec) {
+    return client
+        .resources(TcpTeardownProfile.class)
+        .withName(name(base))
+        .edit(
+            p -> {
+              p.setSpec(scoped(labels, spec));
+              return p;
+            });
   }
 
   private TcpTeardownProfileSpec scoped(Map<String, String> labels, TcpTeardownProfileSpec spec) {
     Map<String, String> selector = new HashMap<>(labels);
     selector.put(RUN_LABEL, run);
     return new TcpTeardownProfileSpec(
-        new LabelSelectorBuilder().withMatchLabels(selector).build(), spec.priority(), spec.orphanRetries(),
-        spec.finTimeoutSeconds(), spec.maxOrphans(), spec.maxTwBuckets(), spec.twReuse(), spec.timestamps(),
+        new LabelSelectorBuilder().withMatchLabels(selector).build(),
+        spec.priority(),
+        spec.orphanRetries(),
+        spec.finTimeoutSeconds(),
+        spec.maxOrphans(),
+        spec.maxTwBuckets(),
+        spec.twReuse(),
+        spec.timestamps(),
         spec.twRecycle());
   }
 

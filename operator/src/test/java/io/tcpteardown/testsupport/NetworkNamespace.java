@@ -21,9 +21,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * A throwaway named network namespace ({@code ip netns add}) for kernel tests. Work that must see the
- * namespace runs on one dedicated platform thread that has joined it with setns(2): sockets created and
- * /proc/sys files opened on that thread belong to the namespace. Nothing here touches the host namespace.
+ * A throwaway named network namespace ({@code ip netns add}) for kernel tests. Work that must see
+ * the namespace runs on one dedicated platform thread that has joined it with setns(2): sockets
+ * created and /proc/sys files opened on that thread belong to the namespace. Nothing here touches
+ * the host namespace.
  */
 public final class NetworkNamespace implements AutoCloseable {
   private static final int CLONE_NEWNET = 0x40000000;
@@ -37,18 +38,23 @@ public final class NetworkNamespace implements AutoCloseable {
     this.name = name;
     run("ip", "netns", "add", name);
     run("ip", "-n", name, "link", "set", "lo", "up");
-    this.thread = Executors.newSingleThreadExecutor(
-        r -> Thread.ofPlatform().daemon().name("netns-" + name).unstarted(r));
+    this.thread =
+        Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().daemon().name("netns-" + name).unstarted(r));
     this.procRoot = Files.createTempDirectory("procroot-" + name);
     Files.createSymbolicLink(procRoot.resolve("sys"), Path.of("/proc/sys"));
     Files.createSymbolicLink(procRoot.resolve("net"), Path.of("/proc/thread-self/net"));
-    call(() -> {
-      joinNamespace(Path.of("/var/run/netns", name));
-      return null;
-    });
+    call(
+        () -> {
+          joinNamespace(Path.of("/var/run/netns", name));
+          return null;
+        });
   }
 
-  /** Creates a fresh namespace with loopback up; skips the test outside CI when that is impossible here. */
+  /**
+   * Creates a fresh namespace with loopback up; skips the test outside CI when that is impossible
+   * here.
+   */
   public static NetworkNamespace create(String prefix) {
     requireNamespaces();
     try {
@@ -58,13 +64,17 @@ public final class NetworkNamespace implements AutoCloseable {
     }
   }
 
-  /** Outside CI a machine without root or iproute2 skips; under CI=true such a machine is an error. */
+  /**
+   * Outside CI a machine without root or iproute2 skips; under CI=true such a machine is an error.
+   */
   public static void requireNamespaces() {
-    boolean hasIp = Files.isExecutable(Path.of("/usr/sbin/ip")) || Files.isExecutable(Path.of("/sbin/ip"));
+    boolean hasIp =
+        Files.isExecutable(Path.of("/usr/sbin/ip")) || Files.isExecutable(Path.of("/sbin/ip"));
     boolean available = hasIp && isRoot();
     if (!available) {
       if ("true".equals(System.getenv("CI"))) {
-        throw new IllegalStateException("kernel tests need root and iproute2 (ip netns); under CI=true they may not skip");
+        throw new IllegalStateException(
+            "kernel tests need root and iproute2 (ip netns); under CI=true they may not skip");
       }
       Assumptions.abort("needs root and iproute2 to create network namespaces");
     }
@@ -79,8 +89,8 @@ public final class NetworkNamespace implements AutoCloseable {
   }
 
   /**
-   * A proc root for code that reads {@code <root>/sys/net/ipv4/*} and {@code <root>/net/*}: both resolve
-   * to this namespace when opened on its thread (see {@link #call}).
+   * A proc root for code that reads {@code <root>/sys/net/ipv4/*} and {@code <root>/net/*}: both
+   * resolve to this namespace when opened on its thread (see {@link #call}).
    */
   public Path procRoot() {
     return procRoot;
@@ -104,7 +114,9 @@ public final class NetworkNamespace implements AutoCloseable {
     }
   }
 
-  /** Runs a command inside the namespace ({@code ip netns exec}) and returns its standard output. */
+  /**
+   * Runs a command inside the namespace ({@code ip netns exec}) and returns its standard output.
+   */
   public String exec(String... command) throws IOException {
     List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name));
     full.addAll(List.of(command));
@@ -170,12 +182,19 @@ public final class NetworkNamespace implements AutoCloseable {
   private static void setns(Path nsFile) throws Throwable {
     Linker linker = Linker.nativeLinker();
     var libc = linker.defaultLookup();
-    MethodHandle open = linker.downcallHandle(libc.find("open").orElseThrow(),
-        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    MethodHandle setns = linker.downcallHandle(libc.find("setns").orElseThrow(),
-        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    MethodHandle close = linker.downcallHandle(libc.find("close").orElseThrow(),
-        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    MethodHandle open =
+        linker.downcallHandle(
+            libc.find("open").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    MethodHandle setns =
+        linker.downcallHandle(
+            libc.find("setns").orElseThrow(),
+            FunctionDescriptor.of(
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    MethodHandle close =
+        linker.downcallHandle(
+            libc.find("close").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment path = arena.allocateFrom(nsFile.toString());
       int fd = (int) open.invokeExact(path, O_RDONLY);

@@ -60,7 +60,15 @@ public final class Specs {
   }
 
   public TcpTeardownProfileSpec build() {
-    return new TcpTeardownProfileSpec(null, priority, orphanRetries, finTimeoutSeconds, maxOrphans, maxTwBuckets,
-        twReuse, timestamps, twRecycle);
+    return new TcpTeardownProfileSpec(
+        null,
+        priority,
+        orphanRetries,
+        finTimeoutSeconds,
+        maxOrphans,
+        maxTwBuckets,
+        twReuse,
+        timestamps,
+        twRecycle);
   }
 }

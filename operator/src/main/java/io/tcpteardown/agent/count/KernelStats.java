@@ -25,7 +25,8 @@ public final class KernelStats {
   /** TCPTimeWaitOverflow and TCPAbortOnMemory; a counter this kernel does not have reads as 0. */
   public KernelCounters readCounters() throws IOException {
     Map<String, Long> tcpExt = parseTcpExt(Files.readAllLines(netstat));
-    return new KernelCounters(tcpExt.getOrDefault("TCPTimeWaitOverflow", 0L),
+    return new KernelCounters(
+        tcpExt.getOrDefault("TCPTimeWaitOverflow", 0L),
         tcpExt.getOrDefault("TCPAbortOnMemory", 0L));
   }
 
@@ -33,8 +34,12 @@ public final class KernelStats {
     for (String line : lines) {
       if (line.startsWith("TCP:")) {
         Map<String, Long> values = pairs(line.substring(4).trim().split("\\s+"));
-        return new Sockstat(values.getOrDefault("inuse", 0L), values.getOrDefault("orphan", 0L),
-            values.getOrDefault("tw", 0L), values.getOrDefault("alloc", 0L), values.getOrDefault("mem", 0L));
+        return new Sockstat(
+            values.getOrDefault("inuse", 0L),
+            values.getOrDefault("orphan", 0L),
+            values.getOrDefault("tw", 0L),
+            values.getOrDefault("alloc", 0L),
+            values.getOrDefault("mem", 0L));
       }
     }
     throw new IOException("no TCP line in sockstat");
@@ -47,7 +52,8 @@ public final class KernelStats {
         String[] names = lines.get(i).substring(7).trim().split("\\s+");
         String[] values = lines.get(i + 1).substring(7).trim().split("\\s+");
         if (names.length != values.length) {
-          throw new IOException("TcpExt has " + names.length + " names but " + values.length + " values");
+          throw new IOException(
+              "TcpExt has " + names.length + " names but " + values.length + " values");
         }
         Map<String, Long> result = new HashMap<>();
         for (int k = 0; k < names.length; k++) {
@@ -65,7 +71,8 @@ public final class KernelStats {
       try {
         values.put(tokens[i], Long.parseLong(tokens[i + 1]));
       } catch (NumberFormatException e) {
-        throw new IOException("sockstat: " + tokens[i] + " is followed by '" + tokens[i + 1] + "', not a number", e);
+        throw new IOException(
+            "sockstat: " + tokens[i] + " is followed by '" + tokens[i + 1] + "', not a number", e);
       }
     }
     return values;

@@ -17,14 +17,16 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
- * Counts teardown states with one NETLINK_SOCK_DIAG inet_diag dump, filtered in the kernel to the six teardown
- * states, through the FFM API (no JNI, no native library). It asks for no extensions, so the kernel fills only
- * the fixed 72-byte {@code inet_diag_msg} per socket, and it reads those in place from one reused off-heap
- * buffer: no object per socket, and the heap allocated per count does not grow with the number of sockets.
+ * Counts teardown states with one NETLINK_SOCK_DIAG inet_diag dump, filtered in the kernel to the
+ * six teardown states, through the FFM API (no JNI, no native library). It asks for no extensions,
+ * so the kernel fills only the fixed 72-byte {@code inet_diag_msg} per socket, and it reads those
+ * in place from one reused off-heap buffer: no object per socket, and the heap allocated per count
+ * does not grow with the number of sockets.
  *
- * <p>The first choice is the legacy request (TCPDIAG_GETSOCK), which covers IPv4 and IPv6 in one walk of the
- * socket hash tables; if the kernel refuses it, two SOCK_DIAG_BY_FAMILY (v2) dumps, one per family. A netlink
- * socket belongs to the network namespace of the thread that created it: the counter counts that namespace.
+ * <p>The first choice is the legacy request (TCPDIAG_GETSOCK), which covers IPv4 and IPv6 in one
+ * walk of the socket hash tables; if the kernel refuses it, two SOCK_DIAG_BY_FAMILY (v2) dumps, one
+ * per family. A netlink socket belongs to the network namespace of the thread that created it: the
+ * counter counts that namespace.
  */
 public final class NetlinkStateCounter implements SocketStateCounter {
   private static final int AF_INET = 2;
@@ -43,36 +45,51 @@ public final class NetlinkStateCounter implements SocketStateCounter {
   private static final short NLM_F_REQUEST_DUMP = 0x301;
 
   private static final int HEADER = 16;
+
   /** nlmsghdr + inet_diag_req (family, src_len, dst_len, ext, 48-byte sockid, states, dbs). */
   private static final int LEGACY_REQUEST = HEADER + 60;
+
   private static final int LEGACY_STATES = HEADER + 52;
+
   /** nlmsghdr + inet_diag_req_v2 (family, protocol, ext, pad, states, 48-byte sockid). */
   private static final int V2_REQUEST = HEADER + 56;
+
   private static final int V2_STATES = HEADER + 4;
+
   /** Offsets in a reply, from the start of its nlmsghdr: inet_diag_msg's state, timer and inode. */
   private static final int MSG_STATE = HEADER + 1;
+
   private static final int MSG_TIMER = HEADER + 2;
   private static final int MSG_INODE = HEADER + 68;
   private static final int MSG_MIN_LENGTH = HEADER + 72;
+
   /** The kernel fills dump batches of at most 32 KiB; twice that leaves room. */
   private static final int BUFFER = 64 * 1024;
 
   private static final Linker LINKER = Linker.nativeLinker();
   private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-  private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-  private static final MethodHandle SOCKET = downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT,
-      JAVA_INT));
-  // The buffers go to send and recv as raw addresses (a long), not as MemorySegment arguments: a segment
-  // argument costs a 40-byte allocation per call, which would make the heap per count grow with the sockets.
-  // The segments stay valid during every call: this object owns their arena and closes it only in close().
-  private static final MethodHandle SEND = downcall("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG,
-      JAVA_LONG, JAVA_INT));
-  // recv runs once per batch: without errno capture, whose segment check allocates on every call. A failed recv
+  private static final VarHandle ERRNO =
+      CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+  private static final MethodHandle SOCKET =
+      downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+  // The buffers go to send and recv as raw addresses (a long), not as MemorySegment arguments: a
+  // segment
+  // argument costs a 40-byte allocation per call, which would make the heap per count grow with the
+  // sockets.
+  // The segments stay valid during every call: this object owns their arena and closes it only in
+  // close().
+  private static final MethodHandle SEND =
+      downcall("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+  // recv runs once per batch: without errno capture, whose segment check allocates on every call. A
+  // failed recv
   // (in practice only EINTR) is retried a few times and then reported without its errno.
-  private static final MethodHandle RECV = LINKER.downcallHandle(LINKER.defaultLookup().find("recv").orElseThrow(),
-      FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+  private static final MethodHandle RECV =
+      LINKER.downcallHandle(
+          LINKER.defaultLookup().find("recv").orElseThrow(),
+          FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
   private static final int RECV_ATTEMPTS = 3;
-  private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+  private static final MethodHandle CLOSE =
+      downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
   private final Arena arena;
   private final int fd;
@@ -96,9 +113,11 @@ public final class NetlinkStateCounter implements SocketStateCounter {
     Arena arena = Arena.ofShared();
     try {
       MemorySegment state = arena.allocate(CALL_STATE);
-      int fd = (int) SOCKET.invokeExact(state, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+      int fd =
+          (int) SOCKET.invokeExact(state, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
       if (fd < 0) {
-        throw new IOException("socket(AF_NETLINK, NETLINK_SOCK_DIAG) failed: errno " + errno(state));
+        throw new IOException(
+            "socket(AF_NETLINK, NETLINK_SOCK_DIAG) failed: errno " + errno(state));
       }
       return new NetlinkStateCounter(arena, fd);
     } catch (IOException | RuntimeException | Error e) {
@@ -110,7 +129,10 @@ public final class NetlinkStateCounter implements SocketStateCounter {
     }
   }
 
-  /** A counter that sends only the per-family (v2) requests, as on kernels that refuse the legacy one. */
+  /**
+   * A counter that sends only the per-family (v2) requests, as on kernels that refuse the legacy
+   * one.
+   */
   static NetlinkStateCounter openPerFamily() throws IOException {
     NetlinkStateCounter counter = open();
     counter.legacy = false;
@@ -173,10 +195,12 @@ public final class NetlinkStateCounter implements SocketStateCounter {
           }
           if (messageType == NLMSG_ERROR) {
             int error = -buffer.get(JAVA_INT_UNALIGNED, offset + HEADER);
-            throw new RequestRefusedException("inet_diag dump (type " + type + ") failed: errno " + error);
+            throw new RequestRefusedException(
+                "inet_diag dump (type " + type + ") failed: errno " + error);
           }
           if (messageLength >= MSG_MIN_LENGTH) {
-            tally.add(buffer.get(JAVA_BYTE, offset + MSG_STATE) & 0xff,
+            tally.add(
+                buffer.get(JAVA_BYTE, offset + MSG_STATE) & 0xff,
                 buffer.get(JAVA_BYTE, offset + MSG_TIMER) & 0xff,
                 buffer.get(JAVA_INT_UNALIGNED, offset + MSG_INODE) & 0xffffffffL);
           }
@@ -235,7 +259,9 @@ public final class NetlinkStateCounter implements SocketStateCounter {
   }
 
   private static MethodHandle downcall(String name, FunctionDescriptor descriptor) {
-    return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), descriptor,
+    return LINKER.downcallHandle(
+        LINKER.defaultLookup().find(name).orElseThrow(),
+        descriptor,
         Linker.Option.captureCallState("errno"));
   }
 

@@ -7,10 +7,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
- * The fallback counter: a streaming parse of {@code net/tcp} and {@code net/tcp6} under the proc root. Bytes are
- * read into one reused buffer and parsed in place (no String per line): per line the state ({@code st}), the
- * timer ({@code tr}) and the inode. The kernel formats every socket as text, so this costs several times the
- * netlink dump.
+ * The fallback counter: a streaming parse of {@code net/tcp} and {@code net/tcp6} under the proc
+ * root. Bytes are read into one reused buffer and parsed in place (no String per line): per line
+ * the state ({@code st}), the timer ({@code tr}) and the inode. The kernel formats every socket as
+ * text, so this costs several times the netlink dump.
  */
 public final class ProcNetTcpCounter implements SocketStateCounter {
   private static final int FIELD_STATE = 3;
@@ -102,8 +102,7 @@ public final class ProcNetTcpCounter implements SocketStateCounter {
         }
       }
       case FIELD_INODE -> inode = inode * 10 + (b - '0');
-      default -> {
-      }
+      default -> {}
     }
   }
 

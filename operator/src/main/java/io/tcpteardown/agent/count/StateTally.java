@@ -2,7 +2,9 @@ package io.tcpteardown.agent.count;
 
 import java.util.Arrays;
 
-/** Per-state socket counts and orphans of one count, shared by both counters; reused between counts. */
+/**
+ * Per-state socket counts and orphans of one count, shared by both counters; reused between counts.
+ */
 final class StateTally {
   private final long[] byState = new long[16];
   private long orphans;
@@ -22,7 +24,13 @@ final class StateTally {
   }
 
   SocketStates result() {
-    return new SocketStates(byState[TcpState.FIN_WAIT1], byState[TcpState.FIN_WAIT2], byState[TcpState.TIME_WAIT],
-        byState[TcpState.CLOSE_WAIT], byState[TcpState.LAST_ACK], byState[TcpState.CLOSING], orphans);
+    return new SocketStates(
+        byState[TcpState.FIN_WAIT1],
+        byState[TcpState.FIN_WAIT2],
+        byState[TcpState.TIME_WAIT],
+        byState[TcpState.CLOSE_WAIT],
+        byState[TcpState.LAST_ACK],
+        byState[TcpState.CLOSING],
+        orphans);
   }
 }

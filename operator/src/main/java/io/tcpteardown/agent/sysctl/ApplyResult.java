@@ -37,8 +37,11 @@ public record ApplyResult(
     changed = List.copyOf(changed);
   }
 
-  static ApplyResult nothingWritten(List<Violation> rejected, Map<ManagedSysctl, Long> originals,
+  static ApplyResult nothingWritten(
+      List<Violation> rejected,
+      Map<ManagedSysctl, Long> originals,
       Optional<String> stateFileProblem) {
-    return new ApplyResult(rejected, Map.of(), originals, Map.of(), List.of(), List.of(), false, stateFileProblem);
+    return new ApplyResult(
+        rejected, Map.of(), originals, Map.of(), List.of(), List.of(), false, stateFileProblem);
   }
 }

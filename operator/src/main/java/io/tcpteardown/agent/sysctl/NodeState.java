@@ -5,8 +5,8 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * What the node-local state file holds: the boot the values were last applied in, and each managed sysctl's
- * value before the agent first changed it.
+ * What the node-local state file holds: the boot the values were last applied in, and each managed
+ * sysctl's value before the agent first changed it.
  */
 public record NodeState(String bootId, Map<ManagedSysctl, Long> originals) {
   public static final NodeState EMPTY = new NodeState(null, Map.of());

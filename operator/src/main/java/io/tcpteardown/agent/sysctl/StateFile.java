@@ -19,16 +19,17 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The node-local record of original values ({@code --state-file}), JSON such as
- * {@code {"version":1,"bootId":"…","originals":{"net.ipv4.tcp_fin_timeout":60}}}. Saved atomically: a
- * temporary file in the same directory, fsync, rename over the old one, fsync of the directory; a crash leaves
- * either the old or the new file, never a torn one.
+ * The node-local record of original values ({@code --state-file}), JSON such as {@code
+ * {"version":1,"bootId":"…","originals":{"net.ipv4.tcp_fin_timeout":60}}}. Saved atomically: a
+ * temporary file in the same directory, fsync, rename over the old one, fsync of the directory; a
+ * crash leaves either the old or the new file, never a torn one.
  */
 public final class StateFile {
   private static final int VERSION = 1;
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(SerializationFeature.INDENT_OUTPUT);
 
   private final Path path;
 
@@ -41,8 +42,7 @@ public final class StateFile {
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  private record Json(int version, String bootId, Map<String, Long> originals) {
-  }
+  private record Json(int version, String bootId, Map<String, Long> originals) {}
 
   /** The saved state, {@link NodeState#EMPTY} when there is no file yet. */
   public NodeState load() throws CorruptStateFileException {
@@ -58,17 +58,26 @@ public final class StateFile {
     try {
       json = JSON.readValue(bytes, Json.class);
     } catch (IOException e) {
-      throw new CorruptStateFileException(path, "is not valid state JSON (" + firstLine(e) + ")", e);
+      throw new CorruptStateFileException(
+          path, "is not valid state JSON (" + firstLine(e) + ")", e);
     }
     if (json == null || json.version() != VERSION) {
-      throw new CorruptStateFileException(path, "has version " + (json == null ? "none" : json.version())
-          + ", expected " + VERSION, null);
+      throw new CorruptStateFileException(
+          path,
+          "has version " + (json == null ? "none" : json.version()) + ", expected " + VERSION,
+          null);
     }
     Map<ManagedSysctl, Long> originals = new EnumMap<>(ManagedSysctl.class);
     if (json.originals() != null) {
       for (var entry : json.originals().entrySet()) {
-        ManagedSysctl sysctl = ManagedSysctl.byKey(entry.getKey()).orElseThrow(() -> new CorruptStateFileException(
-            path, "names " + entry.getKey() + ", which is not a managed sysctl", null));
+        ManagedSysctl sysctl =
+            ManagedSysctl.byKey(entry.getKey())
+                .orElseThrow(
+                    () ->
+                        new CorruptStateFileException(
+                            path,
+                            "names " + entry.getKey() + ", which is not a managed sysctl",
+                            null));
         if (entry.getValue() == null) {
           throw new CorruptStateFileException(path, "has no value for " + entry.getKey(), null);
         }
@@ -91,16 +100,22 @@ public final class StateFile {
     Files.createDirectories(directory);
     Path temporary = Files.createTempFile(directory, path.getFileName() + ".", ".tmp");
     try {
-      try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING)) {
+      try (FileChannel channel =
+          FileChannel.open(
+              temporary, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         channel.write(java.nio.ByteBuffer.wrap(bytes));
         channel.force(true);
       }
       try {
-        Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
-        throw new IOException("cannot replace " + path + " atomically: keep the state file on a local "
-            + "filesystem", e);
+        throw new IOException(
+            "cannot replace "
+                + path
+                + " atomically: keep the state file on a local "
+                + "filesystem",
+            e);
       }
       try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
         dir.force(true);

@@ -17,9 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes the kernel match a node's settings, safely: checks them against the safety rules first (any violation:
- * no write at all), records each field's original value in the state file before its first change, writes,
- * reads back, and puts back the original of every field that left the settings. Not thread-safe.
+ * Makes the kernel match a node's settings, safely: checks them against the safety rules first (any
+ * violation: no write at all), records each field's original value in the state file before its
+ * first change, writes, reads back, and puts back the original of every field that left the
+ * settings. Not thread-safe.
  */
 public final class SysctlApplier {
   private static final Logger LOG = LoggerFactory.getLogger(SysctlApplier.class);
@@ -34,8 +35,8 @@ public final class SysctlApplier {
   }
 
   /**
-   * @param originalsMirror the {@code status.original} last reported (sysctl key to value): adopted when the
-   *     state file is gone; the state file wins when both exist
+   * @param originalsMirror the {@code status.original} last reported (sysctl key to value): adopted
+   *     when the state file is gone; the state file wins when both exist
    */
   public ApplyResult apply(TeardownSettings desired, Map<String, String> originalsMirror) {
     List<Violation> violations = SafetyRules.validateSettings(desired, SPEC);
@@ -59,11 +60,25 @@ public final class SysctlApplier {
         pass.save(pass.state.withBootId(bootId));
       }
     } catch (StateSaveException e) {
-      return new ApplyResult(List.of(), pass.applied, pass.state.originals(), pass.errors, pass.restored,
-          pass.changed, false, Optional.of(e.getMessage()));
+      return new ApplyResult(
+          List.of(),
+          pass.applied,
+          pass.state.originals(),
+          pass.errors,
+          pass.restored,
+          pass.changed,
+          false,
+          Optional.of(e.getMessage()));
     }
-    return new ApplyResult(List.of(), pass.applied, pass.state.originals(), pass.errors, pass.restored,
-        pass.changed, rebooted && !pass.changed.isEmpty(), Optional.empty());
+    return new ApplyResult(
+        List.of(),
+        pass.applied,
+        pass.state.originals(),
+        pass.errors,
+        pass.restored,
+        pass.changed,
+        rebooted && !pass.changed.isEmpty(),
+        Optional.empty());
   }
 
   /** Re-reads every desired field and writes back a value someone else changed. */
@@ -73,19 +88,26 @@ public final class SysctlApplier {
     }
     List<DriftCorrection> corrected = new ArrayList<>();
     Map<ManagedSysctl, FieldError> errors = new EnumMap<>(ManagedSysctl.class);
-    desired.sysctlValues().forEach((sysctl, value) -> {
-      try {
-        OptionalLong current = files.read(sysctl);
-        if (current.isEmpty()) {
-          errors.put(sysctl, missing(sysctl));
-        } else if (current.getAsLong() != value) {
-          writeAndReadBack(sysctl, value).ifPresentOrElse(error -> errors.put(sysctl, error),
-              () -> corrected.add(new DriftCorrection(sysctl, value, current.getAsLong())));
-        }
-      } catch (IOException e) {
-        errors.put(sysctl, ioError(sysctl, e));
-      }
-    });
+    desired
+        .sysctlValues()
+        .forEach(
+            (sysctl, value) -> {
+              try {
+                OptionalLong current = files.read(sysctl);
+                if (current.isEmpty()) {
+                  errors.put(sysctl, missing(sysctl));
+                } else if (current.getAsLong() != value) {
+                  writeAndReadBack(sysctl, value)
+                      .ifPresentOrElse(
+                          error -> errors.put(sysctl, error),
+                          () ->
+                              corrected.add(
+                                  new DriftCorrection(sysctl, value, current.getAsLong())));
+                }
+              } catch (IOException e) {
+                errors.put(sysctl, ioError(sysctl, e));
+              }
+            });
     return new DriftResult(corrected, errors);
   }
 
@@ -162,9 +184,13 @@ public final class SysctlApplier {
         stateFile.save(next);
         state = next;
       } catch (IOException e) {
-        throw new StateSaveException("cannot save the state file " + stateFile + " (" + e.getMessage()
-            + "): no further sysctl is changed until it can be written, so that originals are never lost; check "
-            + "the hostPath volume and free space");
+        throw new StateSaveException(
+            "cannot save the state file "
+                + stateFile
+                + " ("
+                + e.getMessage()
+                + "): no further sysctl is changed until it can be written, so that originals are never lost; check "
+                + "the hostPath volume and free space");
       }
     }
   }
@@ -175,70 +201,116 @@ public final class SysctlApplier {
     }
   }
 
-  private Optional<FieldError> writeAndReadBack(ManagedSysctl sysctl, long value) throws IOException {
+  private Optional<FieldError> writeAndReadBack(ManagedSysctl sysctl, long value)
+      throws IOException {
     try {
       files.write(sysctl, value);
     } catch (AccessDeniedException e) {
       return Optional.of(notWritable(sysctl, value, e));
     } catch (IOException e) {
       String message = String.valueOf(e.getMessage());
-      if (message.contains("Read-only file system") || message.contains("Operation not permitted")
+      if (message.contains("Read-only file system")
+          || message.contains("Operation not permitted")
           || message.contains("Permission denied")) {
         return Optional.of(notWritable(sysctl, value, e));
       }
-      return Optional.of(new FieldError(sysctl, FieldError.Reason.IO, "writing " + value + " to " + sysctl.key()
-          + " failed (" + message + "): the kernel refused the value; check its limits in the kernel's "
-          + "ip-sysctl documentation"));
+      return Optional.of(
+          new FieldError(
+              sysctl,
+              FieldError.Reason.IO,
+              "writing "
+                  + value
+                  + " to "
+                  + sysctl.key()
+                  + " failed ("
+                  + message
+                  + "): the kernel refused the value; check its limits in the kernel's "
+                  + "ip-sysctl documentation"));
     }
     OptionalLong readBack = files.read(sysctl);
     if (readBack.isEmpty() || readBack.getAsLong() != value) {
-      return Optional.of(new FieldError(sysctl, FieldError.Reason.READ_BACK_MISMATCH, sysctl.key() + " was written as "
-          + value + " but reads back as " + (readBack.isEmpty() ? "nothing" : readBack.getAsLong())
-          + ": the kernel did not keep the value; check the kernel log and its limits for " + sysctl.key()));
+      return Optional.of(
+          new FieldError(
+              sysctl,
+              FieldError.Reason.READ_BACK_MISMATCH,
+              sysctl.key()
+                  + " was written as "
+                  + value
+                  + " but reads back as "
+                  + (readBack.isEmpty() ? "nothing" : readBack.getAsLong())
+                  + ": the kernel did not keep the value; check the kernel log and its limits for "
+                  + sysctl.key()));
     }
     return Optional.empty();
   }
 
   private NodeState adopt(Map<String, String> mirror) {
     Map<ManagedSysctl, Long> originals = new EnumMap<>(ManagedSysctl.class);
-    mirror.forEach((key, value) -> ManagedSysctl.byKey(key).ifPresent(sysctl -> {
-      try {
-        originals.put(sysctl, Long.parseLong(value.strip()));
-      } catch (NumberFormatException e) {
-        LOG.warn("status.original {}={} is not a number: ignored", key, value);
-      }
-    }));
+    mirror.forEach(
+        (key, value) ->
+            ManagedSysctl.byKey(key)
+                .ifPresent(
+                    sysctl -> {
+                      try {
+                        originals.put(sysctl, Long.parseLong(value.strip()));
+                      } catch (NumberFormatException e) {
+                        LOG.warn("status.original {}={} is not a number: ignored", key, value);
+                      }
+                    }));
     if (!originals.isEmpty()) {
-      LOG.info("state file {} is missing: adopting the originals reported in status.original {}", stateFile, mirror);
+      LOG.info(
+          "state file {} is missing: adopting the originals reported in status.original {}",
+          stateFile,
+          mirror);
     }
     return new NodeState(null, originals);
   }
 
   private void warnIfMirrorDisagrees(NodeState state, Map<String, String> mirror) {
-    state.originals().forEach((sysctl, value) -> {
-      String reported = mirror.get(sysctl.key());
-      if (reported != null && !reported.strip().equals(Long.toString(value))) {
-        LOG.warn("status.original says {}={}, the state file {} says {}: the state file wins", sysctl.key(),
-            reported, stateFile, value);
-      }
-    });
+    state
+        .originals()
+        .forEach(
+            (sysctl, value) -> {
+              String reported = mirror.get(sysctl.key());
+              if (reported != null && !reported.strip().equals(Long.toString(value))) {
+                LOG.warn(
+                    "status.original says {}={}, the state file {} says {}: the state file wins",
+                    sysctl.key(),
+                    reported,
+                    stateFile,
+                    value);
+              }
+            });
   }
 
   private static FieldError missing(ManagedSysctl sysctl) {
-    String why = sysctl.scope() == ManagedSysctl.Scope.NODE
-        ? ": it is node-wide and exists only in the initial network namespace; run the agent with hostNetwork: true"
-        : ": this kernel does not have it; remove " + sysctl.field() + " from the profiles that select this node";
-    return new FieldError(sysctl, FieldError.Reason.MISSING, sysctl.key() + " does not exist in this network "
-        + "namespace" + why);
+    String why =
+        sysctl.scope() == ManagedSysctl.Scope.NODE
+            ? ": it is node-wide and exists only in the initial network namespace; run the agent with hostNetwork: true"
+            : ": this kernel does not have it; remove "
+                + sysctl.field()
+                + " from the profiles that select this node";
+    return new FieldError(
+        sysctl,
+        FieldError.Reason.MISSING,
+        sysctl.key() + " does not exist in this network " + "namespace" + why);
   }
 
   private static FieldError notWritable(ManagedSysctl sysctl, long value, IOException e) {
-    return new FieldError(sysctl, FieldError.Reason.NOT_WRITABLE, sysctl.key() + " is not writable here (writing "
-        + value + ": " + e.getMessage() + "): the agent needs a privileged pod (privileged: true) with "
-        + "hostNetwork: true");
+    return new FieldError(
+        sysctl,
+        FieldError.Reason.NOT_WRITABLE,
+        sysctl.key()
+            + " is not writable here (writing "
+            + value
+            + ": "
+            + e.getMessage()
+            + "): the agent needs a privileged pod (privileged: true) with "
+            + "hostNetwork: true");
   }
 
   private static FieldError ioError(ManagedSysctl sysctl, IOException e) {
-    return new FieldError(sysctl, FieldError.Reason.IO, "cannot read " + sysctl.key() + ": " + e.getMessage());
+    return new FieldError(
+        sysctl, FieldError.Reason.IO, "cannot read " + sysctl.key() + ": " + e.getMessage());
   }
 }

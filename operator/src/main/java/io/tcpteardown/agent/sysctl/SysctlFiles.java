@@ -13,9 +13,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * The only code that opens files under /proc/sys, and only the six of the allowlist ({@link ManagedSysctl}):
- * every path is built from the enum, never from input. The files resolve to the network namespace of the
- * thread that opens them.
+ * The only code that opens files under /proc/sys, and only the six of the allowlist ({@link
+ * ManagedSysctl}): every path is built from the enum, never from input. The files resolve to the
+ * network namespace of the thread that opens them.
  */
 public final class SysctlFiles {
   private final Path ipv4;

@@ -1,10 +1,10 @@
 package io.tcpteardown.agent.count;
 
-import io.tcpteardown.tier.KernelTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tcpteardown.testsupport.NetworkNamespace;
 import io.tcpteardown.testsupport.Sockets;
+import io.tcpteardown.tier.KernelTest;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,8 +13,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Known populations in a fresh network namespace, counted by netlink, by the /proc fallback and by {@code ss}:
- * all three must agree exactly, and with what was made.
+ * Known populations in a fresh network namespace, counted by netlink, by the /proc fallback and by
+ * {@code ss}: all three must agree exactly, and with what was made.
  */
 @KernelTest
 class CountersAgreeTest {
@@ -25,7 +25,8 @@ class CountersAgreeTest {
   void namespace() throws Exception {
     namespace = NetworkNamespace.create("count");
     namespace.setSysctl("net.ipv4.tcp_max_tw_buckets", "200000");
-    // A new namespace reuses TIME_WAIT ports on loopback (tcp_tw_reuse 2): a later connection could end a
+    // A new namespace reuses TIME_WAIT ports on loopback (tcp_tw_reuse 2): a later connection could
+    // end a
     // TIME_WAIT socket of the population before it is counted.
     namespace.setSysctl("net.ipv4.tcp_tw_reuse", "0");
   }
@@ -41,24 +42,32 @@ class CountersAgreeTest {
   }
 
   private SocketStates bySs() throws Exception {
-    return new SocketStates(ss("fin-wait-1"), ss("fin-wait-2"), ss("time-wait"), ss("close-wait"), ss("last-ack"),
-        ss("closing"), 0);
+    return new SocketStates(
+        ss("fin-wait-1"),
+        ss("fin-wait-2"),
+        ss("time-wait"),
+        ss("close-wait"),
+        ss("last-ack"),
+        ss("closing"),
+        0);
   }
 
   private SocketStates byNetlink() {
-    return namespace.call(() -> {
-      try (NetlinkStateCounter counter = NetlinkStateCounter.open()) {
-        return counter.count();
-      }
-    });
+    return namespace.call(
+        () -> {
+          try (NetlinkStateCounter counter = NetlinkStateCounter.open()) {
+            return counter.count();
+          }
+        });
   }
 
   private SocketStates byNetlinkPerFamily() {
-    return namespace.call(() -> {
-      try (NetlinkStateCounter counter = NetlinkStateCounter.openPerFamily()) {
-        return counter.count();
-      }
-    });
+    return namespace.call(
+        () -> {
+          try (NetlinkStateCounter counter = NetlinkStateCounter.openPerFamily()) {
+            return counter.count();
+          }
+        });
   }
 
   private SocketStates byProc() {
@@ -66,7 +75,8 @@ class CountersAgreeTest {
   }
 
   private static SocketStates withoutOrphans(SocketStates s) {
-    return new SocketStates(s.finWait1(), s.finWait2(), s.timeWait(), s.closeWait(), s.lastAck(), s.closing(), 0);
+    return new SocketStates(
+        s.finWait1(), s.finWait2(), s.timeWait(), s.closeWait(), s.lastAck(), s.closing(), 0);
   }
 
   @Test
@@ -77,13 +87,16 @@ class CountersAgreeTest {
   }
 
   @Test
-  void netlinkBothRequestsProcAndSsAgreeExactlyOnKnownPopulationsOverIpv4AndIpv6() throws Exception {
+  void netlinkBothRequestsProcAndSsAgreeExactlyOnKnownPopulationsOverIpv4AndIpv6()
+      throws Exception {
     held.addAll(Sockets.populate(namespace, "127.0.0.1", 2000, 300, 40));
     held.addAll(Sockets.populate(namespace, "::1", 150, 20, 10));
 
-    // Client TIME_WAIT; client CLOSE_WAIT plus server CLOSE_WAIT of the half-closed; server FIN_WAIT2 (orphans,
+    // Client TIME_WAIT; client CLOSE_WAIT plus server CLOSE_WAIT of the half-closed; server
+    // FIN_WAIT2 (orphans,
     // kept as time-wait mini-sockets) plus client FIN_WAIT2 of the half-closed.
-    SocketStates expected = new SocketStates(0, 300 + 40 + 20 + 10, 2000 + 150, 300 + 40 + 20 + 10, 0, 0, 0);
+    SocketStates expected =
+        new SocketStates(0, 300 + 40 + 20 + 10, 2000 + 150, 300 + 40 + 20 + 10, 0, 0, 0);
     SocketStates netlink = byNetlink();
     SocketStates perFamily = byNetlinkPerFamily();
     SocketStates proc = byProc();
@@ -98,12 +111,14 @@ class CountersAgreeTest {
   @Test
   void theFactoryPicksNetlinkAndTheSockstatAndNetstatParsersReadThisKernel() throws Exception {
     held.addAll(Sockets.populate(namespace, "127.0.0.1", 25, 0, 0));
-    SocketStates counted = namespace.call(() -> {
-      try (SocketStateCounter counter = SocketStateCounters.open(namespace.procRoot())) {
-        assertThat(counter.method()).isEqualTo("netlink");
-        return counter.count();
-      }
-    });
+    SocketStates counted =
+        namespace.call(
+            () -> {
+              try (SocketStateCounter counter = SocketStateCounters.open(namespace.procRoot())) {
+                assertThat(counter.method()).isEqualTo("netlink");
+                return counter.count();
+              }
+            });
     assertThat(counted.timeWait()).isEqualTo(25);
     KernelStats stats = new KernelStats(namespace.procRoot());
     Sockstat sockstat = namespace.call(stats::readSockstat);

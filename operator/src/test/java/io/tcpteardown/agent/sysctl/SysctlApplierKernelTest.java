@@ -1,6 +1,5 @@
 package io.tcpteardown.agent.sysctl;
 
-import io.tcpteardown.tier.KernelTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tcpteardown.api.ManagedSysctl;
@@ -8,6 +7,7 @@ import io.tcpteardown.api.TeardownSettings;
 import io.tcpteardown.api.Timestamps;
 import io.tcpteardown.api.TwReuse;
 import io.tcpteardown.testsupport.NetworkNamespace;
+import io.tcpteardown.tier.KernelTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -17,7 +17,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The applier against the real kernel, inside a fresh network namespace (which starts from kernel defaults). */
+/**
+ * The applier against the real kernel, inside a fresh network namespace (which starts from kernel
+ * defaults).
+ */
 @KernelTest
 class SysctlApplierKernelTest {
   private static final String FIN = "net.ipv4.tcp_fin_timeout";
@@ -26,11 +29,10 @@ class SysctlApplierKernelTest {
   private static final String REUSE = "net.ipv4.tcp_tw_reuse";
   private static final String TIMESTAMPS = "net.ipv4.tcp_timestamps";
 
-  private static final TeardownSettings FIVE = new TeardownSettings(3, 20, null, 50_000, TwReuse.Enabled,
-      Timestamps.EnabledWithoutOffsets);
+  private static final TeardownSettings FIVE =
+      new TeardownSettings(3, 20, null, 50_000, TwReuse.Enabled, Timestamps.EnabledWithoutOffsets);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private NetworkNamespace namespace;
   private Path statePath;
@@ -40,8 +42,18 @@ class SysctlApplierKernelTest {
   void namespace() throws Exception {
     namespace = NetworkNamespace.create("sysctl");
     statePath = dir.resolve("state/state.json");
-    defaults = Map.of(FIN, namespace.sysctl(FIN), RETRIES, namespace.sysctl(RETRIES), BUCKETS,
-        namespace.sysctl(BUCKETS), REUSE, namespace.sysctl(REUSE), TIMESTAMPS, namespace.sysctl(TIMESTAMPS));
+    defaults =
+        Map.of(
+            FIN,
+            namespace.sysctl(FIN),
+            RETRIES,
+            namespace.sysctl(RETRIES),
+            BUCKETS,
+            namespace.sysctl(BUCKETS),
+            REUSE,
+            namespace.sysctl(REUSE),
+            TIMESTAMPS,
+            namespace.sysctl(TIMESTAMPS));
   }
 
   @AfterEach
@@ -62,15 +74,20 @@ class SysctlApplierKernelTest {
     ApplyResult result = apply(FIVE, Map.of());
     assertThat(result.errors()).isEmpty();
     assertThat(result.rejected()).isEmpty();
-    assertThat(result.applied()).containsOnly(Map.entry(ManagedSysctl.ORPHAN_RETRIES, 3L),
-        Map.entry(ManagedSysctl.FIN_TIMEOUT, 20L), Map.entry(ManagedSysctl.MAX_TW_BUCKETS, 50_000L),
-        Map.entry(ManagedSysctl.TW_REUSE, 1L), Map.entry(ManagedSysctl.TIMESTAMPS, 2L));
+    assertThat(result.applied())
+        .containsOnly(
+            Map.entry(ManagedSysctl.ORPHAN_RETRIES, 3L),
+            Map.entry(ManagedSysctl.FIN_TIMEOUT, 20L),
+            Map.entry(ManagedSysctl.MAX_TW_BUCKETS, 50_000L),
+            Map.entry(ManagedSysctl.TW_REUSE, 1L),
+            Map.entry(ManagedSysctl.TIMESTAMPS, 2L));
     assertThat(namespace.sysctl(FIN)).isEqualTo("20");
     assertThat(namespace.sysctl(RETRIES)).isEqualTo("3");
     assertThat(namespace.sysctl(BUCKETS)).isEqualTo("50000");
     assertThat(namespace.sysctl(REUSE)).isEqualTo("1");
     assertThat(namespace.sysctl(TIMESTAMPS)).isEqualTo("2");
-    assertThat(result.originals().get(ManagedSysctl.FIN_TIMEOUT)).isEqualTo(Long.parseLong(defaults.get(FIN)));
+    assertThat(result.originals().get(ManagedSysctl.FIN_TIMEOUT))
+        .isEqualTo(Long.parseLong(defaults.get(FIN)));
     assertThat(new StateFile(statePath).load().originals()).isEqualTo(result.originals());
     assertThat(new StateFile(statePath).load().bootId()).isNotBlank();
 
@@ -82,13 +99,18 @@ class SysctlApplierKernelTest {
     assertThat(fewer.restored()).containsExactly(ManagedSysctl.FIN_TIMEOUT);
     assertThat(namespace.sysctl(FIN)).isEqualTo(defaults.get(FIN));
     assertThat(namespace.sysctl(RETRIES)).isEqualTo("3");
-    assertThat(new StateFile(statePath).load().originals()).doesNotContainKey(ManagedSysctl.FIN_TIMEOUT)
+    assertThat(new StateFile(statePath).load().originals())
+        .doesNotContainKey(ManagedSysctl.FIN_TIMEOUT)
         .containsKey(ManagedSysctl.ORPHAN_RETRIES);
 
     // Nothing selected any more: every original is back and the state file holds none.
     ApplyResult none = apply(TeardownSettings.NONE, Map.of());
-    assertThat(none.restored()).containsExactlyInAnyOrder(ManagedSysctl.ORPHAN_RETRIES,
-        ManagedSysctl.MAX_TW_BUCKETS, ManagedSysctl.TW_REUSE, ManagedSysctl.TIMESTAMPS);
+    assertThat(none.restored())
+        .containsExactlyInAnyOrder(
+            ManagedSysctl.ORPHAN_RETRIES,
+            ManagedSysctl.MAX_TW_BUCKETS,
+            ManagedSysctl.TW_REUSE,
+            ManagedSysctl.TIMESTAMPS);
     for (var entry : defaults.entrySet()) {
       assertThat(namespace.sysctl(entry.getKey())).as(entry.getKey()).isEqualTo(entry.getValue());
     }
@@ -100,7 +122,8 @@ class SysctlApplierKernelTest {
     apply(FIVE, Map.of());
     namespace.setSysctl(FIN, "45");
     DriftResult drift = namespace.call(() -> applier().correctDrift(FIVE));
-    assertThat(drift.corrected()).containsExactly(new DriftCorrection(ManagedSysctl.FIN_TIMEOUT, 20, 45));
+    assertThat(drift.corrected())
+        .containsExactly(new DriftCorrection(ManagedSysctl.FIN_TIMEOUT, 20, 45));
     assertThat(drift.errors()).isEmpty();
     assertThat(namespace.sysctl(FIN)).isEqualTo("20");
     assertThat(namespace.call(() -> applier().correctDrift(FIVE)).corrected()).isEmpty();
@@ -115,24 +138,28 @@ class SysctlApplierKernelTest {
     assertThat(result.errors()).containsOnlyKeys(ManagedSysctl.MAX_ORPHANS);
     FieldError error = result.errors().get(ManagedSysctl.MAX_ORPHANS);
     assertThat(error.reason()).isEqualTo(FieldError.Reason.MISSING);
-    assertThat(error.message()).contains("net.ipv4.tcp_max_orphans does not exist", "node-wide", "hostNetwork");
+    assertThat(error.message())
+        .contains("net.ipv4.tcp_max_orphans does not exist", "node-wide", "hostNetwork");
     assertThat(result.applied()).hasSize(5);
     assertThat(result.originals()).doesNotContainKey(ManagedSysctl.MAX_ORPHANS);
     assertThat(namespace.sysctl(FIN)).isEqualTo("20");
   }
 
   /**
-   * Two ways the kernel may not take a value, provoked on real kernel files through a proc root (the agent's
-   * {@code --proc-root}) whose allowlisted names lead elsewhere: tcp_orphan_retries to a read-only sysctl (the
-   * kernel refuses even root, as it does on a read-only /proc/sys), tcp_fin_timeout to this namespace's
-   * icmp_ratelimit, which the kernel keeps in clock ticks, so that 31 (ms) reads back rounded to a whole tick.
+   * Two ways the kernel may not take a value, provoked on real kernel files through a proc root
+   * (the agent's {@code --proc-root}) whose allowlisted names lead elsewhere: tcp_orphan_retries to
+   * a read-only sysctl (the kernel refuses even root, as it does on a read-only /proc/sys),
+   * tcp_fin_timeout to this namespace's icmp_ratelimit, which the kernel keeps in clock ticks, so
+   * that 31 (ms) reads back rounded to a whole tick.
    */
   @Test
-  void aValueTheKernelRefusesOrDoesNotKeepIsAnErrorOfThatFieldAndTheRestStillApplies() throws Exception {
+  void aValueTheKernelRefusesOrDoesNotKeepIsAnErrorOfThatFieldAndTheRestStillApplies()
+      throws Exception {
     String ratelimit = "net.ipv4.icmp_ratelimit";
     String ratelimitOriginal = namespace.sysctl(ratelimit);
     namespace.setSysctl(ratelimit, "31");
-    Assumptions.assumeFalse(namespace.sysctl(ratelimit).equals("31"),
+    Assumptions.assumeFalse(
+        namespace.sysctl(ratelimit).equals("31"),
         "this kernel ticks every millisecond (HZ=1000), so icmp_ratelimit keeps 31 exactly");
     namespace.setSysctl(ratelimit, ratelimitOriginal);
 
@@ -140,28 +167,35 @@ class SysctlApplierKernelTest {
     Path ipv4 = Files.createDirectories(procRoot.resolve("sys/net/ipv4"));
     Files.createSymbolicLink(procRoot.resolve("sys/kernel"), Path.of("/proc/sys/kernel"));
     for (ManagedSysctl sysctl : ManagedSysctl.values()) {
-      Path target = switch (sysctl) {
-        case ORPHAN_RETRIES -> Path.of("/proc/sys/kernel/ngroups_max");
-        case FIN_TIMEOUT -> Path.of("/proc/sys/net/ipv4/icmp_ratelimit");
-        default -> Path.of("/proc/sys/net/ipv4", sysctl.fileName());
-      };
+      Path target =
+          switch (sysctl) {
+            case ORPHAN_RETRIES -> Path.of("/proc/sys/kernel/ngroups_max");
+            case FIN_TIMEOUT -> Path.of("/proc/sys/net/ipv4/icmp_ratelimit");
+            default -> Path.of("/proc/sys/net/ipv4", sysctl.fileName());
+          };
       Files.createSymbolicLink(ipv4.resolve(sysctl.fileName()), target);
     }
     SysctlApplier applier = new SysctlApplier(new SysctlFiles(procRoot), new StateFile(statePath));
 
-    ApplyResult result = namespace.call(() -> applier.apply(FIVE.with(ManagedSysctl.FIN_TIMEOUT, 31), Map.of()));
+    ApplyResult result =
+        namespace.call(() -> applier.apply(FIVE.with(ManagedSysctl.FIN_TIMEOUT, 31), Map.of()));
 
-    assertThat(result.errors()).containsOnlyKeys(ManagedSysctl.ORPHAN_RETRIES, ManagedSysctl.FIN_TIMEOUT);
+    assertThat(result.errors())
+        .containsOnlyKeys(ManagedSysctl.ORPHAN_RETRIES, ManagedSysctl.FIN_TIMEOUT);
     FieldError refused = result.errors().get(ManagedSysctl.ORPHAN_RETRIES);
     assertThat(refused.reason()).isEqualTo(FieldError.Reason.NOT_WRITABLE);
-    assertThat(refused.message()).contains("net.ipv4.tcp_orphan_retries is not writable here (writing 3",
-        "privileged: true");
+    assertThat(refused.message())
+        .contains(
+            "net.ipv4.tcp_orphan_retries is not writable here (writing 3", "privileged: true");
     FieldError notKept = result.errors().get(ManagedSysctl.FIN_TIMEOUT);
     assertThat(notKept.reason()).isEqualTo(FieldError.Reason.READ_BACK_MISMATCH);
-    assertThat(notKept.message()).contains("net.ipv4.tcp_fin_timeout was written as 31 but reads back as ",
-        "the kernel did not keep the value");
-    assertThat(result.applied()).containsOnlyKeys(ManagedSysctl.MAX_TW_BUCKETS, ManagedSysctl.TW_REUSE,
-        ManagedSysctl.TIMESTAMPS);
+    assertThat(notKept.message())
+        .contains(
+            "net.ipv4.tcp_fin_timeout was written as 31 but reads back as ",
+            "the kernel did not keep the value");
+    assertThat(result.applied())
+        .containsOnlyKeys(
+            ManagedSysctl.MAX_TW_BUCKETS, ManagedSysctl.TW_REUSE, ManagedSysctl.TIMESTAMPS);
     assertThat(namespace.sysctl(BUCKETS)).isEqualTo("50000");
     assertThat(namespace.sysctl(REUSE)).isEqualTo("1");
 
@@ -175,17 +209,20 @@ class SysctlApplierKernelTest {
 
   @Test
   void tamperedSettingsAreRefusedWithoutAnyWrite() throws Exception {
-    TeardownSettings outOfRange = TeardownSettings.NONE.with(ManagedSysctl.FIN_TIMEOUT, 999)
-        .with(ManagedSysctl.ORPHAN_RETRIES, 2);
+    TeardownSettings outOfRange =
+        TeardownSettings.NONE
+            .with(ManagedSysctl.FIN_TIMEOUT, 999)
+            .with(ManagedSysctl.ORPHAN_RETRIES, 2);
     ApplyResult result = apply(outOfRange, Map.of());
-    assertThat(result.rejected()).singleElement()
+    assertThat(result.rejected())
+        .singleElement()
         .satisfies(v -> assertThat(v.message()).contains("spec.finTimeoutSeconds", "999"));
     assertThat(result.applied()).isEmpty();
     assertThat(namespace.sysctl(FIN)).isEqualTo(defaults.get(FIN));
     assertThat(namespace.sysctl(RETRIES)).isEqualTo(defaults.get(RETRIES));
 
-    TeardownSettings reuseWithoutTimestamps = new TeardownSettings(null, 30, null, null, TwReuse.Enabled,
-        Timestamps.Disabled);
+    TeardownSettings reuseWithoutTimestamps =
+        new TeardownSettings(null, 30, null, null, TwReuse.Enabled, Timestamps.Disabled);
     assertThat(apply(reuseWithoutTimestamps, Map.of()).rejected()).isNotEmpty();
     assertThat(namespace.sysctl(FIN)).isEqualTo(defaults.get(FIN));
     assertThat(namespace.sysctl(TIMESTAMPS)).isEqualTo(defaults.get(TIMESTAMPS));
@@ -197,22 +234,27 @@ class SysctlApplierKernelTest {
     Files.createDirectories(statePath.getParent());
     Files.writeString(statePath, "garbage");
     ApplyResult result = apply(FIVE, Map.of());
-    assertThat(result.stateFileProblem()).hasValueSatisfying(m -> assertThat(m).contains(statePath.toString(),
-        "move it aside"));
+    assertThat(result.stateFileProblem())
+        .hasValueSatisfying(m -> assertThat(m).contains(statePath.toString(), "move it aside"));
     assertThat(result.applied()).isEmpty();
     assertThat(namespace.sysctl(FIN)).isEqualTo(defaults.get(FIN));
     assertThat(Files.readString(statePath)).isEqualTo("garbage");
   }
 
   @Test
-  void aLostStateFileIsRebuiltFromTheStatusMirrorAndAnExistingFileWinsOverTheMirror() throws Exception {
-    // The kernel already holds 20 (set by an earlier run whose state file was lost); the status remembers 60.
+  void aLostStateFileIsRebuiltFromTheStatusMirrorAndAnExistingFileWinsOverTheMirror()
+      throws Exception {
+    // The kernel already holds 20 (set by an earlier run whose state file was lost); the status
+    // remembers 60.
     namespace.setSysctl(FIN, "20");
-    ApplyResult adopted = apply(TeardownSettings.NONE.with(ManagedSysctl.FIN_TIMEOUT, 20), Map.of(FIN, "60"));
+    ApplyResult adopted =
+        apply(TeardownSettings.NONE.with(ManagedSysctl.FIN_TIMEOUT, 20), Map.of(FIN, "60"));
     assertThat(adopted.originals()).containsEntry(ManagedSysctl.FIN_TIMEOUT, 60L);
-    assertThat(new StateFile(statePath).load().originals()).containsEntry(ManagedSysctl.FIN_TIMEOUT, 60L);
+    assertThat(new StateFile(statePath).load().originals())
+        .containsEntry(ManagedSysctl.FIN_TIMEOUT, 60L);
 
-    ApplyResult fileWins = apply(TeardownSettings.NONE.with(ManagedSysctl.FIN_TIMEOUT, 20), Map.of(FIN, "33"));
+    ApplyResult fileWins =
+        apply(TeardownSettings.NONE.with(ManagedSysctl.FIN_TIMEOUT, 20), Map.of(FIN, "33"));
     assertThat(fileWins.originals()).containsEntry(ManagedSysctl.FIN_TIMEOUT, 60L);
     apply(TeardownSettings.NONE, Map.of(FIN, "33"));
     assertThat(namespace.sysctl(FIN)).isEqualTo("60");
@@ -222,7 +264,8 @@ class SysctlApplierKernelTest {
   void afterARebootTheValuesAreReappliedAsSuchNotAsDrift() throws Exception {
     apply(FIVE, Map.of());
     NodeState saved = new StateFile(statePath).load();
-    // A reboot: the kernel is back at its defaults and the boot id differs from the one in the state file.
+    // A reboot: the kernel is back at its defaults and the boot id differs from the one in the
+    // state file.
     new StateFile(statePath).save(saved.withBootId("an-earlier-boot"));
     for (var entry : defaults.entrySet()) {
       namespace.setSysctl(entry.getKey(), entry.getValue());
