@@ -79,7 +79,7 @@ public record OriginalsMirror(
 
   private static final String REMEDY =
       "; the agent adopts nothing from status.original and writes no sysctl while the state file is "
-          + "missing. Put the node's true original there (kubectl patch ttn NODE --subresource=status), "
+          + "missing. Put the node's true original there (a patch of the TcpTeardownNode's status subresource), "
           + "or remove the entry to let the agent record the current value as the original";
 
   private static Long parseLong(String text) {
