@@ -94,8 +94,9 @@ public final class SysctlApplier {
 
   /**
    * Re-reads every desired field that has a recorded original and writes back a value someone else
-   * changed. A field without a recorded original is never written here: the apply that would record
-   * it failed, and reports why. An unreadable state file stops every write.
+   * changed. A field without a recorded original is never written here, only reported, so that the
+   * agent applies again (which records the original first, or says why it cannot). An unreadable
+   * state file stops every write.
    */
   public DriftResult correctDrift(TeardownSettings desired) {
     if (!SafetyRules.validateSettings(desired, SPEC).isEmpty()) {
@@ -126,6 +127,15 @@ public final class SysctlApplier {
         .forEach(
             (sysctl, value) -> {
               if (!state.originals().containsKey(sysctl)) {
+                errors.put(
+                    sysctl,
+                    new FieldError(
+                        sysctl,
+                        FieldError.Reason.IO,
+                        sysctl.key()
+                            + " has no recorded original in the state file "
+                            + stateFile
+                            + ": a drift check does not write it; the next apply records it first"));
                 return;
               }
               try {

@@ -370,6 +370,9 @@ class SysctlApplierKernelTest {
 
     assertThat(drift.corrected())
         .containsExactly(new DriftCorrection(ManagedSysctl.TW_REUSE, 1, 0));
+    assertThat(drift.errors()).containsOnlyKeys(ManagedSysctl.FIN_TIMEOUT);
+    assertThat(drift.errors().get(ManagedSysctl.FIN_TIMEOUT).message())
+        .contains("net.ipv4.tcp_fin_timeout has no recorded original", "the next apply records it");
     assertThat(namespace.sysctl(FIN)).isEqualTo("45");
     assertThat(namespace.sysctl(REUSE)).isEqualTo("1");
   }
