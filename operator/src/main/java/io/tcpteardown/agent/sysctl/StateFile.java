@@ -65,11 +65,16 @@ public final class StateFile {
 
   /** The saved state, {@link NodeState#EMPTY} when there is no file yet. */
   public NodeState load() throws CorruptStateFileException {
+    return loadIfPresent().orElse(NodeState.EMPTY);
+  }
+
+  /** The saved state, empty when there is no file (one read: no race with a file that vanishes). */
+  public Optional<NodeState> loadIfPresent() throws CorruptStateFileException {
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(path);
     } catch (NoSuchFileException e) {
-      return NodeState.EMPTY;
+      return Optional.empty();
     } catch (IOException e) {
       throw new CorruptStateFileException(path, "cannot be read (" + e.getMessage() + ")", e);
     }
@@ -111,11 +116,14 @@ public final class StateFile {
         originals.put(sysctl.get(), value.longValue());
       }
     }
-    return new NodeState(
-        bootId,
-        originals,
-        new NodeState.Preserved(
-            Math.max(version, VERSION), unknownFields.toString(), unknownOriginals.toString()));
+    return Optional.of(
+        new NodeState(
+            bootId,
+            originals,
+            new NodeState.Preserved(
+                Math.max(version, VERSION),
+                unknownFields.toString(),
+                unknownOriginals.toString())));
   }
 
   private int version(JsonNode version) throws CorruptStateFileException {

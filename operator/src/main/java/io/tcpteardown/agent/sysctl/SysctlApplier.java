@@ -43,13 +43,16 @@ public final class SysctlApplier {
   public ApplyResult apply(TeardownSettings desired, Map<String, String> originalsMirror) {
     List<Violation> violations = SafetyRules.validateSettings(desired, SPEC);
     OriginalsMirror mirror = OriginalsMirror.parse(originalsMirror);
-    NodeState state;
+    Optional<NodeState> saved;
     try {
-      state = stateFile.exists() ? stateFile.load() : null;
+      saved = stateFile.loadIfPresent();
     } catch (CorruptStateFileException e) {
       return ApplyResult.nothingWritten(violations, mirror.values(), Optional.of(e.getMessage()));
     }
-    if (state == null) {
+    NodeState state;
+    if (saved.isPresent()) {
+      state = saved.get();
+    } else {
       if (!mirror.violations().isEmpty()) {
         List<Violation> refused = new ArrayList<>(violations);
         refused.addAll(mirror.violations());
