@@ -546,4 +546,108 @@ class ProfileStatusCalculatorTest {
         .containsEntry(ACCEPTED, "2026-11-26T12:00:00Z")
         .containsEntry(APPLIED, "2026-11-26T12:01:00Z");
   }
+
+  @Test
+  void theCountersOfANodeThatWentAwayAreForgotten() {
+    PressureTracker tracker = new PressureTracker();
+    ProfileStatusCalculator calculator = new ProfileStatusCalculator(tracker);
+    List<TcpTeardownProfile> profiles = List.of(FIN_30);
+    Map<String, TcpTeardownNodeStatus> oldMachine =
+        Map.of(
+            "web-1",
+            report(Map.of(FIN, "30"), Map.of(), StateCounts.ZERO, new KernelCounters(0, 0), "t1"),
+            "web-2",
+            report(Map.of(FIN, "30"), Map.of(), StateCounts.ZERO, new KernelCounters(0, 0), "t1"));
+    compute(calculator, profiles, List.of(node("web-1"), node("web-2")), oldMachine, "web");
+    assertThat(tracker.trackedNodes()).containsExactlyInAnyOrder("web-1", "web-2");
+
+    // The Node web-1 is deleted (its TcpTeardownNode goes with it); web-2 loses its
+    // TcpTeardownNode.
+    compute(calculator, profiles, List.of(node("web-2")), Map.of(), "web");
+    assertThat(tracker.trackedNodes()).as("nothing kept of nodes that went away").isEmpty();
+
+    // A new machine joins as web-1; its kernel counters are its own, its first report a baseline.
+    TcpTeardownProfileStatus status =
+        compute(
+            calculator,
+            profiles,
+            List.of(node("web-1")),
+            Map.of(
+                "web-1",
+                report(
+                    Map.of(FIN, "30"),
+                    Map.of(),
+                    StateCounts.ZERO,
+                    new KernelCounters(40, 2),
+                    "t9")),
+            "web");
+    assertThat(status.conditions())
+        .filteredOn(c -> c.getType().equals(TEARDOWN_PRESSURE))
+        .extracting(Condition::getStatus)
+        .containsExactly("False");
+  }
+
+  @Test
+  void aPreviousConditionWithoutStatusOrTypeIsTakenAsAbsent() {
+    TcpTeardownProfile profile = profile("web", WEB, spec().finTimeoutSeconds(30).build());
+    profile.setStatus(
+        new TcpTeardownProfileStatus(
+            1L,
+            new ArrayList<>(
+                List.of(
+                    new io.fabric8.kubernetes.api.model.ConditionBuilder()
+                        .withType(ACCEPTED)
+                        .withLastTransitionTime("2020-01-01T00:00:00Z")
+                        .build(),
+                    new io.fabric8.kubernetes.api.model.ConditionBuilder()
+                        .withStatus("True")
+                        .build(),
+                    new Condition())),
+            null,
+            null,
+            null,
+            null,
+            null));
+    TcpTeardownProfileStatus status =
+        new ProfileStatusCalculator(new PressureTracker())
+            .compute(profile, List.of(profile), List.of(), Map.of(), NOW);
+    assertThat(status.conditions())
+        .filteredOn(c -> c.getType().equals(ACCEPTED))
+        .extracting(Condition::getStatus, Condition::getLastTransitionTime)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("True", "2026-11-26T12:00:00Z"));
+  }
+
+  @Test
+  void pressureIsExactForAnyCountAndLimitALongHolds() {
+    assertThat(ProfileStatusCalculator.nearLimit(Long.MAX_VALUE, 10L)).isTrue();
+    assertThat(ProfileStatusCalculator.nearLimit(Long.MAX_VALUE / 10, Long.MAX_VALUE)).isFalse();
+    assertThat(ProfileStatusCalculator.nearLimit(Long.MAX_VALUE, Long.MAX_VALUE)).isTrue();
+    assertThat(ProfileStatusCalculator.nearLimit(900, 1000L)).isTrue();
+    assertThat(ProfileStatusCalculator.nearLimit(899, 1000L)).isFalse();
+    assertThat(ProfileStatusCalculator.nearLimit(0, 0L)).isFalse();
+    assertThat(ProfileStatusCalculator.nearLimit(5, -1L)).isFalse();
+    assertThat(ProfileStatusCalculator.nearLimit(5, null)).isFalse();
+  }
+
+  @Test
+  void negativeCountsCountAsZeroAndSumsStopAtTheLargestLong() {
+    TcpTeardownProfileStatus status =
+        compute(
+            new ProfileStatusCalculator(new PressureTracker()),
+            List.of(FIN_30),
+            List.of(node("web-1"), node("web-2"), node("web-3")),
+            Map.of(
+                "web-1", report(Map.of(), Map.of(), states(Long.MAX_VALUE, 3), null, "t"),
+                "web-2", report(Map.of(), Map.of(), states(1, -2), null, "t"),
+                "web-3",
+                    report(
+                        Map.of(),
+                        Map.of(),
+                        new StateCounts(-1, -1, -1, -1, -1, -1, -1),
+                        null,
+                        "t")),
+            "web");
+    assertThat(status.totals()).isEqualTo(new StateCounts(0, 0, Long.MAX_VALUE, 0, 0, 0, 3));
+    assertThat(status.nodes()).extracting(ProfileNodeEntry::orphans).containsExactly(3L, 0L, 0L);
+  }
 }
