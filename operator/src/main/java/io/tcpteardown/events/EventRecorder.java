@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * objects live in one namespace ({@value #EVENTS_NAMESPACE}, where kubectl describe looks for
  * them); a failure to record one is logged, never fatal.
  */
-public final class EventRecorder {
+public final class EventRecorder implements EventSink {
   public static final String EVENTS_NAMESPACE = "default";
   public static final String NORMAL = "Normal";
   public static final String WARNING = "Warning";
@@ -34,6 +34,7 @@ public final class EventRecorder {
     this.clock = clock;
   }
 
+  @Override
   public void emit(HasMetadata object, String type, String reason, String message) {
     String now = clock.instant().toString();
     String name = object.getMetadata().getName();
