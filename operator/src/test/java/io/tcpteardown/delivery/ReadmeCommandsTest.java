@@ -60,7 +60,12 @@ class ReadmeCommandsTest {
           "kubectl apply",
           "prose naming the verb (\"refuses such an object at `kubectl apply`\"), not a command",
           "helm install",
-          "prose naming the verb (\"a wrong value fails at `helm install`\"), not a command");
+          "prose naming the verb (\"a wrong value fails at `helm install`\"), not a command",
+          "kubectl -n tcp-teardown exec AGENT-POD -- java -Xmx48m -jar /app/tcp-teardown.jar"
+              + " state-file rebuild",
+          "exec needs a kubelet running the agent pod, which the API server tier has not; the"
+              + " command it runs (state-file rebuild) is run against the API server by"
+              + " StateFileCommandApiTest");
 
   /** README placeholders and the real objects this test creates for them. */
   static final Map<String, String> PLACEHOLDERS =
