@@ -42,32 +42,9 @@ class DriftWithoutApiServerTest {
 
   @TempDir Path work;
 
-  private Path procRoot() throws Exception {
-    Path root = work.resolve("proc");
-    Path ipv4 = Files.createDirectories(root.resolve("sys/net/ipv4"));
-    Files.writeString(ipv4.resolve("tcp_orphan_retries"), "0\n");
-    Files.writeString(ipv4.resolve("tcp_fin_timeout"), "60\n");
-    Files.writeString(ipv4.resolve("tcp_max_tw_buckets"), "32768\n");
-    Files.writeString(ipv4.resolve("tcp_tw_reuse"), "2\n");
-    Files.writeString(ipv4.resolve("tcp_timestamps"), "1\n");
-    Path random = Files.createDirectories(root.resolve("sys/kernel/random"));
-    Files.writeString(random.resolve("boot_id"), "6c1b2a9e-0000-4000-8000-000000000001\n");
-    Path net = Files.createDirectories(root.resolve("net"));
-    Files.writeString(
-        net.resolve("sockstat"),
-        "sockets: used 5\nTCP: inuse 1 orphan 0 tw 0 alloc 1 mem 0\nUDP: inuse 0 mem 0\n");
-    Files.writeString(
-        net.resolve("netstat"), "TcpExt: TCPTimeWaitOverflow TCPAbortOnMemory\nTcpExt: 0 0\n");
-    String header =
-        "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
-    Files.writeString(net.resolve("tcp"), header);
-    Files.writeString(net.resolve("tcp6"), header);
-    return root;
-  }
-
   @Test
   void driftIsCorrectedWithinOneIntervalWhileEventsAndStatusCannotBeWritten() throws Exception {
-    Path procRoot = procRoot();
+    Path procRoot = FakeProcRoot.create(work);
     Path fin = procRoot.resolve("sys/net/ipv4/tcp_fin_timeout");
     int closedPort;
     try (ServerSocket socket = new ServerSocket(0)) {
