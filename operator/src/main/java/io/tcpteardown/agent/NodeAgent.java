@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * The node agent's loop. It watches only its own TcpTeardownNode and makes the kernel match its
  * spec; checks for drift every drift-check interval; reports status at once after a change and
  * otherwise every report interval (with ±10% jitter). All kernel work happens on one platform
- * thread; status writes on another (see {@link StatusPublisher}), so an unreachable API server
- * never stops the agent from keeping and counting. Stopping the agent restores nothing.
+ * thread; status writes on another (see {@link StatusPublisher}) and Events on a third (see {@link
+ * EventRecorder}), so an unreachable API server never stops the agent from keeping and counting.
+ * Every decision (what to publish, which Events, when to check drift) is made by {@link AgentStep};
+ * this class only does the I/O and the scheduling. Stopping the agent restores nothing.
  */
 public final class NodeAgent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
