@@ -27,8 +27,14 @@ public record RenderedChart(List<HasMetadata> objects) {
   /** The chart as {@code helm template RELEASE --namespace tcp-teardown --skip-crds} renders it. */
   public static RenderedChart render(String release, Map<String, Object> values)
       throws IOException {
+    return render(CHART, release, values);
+  }
+
+  /** Another copy of the chart, rendered the same way. */
+  public static RenderedChart render(Path chart, String release, Map<String, Object> values)
+      throws IOException {
     TemplateCommand template =
-        new Helm(CHART).template().withName(release).withNamespace(NAMESPACE).skipCrds();
+        new Helm(chart).template().withName(release).withNamespace(NAMESPACE).skipCrds();
     values.forEach(template::set);
     return parse(template.call());
   }
