@@ -37,6 +37,10 @@ public final class ProfileValidation {
   private static final int MAX_NAME_LENGTH = 253;
   private static final Pattern DNS_SUBDOMAIN =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  private static final Pattern QUALIFIED_NAME =
+      Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
+  private static final Pattern LABEL_VALUE =
+      Pattern.compile("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
   private static final ObjectMapper JSON =
       JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
   private static final StructuralSchema SPEC = loadSchema().property("spec");
@@ -258,8 +262,37 @@ public final class ProfileValidation {
       }
       for (Iterator<Map.Entry<String, JsonNode>> it = entries.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> entry = it.next();
+        String field = "metadata." + map + "." + entry.getKey();
+        if (!isQualifiedName(entry.getKey())) {
+          violations.add(
+              new Violation(
+                  field,
+                  entry.getKey(),
+                  RULE_NAME,
+                  field
+                      + ": \""
+                      + entry.getKey()
+                      + "\" is not a valid key: an optional DNS prefix and '/', then at most 63"
+                      + " letters, digits, '-', '_' and '.', starting and ending with a letter or"
+                      + " digit. Rename the key."));
+        }
+        if (entry.getValue().isTextual()
+            && map.equals("labels")
+            && (entry.getValue().asText().length() > 63
+                || !LABEL_VALUE.matcher(entry.getValue().asText()).matches())) {
+          violations.add(
+              new Violation(
+                  field,
+                  entry.getValue().asText(),
+                  RULE_NAME,
+                  field
+                      + ": \""
+                      + abbreviate(entry.getValue().asText())
+                      + "\" is not a valid label value: at most 63 letters, digits, '-', '_' and"
+                      + " '.', starting and ending with a letter or digit, or empty. Shorten it, or"
+                      + " move it to an annotation."));
+        }
         if (!entry.getValue().isTextual()) {
-          String field = "metadata." + map + "." + entry.getKey();
           violations.add(
               new Violation(
                   field,
@@ -273,6 +306,24 @@ public final class ProfileValidation {
       }
     }
     return violations;
+  }
+
+  private static boolean isQualifiedName(String key) {
+    int slash = key.indexOf('/');
+    String name = slash < 0 ? key : key.substring(slash + 1);
+    if (slash >= 0) {
+      String prefix = key.substring(0, slash);
+      if (prefix.isEmpty()
+          || prefix.length() > MAX_NAME_LENGTH
+          || !DNS_SUBDOMAIN.matcher(prefix).matches()) {
+        return false;
+      }
+    }
+    return !name.isEmpty() && name.length() <= 63 && QUALIFIED_NAME.matcher(name).matches();
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 70 ? text : text.substring(0, 67) + "...";
   }
 
   /** The spec with the schema's defaults filled in, as the API server would store it. */
