@@ -22,6 +22,7 @@ public final class StructuralSchema {
   public static final String RULE_NULL = "NullValue";
   public static final String RULE_LENGTH = "Length";
   public static final String RULE_PATTERN = "Pattern";
+  public static final String RULE_EMPTY = "EmptyString";
 
   private final JsonNode root;
 
@@ -153,6 +154,19 @@ public final class StructuralSchema {
 
   private static void string(JsonNode schema, JsonNode value, String path, List<Violation> out) {
     String text = value.asText();
+    if (text.isEmpty() && !schema.has("enum") && !schema.has("minLength")) {
+      // Kubernetes 1.20 (and other servers of its time) validate "" in a custom resource as null
+      // and refuse it ("must be of type string"); newer ones accept it. Refused here for all.
+      out.add(
+          new Violation(
+              path,
+              "\"\"",
+              RULE_EMPTY,
+              path
+                  + ": an empty string is refused by Kubernetes API servers such as 1.20 (they"
+                  + " read it as null). Give a non-empty value, or remove the field."));
+      return;
+    }
     bound(
         schema,
         "minLength",

@@ -139,6 +139,8 @@ class ProfileValidationTest {
         "nodeSelector: {matchExpressions: [{key: a, operator: Exists, values: [x]}]} | spec.nodeSelector.matchExpressions[0].values | SelectorValues",
         "nodeSelector: {matchExpressions: [{key: a, operator: In, values: [null]}]} | spec.nodeSelector.matchExpressions[0].values[0] | NullValue",
         "nodeSelector: null | spec.nodeSelector | NullValue",
+        "nodeSelector: {matchLabels: {tier: ''}} | spec.nodeSelector.matchLabels.tier | EmptyString",
+        "nodeSelector: {matchExpressions: [{key: a, operator: In, values: ['']}]} | spec.nodeSelector.matchExpressions[0].values[0] | EmptyString",
         "{twRecycle: true, finTimeoutSeconds: x} | spec.twRecycle | TwRecycleRemoved",
       })
   void documentsAreCheckedAsStrictlyAsTheApiServer(String spec, String field, String rule)
