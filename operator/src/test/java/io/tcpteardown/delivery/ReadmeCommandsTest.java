@@ -25,7 +25,6 @@ import io.tcpteardown.testsupport.TestCluster;
 import io.tcpteardown.tier.ApiTest;
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -201,6 +200,32 @@ class ReadmeCommandsTest {
             .sorted(Comparator.comparing(ReadmeCommandsTest::phase))
             .toList();
     List<String> ran = new ArrayList<>();
+    // Commands run in the repository (they name its paths); files they write there are removed.
+    java.util.Set<Path> before;
+    try (var listing = Files.list(REPO)) {
+      before = listing.collect(java.util.stream.Collectors.toSet());
+    }
+    try {
+      runAll(toRun, ran);
+    } finally {
+      try (var listing = Files.list(REPO)) {
+        for (Path written : listing.filter(p -> !before.contains(p)).toList()) {
+          Files.deleteIfExists(written);
+        }
+      }
+    }
+    System.out.println("ran, in this order:\n" + String.join("\n", ran));
+
+    assertThat(toRun).extracting(ReadmeCommandsTest::phase).contains(Phase.values());
+    assertThat(admin.apiextensions().v1().customResourceDefinitions().withName(CRD_PROFILES).get())
+        .as("the README's removal commands delete the CRDs")
+        .isNull();
+    assertThat(Helm.list().withKubeConfig(kubeconfig).allNamespaces().call())
+        .as("the README's removal commands uninstall the release")
+        .isEmpty();
+  }
+
+  private void runAll(List<Command> toRun, List<String> ran) throws Exception {
     Phase current = null;
     for (Command command : toRun) {
       Phase phase = phase(command);
@@ -214,15 +239,6 @@ class ReadmeCommandsTest {
       run(command);
       ran.add(current + ": " + command.text());
     }
-    System.out.println("ran, in this order:\n" + String.join("\n", ran));
-
-    assertThat(toRun).extracting(ReadmeCommandsTest::phase).contains(Phase.values());
-    assertThat(admin.apiextensions().v1().customResourceDefinitions().withName(CRD_PROFILES).get())
-        .as("the README's removal commands delete the CRDs")
-        .isNull();
-    assertThat(Helm.list().withKubeConfig(kubeconfig).allNamespaces().call())
-        .as("the README's removal commands uninstall the release")
-        .isEmpty();
   }
 
   /** A node and its TcpTeardownNode for NODE, a profile for NAME, once the CRDs are installed. */
@@ -336,9 +352,23 @@ class ReadmeCommandsTest {
     builder
         .environment()
         .put("PATH", kubectlDir + File.pathSeparator + System.getenv().getOrDefault("PATH", ""));
+    // Interactive commands (kubectl edit) meet an editor that saves nothing, and no terminal.
+    builder.environment().put("KUBE_EDITOR", "true");
+    builder.environment().put("EDITOR", "true");
+    builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    Path log = Files.createTempFile("readme-command", ".log");
+    builder.redirectOutput(log.toFile());
     Process process = builder.start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    boolean ended = process.waitFor(120, TimeUnit.SECONDS);
+    if (!ended) {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+    }
+    String output = Files.readString(log);
+    Files.delete(log);
+    assertThat(ended)
+        .as("README line %d: %s did not end within 120 s:\n%s", command.line(), text, output)
+        .isTrue();
     System.out.println("$ " + text + "\n" + output);
     assertThat(process.exitValue())
         .as("README line %d: %s exited with:\n%s", command.line(), text, output)
