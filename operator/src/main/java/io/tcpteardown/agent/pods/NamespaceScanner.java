@@ -77,6 +77,15 @@ public final class NamespaceScanner {
     }
   }
 
+  /** The command name of a process ({@code /proc/<pid>/comm}), empty when it is gone. */
+  public Optional<String> commandOf(int pid) {
+    try {
+      return Optional.of(Files.readString(procRoot.resolve(pid + "/comm")).strip());
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
   static OptionalLong inode(Path nsLink) {
     try {
       return parseNamespaceLink(Files.readSymbolicLink(nsLink).toString());
