@@ -50,12 +50,24 @@ public final class SimulatedPod implements AutoCloseable {
   public static SimulatedPod start(
       NetworkNamespace namespace, String root, String uid, Driver driver, Qos qos)
       throws IOException {
+    return start(namespace, root, uid, driver, qos, List.of("sleep", "600"));
+  }
+
+  /** As {@link #start(NetworkNamespace, String, String, Driver, Qos)}, running {@code command}. */
+  public static SimulatedPod start(
+      NetworkNamespace namespace,
+      String root,
+      String uid,
+      Driver driver,
+      Qos qos,
+      List<String> command)
+      throws IOException {
     String containerId =
         (UUID.randomUUID().toString() + UUID.randomUUID()).replace("-", "").substring(0, 64);
-    Process process =
-        new ProcessBuilder("nsenter", "--net=/var/run/netns/" + namespace.name(), "sleep", "600")
-            .redirectErrorStream(true)
-            .start();
+    List<String> full =
+        new ArrayList<>(List.of("nsenter", "--net=/var/run/netns/" + namespace.name()));
+    full.addAll(command);
+    Process process = new ProcessBuilder(full).redirectErrorStream(true).start();
     SimulatedPod pod = new SimulatedPod(uid, containerId, process);
     try {
       String relative = path(root, uid, containerId, driver, qos);
@@ -114,6 +126,11 @@ public final class SimulatedPod implements AutoCloseable {
 
   public String containerId() {
     return containerId;
+  }
+
+  /** The process's output, for a command that says when it is ready. */
+  public java.io.InputStream output() {
+    return process.getInputStream();
   }
 
   public int pid() {
