@@ -56,6 +56,7 @@ public final class NamespaceThread implements AutoCloseable {
 
   private final Path procRoot;
   private ExecutorService thread;
+  private volatile long threadId;
   private int home = -1;
 
   private NamespaceThread(Path procRoot) {
@@ -73,7 +74,17 @@ public final class NamespaceThread implements AutoCloseable {
     thread =
         Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().daemon().name("netns-sweep").unstarted(r));
-    home = onThread(() -> open(Path.of("/proc/thread-self/ns/net")).orElseThrow());
+    home =
+        onThread(
+            () -> {
+              threadId = Thread.currentThread().threadId();
+              return open(Path.of("/proc/thread-self/ns/net")).orElseThrow();
+            });
+  }
+
+  /** CPU time the thread has used so far, for measuring sweeps; -1 where the JVM cannot tell. */
+  public long cpuNanos() {
+    return java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(threadId);
   }
 
   /**

@@ -100,6 +100,11 @@ public final class PodSweeper implements AutoCloseable {
     return new Inside(states, maxTw);
   }
 
+  /** CPU time of the namespace thread so far: the part of a sweep spent inside namespaces. */
+  public long namespaceThreadCpuNanos() {
+    return thread.cpuNanos();
+  }
+
   @Override
   public void close() {
     thread.close();
