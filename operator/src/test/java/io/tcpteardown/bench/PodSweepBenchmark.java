@@ -136,9 +136,16 @@ class PodSweepBenchmark {
               return timeWait;
             };
         long expected = (long) PODS * POD_TIME_WAIT;
-        assertThat(agentSweep.call()).isEqualTo(expected);
-        assertThat(nsenterSs.call()).isEqualTo(expected);
-        assertThat(procPerPod.call()).isEqualTo(expected);
+        // The first TIME_WAIT sockets may reach their 60 s while the last are made on a loaded
+        // machine: each way must see (nearly) the whole population.
+        long byAgent = agentSweep.call();
+        long bySs = nsenterSs.call();
+        long byProc = procPerPod.call();
+        System.out.printf(
+            "counted TIME_WAIT in the pods: agent %,d, nsenter ss %,d, /proc %,d (made %,d)%n",
+            byAgent, bySs, byProc, expected);
+        assertThat(List.of(byAgent, bySs, byProc))
+            .allSatisfy(n -> assertThat(n).isBetween(expected * 99 / 100, expected));
         for (int i = 0; i < 5; i++) {
           agentSweep.call();
           procPerPod.call();
