@@ -3,6 +3,8 @@ package io.tcpteardown.agent;
 import io.tcpteardown.agent.sysctl.DriftCorrection;
 import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.api.TeardownSettings;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,7 @@ import java.util.TreeMap;
  * @param lastDrift what the last drift check wrote back (empty when it found nothing)
  * @param driftCorrections all drift corrections so far, carried over agent restarts through the
  *     status
+ * @param fight drift found at consecutive checks, and when the next check is due
  */
 public record AgentState(
     long generation,
@@ -29,7 +32,8 @@ public record AgentState(
     Map<ManagedSysctl, Long> originals,
     Problems problems,
     List<DriftCorrection> lastDrift,
-    long driftCorrections) {
+    long driftCorrections,
+    DriftFight fight) {
 
   public AgentState {
     applied = Map.copyOf(applied);
@@ -37,9 +41,49 @@ public record AgentState(
     lastDrift = List.copyOf(lastDrift);
   }
 
+  /** A state outside any drift fight. */
+  public AgentState(
+      long generation,
+      TeardownSettings desired,
+      Map<ManagedSysctl, Long> applied,
+      Map<ManagedSysctl, Long> originals,
+      Problems problems,
+      List<DriftCorrection> lastDrift,
+      long driftCorrections) {
+    this(
+        generation,
+        desired,
+        applied,
+        originals,
+        problems,
+        lastDrift,
+        driftCorrections,
+        DriftFight.NONE);
+  }
+
+  /**
+   * Someone else changing managed values again and again: {@code streak} consecutive drift checks
+   * found drift; the next check waits until {@code nextCheck} (null: at the normal pace).
+   */
+  public record DriftFight(int streak, Instant nextCheck, Duration backoff) {
+    public static final DriftFight NONE = new DriftFight(0, null, Duration.ZERO);
+
+    /** True from the second consecutive check that found drift. */
+    public boolean fighting() {
+      return streak >= 2;
+    }
+  }
+
   public static AgentState initial(long driftCorrections) {
     return new AgentState(
-        0, TeardownSettings.NONE, Map.of(), Map.of(), Problems.NONE, List.of(), driftCorrections);
+        0,
+        TeardownSettings.NONE,
+        Map.of(),
+        Map.of(),
+        Problems.NONE,
+        List.of(),
+        driftCorrections,
+        DriftFight.NONE);
   }
 
   /**

@@ -6,7 +6,9 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.tcpteardown.agent.sysctl.DriftCorrection;
 import io.tcpteardown.api.AgentInfo;
 import io.tcpteardown.api.Conditions;
+import io.tcpteardown.api.KernelCounters;
 import io.tcpteardown.api.ManagedSysctl;
+import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
 import io.tcpteardown.api.TwReuse;
 import java.time.Instant;
@@ -26,20 +28,62 @@ public final class AgentStatusComposer {
     this.agent = agent;
   }
 
+  /** A status from a count taken just now. */
   public TcpTeardownNodeStatus compose(
       AgentState state, NodeObservation observation, List<Condition> previous, Instant now) {
+    return compose(state, LatestCount.of(observation, now), previous, now);
+  }
+
+  /**
+   * The status to publish at {@code now}. {@code previous} are the conditions last published (or
+   * read from the API server at start: anything it admitted).
+   */
+  public TcpTeardownNodeStatus compose(
+      AgentState state, LatestCount count, List<Condition> previous, Instant now) {
+    NodeObservation observation = count.observation() == null ? UNCOUNTED : count.observation();
     List<Condition> conditions =
-        Conditions.carryTransitionTimes(previous, conditions(state, observation), now);
+        Conditions.carryTransitionTimes(previous, conditions(state, count, observation), now);
     return new TcpTeardownNodeStatus(
         state.generation(),
         keyed(state.applied()),
         keyed(state.originals()),
-        observation.states(),
-        observation.counters(),
+        count.observation() == null ? null : observation.states(),
+        count.observation() == null ? null : observation.counters(),
         state.driftCorrections(),
         conditions,
         agent,
-        now.truncatedTo(ChronoUnit.SECONDS).toString());
+        rfc3339(now),
+        count.countedAt() == null ? null : rfc3339(count.countedAt()),
+        count.describeFailure(now));
+  }
+
+  private static final NodeObservation UNCOUNTED =
+      new NodeObservation(Map.of(), StateCounts.ZERO, KernelCounters.ZERO, "none");
+
+  private static String rfc3339(Instant instant) {
+    return instant.truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  /**
+   * Whether the agent runs in the node's initial network namespace, where tcp_max_orphans exists
+   * (it exists in no other); empty before the first look.
+   */
+  public static java.util.Optional<Boolean> inInitialNamespace(NodeObservation observation) {
+    if (observation == null) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(observation.sysctl(ManagedSysctl.MAX_ORPHANS).isPresent());
+  }
+
+  /** The HostNetwork condition's message, also logged at start. */
+  public static String namespaceMessage(boolean initial) {
+    return initial
+        ? "net.ipv4.tcp_max_orphans exists: the agent runs in the node's initial network namespace,"
+            + " so its values cover the node"
+        : "net.ipv4.tcp_max_orphans does not exist here: the agent runs outside the node's initial"
+            + " network namespace, so its values cover only that namespace and maxOrphans cannot be"
+            + " set. Expected in tests and some local clusters; on a real node the agent's pod lacks"
+            + " hostNetwork: true";
   }
 
   static Map<String, String> keyed(Map<ManagedSysctl, Long> values) {
@@ -48,7 +92,8 @@ public final class AgentStatusComposer {
     return keyed;
   }
 
-  private static List<Condition> conditions(AgentState state, NodeObservation observation) {
+  private static List<Condition> conditions(
+      AgentState state, LatestCount count, NodeObservation observation) {
     Long generation = state.generation();
     AgentState.Problems problems = state.problems();
     List<Condition> conditions = new ArrayList<>();
@@ -57,16 +102,7 @@ public final class AgentStatusComposer {
         problems.any()
             ? Conditions.of(ERROR, true, errorReason(problems), problems.text(), generation)
             : Conditions.of(ERROR, false, REASON_NO_ERROR, "no error", generation));
-    conditions.add(
-        state.lastDrift().isEmpty()
-            ? Conditions.of(
-                DRIFT,
-                false,
-                REASON_NO_DRIFT,
-                "managed values matched the spec at the last check",
-                generation)
-            : Conditions.of(
-                DRIFT, true, REASON_DRIFT_CORRECTED, driftText(state.lastDrift()), generation));
+    conditions.add(drift(state, generation));
     conditions.add(reuseIneffective(state, observation, generation));
     List<NodeWarnings.Warning> pressure = NodeWarnings.pressure(observation);
     conditions.add(
@@ -87,7 +123,49 @@ public final class AgentStatusComposer {
                     .map(NodeWarnings.Warning::message)
                     .collect(Collectors.joining("; ")),
                 generation));
+    inInitialNamespace(count.observation())
+        .ifPresent(
+            initial ->
+                conditions.add(
+                    Conditions.of(
+                        NAMESPACE,
+                        initial,
+                        initial ? REASON_INITIAL_NAMESPACE : REASON_NOT_INITIAL_NAMESPACE,
+                        namespaceMessage(initial),
+                        generation)));
     return conditions;
+  }
+
+  private static Condition drift(AgentState state, Long generation) {
+    if (state.lastDrift().isEmpty()) {
+      return Conditions.of(
+          DRIFT,
+          false,
+          REASON_NO_DRIFT,
+          "managed values matched the spec at the last check",
+          generation);
+    }
+    AgentState.DriftFight fight = state.fight();
+    if (fight.fighting()) {
+      return Conditions.of(
+          DRIFT,
+          true,
+          REASON_DRIFT_FIGHT,
+          driftText(state.lastDrift())
+              + "; changed again at each of the last "
+              + fight.streak()
+              + " checks: something else on the node (sysctl.d, another tuner) keeps setting it."
+              + " The agent writes back less often while this lasts: next check in "
+              + fight.backoff().toSeconds()
+              + " s (doubling up to "
+              + AgentStep.MAX_DRIFT_BACKOFF.toMinutes()
+              + " min), at "
+              + rfc3339(fight.nextCheck())
+              + "; stop the other writer or leave the field to it",
+          generation);
+    }
+    return Conditions.of(
+        DRIFT, true, REASON_DRIFT_CORRECTED, driftText(state.lastDrift()), generation);
   }
 
   private static Condition applied(AgentState state, Long generation) {

@@ -5,22 +5,16 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.tcpteardown.agent.sysctl.ApplyResult;
-import io.tcpteardown.agent.sysctl.DriftCorrection;
 import io.tcpteardown.agent.sysctl.DriftResult;
-import io.tcpteardown.agent.sysctl.FieldError;
 import io.tcpteardown.agent.sysctl.SysctlApplier;
-import io.tcpteardown.api.ManagedSysctl;
-import io.tcpteardown.api.NodeConditions;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
 import io.tcpteardown.api.TeardownSettings;
 import io.tcpteardown.events.EventRecorder;
-import io.tcpteardown.rules.Violation;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -29,7 +23,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * The node agent's loop. It watches only its own TcpTeardownNode and makes the kernel match its
  * spec; checks for drift every drift-check interval; reports status at once after a change and
  * otherwise every report interval (with ±10% jitter). All kernel work happens on one platform
- * thread; status writes on another (see {@link StatusPublisher}), so an unreachable API server
- * never stops the agent from keeping and counting. Stopping the agent restores nothing.
+ * thread; status writes on another (see {@link StatusPublisher}) and Events on a third (see {@link
+ * EventRecorder}), so an unreachable API server never stops the agent from keeping and counting.
+ * Every decision (what to publish, which Events, when to check drift) is made by {@link AgentStep};
+ * this class only does the I/O and the scheduling. Stopping the agent restores nothing.
  */
 public final class NodeAgent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
@@ -62,7 +57,7 @@ public final class NodeAgent implements AutoCloseable {
 
   // Confined to the loop thread.
   private AgentState state;
-  private NodeObservation lastObservation;
+  private LatestCount count = LatestCount.NONE;
   private List<Condition> lastConditions = List.of();
 
   public NodeAgent(
@@ -87,6 +82,7 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   public void start() {
+    // The first look logs whether the agent runs in the node's own network namespace.
     loop.execute(guarded(this::observe));
     informer =
         client.resources(TcpTeardownNode.class).withName(settings.nodeName()).runnableInformer(0);
@@ -140,56 +136,39 @@ public final class NodeAgent implements AutoCloseable {
             || !Objects.equals(
                 previous.getMetadata().getGeneration(), node.getMetadata().getGeneration());
     if (specChanged) {
-      loop.execute(guarded(this::reconcile));
+      loop.execute(guarded(() -> reconcile(false)));
     }
   }
 
-  /** Applies the latest spec; true when it published a status. */
-  private boolean reconcile() {
+  /**
+   * Applies the latest spec and observes; publishes when the step says so or {@code mustPublish}.
+   */
+  private void reconcile(boolean mustPublish) {
     TcpTeardownNode node = latest.get();
     if (node == null) {
-      return false;
+      return;
     }
     TcpTeardownNodeStatus reported = node.getStatus();
     if (state == null) {
-      long carried =
-          reported == null || reported.driftCorrections() == null ? 0 : reported.driftCorrections();
-      state = AgentState.initial(carried);
+      state = AgentStep.initial(reported);
       lastConditions =
           reported == null || reported.conditions() == null ? List.of() : reported.conditions();
     }
     TeardownSettings desired =
-        node.getSpec() == null ? TeardownSettings.NONE : node.getSpec().settings();
+        node.getSpec() == null || node.getSpec().settings() == null
+            ? TeardownSettings.NONE
+            : node.getSpec().settings();
     Map<String, String> mirror =
         reported == null || reported.original() == null ? Map.of() : reported.original();
     ApplyResult result = applier.apply(desired, mirror);
-    AgentState previous = state;
-    AgentState.Problems problems = problems(result);
-    List<DriftCorrection> lastDrift =
-        previous.generation() == generation(node) ? previous.lastDrift() : List.of();
-    state =
-        new AgentState(
-            generation(node),
-            desired,
-            result.applied(),
-            result.originals(),
-            problems,
-            lastDrift,
-            previous.driftCorrections());
-    metrics.applyErrors(problems.count());
-    boolean problemsChanged = !problems.text().equals(previous.problems().text());
-    recordApplyEvents(node, result, problemsChanged ? problems : AgentState.Problems.NONE);
+    AgentStep.Decision decision = AgentStep.applied(state, generation(node), desired, result);
+    state = decision.state();
+    metrics.applyErrors(state.problems().count());
+    raise(node, decision.events());
     observe();
-    // A retry that changed nothing (the same error again) waits for the next report instead.
-    if (problemsChanged
-        || previous.generation() != state.generation()
-        || !previous.applied().equals(state.applied())
-        || !result.changed().isEmpty()
-        || !result.restored().isEmpty()) {
+    if (decision.publish() || mustPublish) {
       publishNow();
-      return true;
     }
-    return false;
   }
 
   /**
@@ -208,53 +187,35 @@ public final class NodeAgent implements AutoCloseable {
   private void checkDrift() {
     lastLoopRun.set(clock.instant());
     TcpTeardownNode node = latest.get();
-    if (node == null || state == null) {
-      observe();
-      return;
+    Instant now = clock.instant();
+    switch (AgentStep.tick(state, node != null, now)) {
+      case OBSERVE, BACK_OFF -> observe();
+      case REAPPLY -> reconcile(false);
+      case CHECK_DRIFT -> {
+        DriftResult drift = applier.correctDrift(state.desired());
+        AgentStep.Decision decision =
+            AgentStep.drifted(state, drift, now, settings.driftCheckInterval());
+        state = decision.state();
+        if (!drift.corrected().isEmpty()) {
+          metrics.driftCorrections(drift.corrected().size());
+        }
+        raise(node, decision.events());
+        if (decision.reapply()) {
+          // One publish at most: the apply publishes if it or the drift check changed something.
+          reconcile(decision.publish());
+        } else {
+          observe();
+          if (decision.publish()) {
+            publishNow();
+          }
+        }
+      }
     }
-    if (state.problems().stateFile().isPresent() || !state.problems().refused().isEmpty()) {
-      // Nothing was written: start again (a state file someone repaired), at the drift-check pace.
-      reconcile();
-      return;
-    }
-    DriftResult drift = applier.correctDrift(state.desired());
-    Map<ManagedSysctl, Long> applied = new HashMap<>(state.applied());
-    drift.corrected().forEach(c -> applied.put(c.sysctl(), c.expected()));
-    drift.errors().keySet().forEach(applied::remove);
-    boolean changed =
-        !drift.corrected().isEmpty()
-            || !state.lastDrift().isEmpty()
-            || !applied.equals(state.applied());
-    state =
-        new AgentState(
-            state.generation(),
-            state.desired(),
-            applied,
-            state.originals(),
-            state.problems(),
-            drift.corrected(),
-            state.driftCorrections() + drift.corrected().size());
-    if (!drift.corrected().isEmpty()) {
-      metrics.driftCorrections(drift.corrected().size());
-      events.emit(
-          node,
-          EventRecorder.WARNING,
-          NodeConditions.EVENT_DRIFT_CORRECTED,
-          "changed outside the operator: "
-              + drift.corrected().stream()
-                  .map(DriftCorrection::describe)
-                  .collect(Collectors.joining("; ")));
-    }
-    boolean published = false;
-    if (!drift.errors().isEmpty() || state.problems().any()) {
-      // A field failed: apply again, which reports it per field and retries what was transient.
-      published = reconcile();
-    } else {
-      observe();
-    }
-    if (changed && !published) {
-      publishNow();
-    }
+  }
+
+  private void raise(TcpTeardownNode node, List<AgentStep.AgentEvent> toRaise) {
+    // The recorder only queues: an unreachable API server never holds up the kernel work.
+    toRaise.forEach(e -> events.emit(node, e.type(), e.reason(), e.message()));
   }
 
   private void report() {
@@ -280,64 +241,40 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   private void observe() {
-    lastLoopRun.set(clock.instant());
+    Instant now = clock.instant();
+    lastLoopRun.set(now);
     try {
-      lastObservation = observer.observe();
-      metrics.observed(lastObservation);
+      NodeObservation observation = observer.observe();
+      if (count.observation() == null) {
+        logNamespace(observation);
+      }
+      count = LatestCount.of(observation, now);
+      metrics.observed(observation);
     } catch (IOException | RuntimeException e) {
-      LOG.warn("could not count teardown states: {}", e.getMessage());
+      count = count.failed(e.getMessage());
+      LOG.warn("could not count teardown states (status shows them stale): {}", e.getMessage());
     }
+  }
+
+  private void logNamespace(NodeObservation observation) {
+    AgentStatusComposer.inInitialNamespace(observation)
+        .ifPresent(
+            initial -> {
+              if (initial) {
+                LOG.info(AgentStatusComposer.namespaceMessage(true));
+              } else {
+                LOG.warn(AgentStatusComposer.namespaceMessage(false));
+              }
+            });
   }
 
   private void publishNow() {
-    if (lastObservation == null) {
+    if (state == null) {
       return;
     }
-    TcpTeardownNodeStatus status =
-        composer.compose(state, lastObservation, lastConditions, clock.instant());
+    TcpTeardownNodeStatus status = composer.compose(state, count, lastConditions, clock.instant());
     lastConditions = status.conditions();
     publisher.publish(status);
-  }
-
-  private void recordApplyEvents(
-      TcpTeardownNode node, ApplyResult result, AgentState.Problems problems) {
-    if (result.reappliedAfterReboot()) {
-      events.emit(
-          node,
-          EventRecorder.NORMAL,
-          NodeConditions.EVENT_REAPPLIED_AFTER_REBOOT,
-          "the node rebooted; re-applied " + AgentStatusComposer.keyed(result.applied()));
-    } else if (!result.changed().isEmpty()) {
-      events.emit(
-          node,
-          EventRecorder.NORMAL,
-          NodeConditions.EVENT_APPLIED,
-          "applied "
-              + result.changed().stream()
-                  .map(s -> s.key() + "=" + result.applied().get(s))
-                  .collect(Collectors.joining(", ")));
-    }
-    if (!result.restored().isEmpty()) {
-      events.emit(
-          node,
-          EventRecorder.NORMAL,
-          NodeConditions.EVENT_RESTORED,
-          "restored original values: "
-              + result.restored().stream()
-                  .map(ManagedSysctl::key)
-                  .collect(Collectors.joining(", ")));
-    }
-    if (problems.any()) {
-      events.emit(node, EventRecorder.WARNING, NodeConditions.EVENT_APPLY_FAILED, problems.text());
-    }
-  }
-
-  private static AgentState.Problems problems(ApplyResult result) {
-    Map<String, String> fields =
-        result.errors().values().stream()
-            .collect(Collectors.toMap(e -> e.sysctl().key(), FieldError::message));
-    List<String> refused = result.rejected().stream().map(Violation::message).toList();
-    return new AgentState.Problems(refused, result.stateFileProblem(), fields);
   }
 
   private static long generation(TcpTeardownNode node) {
@@ -358,5 +295,6 @@ public final class NodeAgent implements AutoCloseable {
     }
     publisher.close();
     observer.close();
+    events.close();
   }
 }

@@ -28,7 +28,8 @@ public final class Conditions {
 
   /**
    * The next conditions, each carrying the previous lastTransitionTime when its status did not
-   * change, or {@code now} when it did (or is new).
+   * change, or {@code now} when it did (or is new). {@code previous} is read from the API server
+   * and may hold anything it admitted: a null list, null items, items without type, status or time.
    */
   public static List<Condition> carryTransitionTimes(
       List<Condition> previous, List<Condition> next, Instant now) {
@@ -38,7 +39,7 @@ public final class Conditions {
       Optional<Condition> before = find(previous, condition.getType());
       String transition =
           before
-              .filter(b -> b.getStatus().equals(condition.getStatus()))
+              .filter(b -> condition.getStatus().equals(b.getStatus()))
               .map(Condition::getLastTransitionTime)
               .orElse(timestamp);
       result.add(new ConditionBuilder(condition).withLastTransitionTime(transition).build());
@@ -50,7 +51,7 @@ public final class Conditions {
     if (conditions == null) {
       return Optional.empty();
     }
-    return conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+    return conditions.stream().filter(c -> c != null && type.equals(c.getType())).findFirst();
   }
 
   public static boolean isTrue(List<Condition> conditions, String type) {

@@ -24,4 +24,38 @@ public record TcpTeardownNodeStatus(
     @JsonPropertyDescription(NodeConditions.DESCRIPTION) List<Condition> conditions,
     @JsonPropertyDescription("The agent that wrote this status.") AgentInfo agent,
     @JsonPropertyDescription("When the agent last wrote this status (RFC 3339).")
-        String lastReportTime) {}
+        String lastReportTime,
+    @JsonPropertyDescription(
+            "When states and counters were counted (RFC 3339). Older than lastReportTime when the"
+                + " latest count failed: then countError says why and how old they are.")
+        String countTime,
+    @JsonPropertyDescription(
+            "Why the latest count of states and counters failed, and the age of the numbers shown"
+                + " (they are stale); absent when the latest count succeeded.")
+        String countError) {
+
+  /** A status whose counts are as fresh as the report. */
+  public TcpTeardownNodeStatus(
+      Long observedGeneration,
+      Map<String, String> applied,
+      Map<String, String> original,
+      StateCounts states,
+      KernelCounters counters,
+      Long driftCorrections,
+      List<Condition> conditions,
+      AgentInfo agent,
+      String lastReportTime) {
+    this(
+        observedGeneration,
+        applied,
+        original,
+        states,
+        counters,
+        driftCorrections,
+        conditions,
+        agent,
+        lastReportTime,
+        lastReportTime,
+        null);
+  }
+}

@@ -14,6 +14,7 @@ import io.tcpteardown.agent.sysctl.SysctlFiles;
 import io.tcpteardown.api.AgentInfo;
 import io.tcpteardown.events.EventRecorder;
 import io.tcpteardown.http.EndpointServer;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -80,6 +81,14 @@ public final class AgentCommand implements Callable<Integer> {
           "Port of /metrics and /healthz (env METRICS_PORT, default ${DEFAULT-VALUE}; 0 picks a free one).")
   int metricsPort;
 
+  @Option(
+      names = "--metrics-address",
+      defaultValue = "${env:METRICS_ADDRESS:-}",
+      description =
+          "Address of /metrics and /healthz (env METRICS_ADDRESS; default every address; the chart "
+              + "passes the node's IP, status.hostIP).")
+  String metricsAddress;
+
   @Override
   public Integer call() throws Exception {
     AgentSettings settings = new AgentSettings(nodeName, driftCheckInterval, reportInterval);
@@ -100,16 +109,38 @@ public final class AgentCommand implements Callable<Integer> {
             new AgentStatusComposer(
                 new AgentInfo(podName.isBlank() ? null : podName, VersionProvider.version())),
             clock);
+    // Bind the port before touching the kernel: a port clash must stop the agent before it has
+    // changed anything, not crash-loop a pod that already applied settings.
+    EndpointServer endpoints;
+    try {
+      endpoints =
+          EndpointServer.on(metricsAddress, metricsPort)
+              .probe("/healthz", agent::healthy)
+              .metrics(metrics::scrape)
+              .start();
+    } catch (IOException e) {
+      System.err.println(
+          "error: --metrics-port "
+              + metricsPort
+              + " / --metrics-address "
+              + (metricsAddress == null || metricsAddress.isBlank()
+                  ? "(every address)"
+                  : metricsAddress)
+              + ": "
+              + e.getMessage()
+              + ". Nothing was changed on this node. Free the port, or choose another with "
+              + "--metrics-port (chart value agent.metricsPort) or an address of this node with "
+              + "--metrics-address (agent.metricsAddress).");
+      agent.close();
+      client.close();
+      return ExitCodes.UNREADABLE;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-    agent.start();
-    try (agent;
-        client;
-        EndpointServer endpoints =
-            EndpointServer.on(metricsPort)
-                .probe("/healthz", agent::healthy)
-                .metrics(metrics::scrape)
-                .start()) {
+    try (endpoints;
+        agent;
+        client) {
+      agent.start();
       stopped.await();
     }
     return ExitCodes.OK;

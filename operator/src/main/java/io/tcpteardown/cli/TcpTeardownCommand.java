@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
       AgentCommand.class,
       ValidateCommand.class,
       NodeReportCommand.class,
-      PlanCommand.class
+      PlanCommand.class,
+      StateFileCommand.class
     })
 public final class TcpTeardownCommand {
 

@@ -17,8 +17,17 @@ public final class EndpointServer implements AutoCloseable {
     this.server = server;
   }
 
+  /** A server on {@code port} of every address of the host. */
   public static Builder on(int port) {
-    return new Builder(port);
+    return new Builder(null, port);
+  }
+
+  /**
+   * A server on {@code port} of {@code address} only (an IP literal or a name); null or blank means
+   * every address.
+   */
+  public static Builder on(String address, int port) {
+    return new Builder(address == null || address.isBlank() ? null : address.strip(), port);
   }
 
   public int port() {
@@ -31,11 +40,13 @@ public final class EndpointServer implements AutoCloseable {
   }
 
   public static final class Builder {
+    private final String address;
     private final int port;
     private final java.util.Map<String, Supplier<Response>> routes =
         new java.util.LinkedHashMap<>();
 
-    private Builder(int port) {
+    private Builder(String address, int port) {
+      this.address = address;
       this.port = port;
     }
 
@@ -57,8 +68,31 @@ public final class EndpointServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Binds and starts serving.
+     *
+     * @throws IOException when the address cannot be bound (in use, not an address of this host);
+     *     the message names the address and port
+     */
     public EndpointServer start() throws IOException {
-      HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+      InetSocketAddress bind =
+          address == null ? new InetSocketAddress(port) : new InetSocketAddress(address, port);
+      if (bind.isUnresolved()) {
+        throw new IOException("cannot resolve the address " + address);
+      }
+      HttpServer server;
+      try {
+        server = HttpServer.create(bind, 0);
+      } catch (IOException e) {
+        throw new IOException(
+            "cannot listen on "
+                + (address == null ? "every address" : address)
+                + " port "
+                + port
+                + ": "
+                + e.getMessage(),
+            e);
+      }
       routes.forEach(
           (path, handler) ->
               server.createContext(

@@ -4,6 +4,7 @@ import io.tcpteardown.api.KernelCounters;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -43,5 +44,19 @@ public final class PressureTracker {
 
   public void forget(String node) {
     seen.remove(node);
+  }
+
+  /**
+   * Forgets every node not in {@code present}: a Node or TcpTeardownNode that went away takes its
+   * baseline with it, so that memory stays bounded by the nodes that exist and a node re-created
+   * under the same name starts from its own first report.
+   */
+  public void retainOnly(Set<String> present) {
+    seen.keySet().retainAll(present);
+  }
+
+  /** The nodes whose previous report is remembered. */
+  Set<String> trackedNodes() {
+    return Set.copyOf(seen.keySet());
   }
 }

@@ -6,15 +6,16 @@ import io.tcpteardown.api.ProfileConditions;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileStatus;
 import io.tcpteardown.events.EventRecorder;
+import io.tcpteardown.events.EventSink;
 import java.util.List;
 
 /**
  * Kubernetes Events on a profile when it is rejected or starts to conflict: once per transition.
  */
 public final class ProfileEvents {
-  private final EventRecorder recorder;
+  private final EventSink recorder;
 
-  public ProfileEvents(EventRecorder recorder) {
+  public ProfileEvents(EventSink recorder) {
     this.recorder = recorder;
   }
 

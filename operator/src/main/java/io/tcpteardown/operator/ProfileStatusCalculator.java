@@ -17,6 +17,7 @@ import io.tcpteardown.rules.NodeResolution;
 import io.tcpteardown.rules.Resolver;
 import io.tcpteardown.rules.SafetyRules;
 import io.tcpteardown.rules.Violation;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -26,7 +27,11 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
-/** Computes a profile's status from every profile, every node and every TcpTeardownNode status. */
+/**
+ * Computes a profile's status from every profile, every node and every TcpTeardownNode status.
+ * Anything the API server admits in those statuses is taken without throwing. The pressure tracker
+ * keeps only nodes that still have both a Node and a TcpTeardownNode.
+ */
 public final class ProfileStatusCalculator {
   public static final int MAX_NODE_ENTRIES = 100;
   private static final int PRESSURE_PERCENT = 90;
@@ -44,6 +49,11 @@ public final class ProfileStatusCalculator {
       Collection<NodeFacts> nodes,
       Map<String, TcpTeardownNode> nodeObjects,
       Instant now) {
+    pressureTracker.retainOnly(
+        nodes.stream()
+            .map(NodeFacts::name)
+            .filter(nodeObjects::containsKey)
+            .collect(Collectors.toSet()));
     String name = profile.getMetadata().getName();
     Long generation = profile.getMetadata().getGeneration();
     List<Violation> violations = SafetyRules.validate(profile.getSpec());
@@ -65,9 +75,8 @@ public final class ProfileStatusCalculator {
     for (NodeFacts node : selected) {
       TcpTeardownNode object = nodeObjects.get(node.name());
       TcpTeardownNodeStatus status = object == null ? null : object.getStatus();
-      StateCounts states =
-          status == null || status.states() == null ? StateCounts.ZERO : status.states();
-      totals = totals.plus(states);
+      StateCounts states = counts(status);
+      totals = saturatingSum(totals, states);
 
       boolean applied = false;
       String heldBack = null;
@@ -173,8 +182,7 @@ public final class ProfileStatusCalculator {
                 summarize(heldBackMessages),
                 generation));
 
-    List<Condition> previous =
-        profile.getStatus() == null ? List.of() : profile.getStatus().conditions();
+    List<Condition> previous = wellFormed(profile.getStatus());
     return new TcpTeardownProfileStatus(
         generation,
         Conditions.carryTransitionTimes(previous, next, now),
@@ -210,9 +218,9 @@ public final class ProfileStatusCalculator {
       return java.util.Optional.empty();
     }
     List<String> reasons = new ArrayList<>();
-    StateCounts states = status.states() == null ? StateCounts.ZERO : status.states();
+    StateCounts states = counts(status);
     Long maxTw = nodeValue(status, ManagedSysctl.MAX_TW_BUCKETS);
-    if (maxTw != null && maxTw > 0 && states.timeWait() * 100 >= maxTw * PRESSURE_PERCENT) {
+    if (nearLimit(states.timeWait(), maxTw)) {
       reasons.add(
           "TIME_WAIT "
               + states.timeWait()
@@ -222,9 +230,7 @@ public final class ProfileStatusCalculator {
               + maxTw);
     }
     Long maxOrphans = nodeValue(status, ManagedSysctl.MAX_ORPHANS);
-    if (maxOrphans != null
-        && maxOrphans > 0
-        && states.orphans() * 100 >= maxOrphans * PRESSURE_PERCENT) {
+    if (nearLimit(states.orphans(), maxOrphans)) {
       reasons.add(
           "orphans "
               + states.orphans()
@@ -244,6 +250,65 @@ public final class ProfileStatusCalculator {
     return reasons.isEmpty()
         ? java.util.Optional.empty()
         : java.util.Optional.of(node + ": " + String.join(", ", reasons) + ".");
+  }
+
+  /**
+   * Whether a count is at or above {@value #PRESSURE_PERCENT}% of a positive limit, exact for any
+   * two longs (a status is written by agents, so any integer the API server admits can be there).
+   */
+  static boolean nearLimit(long count, Long limit) {
+    return limit != null
+        && limit > 0
+        && BigInteger.valueOf(count)
+                .multiply(BigInteger.valueOf(100))
+                .compareTo(BigInteger.valueOf(limit).multiply(BigInteger.valueOf(PRESSURE_PERCENT)))
+            >= 0;
+  }
+
+  /** A node's state counts as its agent reports them, a negative count (none is) taken as 0. */
+  static StateCounts counts(TcpTeardownNodeStatus status) {
+    StateCounts s = status == null ? null : status.states();
+    if (s == null) {
+      return StateCounts.ZERO;
+    }
+    return new StateCounts(
+        Math.max(0, s.finWait1()),
+        Math.max(0, s.finWait2()),
+        Math.max(0, s.timeWait()),
+        Math.max(0, s.closeWait()),
+        Math.max(0, s.lastAck()),
+        Math.max(0, s.closing()),
+        Math.max(0, s.orphans()));
+  }
+
+  /** The sum of two non-negative counts, stopping at the largest long instead of wrapping. */
+  static StateCounts saturatingSum(StateCounts a, StateCounts b) {
+    return new StateCounts(
+        add(a.finWait1(), b.finWait1()),
+        add(a.finWait2(), b.finWait2()),
+        add(a.timeWait(), b.timeWait()),
+        add(a.closeWait(), b.closeWait()),
+        add(a.lastAck(), b.lastAck()),
+        add(a.closing(), b.closing()),
+        add(a.orphans(), b.orphans()));
+  }
+
+  private static long add(long a, long b) {
+    long sum = a + b;
+    return sum < 0 ? Long.MAX_VALUE : sum;
+  }
+
+  /**
+   * The previous conditions fit to carry transition times from: anyone with status access can store
+   * a condition without type or status, which then counts as absent.
+   */
+  private static List<Condition> wellFormed(TcpTeardownProfileStatus previous) {
+    if (previous == null || previous.conditions() == null) {
+      return List.of();
+    }
+    return previous.conditions().stream()
+        .filter(c -> c != null && c.getType() != null && c.getStatus() != null)
+        .toList();
   }
 
   /**

@@ -168,4 +168,64 @@ class AgentStatusComposerTest {
         .isEqualTo("2026-11-24T10:00:00Z");
     assertThat(later.lastReportTime()).isEqualTo("2026-11-24T10:10:00Z");
   }
+
+  @Test
+  void aFailedCountKeepsTheLastNumbersButSaysTheyAreStaleAndHowOld() {
+    AgentState state = applied(AgentState.Problems.NONE, List.of());
+    LatestCount stale = LatestCount.of(CALM, T0).failed("recv on the sock_diag socket failed");
+    TcpTeardownNodeStatus status = COMPOSER.compose(state, stale, List.of(), T0.plusSeconds(125));
+    assertThat(status.lastReportTime()).isEqualTo("2026-11-24T10:02:05Z");
+    assertThat(status.countTime()).isEqualTo("2026-11-24T10:00:00Z");
+    assertThat(status.states()).isEqualTo(CALM.states());
+    assertThat(status.countError())
+        .contains(
+            "recv on the sock_diag socket failed", "stale", "2026-11-24T10:00:00Z", "125 s old");
+
+    TcpTeardownNodeStatus fresh =
+        COMPOSER.compose(
+            state, LatestCount.of(CALM, T0.plusSeconds(130)), List.of(), T0.plusSeconds(130));
+    assertThat(fresh.countError()).isNull();
+    assertThat(fresh.countTime()).isEqualTo(fresh.lastReportTime());
+  }
+
+  @Test
+  void aNodeNeverCountedReportsNoNumbersRatherThanZeros() {
+    AgentState state = applied(AgentState.Problems.NONE, List.of());
+    TcpTeardownNodeStatus status =
+        COMPOSER.compose(state, LatestCount.NONE.failed("no /proc/net/tcp"), List.of(), T0);
+    assertThat(status.states()).isNull();
+    assertThat(status.counters()).isNull();
+    assertThat(status.countTime()).isNull();
+    assertThat(status.countError()).contains("no /proc/net/tcp", "no count has succeeded yet");
+    assertThat(status.applied()).containsEntry("net.ipv4.tcp_fin_timeout", "30");
+    assertThat(Conditions.find(status.conditions(), "HostNetwork")).isEmpty();
+  }
+
+  @Test
+  void hostNetworkSaysWhetherTheAgentRunsInTheNodesInitialNamespace() {
+    AgentState state = applied(AgentState.Problems.NONE, List.of());
+    // CALM has no tcp_max_orphans: a network namespace other than the initial one.
+    Condition outside = condition(COMPOSER.compose(state, CALM, List.of(), T0), "HostNetwork");
+    assertThat(outside.getStatus()).isEqualTo("False");
+    assertThat(outside.getReason()).isEqualTo("NotInitialNamespace");
+    assertThat(outside.getMessage()).contains("tcp_max_orphans", "hostNetwork: true");
+    NodeObservation host =
+        new NodeObservation(
+            Map.of(ManagedSysctl.MAX_ORPHANS, 65536L), CALM.states(), CALM.counters(), "netlink");
+    Condition inside = condition(COMPOSER.compose(state, host, List.of(), T0), "HostNetwork");
+    assertThat(inside.getStatus()).isEqualTo("True");
+    assertThat(inside.getReason()).isEqualTo("InitialNamespace");
+  }
+
+  @Test
+  void hostileConditionsReadBackFromTheApiServerDoNotBreakComposition() {
+    AgentState state = applied(AgentState.Problems.NONE, List.of());
+    List<Condition> hostile = new java.util.ArrayList<>();
+    hostile.add(null);
+    hostile.add(new Condition());
+    hostile.add(new io.fabric8.kubernetes.api.model.ConditionBuilder().withType("Applied").build());
+    TcpTeardownNodeStatus status = COMPOSER.compose(state, CALM, hostile, T0);
+    assertThat(condition(status, "Applied").getStatus()).isEqualTo("True");
+    assertThat(COMPOSER.compose(state, CALM, null, T0).conditions()).isNotEmpty();
+  }
 }

@@ -37,14 +37,17 @@ public final class NetlinkStateCounter implements SocketStateCounter {
   private static final int NETLINK_SOCK_DIAG = 4;
   private static final int IPPROTO_TCP = 6;
   private static final int EINTR = 4;
+  static final int ENOENT = 2;
+  static final int EINVAL = 22;
+  static final int EOPNOTSUPP = 95;
 
-  private static final short NLMSG_ERROR = 2;
-  private static final short NLMSG_DONE = 3;
+  static final short NLMSG_ERROR = 2;
+  static final short NLMSG_DONE = 3;
   private static final short TCPDIAG_GETSOCK = 18;
   private static final short SOCK_DIAG_BY_FAMILY = 20;
   private static final short NLM_F_REQUEST_DUMP = 0x301;
 
-  private static final int HEADER = 16;
+  static final int HEADER = 16;
 
   /** nlmsghdr + inet_diag_req (family, src_len, dst_len, ext, 48-byte sockid, states, dbs). */
   private static final int LEGACY_REQUEST = HEADER + 60;
@@ -152,7 +155,8 @@ public final class NetlinkStateCounter implements SocketStateCounter {
         dump(TCPDIAG_GETSOCK, 0);
         return tally.result();
       } catch (RequestRefusedException e) {
-        // Kernels without the compat request (CONFIG_INET_DIAG_COMPAT off): one v2 dump per family.
+        // Kernels without the compat request (CONFIG_INET_DIAG_COMPAT off): one v2 dump per family,
+        // from now on. Any other failure of the legacy dump fails this count only.
         legacy = false;
         tally.reset();
       }
@@ -179,35 +183,83 @@ public final class NetlinkStateCounter implements SocketStateCounter {
       request.set(JAVA_INT_UNALIGNED, V2_STATES, TcpState.TEARDOWN_MASK);
     }
     send(length);
-    while (true) {
-      long received = receive();
-      long offset = 0;
-      while (offset + HEADER <= received) {
-        int messageLength = buffer.get(JAVA_INT_UNALIGNED, offset);
-        short messageType = buffer.get(JAVA_SHORT_UNALIGNED, offset + 4);
-        int messageSeq = buffer.get(JAVA_INT_UNALIGNED, offset + 8);
-        if (messageLength < HEADER || offset + messageLength > received) {
-          throw new IOException("malformed netlink message of length " + messageLength);
-        }
-        if (messageSeq == seq) {
-          if (messageType == NLMSG_DONE) {
-            return;
-          }
-          if (messageType == NLMSG_ERROR) {
-            int error = -buffer.get(JAVA_INT_UNALIGNED, offset + HEADER);
-            throw new RequestRefusedException(
-                "inet_diag dump (type " + type + ") failed: errno " + error);
-          }
-          if (messageLength >= MSG_MIN_LENGTH) {
-            tally.add(
-                buffer.get(JAVA_BYTE, offset + MSG_STATE) & 0xff,
-                buffer.get(JAVA_BYTE, offset + MSG_TIMER) & 0xff,
-                buffer.get(JAVA_INT_UNALIGNED, offset + MSG_INODE) & 0xffffffffL);
-          }
-        }
-        offset += (messageLength + 3) & ~3;
-      }
+    while (replies(buffer, receive(), seq, tally) == Batch.MORE) {
+      // The next batch of the same dump.
     }
+  }
+
+  /** Whether a batch of replies ended the dump. */
+  enum Batch {
+    MORE,
+    DONE
+  }
+
+  /**
+   * Reads one batch of netlink replies ({@code received} bytes of {@code replies}) to the dump with
+   * sequence number {@code seq}, adding each socket to {@code tally}; messages of other sequence
+   * numbers (the rest of an earlier, failed dump) are skipped. Pure over the bytes, so that tests
+   * can feed it crafted messages.
+   *
+   * @return {@link Batch#DONE} at NLMSG_DONE, {@link Batch#MORE} when the dump goes on
+   * @throws RequestRefusedException when the kernel refuses the request type itself (EINVAL,
+   *     EOPNOTSUPP, ENOENT: no compat handler, no TCP diag module)
+   * @throws IOException when the dump failed otherwise (NLMSG_ERROR or NLMSG_DONE carrying any
+   *     other errno, such as ENOBUFS or ENOMEM), or a message is malformed: the numbers of this
+   *     dump are incomplete
+   */
+  static Batch replies(MemorySegment replies, long received, int seq, StateTally tally)
+      throws IOException {
+    long offset = 0;
+    while (offset + HEADER <= received) {
+      int messageLength = replies.get(JAVA_INT_UNALIGNED, offset);
+      short messageType = replies.get(JAVA_SHORT_UNALIGNED, offset + 4);
+      int messageSeq = replies.get(JAVA_INT_UNALIGNED, offset + 8);
+      if (messageLength < HEADER || offset + messageLength > received) {
+        throw new IOException("malformed netlink message of length " + messageLength);
+      }
+      if (messageSeq == seq) {
+        if (messageType == NLMSG_DONE) {
+          // Since Linux 4.x NLMSG_DONE carries an int: 0, or -errno when the dump broke off.
+          int error =
+              messageLength >= HEADER + 4 ? -replies.get(JAVA_INT_UNALIGNED, offset + HEADER) : 0;
+          if (error > 0) {
+            throw new IOException(
+                "inet_diag dump ended early with errno " + error + ": the count is incomplete");
+          }
+          return Batch.DONE;
+        }
+        if (messageType == NLMSG_ERROR) {
+          if (messageLength < HEADER + 4) {
+            throw new IOException("malformed NLMSG_ERROR of length " + messageLength);
+          }
+          int error = -replies.get(JAVA_INT_UNALIGNED, offset + HEADER);
+          if (error != 0) {
+            if (refusesRequestType(error)) {
+              throw new RequestRefusedException(
+                  "the kernel refused the inet_diag request: errno " + error);
+            }
+            throw new IOException("inet_diag dump failed: errno " + error);
+          }
+          // errno 0 is an acknowledgement, not an error.
+        } else if (messageLength >= MSG_MIN_LENGTH) {
+          tally.add(
+              replies.get(JAVA_BYTE, offset + MSG_STATE) & 0xff,
+              replies.get(JAVA_BYTE, offset + MSG_TIMER) & 0xff,
+              replies.get(JAVA_INT_UNALIGNED, offset + MSG_INODE) & 0xffffffffL);
+        }
+      }
+      offset += (messageLength + 3) & ~3;
+    }
+    return Batch.MORE;
+  }
+
+  /**
+   * Errors that say the kernel does not serve this request type at all, so asking again is useless:
+   * EINVAL (unknown message type), EOPNOTSUPP (no compat handler), ENOENT (no handler for the
+   * family or protocol). Anything else (ENOBUFS, ENOMEM, EINTR, ...) is a failure of one dump.
+   */
+  static boolean refusesRequestType(int errno) {
+    return errno == EINVAL || errno == EOPNOTSUPP || errno == ENOENT;
   }
 
   private void send(int length) throws IOException {
@@ -247,8 +299,8 @@ public final class NetlinkStateCounter implements SocketStateCounter {
     }
   }
 
-  /** The kernel answered the dump request with an error. */
-  private static final class RequestRefusedException extends IOException {
+  /** The kernel does not serve the request type (see {@link #refusesRequestType}). */
+  static final class RequestRefusedException extends IOException {
     RequestRefusedException(String message) {
       super(message);
     }

@@ -9,9 +9,12 @@ import java.util.Optional;
 /**
  * The outcome of making the kernel match a node's settings.
  *
- * @param rejected safety-rule violations of the settings; when any, nothing was written
+ * @param rejected safety-rule violations of the settings, and entries of {@code status.original}
+ *     that may not be adopted ({@link OriginalsMirror}); when any, nothing was written
  * @param applied values read back after writing, for the desired fields that took effect
- * @param originals the state file's original values after this apply
+ * @param originals the state file's original values after this apply; when the state file cannot be
+ *     read or the mirror cannot be adopted, the values of {@code status.original}, so that
+ *     publishing them keeps the last good copy
  * @param errors per field: missing sysctl, not writable, read-back mismatch, other I/O
  * @param restored fields put back to their original value by this call
  * @param changed fields whose kernel value this call changed to the desired one

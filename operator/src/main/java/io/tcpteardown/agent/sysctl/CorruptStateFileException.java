@@ -10,9 +10,10 @@ public final class CorruptStateFileException extends Exception {
             + path
             + " "
             + problem
-            + ": the agent writes no sysctl until it is repaired, because it "
-            + "holds the node's original values. Inspect it; if the originals in it are lost, move it aside (the "
-            + "agent then records the current values as originals)",
+            + ": the agent writes no sysctl until it is repaired, because it holds the node's original values "
+            + "(status.original keeps the last good copy). Rebuild it from status.original with "
+            + "`java -Xmx48m -jar /app/tcp-teardown.jar state-file rebuild` in the agent pod (kubectl exec; README "
+            + "\"Troubleshooting\"), which moves the bad file aside",
         cause);
   }
 }

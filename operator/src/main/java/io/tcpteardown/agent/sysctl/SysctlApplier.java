@@ -36,15 +36,29 @@ public final class SysctlApplier {
 
   /**
    * @param originalsMirror the {@code status.original} last reported (sysctl key to value): adopted
-   *     when the state file is gone; the state file wins when both exist
+   *     when the state file is gone, after the same strict checks as user input; the state file
+   *     wins when both exist. While the state file cannot be read, the result's originals are the
+   *     mirror's, so that publishing them keeps the last good copy.
    */
   public ApplyResult apply(TeardownSettings desired, Map<String, String> originalsMirror) {
     List<Violation> violations = SafetyRules.validateSettings(desired, SPEC);
-    NodeState state;
+    OriginalsMirror mirror = OriginalsMirror.parse(originalsMirror);
+    Optional<NodeState> saved;
     try {
-      state = stateFile.exists() ? stateFile.load() : adopt(originalsMirror);
+      saved = stateFile.loadIfPresent();
     } catch (CorruptStateFileException e) {
-      return ApplyResult.nothingWritten(violations, Map.of(), Optional.of(e.getMessage()));
+      return ApplyResult.nothingWritten(violations, mirror.values(), Optional.of(e.getMessage()));
+    }
+    NodeState state;
+    if (saved.isPresent()) {
+      state = saved.get();
+    } else {
+      if (!mirror.violations().isEmpty()) {
+        List<Violation> refused = new ArrayList<>(violations);
+        refused.addAll(mirror.violations());
+        return ApplyResult.nothingWritten(refused, mirror.values(), Optional.empty());
+      }
+      state = adopt(mirror, originalsMirror);
     }
     if (!violations.isEmpty()) {
       return ApplyResult.nothingWritten(violations, state.originals(), Optional.empty());
@@ -81,10 +95,33 @@ public final class SysctlApplier {
         Optional.empty());
   }
 
-  /** Re-reads every desired field and writes back a value someone else changed. */
+  /**
+   * Re-reads every desired field that has a recorded original and writes back a value someone else
+   * changed. A field without a recorded original is never written here, only reported, so that the
+   * agent applies again (which records the original first, or says why it cannot). An unreadable
+   * state file stops every write.
+   */
   public DriftResult correctDrift(TeardownSettings desired) {
     if (!SafetyRules.validateSettings(desired, SPEC).isEmpty()) {
       return new DriftResult(List.of(), Map.of());
+    }
+    NodeState state;
+    try {
+      state = stateFile.load();
+    } catch (CorruptStateFileException e) {
+      Map<ManagedSysctl, FieldError> errors = new EnumMap<>(ManagedSysctl.class);
+      desired
+          .sysctlValues()
+          .keySet()
+          .forEach(
+              sysctl ->
+                  errors.put(
+                      sysctl,
+                      new FieldError(
+                          sysctl,
+                          FieldError.Reason.IO,
+                          sysctl.key() + " not checked for drift: " + e.getMessage())));
+      return new DriftResult(List.of(), errors);
     }
     List<DriftCorrection> corrected = new ArrayList<>();
     Map<ManagedSysctl, FieldError> errors = new EnumMap<>(ManagedSysctl.class);
@@ -92,6 +129,18 @@ public final class SysctlApplier {
         .sysctlValues()
         .forEach(
             (sysctl, value) -> {
+              if (!state.originals().containsKey(sysctl)) {
+                errors.put(
+                    sysctl,
+                    new FieldError(
+                        sysctl,
+                        FieldError.Reason.IO,
+                        sysctl.key()
+                            + " has no recorded original in the state file "
+                            + stateFile
+                            + ": a drift check does not write it; the next apply records it first"));
+                return;
+              }
               try {
                 OptionalLong current = files.read(sysctl);
                 if (current.isEmpty()) {
@@ -123,6 +172,10 @@ public final class SysctlApplier {
       this.state = state;
     }
 
+    /**
+     * An original leaves the state file only once the kernel holds it: written and read back, or
+     * read and found equal. A sysctl that cannot be read keeps its original, with an error.
+     */
     void restoreFieldsThatLeft(TeardownSettings desired) throws StateSaveException {
       for (var entry : state.originals().entrySet()) {
         ManagedSysctl sysctl = entry.getKey();
@@ -132,7 +185,14 @@ public final class SysctlApplier {
         }
         try {
           OptionalLong current = files.read(sysctl);
-          if (current.isPresent() && current.getAsLong() != original) {
+          if (current.isEmpty()) {
+            errors.put(
+                sysctl,
+                cannotRestore(
+                    sysctl, original, FieldError.Reason.MISSING, "it does not exist here now"));
+            continue;
+          }
+          if (current.getAsLong() != original) {
             Optional<FieldError> error = writeAndReadBack(sysctl, original);
             if (error.isPresent()) {
               errors.put(sysctl, error.get());
@@ -141,7 +201,10 @@ public final class SysctlApplier {
             restored.add(sysctl);
           }
         } catch (IOException e) {
-          errors.put(sysctl, ioError(sysctl, e));
+          errors.put(
+              sysctl,
+              cannotRestore(
+                  sysctl, original, FieldError.Reason.IO, "cannot read it: " + e.getMessage()));
           continue;
         }
         save(state.withoutOriginal(sysctl));
@@ -244,26 +307,20 @@ public final class SysctlApplier {
     return Optional.empty();
   }
 
-  private NodeState adopt(Map<String, String> mirror) {
-    Map<ManagedSysctl, Long> originals = new EnumMap<>(ManagedSysctl.class);
-    mirror.forEach(
-        (key, value) ->
-            ManagedSysctl.byKey(key)
-                .ifPresent(
-                    sysctl -> {
-                      try {
-                        originals.put(sysctl, Long.parseLong(value.strip()));
-                      } catch (NumberFormatException e) {
-                        LOG.warn("status.original {}={} is not a number: ignored", key, value);
-                      }
-                    }));
-    if (!originals.isEmpty()) {
+  private NodeState adopt(OriginalsMirror mirror, Map<String, String> raw) {
+    if (!mirror.unknownKeys().isEmpty()) {
+      LOG.warn(
+          "status.original names {}, which this agent does not manage: not adopted",
+          mirror.unknownKeys());
+    }
+    NodeState adopted = mirror.adopted();
+    if (!adopted.originals().isEmpty()) {
       LOG.info(
           "state file {} is missing: adopting the originals reported in status.original {}",
           stateFile,
-          mirror);
+          raw);
     }
-    return new NodeState(null, originals);
+    return adopted;
   }
 
   private void warnIfMirrorDisagrees(NodeState state, Map<String, String> mirror) {
@@ -294,6 +351,19 @@ public final class SysctlApplier {
         sysctl,
         FieldError.Reason.MISSING,
         sysctl.key() + " does not exist in this network " + "namespace" + why);
+  }
+
+  private static FieldError cannotRestore(
+      ManagedSysctl sysctl, long original, FieldError.Reason reason, String why) {
+    return new FieldError(
+        sysctl,
+        reason,
+        sysctl.key()
+            + " left the spec but was not restored to its original "
+            + original
+            + " ("
+            + why
+            + "): the original stays in the state file and is restored once the sysctl can be read");
   }
 
   private static FieldError notWritable(ManagedSysctl sysctl, long value, IOException e) {

@@ -235,10 +235,212 @@ class SysctlApplierKernelTest {
     Files.writeString(statePath, "garbage");
     ApplyResult result = apply(FIVE, Map.of());
     assertThat(result.stateFileProblem())
-        .hasValueSatisfying(m -> assertThat(m).contains(statePath.toString(), "move it aside"));
+        .hasValueSatisfying(
+            m -> assertThat(m).contains(statePath.toString(), "state-file rebuild"));
     assertThat(result.applied()).isEmpty();
     assertThat(namespace.sysctl(FIN)).isEqualTo(defaults.get(FIN));
     assertThat(Files.readString(statePath)).isEqualTo("garbage");
+  }
+
+  /**
+   * While the state file cannot be read, the originals the agent publishes are the ones it last
+   * published, not nothing; so that moving the file aside (or rebuilding it) brings them back
+   * instead of recording the profile's values as originals.
+   */
+  @Test
+  void whileTheStateFileIsCorruptTheLastPublishedOriginalsAreKeptAndThenAdopted() throws Exception {
+    apply(FIVE, Map.of());
+    Map<String, String> published =
+        Map.of(
+            FIN, defaults.get(FIN),
+            RETRIES, defaults.get(RETRIES),
+            BUCKETS, defaults.get(BUCKETS),
+            REUSE, defaults.get(REUSE),
+            TIMESTAMPS, defaults.get(TIMESTAMPS));
+    Files.writeString(statePath, "{\"version\": 1, \"originals\": {\"net.ipv4.tcp_fin_timeout\"");
+
+    ApplyResult corrupt = apply(FIVE, published);
+    assertThat(corrupt.stateFileProblem()).isPresent();
+    assertThat(corrupt.originals())
+        .containsOnly(
+            Map.entry(ManagedSysctl.FIN_TIMEOUT, Long.parseLong(defaults.get(FIN))),
+            Map.entry(ManagedSysctl.ORPHAN_RETRIES, Long.parseLong(defaults.get(RETRIES))),
+            Map.entry(ManagedSysctl.MAX_TW_BUCKETS, Long.parseLong(defaults.get(BUCKETS))),
+            Map.entry(ManagedSysctl.TW_REUSE, Long.parseLong(defaults.get(REUSE))),
+            Map.entry(ManagedSysctl.TIMESTAMPS, Long.parseLong(defaults.get(TIMESTAMPS))));
+    // Nothing was written meanwhile, not even by a drift check.
+    namespace.setSysctl(FIN, "45");
+    DriftResult drift = namespace.call(() -> applier().correctDrift(FIVE));
+    assertThat(drift.corrected()).isEmpty();
+    assertThat(drift.errors()).containsKey(ManagedSysctl.FIN_TIMEOUT);
+    assertThat(namespace.sysctl(FIN)).isEqualTo("45");
+
+    // The remedy: the file moved aside, the next apply adopts what the status kept, and deleting
+    // the profile brings back the node's own values, not the profile's.
+    Files.move(statePath, statePath.resolveSibling("state.json.corrupt"));
+    ApplyResult adopted = apply(FIVE, keyed(corrupt.originals()));
+    assertThat(adopted.originals()).isEqualTo(corrupt.originals());
+    apply(TeardownSettings.NONE, keyed(adopted.originals()));
+    for (var entry : defaults.entrySet()) {
+      assertThat(namespace.sysctl(entry.getKey())).as(entry.getKey()).isEqualTo(entry.getValue());
+    }
+  }
+
+  private static Map<String, String> keyed(Map<ManagedSysctl, Long> originals) {
+    Map<String, String> keyed = new java.util.HashMap<>();
+    originals.forEach((sysctl, value) -> keyed.put(sysctl.key(), Long.toString(value)));
+    return keyed;
+  }
+
+  /**
+   * A proc root (the agent's {@code --proc-root}) whose allowlisted names lead to this namespace's
+   * real files, so that a test can make one of them unreadable by pointing it nowhere.
+   */
+  private Path linkedProcRoot() throws Exception {
+    Path procRoot = dir.resolve("linked");
+    Path ipv4 = Files.createDirectories(procRoot.resolve("sys/net/ipv4"));
+    Files.createSymbolicLink(procRoot.resolve("sys/kernel"), Path.of("/proc/sys/kernel"));
+    for (ManagedSysctl sysctl : ManagedSysctl.values()) {
+      Files.createSymbolicLink(
+          ipv4.resolve(sysctl.fileName()), Path.of("/proc/sys/net/ipv4", sysctl.fileName()));
+    }
+    return procRoot;
+  }
+
+  private static void relink(Path procRoot, ManagedSysctl sysctl, Path target) throws Exception {
+    Path link = procRoot.resolve("sys/net/ipv4").resolve(sysctl.fileName());
+    Files.delete(link);
+    Files.createSymbolicLink(link, target);
+  }
+
+  @Test
+  void aSysctlThatCannotBeReadWhenItsFieldLeavesKeepsItsOriginalUntilItIsRestored()
+      throws Exception {
+    Path procRoot = linkedProcRoot();
+    SysctlApplier applier = new SysctlApplier(new SysctlFiles(procRoot), new StateFile(statePath));
+    namespace.call(() -> applier.apply(FIVE, Map.of()));
+    assertThat(namespace.sysctl(FIN)).isEqualTo("20");
+
+    // tcp_fin_timeout cannot be read (gone), tcp_orphan_retries cannot be read (not a number).
+    relink(procRoot, ManagedSysctl.FIN_TIMEOUT, dir.resolve("nowhere"));
+    relink(procRoot, ManagedSysctl.ORPHAN_RETRIES, Path.of("/proc/sys/kernel/ostype"));
+    ApplyResult result = namespace.call(() -> applier.apply(TeardownSettings.NONE, Map.of()));
+
+    assertThat(result.errors())
+        .containsOnlyKeys(ManagedSysctl.FIN_TIMEOUT, ManagedSysctl.ORPHAN_RETRIES);
+    assertThat(result.errors().get(ManagedSysctl.FIN_TIMEOUT).message())
+        .contains(
+            "net.ipv4.tcp_fin_timeout left the spec but was not restored to its original "
+                + defaults.get(FIN),
+            "the original stays in the state file");
+    assertThat(result.errors().get(ManagedSysctl.ORPHAN_RETRIES).message())
+        .contains("not restored to its original " + defaults.get(RETRIES), "cannot read it");
+    assertThat(result.restored())
+        .containsExactlyInAnyOrder(
+            ManagedSysctl.MAX_TW_BUCKETS, ManagedSysctl.TW_REUSE, ManagedSysctl.TIMESTAMPS);
+    assertThat(new StateFile(statePath).load().originals())
+        .containsOnly(
+            Map.entry(ManagedSysctl.FIN_TIMEOUT, Long.parseLong(defaults.get(FIN))),
+            Map.entry(ManagedSysctl.ORPHAN_RETRIES, Long.parseLong(defaults.get(RETRIES))));
+    assertThat(result.originals()).isEqualTo(new StateFile(statePath).load().originals());
+
+    // Readable again: now they go back, and only then leave the state file.
+    relink(procRoot, ManagedSysctl.FIN_TIMEOUT, Path.of("/proc/sys/net/ipv4/tcp_fin_timeout"));
+    relink(
+        procRoot, ManagedSysctl.ORPHAN_RETRIES, Path.of("/proc/sys/net/ipv4/tcp_orphan_retries"));
+    ApplyResult later = namespace.call(() -> applier.apply(TeardownSettings.NONE, Map.of()));
+    assertThat(later.errors()).isEmpty();
+    assertThat(later.restored())
+        .containsExactlyInAnyOrder(ManagedSysctl.FIN_TIMEOUT, ManagedSysctl.ORPHAN_RETRIES);
+    for (var entry : defaults.entrySet()) {
+      assertThat(namespace.sysctl(entry.getKey())).as(entry.getKey()).isEqualTo(entry.getValue());
+    }
+    assertThat(new StateFile(statePath).load().originals()).isEmpty();
+  }
+
+  @Test
+  void driftCorrectionWritesOnlyFieldsWhoseOriginalIsRecorded() throws Exception {
+    apply(FIVE, Map.of());
+    NodeState saved = new StateFile(statePath).load();
+    new StateFile(statePath).save(saved.withoutOriginal(ManagedSysctl.FIN_TIMEOUT));
+    namespace.setSysctl(FIN, "45");
+    namespace.setSysctl(REUSE, "0");
+
+    DriftResult drift = namespace.call(() -> applier().correctDrift(FIVE));
+
+    assertThat(drift.corrected())
+        .containsExactly(new DriftCorrection(ManagedSysctl.TW_REUSE, 1, 0));
+    assertThat(drift.errors()).containsOnlyKeys(ManagedSysctl.FIN_TIMEOUT);
+    assertThat(drift.errors().get(ManagedSysctl.FIN_TIMEOUT).message())
+        .contains("net.ipv4.tcp_fin_timeout has no recorded original", "the next apply records it");
+    assertThat(namespace.sysctl(FIN)).isEqualTo("45");
+    assertThat(namespace.sysctl(REUSE)).isEqualTo("1");
+  }
+
+  /**
+   * status.original is input from the API server like any other: a value no kernel holds, or no
+   * number at all, is refused with the field, the value and the bound, and nothing is written (not
+   * even the state file), instead of being written back later or replaced by the current value.
+   */
+  @Test
+  void adoptedOriginalsOutsideTheKernelsBoundsAreRefusedAndNothingIsWritten() throws Exception {
+    namespace.setSysctl(FIN, "20");
+    Map<String, Map<String, String>> hostile =
+        Map.of(
+            "beyond tw_reuse's 0..2", Map.of(FIN, "60", REUSE, "7"),
+            "negative", Map.of(FIN, "-5"),
+            "beyond an int", Map.of(BUCKETS, "4294967296"),
+            "not a number", Map.of(FIN, "sixty"),
+            "padded", Map.of(FIN, " 60"));
+    for (var entry : hostile.entrySet()) {
+      ApplyResult result = apply(FIVE, entry.getValue());
+      assertThat(result.rejected()).as(entry.getKey()).isNotEmpty();
+      assertThat(result.applied()).as(entry.getKey()).isEmpty();
+      assertThat(Files.exists(statePath)).as(entry.getKey()).isFalse();
+      assertThat(namespace.sysctl(FIN)).as(entry.getKey()).isEqualTo("20");
+      assertThat(namespace.sysctl(REUSE)).as(entry.getKey()).isEqualTo(defaults.get(REUSE));
+    }
+    ApplyResult reuse = apply(FIVE, Map.of(FIN, "60", REUSE, "7"));
+    assertThat(reuse.rejected())
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.field()).isEqualTo("status.original[net.ipv4.tcp_tw_reuse]");
+              assertThat(v.message())
+                  .contains("status.original[net.ipv4.tcp_tw_reuse] is 7, outside 0..2");
+            });
+    // What the status held is published again as it was, so that it is not lost either.
+    assertThat(reuse.originals())
+        .containsOnly(
+            Map.entry(ManagedSysctl.FIN_TIMEOUT, 60L), Map.entry(ManagedSysctl.TW_REUSE, 7L));
+    assertThat(apply(FIVE, Map.of(FIN, "sixty")).rejected())
+        .singleElement()
+        .satisfies(
+            v ->
+                assertThat(v.message())
+                    .contains(
+                        "status.original[net.ipv4.tcp_fin_timeout] is 'sixty', not an integer"));
+  }
+
+  /** The kernel's bounds, not the profile's ranges: a genuine original may lie outside those. */
+  @Test
+  void anAdoptedOriginalOutsideTheProfileRangesIsStillRestored() throws Exception {
+    namespace.setSysctl(FIN, "20");
+    namespace.setSysctl(TIMESTAMPS, "2");
+    ApplyResult adopted =
+        apply(
+            TeardownSettings.NONE
+                .with(ManagedSysctl.FIN_TIMEOUT, 20)
+                .with(ManagedSysctl.TIMESTAMPS, Timestamps.EnabledWithoutOffsets),
+            Map.of(FIN, "600", TIMESTAMPS, "3"));
+    assertThat(adopted.rejected()).isEmpty();
+    assertThat(adopted.originals())
+        .containsOnly(
+            Map.entry(ManagedSysctl.FIN_TIMEOUT, 600L), Map.entry(ManagedSysctl.TIMESTAMPS, 3L));
+    ApplyResult restored = apply(TeardownSettings.NONE, Map.of());
+    assertThat(restored.errors()).isEmpty();
+    assertThat(namespace.sysctl(FIN)).isEqualTo("600");
+    assertThat(namespace.sysctl(TIMESTAMPS)).isEqualTo("3");
   }
 
   @Test

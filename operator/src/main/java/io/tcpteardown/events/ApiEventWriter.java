@@ -1,0 +1,46 @@
+package io.tcpteardown.events;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.net.HttpURLConnection;
+
+/** Creates and patches core/v1 Events in {@value EventRecorder#EVENTS_NAMESPACE}. */
+final class ApiEventWriter implements EventWriter {
+  private final KubernetesClient client;
+
+  ApiEventWriter(KubernetesClient client) {
+    this.client = client;
+  }
+
+  KubernetesClient client() {
+    return client;
+  }
+
+  @Override
+  public void create(Event event) {
+    client.v1().events().inNamespace(EventRecorder.EVENTS_NAMESPACE).resource(event).create();
+  }
+
+  @Override
+  public boolean patchCount(String name, int count, String lastTimestamp) {
+    try {
+      client
+          .v1()
+          .events()
+          .inNamespace(EventRecorder.EVENTS_NAMESPACE)
+          .withName(name)
+          .patch(
+              PatchContext.of(PatchType.JSON_MERGE),
+              "{\"count\":" + count + ",\"lastTimestamp\":\"" + lastTimestamp + "\"}");
+      return true;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
+        return false;
+      }
+      throw e;
+    }
+  }
+}

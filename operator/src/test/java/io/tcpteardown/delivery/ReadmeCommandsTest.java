@@ -1,0 +1,418 @@
+package io.tcpteardown.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.InstallCommand;
+import com.marcnuri.helm.UninstallCommand;
+import com.marcnuri.helm.UpgradeCommand;
+import io.fabric8.kubeapitest.KubeAPIServer;
+import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.tcpteardown.api.ManagedSysctl;
+import io.tcpteardown.api.TcpTeardownNode;
+import io.tcpteardown.api.TcpTeardownNodeSpec;
+import io.tcpteardown.api.TcpTeardownProfile;
+import io.tcpteardown.api.TcpTeardownProfileSpec;
+import io.tcpteardown.api.TeardownSettings;
+import io.tcpteardown.delivery.ReadmeCommands.Command;
+import io.tcpteardown.testsupport.TestCluster;
+import io.tcpteardown.tier.ApiTest;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every kubectl and helm command README.md shows runs as written against a fresh kube-apiserver
+ * (the test version, {@value TestCluster#OFFLINE_VERSION}), the way a new user walks through it:
+ * first the install commands, then every other command in README order, then the removal commands
+ * in README order. kubectl commands run as they are written, through bash with the kubeconfig of
+ * that server; helm commands run with the same arguments through helm-java (Helm itself, as a
+ * library). A command added to the README is covered without touching this test; one it cannot run
+ * must be listed in {@link #NOT_RUN} with the reason.
+ *
+ * <p>Its own API server rather than the shared one: the walk-through starts from a cluster without
+ * this project's CRDs or namespace (so that {@code helm install} creates them, as on first install)
+ * and ends by deleting the CRDs, which would pull them from under every other API test.
+ */
+@ApiTest
+class ReadmeCommandsTest {
+  /** Commands (inline code spans) the README shows that this test does not run, and why. */
+  static final Map<String, String> NOT_RUN =
+      Map.of(
+          "kubectl apply",
+          "prose naming the verb (\"refuses such an object at `kubectl apply`\"), not a command",
+          "helm install",
+          "prose naming the verb (\"a wrong value fails at `helm install`\"), not a command",
+          "kubectl -n tcp-teardown exec AGENT-POD -- java -Xmx48m -jar /app/tcp-teardown.jar"
+              + " state-file rebuild",
+          "exec needs a kubelet running the agent pod, which the API server tier has not; the"
+              + " command it runs (state-file rebuild) is run against the API server by"
+              + " StateFileCommandApiTest");
+
+  /** README placeholders and the real objects this test creates for them. */
+  static final Map<String, String> PLACEHOLDERS =
+      Map.of("NODE", "readme-node-1", "NAME", "readme-profile");
+
+  private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+  private static final Path OFFLINE_BINARIES =
+      Path.of(
+          System.getProperty("user.home"),
+          ".kubeapitest",
+          "k8s",
+          TestCluster.OFFLINE_VERSION + "-linux-amd64");
+  private static final String CRD_PROFILES = "tcpteardownprofiles.tcpteardown.io";
+  private static final String CRD_NODES = "tcpteardownnodes.tcpteardown.io";
+
+  private static KubeAPIServer server;
+  private static Path kubeconfig;
+  private static Path kubectlDir;
+  private static KubernetesClient admin;
+
+  enum Phase {
+    INSTALL,
+    USE,
+    REMOVE
+  }
+
+  /** When in a new user's walk-through a command runs. */
+  static Phase phase(Command command) {
+    List<String> tokens = command.tokens();
+    String verb = command.tool().equals("kubectl") ? kubectlVerb(tokens) : tokens.get(1);
+    return switch (command.tool() + " " + verb) {
+      case "helm install", "kubectl create" -> Phase.INSTALL;
+      case "kubectl label" ->
+          tokens.contains("namespace") || tokens.contains("ns") ? Phase.INSTALL : Phase.USE;
+      case "helm uninstall", "kubectl delete" -> Phase.REMOVE;
+      default -> Phase.USE;
+    };
+  }
+
+  /** The kubectl subcommand: the first token after kubectl that is not a flag or its value. */
+  private static String kubectlVerb(List<String> tokens) {
+    for (int i = 1; i < tokens.size(); i++) {
+      String token = tokens.get(i);
+      if (token.equals("-n") || token.equals("--namespace") || token.equals("--context")) {
+        i++;
+      } else if (!token.startsWith("-")) {
+        return token;
+      }
+    }
+    throw new AssertionError("no kubectl subcommand in: " + String.join(" ", tokens));
+  }
+
+  @BeforeAll
+  static void freshCluster() throws IOException {
+    boolean ci = "true".equals(System.getenv("CI"));
+    kubectlDir = kubectlDirectory();
+    if (kubectlDir == null) {
+      if (ci) {
+        throw new IllegalStateException(
+            "no kubectl in "
+                + OFFLINE_BINARIES
+                + " or on PATH; run scripts/provision-kube-apiserver.sh");
+      }
+      Assumptions.abort("no kubectl: the README's kubectl commands cannot run here");
+    }
+    KubeAPIServerConfigBuilder config =
+        KubeAPIServerConfigBuilder.anAPIServerConfig().withUpdateKubeConfig(false);
+    if (Files.isExecutable(OFFLINE_BINARIES.resolve("kube-apiserver"))) {
+      config.withApiServerVersion(TestCluster.OFFLINE_VERSION).withOfflineMode(true);
+    } else if (ci) {
+      throw new IllegalStateException(
+          "no kube-apiserver binaries in "
+              + OFFLINE_BINARIES
+              + ": run scripts/provision-kube-apiserver.sh (CI=true forbids skipping API server tests)");
+    }
+    server = new KubeAPIServer(config.build());
+    server.start();
+    kubeconfig = Files.createTempFile("readme-kubeconfig", ".yaml");
+    Files.writeString(kubeconfig, server.getKubeConfigYaml());
+    admin =
+        new KubernetesClientBuilder()
+            .withConfig(Config.fromKubeconfig(server.getKubeConfigYaml()))
+            .build();
+  }
+
+  private static Path kubectlDirectory() {
+    if (Files.isExecutable(OFFLINE_BINARIES.resolve("kubectl"))) {
+      return OFFLINE_BINARIES;
+    }
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "kubectl"))) {
+        return Path.of(dir);
+      }
+    }
+    return null;
+  }
+
+  @AfterAll
+  static void stop() throws IOException {
+    if (admin != null) {
+      admin.close();
+    }
+    if (server != null) {
+      server.stop();
+    }
+    if (kubeconfig != null) {
+      Files.deleteIfExists(kubeconfig);
+    }
+  }
+
+  @Test
+  void theReadmeShowsItsInstallUpgradeUseAndRemovalCommands() throws IOException {
+    List<Command> commands = ReadmeCommands.read().all();
+    assertThat(commands)
+        .extracting(ReadmeCommands.Command::text)
+        .as("the README's kubectl and helm commands")
+        .contains(
+            "kubectl apply --validate=false -f helm/tcp-teardown-operator/crds/",
+            "kubectl delete -f helm/tcp-teardown-operator/crds/")
+        .containsAll(NOT_RUN.keySet())
+        .anyMatch(c -> c.startsWith("helm install "))
+        .anyMatch(c -> c.startsWith("helm uninstall "));
+  }
+
+  @Test
+  void everyKubectlAndHelmCommandOfTheReadmeRunsAsWrittenOnAFreshCluster() throws Exception {
+    List<Command> toRun =
+        ReadmeCommands.read().all().stream()
+            .filter(c -> !NOT_RUN.containsKey(c.text()))
+            .sorted(Comparator.comparing(ReadmeCommandsTest::phase))
+            .toList();
+    List<String> ran = new ArrayList<>();
+    Phase current = null;
+    for (Command command : toRun) {
+      Phase phase = phase(command);
+      if (phase != current) {
+        current = phase;
+        if (phase == Phase.USE) {
+          createPlaceholderObjects();
+          makeStoredCrdsStale();
+        }
+      }
+      run(command);
+      ran.add(current + ": " + command.text());
+    }
+    System.out.println("ran, in this order:\n" + String.join("\n", ran));
+
+    assertThat(toRun).extracting(ReadmeCommandsTest::phase).contains(Phase.values());
+    assertThat(admin.apiextensions().v1().customResourceDefinitions().withName(CRD_PROFILES).get())
+        .as("the README's removal commands delete the CRDs")
+        .isNull();
+    assertThat(Helm.list().withKubeConfig(kubeconfig).allNamespaces().call())
+        .as("the README's removal commands uninstall the release")
+        .isEmpty();
+  }
+
+  /** A node and its TcpTeardownNode for NODE, a profile for NAME, once the CRDs are installed. */
+  private static void createPlaceholderObjects() {
+    for (String crd : List.of(CRD_PROFILES, CRD_NODES)) {
+      admin
+          .apiextensions()
+          .v1()
+          .customResourceDefinitions()
+          .withName(crd)
+          .waitUntilCondition(
+              c ->
+                  c != null
+                      && c.getStatus() != null
+                      && c.getStatus().getConditions().stream()
+                          .anyMatch(
+                              s ->
+                                  s.getType().equals("Established")
+                                      && s.getStatus().equals("True")),
+              30,
+              TimeUnit.SECONDS);
+    }
+    String node = PLACEHOLDERS.get("NODE");
+    admin
+        .nodes()
+        .resource(
+            new NodeBuilder()
+                .withMetadata(
+                    new ObjectMetaBuilder()
+                        .withName(node)
+                        .withLabels(Map.of("node-role.example.com/http", "true"))
+                        .build())
+                .build())
+        .create();
+    TcpTeardownNode nodeObject = new TcpTeardownNode();
+    nodeObject.setMetadata(new ObjectMetaBuilder().withName(node).build());
+    nodeObject.setSpec(
+        TcpTeardownNodeSpec.of(
+            TeardownSettings.NONE.with(ManagedSysctl.FIN_TIMEOUT, 30),
+            Map.of(),
+            List.of(),
+            List.of()));
+    admin.resource(nodeObject).create();
+    TcpTeardownProfile profile = new TcpTeardownProfile();
+    profile.setMetadata(new ObjectMetaBuilder().withName(PLACEHOLDERS.get("NAME")).build());
+    profile.setSpec(new TcpTeardownProfileSpec(null, null, null, 30, null, null, null, null, null));
+    admin.resource(profile).create();
+  }
+
+  /**
+   * Stands for a chart upgrade whose CRDs changed: Helm never upgrades them, so the README's CRD
+   * command has to. The test checks after the walk-through that it did.
+   */
+  private static void makeStoredCrdsStale() {
+    admin
+        .apiextensions()
+        .v1()
+        .customResourceDefinitions()
+        .withName(CRD_PROFILES)
+        .edit(
+            crd -> {
+              crd.getSpec()
+                  .getVersions()
+                  .getFirst()
+                  .getSchema()
+                  .getOpenAPIV3Schema()
+                  .setDescription("stale");
+              return crd;
+            });
+  }
+
+  private static void run(Command command) throws Exception {
+    String text = substitute(command);
+    if (command.tool().equals("helm")) {
+      runHelm(command, text);
+    } else {
+      runKubectl(command, text);
+    }
+    if (text.contains("-f helm/tcp-teardown-operator/crds/") && phase(command) == Phase.USE) {
+      CustomResourceDefinition crd =
+          admin.apiextensions().v1().customResourceDefinitions().withName(CRD_PROFILES).get();
+      assertThat(crd.getSpec().getVersions().getFirst().getSchema().getOpenAPIV3Schema())
+          .as("README line %d (%s) brings the stored CRD up to date", command.line(), text)
+          .extracting(s -> s.getDescription())
+          .isNotEqualTo("stale");
+    }
+  }
+
+  /** The command with each placeholder token (all capitals, like NODE) replaced by its object. */
+  private static String substitute(Command command) {
+    List<String> tokens = new ArrayList<>();
+    for (String token : command.tokens()) {
+      if (token.matches("[A-Z][A-Z0-9_]+")) {
+        assertThat(PLACEHOLDERS)
+            .as(
+                "README line %d (%s): placeholder %s needs an object in PLACEHOLDERS",
+                command.line(), command.text(), token)
+            .containsKey(token);
+        tokens.add(PLACEHOLDERS.get(token));
+      } else {
+        tokens.add(token);
+      }
+    }
+    return String.join(" ", tokens);
+  }
+
+  private static void runKubectl(Command command, String text) throws Exception {
+    ProcessBuilder builder =
+        new ProcessBuilder("bash", "-c", text).directory(REPO.toFile()).redirectErrorStream(true);
+    builder.environment().put("KUBECONFIG", kubeconfig.toString());
+    builder
+        .environment()
+        .put("PATH", kubectlDir + File.pathSeparator + System.getenv().getOrDefault("PATH", ""));
+    Process process = builder.start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    System.out.println("$ " + text + "\n" + output);
+    assertThat(process.exitValue())
+        .as("README line %d: %s exited with:\n%s", command.line(), text, output)
+        .isZero();
+  }
+
+  /** The helm command's own arguments, given to helm-java's equivalent calls one by one. */
+  private static void runHelm(Command command, String text) {
+    List<String> args = List.of(text.split(" "));
+    String what = "README line " + command.line() + ": " + text;
+    String subcommand = args.get(1);
+    System.out.println("$ " + text + " (helm-java)");
+    switch (subcommand) {
+      case "install" -> {
+        InstallCommand install =
+            new Helm(REPO.resolve(args.get(3))).install().withName(args.get(2));
+        apply(
+            args.subList(4, args.size()),
+            what,
+            Map.of(
+                "--namespace", v -> install.withNamespace(v),
+                "--set", v -> install.set(key(v, what), value(v))),
+            Map.of("--create-namespace", install::createNamespace));
+        install.withKubeConfig(kubeconfig).call();
+      }
+      case "upgrade" -> {
+        UpgradeCommand upgrade =
+            new Helm(REPO.resolve(args.get(3))).upgrade().withName(args.get(2));
+        apply(
+            args.subList(4, args.size()),
+            what,
+            Map.of(
+                "--namespace", v -> upgrade.withNamespace(v),
+                "--set", v -> upgrade.set(key(v, what), value(v))),
+            Map.of("--reuse-values", upgrade::reuseValues, "--install", upgrade::install));
+        upgrade.withKubeConfig(kubeconfig).call();
+      }
+      case "uninstall" -> {
+        UninstallCommand uninstall = Helm.uninstall(args.get(2));
+        apply(
+            args.subList(3, args.size()),
+            what,
+            Map.of("--namespace", v -> uninstall.withNamespace(v)),
+            Map.of());
+        uninstall.withKubeConfig(kubeconfig).call();
+      }
+      default ->
+          throw new AssertionError(what + ": helm " + subcommand + " has no helm-java translation");
+    }
+  }
+
+  private static void apply(
+      List<String> flags,
+      String what,
+      Map<String, Function<String, Object>> withValue,
+      Map<String, java.util.function.Supplier<Object>> switches) {
+    for (int i = 0; i < flags.size(); i++) {
+      String flag = flags.get(i);
+      if (withValue.containsKey(flag) && i + 1 < flags.size()) {
+        withValue.get(flag).apply(flags.get(++i));
+      } else if (switches.containsKey(flag)) {
+        switches.get(flag).get();
+      } else {
+        throw new AssertionError(what + ": no helm-java translation for " + flag);
+      }
+    }
+  }
+
+  private static String key(String assignment, String what) {
+    assertThat(assignment)
+        .as("%s: one key=value per --set", what)
+        .contains("=")
+        .doesNotContain(",");
+    return assignment.substring(0, assignment.indexOf('='));
+  }
+
+  private static String value(String assignment) {
+    return assignment.substring(assignment.indexOf('=') + 1);
+  }
+}
