@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.tcpteardown.operator.OperatorRuntime;
 import io.tcpteardown.operator.OperatorSettings;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -16,6 +15,9 @@ import picocli.CommandLine.Option;
       "In a cluster it uses its service account; elsewhere the current kubeconfig context."
     })
 public final class OperatorCommand implements Callable<Integer> {
+  /** The operator lost its leader Lease and stopped; the pod restarts and waits to lead again. */
+  static final int LOST_LEADERSHIP = 1;
+
   @Option(
       names = "--leader-election",
       defaultValue = "${env:LEADER_ELECTION:-true}",
@@ -55,11 +57,25 @@ public final class OperatorCommand implements Callable<Integer> {
     KubernetesClient client = new KubernetesClientBuilder().build();
     OperatorSettings settings =
         new OperatorSettings(leaderElection, leaseName, leaseNamespace, healthPort, metricsPort);
-    CountDownLatch stopped = new CountDownLatch(1);
-    try (OperatorRuntime runtime = OperatorRuntime.start(client, settings)) {
-      Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-      stopped.await();
+    OperatorRuntime runtime = OperatorRuntime.start(client, settings);
+    // SIGTERM: the hook itself stops the controllers and gives the Lease up before the JVM halts
+    // (a hook that only wakes the main thread lets the JVM halt before the main thread is done).
+    Thread shutdown = new Thread(runtime::close, "operator-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdown);
+    runtime.lostLeadership().join();
+    System.err.println(
+        "error: lost the leader Lease "
+            + leaseNamespace
+            + "/"
+            + leaseName
+            + " (a renewal was refused or failed past the renew deadline; see the log above):"
+            + " stopping so that another replica leads");
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdown);
+    } catch (IllegalStateException shuttingDown) {
+      return LOST_LEADERSHIP;
     }
-    return ExitCodes.OK;
+    runtime.close();
+    return LOST_LEADERSHIP;
   }
 }

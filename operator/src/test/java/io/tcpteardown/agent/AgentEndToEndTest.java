@@ -12,8 +12,10 @@ import io.tcpteardown.api.TwReuse;
 import io.tcpteardown.operator.OperatorRuntime;
 import io.tcpteardown.operator.OperatorSettings;
 import io.tcpteardown.testsupport.AgentProcess;
+import io.tcpteardown.testsupport.ChartServiceAccounts;
 import io.tcpteardown.testsupport.ClusterFixtures;
 import io.tcpteardown.testsupport.NetworkNamespace;
+import io.tcpteardown.testsupport.RequestLog;
 import io.tcpteardown.testsupport.Sockets;
 import io.tcpteardown.testsupport.Specs;
 import io.tcpteardown.testsupport.TestCluster;
@@ -26,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The operator in this JVM and three node agents as separate java processes, each in its own
- * network namespace standing for one node, against the real kube-apiserver.
+ * network namespace standing for one node, against the real kube-apiserver. Each runs as the
+ * chart's ServiceAccount of its kind (a TokenRequest token, the chart's RBAC), not as admin: every
+ * request they really make is proven allowed, and none is refused.
  */
 @EndToEndTest
 class AgentEndToEndTest {
@@ -48,6 +53,9 @@ class AgentEndToEndTest {
   @TempDir Path work;
 
   private KubernetesClient client;
+  private ChartServiceAccounts accounts;
+  private final RequestLog operatorRequests = new RequestLog();
+  private KubernetesClient operatorClient;
   private OperatorRuntime operator;
   private ClusterFixtures fixtures;
   private final List<NetworkNamespace> namespaces = new ArrayList<>();
@@ -60,10 +68,17 @@ class AgentEndToEndTest {
       namespaces.add(NetworkNamespace.create("e2e"));
     }
     client = TestCluster.client();
-    operator =
-        OperatorRuntime.start(client, new OperatorSettings(false, "unused", "default", 0, 0));
     fixtures = new ClusterFixtures(client);
-    String kubeconfig = TestCluster.kubeconfig();
+    String lease = fixtures.name("lease");
+    accounts =
+        ChartServiceAccounts.install(
+            client, Map.of("operator.leaseName", lease), UnaryOperator.identity());
+    operatorClient = ChartServiceAccounts.client(accounts.operatorKubeconfig(), operatorRequests);
+    operator =
+        OperatorRuntime.start(
+            operatorClient,
+            new OperatorSettings(true, lease, ChartServiceAccounts.NAMESPACE, 0, 0));
+    String kubeconfig = accounts.agentKubeconfig();
     for (int i = 0; i < NODES.size(); i++) {
       fixtures.node(NODES.get(i), "8Gi", Map.of("role", "web"));
       Path dir = Files.createDirectories(work.resolve(NODES.get(i)));
@@ -94,6 +109,12 @@ class AgentEndToEndTest {
       }
       if (operator != null) {
         operator.close();
+      }
+      if (operatorClient != null) {
+        operatorClient.close();
+      }
+      if (accounts != null) {
+        accounts.close();
       }
       if (client != null) {
         client.close();
@@ -267,6 +288,11 @@ class AgentEndToEndTest {
     }
     assertThat(namespaces.get(2).sysctl(FIN_TIMEOUT)).isEqualTo("40");
     assertThat(agents.get(0).alive()).as(agents.get(0).logText()).isTrue();
+    assertThat(operator.isLeader()).isTrue();
+    assertThat(operatorRequests.refused()).as("requests refused to the operator").isEmpty();
+    for (AgentProcess agent : agents) {
+      assertThat(agent.logText()).as("agent log").doesNotContainIgnoringCase("forbidden");
+    }
   }
 
   private TcpTeardownNodeStatus status(String node) {

@@ -10,6 +10,7 @@ import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownNodeSpec;
 import io.tcpteardown.api.TeardownSettings;
 import io.tcpteardown.testsupport.AgentProcess;
+import io.tcpteardown.testsupport.ChartServiceAccounts;
 import io.tcpteardown.testsupport.ClusterFixtures;
 import io.tcpteardown.testsupport.HttpInNamespace;
 import io.tcpteardown.testsupport.NetworkNamespace;
@@ -39,6 +40,7 @@ class AgentWithoutApiServerTest {
     try (NetworkNamespace namespace = NetworkNamespace.create("noapi");
         KubernetesClient client = TestCluster.client();
         ClusterFixtures fixtures = new ClusterFixtures(client);
+        ChartServiceAccounts accounts = ChartServiceAccounts.install(client);
         AgentProcess agent = new AgentProcess(namespace, work)) {
       String node = fixtures.name("lonely");
       TcpTeardownNode object = new TcpTeardownNode();
@@ -50,7 +52,8 @@ class AgentWithoutApiServerTest {
               List.of("test"),
               List.of()));
       client.resource(object).create();
-      String kubeconfig = TestCluster.kubeconfig();
+      // The chart's agent ServiceAccount, not admin.
+      String kubeconfig = accounts.agentKubeconfig();
       agent.startAgent(
           kubeconfig,
           node,
@@ -96,6 +99,7 @@ class AgentWithoutApiServerTest {
                       .containsEntry("net.ipv4.tcp_fin_timeout", "25");
                   assertThat(reported.getStatus().states().timeWait()).isGreaterThanOrEqualTo(40);
                 });
+        assertThat(agent.logText()).doesNotContainIgnoringCase("forbidden");
       } finally {
         Sockets.closeAll(held);
         client.resources(TcpTeardownNode.class).withName(node).delete();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -15,11 +16,14 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.tcpteardown.tier.UnitTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * helm lint and helm template of the chart, with default and other values, and what the manifests
@@ -132,8 +136,11 @@ class HelmChartTest {
                 "nodes", List.of("get", "list", "watch")));
     Role lease = chart.one(Role.class, "-leader-election");
     assertThat(lease.getMetadata().getNamespace()).isEqualTo(RenderedChart.NAMESPACE);
-    assertThat(verbs(lease.getRules()))
-        .containsExactlyEntriesOf(Map.of("leases", List.of("get", "create", "update")));
+    // LeaderElectionTest finds these verbs by running the elector with this Role.
+    assertThat(lease.getRules())
+        .extracting(r -> r.getResources() + " " + r.getResourceNames() + " " + r.getVerbs())
+        .containsExactly(
+            "[leases] [] [create]", "[leases] [tcp-teardown-operator] [get, patch, update]");
     Role events = chart.one(Role.class, "-events");
     assertThat(events.getMetadata().getNamespace()).isEqualTo("default");
     assertThat(verbs(events.getRules()))
@@ -182,6 +189,89 @@ class HelmChartTest {
             "TcpTeardownApplyErrors",
             "TcpTeardownDriftCorrectionsRising",
             "TcpTeardownPressure");
+  }
+
+  @Test
+  void theLeaseRoleFollowsTheLeaseName() throws Exception {
+    Role lease =
+        RenderedChart.render(Map.of("operator.leaseName", "my-lease"))
+            .one(Role.class, "-leader-election");
+    assertThat(lease.getRules().get(1).getResourceNames()).containsExactly("my-lease");
+  }
+
+  /**
+   * helm template knows no cluster: its .Capabilities.APIVersions is Helm's own list of group
+   * versions, without kinds, so auto leaves the policy out (as it does against the 1.20 test API
+   * server: ChartOnApiServerTest); true renders it, false never.
+   */
+  @Test
+  void nodeRestrictionPolicyTrueRendersItFalseNeverAutoNotWithoutTheApiVersion() throws Exception {
+    List<String> policyKinds =
+        List.of("ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
+    assertThat(RenderedChart.render(Map.of()).objects())
+        .extracting(HasMetadata::getKind)
+        .doesNotContainAnyElementsOf(policyKinds)
+        .contains("DaemonSet");
+    assertThat(RenderedChart.render(Map.of("agent.nodeRestrictionPolicy", true)).objects())
+        .extracting(HasMetadata::getKind)
+        .containsAll(policyKinds);
+    assertThat(RenderedChart.render(Map.of("agent.nodeRestrictionPolicy", false)).objects())
+        .extracting(HasMetadata::getKind)
+        .doesNotContainAnyElementsOf(policyKinds);
+    assertThatThrownBy(() -> RenderedChart.render(Map.of("agent.nodeRestrictionPolicy", "yes")))
+        .hasMessageContaining("nodeRestrictionPolicy");
+  }
+
+  /**
+   * No server here serves ValidatingAdmissionPolicy v1, and helm-java cannot pass --api-versions:
+   * the chart's own decision helper is rendered, by Helm, for every value and both answers of the
+   * capability check, from a copy of the chart with one more template that calls it.
+   */
+  @Test
+  void nodeRestrictionPolicyDecisionForEveryValueAndCapability(@TempDir Path work)
+      throws Exception {
+    Path chart = work.resolve("chart");
+    try (var files = Files.walk(RenderedChart.CHART)) {
+      for (Path file : files.toList()) {
+        Path target = chart.resolve(RenderedChart.CHART.relativize(file).toString());
+        if (Files.isDirectory(file)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(file, target);
+        }
+      }
+    }
+    Files.writeString(
+        chart.resolve("templates/zz-decisions.yaml"),
+        """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: decisions
+        data:
+        {{- range $policy := list "auto" true false }}
+        {{- range $served := list true false }}
+          {{ printf "%v-served-%v" $policy $served }}: {{ include "tcpteardown.nodeRestrictionPolicy.enabled" (dict "policy" $policy "served" $served) | quote }}
+        {{- end }}
+        {{- end }}
+        """);
+    ConfigMap decisions =
+        RenderedChart.render(chart, RenderedChart.RELEASE, Map.of())
+            .one(ConfigMap.class, "decisions");
+    assertThat(decisions.getData())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "auto-served-true", "true",
+                "auto-served-false", "",
+                "true-served-true", "true",
+                "true-served-false", "true",
+                "false-served-true", "",
+                "false-served-false", ""));
+    String template = Files.readString(chart.resolve("templates/agent-node-restriction.yaml"));
+    assertThat(template)
+        .contains(
+            ".Capabilities.APIVersions.Has"
+                + " \"admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy\"");
   }
 
   @Test

@@ -61,6 +61,9 @@ class ReadmeCommandsTest {
           "prose naming the verb (\"refuses such an object at `kubectl apply`\"), not a command",
           "helm install",
           "prose naming the verb (\"a wrong value fails at `helm install`\"), not a command",
+          "helm template",
+          "prose naming the command (\"`helm template` knows no cluster\"), not a command; the"
+              + " chart's templates are rendered by HelmChartTest",
           "kubectl -n tcp-teardown exec AGENT-POD -- java -Xmx48m -jar /app/tcp-teardown.jar"
               + " state-file rebuild",
           "exec needs a kubelet running the agent pod, which the API server tier has not; the"

@@ -14,20 +14,32 @@ import java.util.List;
 import java.util.Map;
 
 /** The chart rendered by Helm (the helm-java library, which embeds Helm), as Kubernetes objects. */
-record RenderedChart(List<HasMetadata> objects) {
-  static final Path CHART = Path.of("../helm/tcp-teardown-operator");
-  static final String RELEASE = "tcp-teardown";
-  static final String NAMESPACE = "tcp-teardown";
+public record RenderedChart(List<HasMetadata> objects) {
+  public static final Path CHART = Path.of("../helm/tcp-teardown-operator");
+  public static final String RELEASE = "tcp-teardown";
+  public static final String NAMESPACE = "tcp-teardown";
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
-  static RenderedChart render(Map<String, Object> values) throws IOException {
+  public static RenderedChart render(Map<String, Object> values) throws IOException {
+    return render(RELEASE, values);
+  }
+
+  /** The chart as {@code helm template RELEASE --namespace tcp-teardown --skip-crds} renders it. */
+  public static RenderedChart render(String release, Map<String, Object> values)
+      throws IOException {
+    return render(CHART, release, values);
+  }
+
+  /** Another copy of the chart, rendered the same way. */
+  public static RenderedChart render(Path chart, String release, Map<String, Object> values)
+      throws IOException {
     TemplateCommand template =
-        new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE).skipCrds();
+        new Helm(chart).template().withName(release).withNamespace(NAMESPACE).skipCrds();
     values.forEach(template::set);
     return parse(template.call());
   }
 
-  static RenderedChart parse(String yaml) throws IOException {
+  public static RenderedChart parse(String yaml) throws IOException {
     List<HasMetadata> objects = new ArrayList<>();
     var mapper = new ObjectMapper(new YAMLFactory());
     try (var parser = new YAMLFactory().createParser(yaml)) {
@@ -42,11 +54,11 @@ record RenderedChart(List<HasMetadata> objects) {
     return new RenderedChart(objects);
   }
 
-  <T extends HasMetadata> List<T> all(Class<T> type) {
+  public <T extends HasMetadata> List<T> all(Class<T> type) {
     return objects.stream().filter(type::isInstance).map(type::cast).toList();
   }
 
-  <T extends HasMetadata> T one(Class<T> type, String nameSuffix) {
+  public <T extends HasMetadata> T one(Class<T> type, String nameSuffix) {
     return all(type).stream()
         .filter(o -> o.getMetadata().getName().endsWith(nameSuffix))
         .findFirst()
@@ -54,7 +66,7 @@ record RenderedChart(List<HasMetadata> objects) {
             () -> new AssertionError("no " + type.getSimpleName() + " named *" + nameSuffix));
   }
 
-  List<HasMetadata> ofKind(String kind) {
+  public List<HasMetadata> ofKind(String kind) {
     return objects.stream().filter(o -> o.getKind().equals(kind)).toList();
   }
 }
