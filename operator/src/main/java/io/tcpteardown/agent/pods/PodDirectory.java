@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
 public final class PodDirectory implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PodDirectory.class);
 
+  static final String MIRROR_ANNOTATION = "kubernetes.io/config.mirror";
+
   private final Map<String, PodMeta> byUid = new ConcurrentHashMap<>();
   private final SharedIndexInformer<Pod> informer;
 
@@ -51,7 +53,7 @@ public final class PodDirectory implements AutoCloseable {
           @Override
           public void onDelete(Pod pod, boolean unknownFinalState) {
             if (pod.getMetadata() != null && pod.getMetadata().getUid() != null) {
-              directory.byUid.remove(pod.getMetadata().getUid());
+              directory.byUid.values().removeIf(m -> m.uid().equals(pod.getMetadata().getUid()));
             }
           }
         });
@@ -60,7 +62,19 @@ public final class PodDirectory implements AutoCloseable {
   }
 
   private void put(Pod pod) {
-    of(pod).ifPresent(meta -> byUid.put(meta.uid(), meta));
+    of(pod)
+        .ifPresent(
+            meta -> {
+              byUid.put(meta.uid(), meta);
+              // A static pod's cgroup carries its config hash, which its mirror Pod names.
+              String mirror =
+                  pod.getMetadata().getAnnotations() == null
+                      ? null
+                      : pod.getMetadata().getAnnotations().get(MIRROR_ANNOTATION);
+              if (mirror != null && !mirror.isBlank()) {
+                byUid.put(mirror, meta);
+              }
+            });
   }
 
   /** What names a Pod object; empty for one without namespace, name or UID. */
