@@ -19,5 +19,19 @@ public final class ProfileCelRules {
           + "rejected: TIME_WAIT reuse only happens, and is only safe, with TCP timestamps on at both ends; set "
           + "timestamps to Enabled or remove it, or set twReuse to Disabled";
 
+  /**
+   * On each item of spec.nodeSelector.matchExpressions: In and NotIn need values, Exists and
+   * DoesNotExist take none. The schema cannot say it (it depends on another field), so CEL does,
+   * and {@code SafetyRules} in Java for servers before 1.25 and for validate.
+   */
+  public static final String SELECTOR_VALUES =
+      "!has(self.operator) || ((self.operator == 'In' || self.operator == 'NotIn')"
+          + " ? (has(self.values) && size(self.values) > 0)"
+          + " : (!has(self.values) || size(self.values) == 0))";
+
+  public static final String SELECTOR_VALUES_MESSAGE =
+      "spec.nodeSelector.matchExpressions[]: operators In and NotIn need at least one value, "
+          + "Exists and DoesNotExist take no values; add values or change the operator";
+
   private ProfileCelRules() {}
 }

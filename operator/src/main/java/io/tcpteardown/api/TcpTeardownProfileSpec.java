@@ -9,7 +9,6 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.ValidationRule;
-import io.fabric8.kubernetes.api.model.LabelSelector;
 
 /** What a profile asks for: which nodes, how strongly, and which teardown settings. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -23,7 +22,7 @@ public record TcpTeardownProfileSpec(
     @JsonPropertyDescription(
             "Selects the nodes this profile applies to (matchLabels, matchExpressions). "
                 + "Absent selects every node.")
-        LabelSelector nodeSelector,
+        NodeSelector nodeSelector,
     @JsonPropertyDescription(
             "0..1000, default 0. Where several profiles set the same field on one node, the "
                 + "highest priority wins; at equal priority the profile whose name sorts first wins and both get a "

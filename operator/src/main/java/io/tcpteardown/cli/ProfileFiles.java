@@ -1,16 +1,14 @@
 package io.tcpteardown.cli;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileSpec;
-import io.tcpteardown.rules.SafetyRules;
+import io.tcpteardown.rules.ProfileValidation;
 import io.tcpteardown.rules.Violation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,19 +16,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
- * Reads TcpTeardownProfile documents from YAML files the way the API server would: unknown fields
- * and wrong types are violations, then the safety rules apply.
+ * Reads TcpTeardownProfile documents from YAML files and checks each with the one validation path
+ * the operator uses too ({@link ProfileValidation}: the CRD schema, the CEL rules, the safety
+ * rules). The YAML is read as a tree, never coerced: a quoted number stays a string, 30.7 stays a
+ * number with decimals, a duplicate key is an error. A {@code kind: List} (as {@code kubectl get
+ * ttp -o yaml} prints) is read item by item.
  */
 public final class ProfileFiles {
-  private static final String API_VERSION =
-      TcpTeardownProfile.GROUP + "/" + TcpTeardownProfile.VERSION;
-  private static final ObjectMapper STRICT =
-      YAMLMapper.builder().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+  private static final ObjectMapper TREE =
+      YAMLMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .build();
 
-  /** One YAML document of a file, checked. {@code spec} is null when it could not be read. */
+  /** One YAML document (or List item) of a file, checked. {@code spec} is null when rejected. */
   public record CheckedProfile(
       Path file,
       int document,
@@ -45,7 +46,7 @@ public final class ProfileFiles {
       return file
           + (document > 1 ? " (document " + document + ")" : "")
           + ": TcpTeardownProfile/"
-          + name;
+          + (name == null ? "<unnamed>" : name);
     }
   }
 
@@ -76,14 +77,24 @@ public final class ProfileFiles {
   /**
    * Every profile document of the given files and directories, checked.
    *
-   * @throws UncheckedIOException when a file cannot be read, is not YAML or holds no document
+   * @throws UncheckedIOException when a file cannot be read, is not YAML or holds no document, or
+   *     when the paths hold no profile document at all
    */
   public static List<CheckedProfile> readAll(List<Path> paths) {
+    List<Path> files = expand(paths);
+    if (files.isEmpty()) {
+      throw new UncheckedIOException(
+          new IOException(
+              "no profiles found: "
+                  + paths
+                  + " holds no *.yaml or *.yml file. Give a profile file or a directory of them."));
+    }
     List<CheckedProfile> profiles = new ArrayList<>();
-    for (Path file : expand(paths)) {
+    for (Path file : files) {
       List<CheckedProfile> documents = read(file);
       if (documents.isEmpty()) {
-        throw new UncheckedIOException(new IOException(file + ": no YAML documents"));
+        throw new UncheckedIOException(
+            new IOException(file + ": no profiles found: the file holds no YAML document"));
       }
       profiles.addAll(documents);
     }
@@ -96,7 +107,8 @@ public final class ProfileFiles {
   public static List<CheckedProfile> read(Path file) {
     List<JsonNode> documents = new ArrayList<>();
     try (var parser = new YAMLFactory().createParser(Files.newBufferedReader(file))) {
-      var iterator = STRICT.readValues(parser, JsonNode.class);
+      parser.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+      var iterator = TREE.readValues(parser, JsonNode.class);
       while (iterator.hasNextValue()) {
         JsonNode node = iterator.nextValue();
         if (node != null && !node.isNull() && !node.isMissingNode()) {
@@ -107,112 +119,47 @@ public final class ProfileFiles {
       throw new UncheckedIOException(new IOException(file + ": no such file", e));
     } catch (IOException | RuntimeException e) {
       throw new UncheckedIOException(
-          new IOException(file + ": not readable as YAML: " + firstLine(e), e));
+          new IOException(file + ": not readable as YAML: " + describe(e), e));
     }
     List<CheckedProfile> result = new ArrayList<>();
-    for (int i = 0; i < documents.size(); i++) {
-      result.add(check(file, i + 1, documents.get(i)));
+    for (JsonNode document : documents) {
+      if (isList(document)) {
+        for (JsonNode item : document.path("items")) {
+          result.add(check(file, result.size() + 1, item));
+        }
+      } else {
+        result.add(check(file, result.size() + 1, document));
+      }
     }
     return result;
   }
 
   static CheckedProfile check(Path file, int index, JsonNode document) {
-    String name = document.path("metadata").path("name").asText("<unnamed>");
-    List<Violation> violations = new ArrayList<>();
-    String kind = document.path("kind").asText("");
-    String apiVersion = document.path("apiVersion").asText("");
-    if (!kind.equals("TcpTeardownProfile") || !apiVersion.equals(API_VERSION)) {
-      violations.add(
-          new Violation(
-              "kind",
-              apiVersion + "/" + kind,
-              "WrongKind",
-              "kind: "
-                  + kind
-                  + " and apiVersion: "
-                  + apiVersion
-                  + " are not a profile: expected kind: TcpTeardownProfile and apiVersion: "
-                  + API_VERSION
-                  + "."));
-      return new CheckedProfile(file, index, name, null, violations);
-    }
-    for (String field : iterable(document)) {
-      if (!List.of("apiVersion", "kind", "metadata", "spec", "status").contains(field)) {
-        violations.add(unknownField(field, List.of("apiVersion", "kind", "metadata", "spec")));
-      }
-    }
-    TcpTeardownProfileSpec spec = null;
-    JsonNode specNode = document.path("spec");
-    try {
-      spec =
-          specNode.isMissingNode()
-              ? null
-              : STRICT.treeToValue(specNode, TcpTeardownProfileSpec.class);
-    } catch (UnrecognizedPropertyException e) {
-      String field =
-          "spec."
-              + e.getPath().stream()
-                  .map(JsonMappingException.Reference::getFieldName)
-                  .collect(Collectors.joining("."));
-      List<String> known = e.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
-      violations.add(unknownField(field, known));
-    } catch (JsonProcessingException e) {
-      String field =
-          e instanceof JsonMappingException jme && !jme.getPath().isEmpty()
-              ? "spec."
-                  + jme.getPath().stream()
-                      .map(
-                          r ->
-                              r.getFieldName() == null
-                                  ? "[" + r.getIndex() + "]"
-                                  : r.getFieldName())
-                      .collect(Collectors.joining("."))
-              : "spec";
-      violations.add(
-          new Violation(
-              field,
-              "",
-              "WrongType",
-              field
-                  + ": "
-                  + firstLine(e)
-                  + ". Use the type and values given by kubectl explain tcpteardownprofile.spec."));
-    }
-    if (spec == null && violations.isEmpty()) {
-      violations.add(
-          new Violation(
-              "spec",
-              "",
-              "MissingSpec",
-              "spec is missing: a profile needs a spec with at least one teardown setting."));
-    }
-    if (spec != null) {
-      violations.addAll(SafetyRules.validate(spec));
-    }
-    return new CheckedProfile(file, index, name, spec, violations);
+    ProfileValidation.Result result = ProfileValidation.validateDocument(document);
+    return new CheckedProfile(
+        file, index, result.name(), result.accepted() ? result.spec() : null, result.violations());
   }
 
-  private static Violation unknownField(String field, List<String> known) {
-    return new Violation(
-        field,
-        "",
-        "UnknownField",
-        field
-            + " is not a known field and would be refused, not "
-            + "silently dropped. Known fields here: "
-            + String.join(", ", known)
-            + ".");
+  private static boolean isList(JsonNode document) {
+    return document.isObject()
+        && document.path("kind").asText("").equals("List")
+        && document.path("apiVersion").asText("").equals("v1")
+        && document.path("items").isArray();
   }
 
-  private static Iterable<String> iterable(JsonNode node) {
-    return node::fieldNames;
-  }
-
-  private static String firstLine(Exception e) {
+  private static String describe(Exception e) {
     String message =
         e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
-    return message == null
-        ? e.getClass().getSimpleName()
-        : message.lines().findFirst().orElse(message);
+    String first =
+        message == null
+            ? e.getClass().getSimpleName()
+            : message.lines().findFirst().orElse(message);
+    if (e instanceof JsonProcessingException jpe && jpe.getLocation() != null) {
+      first += " (line " + jpe.getLocation().getLineNr() + ")";
+    }
+    if (first.startsWith("Duplicate field")) {
+      first += ": each key may appear once in a map; remove the repeated key";
+    }
+    return first;
   }
 }

@@ -14,8 +14,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "validate",
     description = {
-      "Checks TcpTeardownProfile YAML offline with the operator's safety rules and prints every violation.",
-      "Exit 0 when every profile is valid, 1 when any is rejected, 2 on unreadable input or a usage error."
+      "Checks TcpTeardownProfile YAML offline as the operator does (the CRD schema, its CEL rules, the safety rules) and prints every violation.",
+      "Exit 0 when every profile is valid, 1 when any is rejected, 2 on unreadable input, no profiles found or a usage error."
     })
 public final class ValidateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -14,8 +14,8 @@ import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileStatus;
 import io.tcpteardown.rules.NodeFacts;
 import io.tcpteardown.rules.NodeResolution;
+import io.tcpteardown.rules.ProfileValidation;
 import io.tcpteardown.rules.Resolver;
-import io.tcpteardown.rules.SafetyRules;
 import io.tcpteardown.rules.Violation;
 import java.math.BigInteger;
 import java.time.Instant;
@@ -56,7 +56,7 @@ public final class ProfileStatusCalculator {
             .collect(Collectors.toSet()));
     String name = profile.getMetadata().getName();
     Long generation = profile.getMetadata().getGeneration();
-    List<Violation> violations = SafetyRules.validate(profile.getSpec());
+    List<Violation> violations = ProfileValidation.validate(profile);
     boolean accepted = violations.isEmpty();
 
     List<NodeFacts> selected =

@@ -25,10 +25,12 @@ public final class Resolver {
 
   private Resolver() {}
 
+  /** Whether the profile passes the one validation path (schema, CEL rules, safety rules). */
   public static boolean accepted(TcpTeardownProfile profile) {
-    return profile.getSpec() != null && SafetyRules.validate(profile.getSpec()).isEmpty();
+    return profile.getSpec() != null && ProfileValidation.validate(profile).isEmpty();
   }
 
+  /** Whether the profile's selector matches the node; total, whatever the profile holds. */
   public static boolean selects(TcpTeardownProfile profile, NodeFacts node) {
     TcpTeardownProfileSpec spec = profile.getSpec();
     return spec != null && LabelSelectors.matches(spec.nodeSelector(), node.labels());
@@ -37,9 +39,10 @@ public final class Resolver {
   public static NodeResolution resolve(NodeFacts node, Collection<TcpTeardownProfile> profiles) {
     List<TcpTeardownProfile> contributing =
         profiles.stream()
+            .filter(p -> p != null && p.getMetadata() != null && p.getMetadata().getName() != null)
             .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-            .filter(p -> selects(p, node))
             .filter(Resolver::accepted)
+            .filter(p -> selects(p, node))
             .sorted(PRECEDENCE)
             .toList();
 

@@ -2,14 +2,16 @@ package io.tcpteardown.rules;
 
 import static io.tcpteardown.api.SettingRanges.*;
 
-import io.fabric8.kubernetes.api.model.LabelSelector;
-import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import io.tcpteardown.api.NodeSelector;
+import io.tcpteardown.api.NodeSelectorRequirement;
+import io.tcpteardown.api.SelectorOperator;
 import io.tcpteardown.api.TcpTeardownProfileSpec;
 import io.tcpteardown.api.TeardownSettings;
 import io.tcpteardown.api.Timestamps;
 import io.tcpteardown.api.TwReuse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -29,8 +31,8 @@ public final class SafetyRules {
   public static final String RULE_ORPHAN_MEMORY = "OrphanMemory";
   public static final String RULE_SELECTOR = "InvalidSelector";
 
-  private static final List<String> SELECTOR_OPERATORS =
-      List.of("In", "NotIn", "Exists", "DoesNotExist");
+  /** The Java twin of the CEL rule {@code ProfileCelRules.SELECTOR_VALUES}. */
+  public static final String RULE_SELECTOR_VALUES = "SelectorValues";
 
   private SafetyRules() {}
 
@@ -120,65 +122,126 @@ public final class SafetyRules {
     return violations;
   }
 
-  private static List<Violation> validateSelector(LabelSelector selector) {
+  /**
+   * What the schema of spec.nodeSelector cannot say, and what an API server with an older schema
+   * may have stored: each requirement needs a key and one of the four operators, In and NotIn need
+   * values, Exists and DoesNotExist take none (the CEL rule {@code ProfileCelRules.SELECTOR_VALUES}
+   * says the same); no null label value, requirement or value.
+   */
+  static List<Violation> validateSelector(NodeSelector selector) {
     List<Violation> violations = new ArrayList<>();
-    if (selector == null || selector.getMatchExpressions() == null) {
+    if (selector == null) {
       return violations;
     }
-    List<LabelSelectorRequirement> expressions = selector.getMatchExpressions();
+    if (selector.matchLabels() != null) {
+      for (var label : new java.util.TreeMap<>(nullSafe(selector.matchLabels())).entrySet()) {
+        if (label.getValue() == null) {
+          String field = "spec.nodeSelector.matchLabels." + label.getKey();
+          violations.add(
+              new Violation(
+                  field,
+                  "null",
+                  RULE_SELECTOR,
+                  field
+                      + ": null is not a label value. Give the label's value as a string (\"\" for"
+                      + " an empty value), or use matchExpressions with operator Exists."));
+        }
+      }
+    }
+    List<NodeSelectorRequirement> expressions = selector.matchExpressions();
+    if (expressions == null) {
+      return violations;
+    }
     for (int i = 0; i < expressions.size(); i++) {
-      LabelSelectorRequirement requirement = expressions.get(i);
+      NodeSelectorRequirement requirement = expressions.get(i);
       String field = "spec.nodeSelector.matchExpressions[" + i + "]";
-      String operator = requirement.getOperator();
-      int values = requirement.getValues() == null ? 0 : requirement.getValues().size();
-      if (requirement.getKey() == null || requirement.getKey().isBlank()) {
+      if (requirement == null) {
+        violations.add(
+            new Violation(
+                field,
+                "null",
+                RULE_SELECTOR,
+                field
+                    + ": null is not a requirement. Give key and operator (and values for In and"
+                    + " NotIn), or remove the item."));
+        continue;
+      }
+      if (requirement.key() == null || requirement.key().isBlank()) {
         violations.add(
             new Violation(
                 field + ".key",
-                String.valueOf(requirement.getKey()),
+                String.valueOf(requirement.key()),
                 RULE_SELECTOR,
                 field
-                    + ".key is empty: a requirement must name a label key. Set key to the node label to match."));
+                    + ".key: "
+                    + (requirement.key() == null ? "missing" : "\"" + requirement.key() + "\"")
+                    + ": a requirement must name a label key. Set key to the node label to"
+                    + " match."));
       }
-      if (!SELECTOR_OPERATORS.contains(operator)) {
+      SelectorOperator operator = SelectorOperator.parse(requirement.operator());
+      List<String> values = requirement.values() == null ? List.of() : requirement.values();
+      if (operator == null) {
         violations.add(
             new Violation(
                 field + ".operator",
-                String.valueOf(operator),
+                String.valueOf(requirement.operator()),
                 RULE_SELECTOR,
                 field
                     + ".operator: "
-                    + operator
-                    + " is not a label selector operator. Use one of "
-                    + String.join(", ", SELECTOR_OPERATORS)
+                    + (requirement.operator() == null
+                        ? "missing"
+                        : "\"" + requirement.operator() + "\" is not a label selector operator")
+                    + ": it is required. Use one of "
+                    + java.util.Arrays.stream(SelectorOperator.values())
+                        .map(Enum::name)
+                        .collect(java.util.stream.Collectors.joining(", "))
                     + "."));
-      } else if ((operator.equals("In") || operator.equals("NotIn")) && values == 0) {
+      } else if (operator.needsValues() && values.isEmpty()) {
         violations.add(
             new Violation(
                 field + ".values",
                 "[]",
-                RULE_SELECTOR,
+                RULE_SELECTOR_VALUES,
                 field
                     + ".values is empty: "
                     + operator
                     + " needs at least one value. Add values, or use "
-                    + (operator.equals("In") ? "Exists" : "DoesNotExist")
+                    + (operator == SelectorOperator.In ? "Exists" : "DoesNotExist")
                     + "."));
-      } else if ((operator.equals("Exists") || operator.equals("DoesNotExist")) && values > 0) {
+      } else if (!operator.needsValues() && !values.isEmpty()) {
         violations.add(
             new Violation(
                 field + ".values",
-                String.valueOf(requirement.getValues()),
-                RULE_SELECTOR,
+                String.valueOf(values),
+                RULE_SELECTOR_VALUES,
                 field
                     + ".values must be empty with "
                     + operator
                     + ". Remove values, or use "
-                    + (operator.equals("Exists") ? "In" : "NotIn")
+                    + (operator == SelectorOperator.Exists ? "In" : "NotIn")
                     + "."));
+      }
+      for (int v = 0; v < values.size(); v++) {
+        if (values.get(v) == null) {
+          violations.add(
+              new Violation(
+                  field + ".values[" + v + "]",
+                  "null",
+                  RULE_SELECTOR,
+                  field
+                      + ".values["
+                      + v
+                      + "]: null is not a label value. Give a string, or remove the item."));
+        }
       }
     }
     return violations;
+  }
+
+  private static <V> Map<String, V> nullSafe(Map<String, V> map) {
+    Map<String, V> copy = new java.util.HashMap<>();
+    map.forEach((k, v) -> copy.put(String.valueOf(k), v));
+    return copy;
   }
 
   /**

@@ -116,4 +116,107 @@ class ValidateCommandTest {
     assertThat(run("validate").exit()).isEqualTo(2);
     assertThat(run("validate", "--bogus").exit()).isEqualTo(2);
   }
+
+  private static final String HEADER =
+      """
+      apiVersion: tcpteardown.io/v1alpha1
+      kind: TcpTeardownProfile
+      metadata:
+        name: p
+      spec:
+      """;
+
+  @Test
+  void aRequirementWithoutOperatorExitsOneNamingTheField() throws Exception {
+    CliRun result =
+        run(
+            "validate",
+            "-f",
+            file(
+                    "sel.yaml",
+                    HEADER
+                        + """
+                  finTimeoutSeconds: 30
+                  nodeSelector:
+                    matchExpressions:
+                    - key: tier
+                """)
+                .toString());
+    assertThat(result.exit()).isEqualTo(1);
+    assertThat(result.out())
+        .contains("TcpTeardownProfile/p: rejected")
+        .contains("spec.nodeSelector.matchExpressions[0].operator: Required value")
+        .doesNotContain("null");
+    assertThat(result.err()).isEmpty();
+  }
+
+  @Test
+  void numbersAndEnumsAreNotCoerced() throws Exception {
+    for (String spec :
+        new String[] {
+          "  finTimeoutSeconds: 30.7\n", "  finTimeoutSeconds: \"5\"\n", "  twReuse: 1\n"
+        }) {
+      CliRun result = run("validate", "-f", file("n.yaml", HEADER + spec).toString());
+      assertThat(result.exit()).as(spec).isEqualTo(1);
+      assertThat(result.out()).as(spec).contains("is a", "expected");
+    }
+  }
+
+  @Test
+  void duplicateKeysAreRefused() throws Exception {
+    CliRun result =
+        run(
+            "validate",
+            "-f",
+            file("d.yaml", HEADER + "  finTimeoutSeconds: 30\n  finTimeoutSeconds: 60\n")
+                .toString());
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(result.err()).contains("finTimeoutSeconds", "line").doesNotContain("\tat ");
+  }
+
+  @Test
+  void noProfilesFoundExitsTwo() throws Exception {
+    Path empty = Files.createDirectories(dir.resolve("empty"));
+    CliRun none = run("validate", "-f", empty.toString());
+    assertThat(none.exit()).isEqualTo(2);
+    assertThat(none.err()).contains("no profiles found");
+
+    Path noYaml = Files.createDirectories(dir.resolve("noyaml"));
+    Files.writeString(noYaml.resolve("README.txt"), "not a profile");
+    assertThat(run("validate", "-f", noYaml.toString()).exit()).isEqualTo(2);
+
+    CliRun onlyComments = run("validate", "-f", file("c.yaml", "# nothing\n---\n").toString());
+    assertThat(onlyComments.exit()).isEqualTo(2);
+    assertThat(onlyComments.err()).contains("no profiles found");
+  }
+
+  @Test
+  void aListAsKubectlPrintsItIsCheckedItemByItem() throws Exception {
+    CliRun result =
+        run(
+            "validate",
+            "-f",
+            file(
+                    "list.yaml",
+                    """
+        apiVersion: v1
+        kind: List
+        items:
+        - apiVersion: tcpteardown.io/v1alpha1
+          kind: TcpTeardownProfile
+          metadata: {name: one, uid: abc, resourceVersion: "5"}
+          spec: {finTimeoutSeconds: 30, priority: 0}
+          status: {selectedNodes: 1}
+        - apiVersion: tcpteardown.io/v1alpha1
+          kind: TcpTeardownProfile
+          metadata: {name: two}
+          spec: {nodeSelector: {matchExpressions: [{key: tier}]}}
+        """)
+                .toString());
+    assertThat(result.exit()).isEqualTo(1);
+    assertThat(result.out())
+        .contains("TcpTeardownProfile/one: valid")
+        .contains("(document 2): TcpTeardownProfile/two: rejected")
+        .contains("spec.nodeSelector.matchExpressions[0].operator: Required value");
+  }
 }

@@ -5,9 +5,9 @@ import static io.tcpteardown.testsupport.Specs.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.tcpteardown.api.KernelCounters;
+import io.tcpteardown.api.NodeSelector;
 import io.tcpteardown.api.ProfileNodeEntry;
 import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.api.TcpTeardownNode;
@@ -75,7 +75,7 @@ class ProfileStatusCalculatorTest {
     profile.setMetadata(new ObjectMetaBuilder().withName(name).withGeneration(3L).build());
     profile.setSpec(
         new TcpTeardownProfileSpec(
-            labels == null ? null : new LabelSelectorBuilder().withMatchLabels(labels).build(),
+            labels == null ? null : new NodeSelector(labels, null),
             s.priority(),
             s.orphanRetries(),
             s.finTimeoutSeconds(),

@@ -28,6 +28,7 @@ class CrdCelRulesTest {
   private record Rule(String expression, String message, CelRuntime.Program program) {}
 
   private static final List<Rule> RULES = new ArrayList<>();
+  private static final List<Rule> SELECTOR_RULES = new ArrayList<>();
 
   @BeforeAll
   static void compileRulesFromTheCommittedCrd() throws Exception {
@@ -51,6 +52,84 @@ class CrdCelRulesTest {
               runtime.createProgram(compiler.compile(expression).getAst())));
     }
     assertThat(RULES).hasSize(2);
+    JsonNode items =
+        crd.at(
+            "/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/nodeSelector"
+                + "/properties/matchExpressions/items");
+    for (JsonNode validation : items.path("x-kubernetes-validations")) {
+      String expression = validation.get("rule").asText();
+      SELECTOR_RULES.add(
+          new Rule(
+              expression,
+              validation.get("message").asText(),
+              runtime.createProgram(compiler.compile(expression).getAst())));
+    }
+    assertThat(SELECTOR_RULES).hasSize(1);
+    List<String> everywhere = new ArrayList<>();
+    collectRules(crd.at("/spec/versions/0/schema/openAPIV3Schema"), everywhere);
+    assertThat(everywhere)
+        .as("every CEL rule of the CRD is tested here")
+        .hasSize(RULES.size() + SELECTOR_RULES.size());
+  }
+
+  private static void collectRules(JsonNode schema, List<String> rules) {
+    schema.path("x-kubernetes-validations").forEach(v -> rules.add(v.path("rule").asText()));
+    schema.path("properties").forEach(p -> collectRules(p, rules));
+    if (schema.has("items")) {
+      collectRules(schema.get("items"), rules);
+    }
+    if (schema.path("additionalProperties").isObject()) {
+      collectRules(schema.get("additionalProperties"), rules);
+    }
+  }
+
+  private static boolean selectorRuleHolds(Map<String, Object> requirement) throws Exception {
+    return (Boolean) SELECTOR_RULES.getFirst().program().eval(Map.of("self", requirement));
+  }
+
+  /** The Java twin: SafetyRules' SelectorValues violation on the same requirement. */
+  private static boolean javaSelectorRuleHolds(String key, String operator, List<String> values) {
+    var spec =
+        new io.tcpteardown.api.TcpTeardownProfileSpec(
+            new io.tcpteardown.api.NodeSelector(
+                null,
+                List.of(new io.tcpteardown.api.NodeSelectorRequirement(key, operator, values))),
+            null,
+            null,
+            30,
+            null,
+            null,
+            null,
+            null,
+            null);
+    return SafetyRules.validate(spec).stream()
+        .noneMatch(v -> v.rule().equals(SafetyRules.RULE_SELECTOR_VALUES));
+  }
+
+  @Test
+  void selectorValuesRuleAgreesWithItsJavaTwinOnEveryOperatorAndValueCount() throws Exception {
+    for (String operator : List.of("In", "NotIn", "Exists", "DoesNotExist")) {
+      for (List<String> values : List.of(List.<String>of(), List.of("a"), List.of("a", "b"))) {
+        Map<String, Object> withValues = Map.of("key", "k", "operator", operator, "values", values);
+        assertThat(selectorRuleHolds(withValues))
+            .as("%s %s", operator, values)
+            .isEqualTo(javaSelectorRuleHolds("k", operator, values))
+            .isEqualTo(
+                operator.startsWith("In") || operator.startsWith("Not")
+                    ? !values.isEmpty()
+                    : values.isEmpty());
+      }
+      Map<String, Object> without = Map.of("key", "k", "operator", operator);
+      assertThat(selectorRuleHolds(without))
+          .as("%s without values", operator)
+          .isEqualTo(javaSelectorRuleHolds("k", operator, null));
+    }
+  }
+
+  @Test
+  void selectorRuleMessageNamesTheFieldAndTheFix() {
+    assertThat(SELECTOR_RULES.getFirst().message())
+        .contains("spec.nodeSelector.matchExpressions", "In and NotIn", "Exists");
   }
 
   private static List<String> failures(Map<String, Object> spec) throws Exception {

@@ -3,9 +3,9 @@ package io.tcpteardown.rules;
 import static io.tcpteardown.testsupport.Specs.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.LabelSelector;
-import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.tcpteardown.api.NodeSelector;
+import io.tcpteardown.api.NodeSelectorRequirement;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileSpec;
 import io.tcpteardown.tier.UnitTest;
@@ -20,7 +20,7 @@ class ResolverTest {
       new NodeFacts("web-1", "u1", Map.of("tier", "web"), 64 * GIB);
 
   private static TcpTeardownProfile profile(
-      String name, LabelSelector selector, TcpTeardownProfileSpec spec) {
+      String name, NodeSelector selector, TcpTeardownProfileSpec spec) {
     TcpTeardownProfile profile = new TcpTeardownProfile();
     profile.setMetadata(new ObjectMetaBuilder().withName(name).build());
     profile.setSpec(
@@ -37,8 +37,8 @@ class ResolverTest {
     return profile;
   }
 
-  private static LabelSelector tier(String value) {
-    return new LabelSelectorBuilder().withMatchLabels(Map.of("tier", value)).build();
+  private static NodeSelector tier(String value) {
+    return new NodeSelector(Map.of("tier", value), null);
   }
 
   @Test
@@ -116,32 +116,17 @@ class ResolverTest {
 
   @Test
   void selectorExpressionsMatch() {
-    var in =
-        new LabelSelectorBuilder()
-            .addNewMatchExpression()
-            .withKey("tier")
-            .withOperator("In")
-            .withValues("web", "edge")
-            .endMatchExpression()
-            .build();
-    var notExists =
-        new LabelSelectorBuilder()
-            .addNewMatchExpression()
-            .withKey("gpu")
-            .withOperator("DoesNotExist")
-            .endMatchExpression()
-            .build();
-    var notIn =
-        new LabelSelectorBuilder()
-            .addNewMatchExpression()
-            .withKey("tier")
-            .withOperator("NotIn")
-            .withValues("web")
-            .endMatchExpression()
-            .build();
+    var in = expression("tier", "In", List.of("web", "edge"));
+    var notExists = expression("gpu", "DoesNotExist", null);
+    var notIn = expression("tier", "NotIn", List.of("web"));
     assertThat(LabelSelectors.matches(in, WEB.labels())).isTrue();
     assertThat(LabelSelectors.matches(notExists, WEB.labels())).isTrue();
     assertThat(LabelSelectors.matches(notIn, WEB.labels())).isFalse();
     assertThat(LabelSelectors.matches(null, WEB.labels())).isTrue();
+  }
+
+  private static NodeSelector expression(String key, String operator, List<String> values) {
+    return new NodeSelector(
+        null, java.util.Arrays.asList(new NodeSelectorRequirement(key, operator, values)));
   }
 }

@@ -3,11 +3,13 @@ package io.tcpteardown.rules;
 import static io.tcpteardown.testsupport.Specs.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.tcpteardown.api.NodeSelector;
+import io.tcpteardown.api.NodeSelectorRequirement;
 import io.tcpteardown.api.TcpTeardownProfileSpec;
 import io.tcpteardown.api.Timestamps;
 import io.tcpteardown.api.TwReuse;
 import io.tcpteardown.tier.UnitTest;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -112,17 +114,11 @@ class SafetyRulesTest {
   @Test
   void invalidSelectorOperatorsAreViolations() {
     var selector =
-        new LabelSelectorBuilder()
-            .addNewMatchExpression()
-            .withKey("tier")
-            .withOperator("Equals")
-            .withValues("web")
-            .endMatchExpression()
-            .addNewMatchExpression()
-            .withKey("zone")
-            .withOperator("In")
-            .endMatchExpression()
-            .build();
+        new NodeSelector(
+            null,
+            List.of(
+                new NodeSelectorRequirement("tier", "Equals", List.of("web")),
+                new NodeSelectorRequirement("zone", "In", null)));
     var spec = new TcpTeardownProfileSpec(selector, null, null, 30, null, null, null, null, null);
     assertThat(SafetyRules.validate(spec))
         .extracting(Violation::field)

@@ -1,6 +1,5 @@
 package io.tcpteardown.testsupport;
 
-import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -90,7 +89,7 @@ public final class ClusterFixtures implements AutoCloseable {
     Map<String, String> selector = new HashMap<>(labels);
     selector.put(RUN_LABEL, run);
     return new TcpTeardownProfileSpec(
-        new LabelSelectorBuilder().withMatchLabels(selector).build(),
+        new io.tcpteardown.api.NodeSelector(selector, null),
         spec.priority(),
         spec.orphanRetries(),
         spec.finTimeoutSeconds(),
