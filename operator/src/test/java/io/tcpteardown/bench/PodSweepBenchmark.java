@@ -191,17 +191,28 @@ class PodSweepBenchmark {
           agentSweep.call();
           least = Math.min(least, threads.getTotalThreadAllocatedBytes() - before);
         }
-        NetworkNamespaceRef small = refs.getFirst();
-        long leastOne = Long.MAX_VALUE;
-        for (int i = 0; i < 20; i++) {
-          long before = threads.getTotalThreadAllocatedBytes();
-          sweeper.count(small);
-          leastOne = Math.min(leastOne, threads.getTotalThreadAllocatedBytes() - before);
-        }
+        long leastSmall = leastAllocated(sweeper, refs.getFirst());
+        String nodeUid = UUID.randomUUID().toString();
+        SimulatedPod inNode =
+            SimulatedPod.start(
+                node,
+                "tcp-teardown-bench-" + nodeUid.substring(0, 8),
+                nodeUid,
+                SimulatedPod.Driver.CGROUPFS,
+                SimulatedPod.Qos.BURSTABLE);
+        resources.add(inNode);
+        NetworkNamespaceRef big =
+            scanner.scan(scanner.ownNamespace().orElseThrow()).stream()
+                .filter(n -> n.pod().map(p -> p.podUid().equals(nodeUid)).orElse(false))
+                .findFirst()
+                .orElseThrow();
+        long bigTimeWait = sweeper.count(big).orElseThrow().states().timeWait();
+        long leastBig = leastAllocated(sweeper, big);
         System.out.printf(
-            "%nHeap allocated (all threads): %,d bytes per sweep of %d pods, %,d bytes per"
-                + " namespace (it does not depend on the sockets: the dump is read in place)%n",
-            least, PODS, leastOne);
+            "%nHeap allocated (all threads): %,d bytes per sweep of %d pods; per namespace %,d"
+                + " bytes at %d TIME_WAIT and %,d bytes at %,d TIME_WAIT (the dump is read in"
+                + " place)%n",
+            least, PODS, leastSmall, POD_TIME_WAIT, leastBig, bigTimeWait);
 
         budget(sweeper, agentSweep, makeTimeWait);
       }
@@ -253,8 +264,8 @@ class PodSweepBenchmark {
         Duration pause =
             pacer.pauseAfter(
                 Duration.ofNanos(cpu), Duration.ofNanos(System.nanoTime() - wallBefore));
-        long remaining = end - System.nanoTime();
-        Thread.sleep(Math.max(0, Math.min(pause.toMillis(), remaining / 1_000_000)));
+        // The whole pause, even past the end: the share is over sweeps and the pauses they earned.
+        Thread.sleep(pause.toMillis());
       }
       double share =
           (threads.getCurrentThreadCpuTime() + sweeper.namespaceThreadCpuNanos() - cpuStart)
@@ -266,6 +277,17 @@ class PodSweepBenchmark {
     } finally {
       refresher.interrupt();
     }
+  }
+
+  private static long leastAllocated(PodSweeper sweeper, NetworkNamespaceRef namespace) {
+    var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long least = Long.MAX_VALUE;
+    for (int i = 0; i < 20; i++) {
+      long before = threads.getTotalThreadAllocatedBytes();
+      sweeper.count(namespace).orElseThrow();
+      least = Math.min(least, threads.getTotalThreadAllocatedBytes() - before);
+    }
+    return least;
   }
 
   private static double millis(Callable<?> task) throws Exception {
