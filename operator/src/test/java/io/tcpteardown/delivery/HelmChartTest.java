@@ -191,6 +191,15 @@ class HelmChartTest {
     assertThat(env(agent, "REPORT_INTERVAL")).isEqualTo("2m");
     assertThat(agent.getImage()).endsWith(":1.2.3");
     assertThat(chart.ofKind("ServiceMonitor")).hasSize(2);
+    // Per-pod series carry namespace and pod labels of their own: kept, not renamed exported_*.
+    assertThat(chart.ofKind("ServiceMonitor"))
+        .allSatisfy(
+            m ->
+                assertThat(
+                        (Boolean)
+                            ((GenericKubernetesResource) m)
+                                .get("spec", "endpoints", 0, "honorLabels"))
+                    .isTrue());
     GenericKubernetesResource rule =
         (GenericKubernetesResource) chart.ofKind("PrometheusRule").getFirst();
     List<Map<String, Object>> rules = rule.get("spec", "groups", 0, "rules");
@@ -200,7 +209,8 @@ class HelmChartTest {
             "TcpTeardownAgentNotReporting",
             "TcpTeardownApplyErrors",
             "TcpTeardownDriftCorrectionsRising",
-            "TcpTeardownPressure");
+            "TcpTeardownPressure",
+            "TcpTeardownCloseWaitLeak");
   }
 
   @Test

@@ -30,6 +30,7 @@ public final class PodMetrics {
   private final MultiGauge sockets;
   private final MultiGauge overflow;
   private final MultiGauge abortOnMemory;
+  private final MultiGauge leaks;
 
   public PodMetrics(MeterRegistry registry, int limit) {
     this.limit = limit;
@@ -47,6 +48,30 @@ public final class PodMetrics {
             .description(
                 "TCPAbortOnMemory of the pod's network namespace (a counter the kernel keeps)")
             .register(registry);
+    this.leaks =
+        MultiGauge.builder("tcp_teardown_pod_close_wait_leak")
+            .description(
+                "CLOSE_WAIT sockets of a pod whose leak is suspected (at or above the threshold,"
+                    + " not falling for three sweeps); absent for every other pod")
+            .register(registry);
+  }
+
+  /**
+   * The pods of one sweep with their names; keeps the {@code limit} with most sockets, and every
+   * pod with a suspected CLOSE_WAIT leak in {@code tcp_teardown_pod_close_wait_leak}.
+   */
+  public void update(List<Named> pods, java.util.Set<String> leakingUids) {
+    List<MultiGauge.Row<?>> leakRows = new ArrayList<>();
+    for (Named pod : pods) {
+      if (pod.counts().namespace().pod().map(p -> leakingUids.contains(p.podUid())).orElse(false)) {
+        leakRows.add(
+            MultiGauge.Row.of(
+                Tags.of("namespace", pod.namespace(), "pod", pod.name()),
+                pod.counts().states().closeWait()));
+      }
+    }
+    leaks.register(leakRows, true);
+    update(pods);
   }
 
   /** The pods of one sweep with their names; keeps the {@code limit} with most sockets. */

@@ -109,13 +109,10 @@ public final class PodObserver implements AutoCloseable {
 
   /** One sweep: count, judge leaks, name holders, summarize, raise Events, update metrics. */
   void sweep() throws IOException {
-    List<NamespaceCounts> counted = new ArrayList<>();
-    for (NamespaceCounts counts : sweeper.sweep()) {
-      Optional<String> uid = counts.namespace().pod().map(PodCgroup::podUid);
-      if (uid.isPresent() && directory.byUid(uid.get()).isPresent()) {
-        counted.add(counts);
-      }
-    }
+    List<NamespaceCounts> counted =
+        sweeper.sweep(
+            namespace ->
+                namespace.pod().map(p -> directory.byUid(p.podUid()).isPresent()).orElse(false));
     Map<String, Long> closeWait = new HashMap<>();
     counted.forEach(c -> closeWait.put(uid(c), c.states().closeWait()));
     Map<String, CloseWaitLeaks.Verdict> verdicts = new HashMap<>();
@@ -143,7 +140,11 @@ public final class PodObserver implements AutoCloseable {
     latest.set(
         new Result(
             PodReport.summarize(inputs, settings.statusPodLimit(), now), now, Duration.ZERO));
-    metrics.update(named);
+    java.util.Set<String> leaking = new java.util.HashSet<>();
+    verdicts.values().stream()
+        .filter(CloseWaitLeaks.Verdict::leaking)
+        .forEach(v -> leaking.add(v.podUid()));
+    metrics.update(named, leaking);
   }
 
   private void raiseLeakEvent(PodMeta meta, PodReport.PodInput input) {

@@ -41,13 +41,21 @@ public final class PodSweeper implements AutoCloseable {
 
   /** Every namespace other than the one this process runs in, counted. */
   public List<NamespaceCounts> sweep() throws IOException {
+    return sweep(namespace -> true);
+  }
+
+  /** The namespaces {@code include} accepts, other than the one this process runs in, counted. */
+  public List<NamespaceCounts> sweep(java.util.function.Predicate<NetworkNamespaceRef> include)
+      throws IOException {
     OptionalLong own = scanner.ownNamespace();
     if (own.isEmpty()) {
       throw new IOException("cannot read " + procRoot.resolve("self/ns/net"));
     }
     List<NamespaceCounts> counted = new ArrayList<>();
     for (NetworkNamespaceRef namespace : scanner.scan(own.getAsLong())) {
-      count(namespace).ifPresent(counted::add);
+      if (include.test(namespace)) {
+        count(namespace).ifPresent(counted::add);
+      }
     }
     return counted;
   }
