@@ -111,6 +111,11 @@ public final class AgentMetrics {
     lastReport.set(when);
   }
 
+  /** The registry, for the pods' metrics. */
+  public io.micrometer.core.instrument.MeterRegistry registry() {
+    return registry;
+  }
+
   public String scrape() {
     return registry.scrape();
   }

@@ -3,6 +3,8 @@ package io.tcpteardown.agent;
 import static io.tcpteardown.api.NodeConditions.*;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.tcpteardown.agent.pods.PodObserver;
+import io.tcpteardown.agent.pods.PodsSummary;
 import io.tcpteardown.agent.sysctl.DriftCorrection;
 import io.tcpteardown.api.AgentInfo;
 import io.tcpteardown.api.Conditions;
@@ -16,6 +18,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -40,21 +43,102 @@ public final class AgentStatusComposer {
    */
   public TcpTeardownNodeStatus compose(
       AgentState state, LatestCount count, List<Condition> previous, Instant now) {
+    return compose(state, count, Optional.empty(), previous, now);
+  }
+
+  /**
+   * The status with the pods' part of the latest pod sweep, when there is one: {@code states}
+   * becomes the whole node (the node's namespace and every pod's, orphans node-wide), {@code
+   * hostStates} the node's namespace alone.
+   */
+  public TcpTeardownNodeStatus compose(
+      AgentState state,
+      LatestCount count,
+      Optional<PodObserver.Result> pods,
+      List<Condition> previous,
+      Instant now) {
     NodeObservation observation = count.observation() == null ? UNCOUNTED : count.observation();
-    List<Condition> conditions =
-        Conditions.carryTransitionTimes(previous, conditions(state, count, observation), now);
+    List<Condition> next = conditions(state, count, observation);
+    pods.ifPresent(p -> addPodConditions(next, p.summary(), state.generation()));
+    List<Condition> conditions = Conditions.carryTransitionTimes(previous, next, now);
+    StateCounts host = count.observation() == null ? null : observation.states();
+    StateCounts whole = host;
+    if (host != null && pods.isPresent()) {
+      StateCounts inPods = pods.get().summary().states();
+      whole =
+          new StateCounts(
+              host.finWait1() + inPods.finWait1(),
+              host.finWait2() + inPods.finWait2(),
+              host.timeWait() + inPods.timeWait(),
+              host.closeWait() + inPods.closeWait(),
+              host.lastAck() + inPods.lastAck(),
+              host.closing() + inPods.closing(),
+              host.orphans());
+    }
+    PodsSummary summary = pods.map(PodObserver.Result::summary).orElse(null);
     return new TcpTeardownNodeStatus(
         state.generation(),
         keyed(state.applied()),
         keyed(state.originals()),
-        count.observation() == null ? null : observation.states(),
+        whole,
         count.observation() == null ? null : observation.counters(),
         state.driftCorrections(),
         conditions,
         agent,
         rfc3339(now),
         count.countedAt() == null ? null : rfc3339(count.countedAt()),
-        count.describeFailure(now));
+        count.describeFailure(now),
+        pods.isPresent() ? host : null,
+        summary == null ? null : summary.entries(),
+        summary == null ? null : summary.podNamespaces(),
+        summary == null || !summary.truncated() ? null : Boolean.TRUE,
+        pods.map(p -> rfc3339(p.countedAt())).orElse(null));
+  }
+
+  /**
+   * Pods under pressure join TeardownPressure (naming the pod); a suspected CLOSE_WAIT leak sets
+   * CloseWaitLeak, naming pod, process and count.
+   */
+  private static void addPodConditions(
+      List<Condition> conditions, PodsSummary summary, Long generation) {
+    if (!summary.pressure().isEmpty()) {
+      for (int i = 0; i < conditions.size(); i++) {
+        Condition pressure = conditions.get(i);
+        if (TEARDOWN_PRESSURE.equals(pressure.getType())) {
+          boolean nodeToo = Conditions.TRUE.equals(pressure.getStatus());
+          String message =
+              (nodeToo ? pressure.getMessage() + "; " : "") + summarizeMessages(summary.pressure());
+          conditions.set(
+              i,
+              Conditions.of(
+                  TEARDOWN_PRESSURE,
+                  true,
+                  nodeToo ? pressure.getReason() : REASON_POD_PRESSURE,
+                  message,
+                  generation));
+        }
+      }
+    }
+    conditions.add(
+        summary.leaks().isEmpty()
+            ? Conditions.of(
+                CLOSE_WAIT_LEAK,
+                false,
+                REASON_NO_LEAK,
+                "no pod holds CLOSE_WAIT sockets at or above the threshold for three sweeps",
+                generation)
+            : Conditions.of(
+                CLOSE_WAIT_LEAK,
+                true,
+                REASON_LEAK_SUSPECTED,
+                summarizeMessages(summary.leaks()),
+                generation));
+  }
+
+  /** At most five messages, and how many more. */
+  private static String summarizeMessages(List<String> messages) {
+    String shown = String.join("; ", messages.subList(0, Math.min(5, messages.size())));
+    return messages.size() > 5 ? shown + "; and " + (messages.size() - 5) + " more" : shown;
   }
 
   private static final NodeObservation UNCOUNTED =

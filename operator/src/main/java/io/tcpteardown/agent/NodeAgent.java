@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.tcpteardown.agent.pods.PodObserver;
 import io.tcpteardown.agent.sysctl.ApplyResult;
 import io.tcpteardown.agent.sysctl.DriftResult;
 import io.tcpteardown.agent.sysctl.SysctlApplier;
@@ -18,11 +19,13 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +51,7 @@ public final class NodeAgent implements AutoCloseable {
   private final StatusPublisher publisher;
   private final AgentStatusComposer composer;
   private final Clock clock;
+  private final Supplier<Optional<PodObserver.Result>> pods;
   private final ScheduledExecutorService loop =
       Executors.newSingleThreadScheduledExecutor(
           r -> Thread.ofPlatform().name("agent-loop").unstarted(r));
@@ -70,6 +74,34 @@ public final class NodeAgent implements AutoCloseable {
       StatusPublisher publisher,
       AgentStatusComposer composer,
       Clock clock) {
+    this(
+        client,
+        settings,
+        applier,
+        observer,
+        metrics,
+        events,
+        publisher,
+        composer,
+        clock,
+        Optional::empty);
+  }
+
+  /**
+   * @param pods the latest pod sweep, if pods are swept: it goes into the next report, never into a
+   *     write of its own
+   */
+  public NodeAgent(
+      KubernetesClient client,
+      AgentSettings settings,
+      SysctlApplier applier,
+      NodeObserver observer,
+      AgentMetrics metrics,
+      EventRecorder events,
+      StatusPublisher publisher,
+      AgentStatusComposer composer,
+      Clock clock,
+      Supplier<Optional<PodObserver.Result>> pods) {
     this.client = client;
     this.settings = settings;
     this.applier = applier;
@@ -79,6 +111,7 @@ public final class NodeAgent implements AutoCloseable {
     this.publisher = publisher;
     this.composer = composer;
     this.clock = clock;
+    this.pods = pods;
   }
 
   public void start() {
@@ -272,7 +305,8 @@ public final class NodeAgent implements AutoCloseable {
     if (state == null) {
       return;
     }
-    TcpTeardownNodeStatus status = composer.compose(state, count, lastConditions, clock.instant());
+    TcpTeardownNodeStatus status =
+        composer.compose(state, count, pods.get(), lastConditions, clock.instant());
     lastConditions = status.conditions();
     publisher.publish(status);
   }

@@ -12,6 +12,7 @@ public final class NodeConditions {
   public static final String REUSE_INEFFECTIVE = "ReuseIneffective";
   public static final String TEARDOWN_PRESSURE = "TeardownPressure";
   public static final String NAMESPACE = "HostNetwork";
+  public static final String CLOSE_WAIT_LEAK = "CloseWaitLeak";
 
   /** The CRD's description of status.conditions. */
   public static final String DESCRIPTION =
@@ -26,9 +27,12 @@ public final class NodeConditions {
           + REUSE_INEFFECTIVE
           + " (twReuse asked for while tcp_timestamps is 0), "
           + TEARDOWN_PRESSURE
-          + " (TIME_WAIT or orphans near their limits) and "
+          + " (TIME_WAIT or orphans near their limits, in the node's or a pod's namespace), "
           + NAMESPACE
-          + " (whether the agent runs in the node's own network namespace).";
+          + " (whether the agent runs in the node's own network namespace) and "
+          + CLOSE_WAIT_LEAK
+          + " (a pod whose CLOSE_WAIT sockets stay at or above the threshold: the peer closed, the"
+          + " application has not called close()).";
 
   // Reasons of Applied.
   public static final String REASON_APPLIED = "Applied";
@@ -53,6 +57,10 @@ public final class NodeConditions {
   public static final String REASON_TIME_WAIT_NEAR_LIMIT = "TimeWaitNearLimit";
   public static final String REASON_ORPHANS_NEAR_LIMIT = "OrphansNearLimit";
   public static final String REASON_REUSE_WITHOUT_TIMESTAMPS = "ReuseWithoutTimestamps";
+  public static final String REASON_POD_PRESSURE = "PodPressure";
+  // Reasons of CloseWaitLeak.
+  public static final String REASON_LEAK_SUSPECTED = "LeakSuspected";
+  public static final String REASON_NO_LEAK = "NoLeak";
   // Reasons of HostNetwork.
   public static final String REASON_INITIAL_NAMESPACE = "InitialNamespace";
   public static final String REASON_NOT_INITIAL_NAMESPACE = "NotInitialNamespace";
@@ -63,6 +71,8 @@ public final class NodeConditions {
   public static final String EVENT_APPLY_FAILED = "ApplyFailed";
   public static final String EVENT_DRIFT_CORRECTED = "DriftCorrected";
   public static final String EVENT_REAPPLIED_AFTER_REBOOT = "ReappliedAfterReboot";
+  // Event reason on a Pod.
+  public static final String EVENT_CLOSE_WAIT_LEAK = "CloseWaitLeak";
 
   private NodeConditions() {}
 }

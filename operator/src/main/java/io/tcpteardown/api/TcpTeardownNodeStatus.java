@@ -16,7 +16,9 @@ public record TcpTeardownNodeStatus(
     @JsonPropertyDescription(
             "Sysctl name to the node's value before the first change; restored when no profile sets it.")
         Map<String, String> original,
-    @JsonPropertyDescription("Sockets in each teardown state in the node's network namespace.")
+    @JsonPropertyDescription(
+            "Sockets in each teardown state on the whole node: the node's network namespace and"
+                + " every pod's; orphans are node-wide (sockstat), what tcp_max_orphans limits.")
         StateCounts states,
     @JsonPropertyDescription("Kernel counters that show teardown trouble.") KernelCounters counters,
     @JsonPropertyDescription("Times a managed value changed by someone else was written back.")
@@ -32,7 +34,52 @@ public record TcpTeardownNodeStatus(
     @JsonPropertyDescription(
             "Why the latest count of states and counters failed, and the age of the numbers shown"
                 + " (they are stale); absent when the latest count succeeded.")
-        String countError) {
+        String countError,
+    @JsonPropertyDescription(
+            "Sockets in each teardown state in the node's own network namespace alone (the node's"
+                + " services and hostNetwork pods).")
+        StateCounts hostStates,
+    @JsonPropertyDescription(
+            "Pods with a problem (CloseWait leak, pressure against their own namespace's limits)"
+                + " and then the pods with the most teardown sockets, at most --status-pod-limit.")
+        List<PodTeardownEntry> pods,
+    @JsonPropertyDescription("How many pod network namespaces the last sweep counted.")
+        Integer podNamespaces,
+    @JsonPropertyDescription("True when more pods were counted than pods lists.")
+        Boolean podsTruncated,
+    @JsonPropertyDescription("When the pods were last swept (RFC 3339).") String podsCountTime) {
+
+  /** A status without pods (the pod sweep is off or has not run yet). */
+  public TcpTeardownNodeStatus(
+      Long observedGeneration,
+      Map<String, String> applied,
+      Map<String, String> original,
+      StateCounts states,
+      KernelCounters counters,
+      Long driftCorrections,
+      List<Condition> conditions,
+      AgentInfo agent,
+      String lastReportTime,
+      String countTime,
+      String countError) {
+    this(
+        observedGeneration,
+        applied,
+        original,
+        states,
+        counters,
+        driftCorrections,
+        conditions,
+        agent,
+        lastReportTime,
+        countTime,
+        countError,
+        null,
+        null,
+        null,
+        null,
+        null);
+  }
 
   /** A status whose counts are as fresh as the report. */
   public TcpTeardownNodeStatus(

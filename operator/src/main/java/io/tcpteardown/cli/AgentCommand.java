@@ -8,6 +8,12 @@ import io.tcpteardown.agent.AgentStatusComposer;
 import io.tcpteardown.agent.NodeAgent;
 import io.tcpteardown.agent.NodeObserver;
 import io.tcpteardown.agent.StatusPublisher;
+import io.tcpteardown.agent.pods.CloseWaitHolders;
+import io.tcpteardown.agent.pods.PodDirectory;
+import io.tcpteardown.agent.pods.PodMetrics;
+import io.tcpteardown.agent.pods.PodObserver;
+import io.tcpteardown.agent.pods.PodSweeper;
+import io.tcpteardown.agent.pods.SweepPacer;
 import io.tcpteardown.agent.sysctl.StateFile;
 import io.tcpteardown.agent.sysctl.SysctlApplier;
 import io.tcpteardown.agent.sysctl.SysctlFiles;
@@ -18,6 +24,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -89,6 +96,56 @@ public final class AgentCommand implements Callable<Integer> {
               + "passes the node's IP, status.hostIP).")
   String metricsAddress;
 
+  @Option(
+      names = "--pods",
+      arity = "1",
+      defaultValue = "${env:PODS:-true}",
+      description =
+          "Count the network namespace of every pod of this node (needs hostPID: true and RBAC to"
+              + " watch the node's pods) (env PODS, default ${DEFAULT-VALUE}).")
+  boolean pods;
+
+  @Option(
+      names = "--pod-sweep-cpu-budget",
+      defaultValue = "${env:POD_SWEEP_CPU_BUDGET:-0.02}",
+      description =
+          "Share of one core that pod sweeps may use on average; sweeps are spaced to stay inside"
+              + " it (env POD_SWEEP_CPU_BUDGET, default ${DEFAULT-VALUE}, that is 2%%).")
+  double podSweepCpuBudget;
+
+  @Option(
+      names = "--pod-sweep-min-interval",
+      defaultValue = "${env:POD_SWEEP_MIN_INTERVAL:-15s}",
+      converter = DurationConverter.class,
+      description =
+          "Shortest pause between two pod sweeps (env POD_SWEEP_MIN_INTERVAL, default"
+              + " ${DEFAULT-VALUE}).")
+  Duration podSweepMinInterval;
+
+  @Option(
+      names = "--status-pod-limit",
+      defaultValue = "${env:STATUS_POD_LIMIT:-20}",
+      description =
+          "Pods listed in status.pods: every pod with a problem, then those with the most teardown"
+              + " sockets (env STATUS_POD_LIMIT, default ${DEFAULT-VALUE}).")
+  int statusPodLimit;
+
+  @Option(
+      names = "--pod-metrics-limit",
+      defaultValue = "${env:POD_METRICS_LIMIT:-50}",
+      description =
+          "Pods with per-pod metrics, those with the most teardown sockets (env"
+              + " POD_METRICS_LIMIT, default ${DEFAULT-VALUE}).")
+  int podMetricsLimit;
+
+  @Option(
+      names = "--close-wait-threshold",
+      defaultValue = "${env:CLOSE_WAIT_THRESHOLD:-100}",
+      description =
+          "A pod with at least this many CLOSE_WAIT sockets, not falling for three sweeps, is a"
+              + " suspected leak (env CLOSE_WAIT_THRESHOLD, default ${DEFAULT-VALUE}).")
+  long closeWaitThreshold;
+
   @Override
   public Integer call() throws Exception {
     AgentSettings settings = new AgentSettings(nodeName, driftCheckInterval, reportInterval);
@@ -97,6 +154,19 @@ public final class AgentCommand implements Callable<Integer> {
     AgentMetrics metrics = new AgentMetrics(nodeName);
     SysctlApplier applier =
         new SysctlApplier(new SysctlFiles(proc.procRoot), new StateFile(stateFile));
+    EventRecorder events = new EventRecorder(client, "tcp-teardown-agent", nodeName, clock);
+    PodObserver podObserver = null;
+    if (pods) {
+      try {
+        podObserver = podObserver(client, metrics, events, clock);
+      } catch (IOException | RuntimeException e) {
+        System.err.println(
+            "warning: pods are not counted ("
+                + e.getMessage()
+                + "): the agent needs root and"
+                + " hostPID: true to enter pods' network namespaces; the node is still managed.");
+      }
+    }
     NodeAgent agent =
         new NodeAgent(
             client,
@@ -104,11 +174,12 @@ public final class AgentCommand implements Callable<Integer> {
             applier,
             new NodeObserver(proc.procRoot),
             metrics,
-            new EventRecorder(client, "tcp-teardown-agent", nodeName, clock),
+            events,
             new StatusPublisher(client, nodeName, metrics, clock),
             new AgentStatusComposer(
                 new AgentInfo(podName.isBlank() ? null : podName, VersionProvider.version())),
-            clock);
+            clock,
+            podObserver == null ? Optional::empty : podObserver::latest);
     // Bind the port before touching the kernel: a port clash must stop the agent before it has
     // changed anything, not crash-loop a pod that already applied settings.
     EndpointServer endpoints;
@@ -132,17 +203,42 @@ public final class AgentCommand implements Callable<Integer> {
               + "--metrics-port (chart value agent.metricsPort) or an address of this node with "
               + "--metrics-address (agent.metricsAddress).");
       agent.close();
+      if (podObserver != null) {
+        podObserver.close();
+      }
       client.close();
       return ExitCodes.UNREADABLE;
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
     try (endpoints;
+        client;
         agent;
-        client) {
+        AutoCloseable sweeps = podObserver == null ? () -> {} : podObserver) {
       agent.start();
+      if (podObserver != null) {
+        podObserver.start();
+      }
       stopped.await();
     }
     return ExitCodes.OK;
+  }
+
+  private PodObserver podObserver(
+      KubernetesClient client, AgentMetrics metrics, EventRecorder events, Clock clock)
+      throws IOException {
+    PodSweeper sweeper = new PodSweeper(proc.procRoot, clock);
+    return new PodObserver(
+        sweeper,
+        PodDirectory.watch(client, nodeName),
+        new CloseWaitHolders(proc.procRoot),
+        events,
+        new PodMetrics(metrics.registry(), podMetricsLimit),
+        new PodObserver.Settings(
+            new SweepPacer(podSweepCpuBudget, podSweepMinInterval),
+            statusPodLimit,
+            podMetricsLimit,
+            closeWaitThreshold),
+        clock);
   }
 }

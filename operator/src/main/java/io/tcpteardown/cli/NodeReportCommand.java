@@ -5,8 +5,12 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.tcpteardown.agent.NodeObserver;
 import io.tcpteardown.agent.NodeReport;
 import io.tcpteardown.agent.NodeWarnings;
+import io.tcpteardown.agent.pods.NamespaceScanner;
+import io.tcpteardown.agent.pods.PodSweeper;
 import io.tcpteardown.api.StateCounts;
 import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,6 +31,14 @@ public final class NodeReportCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print stable JSON instead of a table.")
   boolean json;
 
+  @Option(
+      names = "--pods",
+      description =
+          "Also count every other network namespace of this machine (each pod's, entered with "
+              + "setns; needs root), named by the pod UID in its cgroup path, or else by the "
+              + "namespace inode and a process.")
+  boolean pods;
+
   @Mixin ProcRootOption proc;
 
   @Override
@@ -35,12 +47,23 @@ public final class NodeReportCommand implements Callable<Integer> {
     try (NodeObserver observer = new NodeObserver(proc.procRoot)) {
       report = NodeReport.of(observer.observe());
     }
+    List<PodsReport.Entry> namespaces = List.of();
+    if (pods) {
+      try (PodSweeper sweeper = new PodSweeper(proc.procRoot, Clock.systemUTC())) {
+        namespaces = PodsReport.of(sweeper.sweep(), new NamespaceScanner(proc.procRoot));
+      }
+    }
     PrintWriter out = spec.commandLine().getOut();
-    if (json) {
-      out.println(
-          new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+    ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    if (json && pods) {
+      out.println(mapper.writeValueAsString(new PodsReport(report, namespaces)));
+    } else if (json) {
+      out.println(mapper.writeValueAsString(report));
     } else {
       printTable(out, report);
+      if (pods) {
+        PodsReport.printTable(out, namespaces);
+      }
     }
     out.flush();
     return ExitCodes.OK;

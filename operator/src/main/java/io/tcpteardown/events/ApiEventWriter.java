@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.net.HttpURLConnection;
 
-/** Creates and patches core/v1 Events in {@value EventRecorder#EVENTS_NAMESPACE}. */
+/** Creates and patches core/v1 Events in the namespace each Event names. */
 final class ApiEventWriter implements EventWriter {
   private final KubernetesClient client;
 
@@ -21,16 +21,16 @@ final class ApiEventWriter implements EventWriter {
 
   @Override
   public void create(Event event) {
-    client.v1().events().inNamespace(EventRecorder.EVENTS_NAMESPACE).resource(event).create();
+    client.v1().events().inNamespace(event.getMetadata().getNamespace()).resource(event).create();
   }
 
   @Override
-  public boolean patchCount(String name, int count, String lastTimestamp) {
+  public boolean patchCount(String namespace, String name, int count, String lastTimestamp) {
     try {
       client
           .v1()
           .events()
-          .inNamespace(EventRecorder.EVENTS_NAMESPACE)
+          .inNamespace(namespace)
           .withName(name)
           .patch(
               PatchContext.of(PatchType.JSON_MERGE),

@@ -117,6 +117,7 @@ public final class EventRecorder implements EventSink, AutoCloseable {
         new ObjectReferenceBuilder()
             .withApiVersion(object.getApiVersion())
             .withKind(object.getKind())
+            .withNamespace(object.getMetadata().getNamespace())
             .withName(object.getMetadata().getName())
             .withUid(object.getMetadata().getUid())
             .build();
@@ -213,7 +214,8 @@ public final class EventRecorder implements EventSink, AutoCloseable {
     Recorded known = recent.get(event.key());
     if (known != null) {
       int count = known.count() + 1;
-      if (sink.patchCount(known.name(), count, event.timestamp())) {
+      if (sink.patchCount(
+          namespaceOf(event.key().involved()), known.name(), count, event.timestamp())) {
         recent.put(event.key(), new Recorded(known.name(), count));
         return;
       }
@@ -230,7 +232,7 @@ public final class EventRecorder implements EventSink, AutoCloseable {
         new EventBuilder()
             .withNewMetadata()
             .withName(name)
-            .withNamespace(EVENTS_NAMESPACE)
+            .withNamespace(namespaceOf(event.key().involved()))
             .endMetadata()
             .withInvolvedObject(event.key().involved())
             .withType(event.key().type())
@@ -280,6 +282,16 @@ public final class EventRecorder implements EventSink, AutoCloseable {
    * What makes two Events the same one with a higher count: the object (kind, name, uid), type,
    * reason and message.
    */
+  /**
+   * Events about a namespaced object (a Pod) live in its namespace; about a cluster-scoped one in
+   * {@value #EVENTS_NAMESPACE}.
+   */
+  static String namespaceOf(ObjectReference involved) {
+    return involved.getNamespace() == null || involved.getNamespace().isBlank()
+        ? EVENTS_NAMESPACE
+        : involved.getNamespace();
+  }
+
   private record Key(ObjectReference involved, String type, String reason, String message) {
     @Override
     public boolean equals(Object other) {

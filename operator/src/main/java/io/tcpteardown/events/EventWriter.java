@@ -11,5 +11,5 @@ interface EventWriter {
    * Raises the count of an Event created before; false when it no longer exists (Events expire, one
    * hour by default), so that the recorder creates it anew.
    */
-  boolean patchCount(String name, int count, String lastTimestamp);
+  boolean patchCount(String namespace, String name, int count, String lastTimestamp);
 }

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.tcpteardown.api.Conditions;
 import io.tcpteardown.api.HeldBackSetting;
 import io.tcpteardown.api.ManagedSysctl;
+import io.tcpteardown.api.NodeConditions;
 import io.tcpteardown.api.ProfileNodeEntry;
 import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.api.TcpTeardownNode;
@@ -218,7 +219,14 @@ public final class ProfileStatusCalculator {
       return java.util.Optional.empty();
     }
     List<String> reasons = new ArrayList<>();
-    StateCounts states = counts(status);
+    // The node's limits bound the node's own namespace: compare them with its own counts (the
+    // whole-node states add every pod's, which live under their own limits), orphans node-wide.
+    StateCounts whole = counts(status);
+    StateCounts states =
+        status.hostStates() == null
+            ? whole
+            : new StateCounts(
+                0, 0, Math.max(0, status.hostStates().timeWait()), 0, 0, 0, whole.orphans());
     Long maxTw = nodeValue(status, ManagedSysctl.MAX_TW_BUCKETS);
     if (nearLimit(states.timeWait(), maxTw)) {
       reasons.add(
@@ -247,9 +255,22 @@ public final class ProfileStatusCalculator {
               + status.counters().abortOnMemory()
               + ")");
     }
+    // Pods: the agent judges each pod namespace against its own limits and names the pod.
+    podCondition(status, NodeConditions.TEARDOWN_PRESSURE, NodeConditions.REASON_POD_PRESSURE)
+        .ifPresent(reasons::add);
+    podCondition(status, NodeConditions.CLOSE_WAIT_LEAK, NodeConditions.REASON_LEAK_SUSPECTED)
+        .ifPresent(reasons::add);
     return reasons.isEmpty()
         ? java.util.Optional.empty()
         : java.util.Optional.of(node + ": " + String.join(", ", reasons) + ".");
+  }
+
+  /** The message of a node condition that is True for the given reason, about its pods. */
+  private static java.util.Optional<String> podCondition(
+      TcpTeardownNodeStatus status, String type, String reason) {
+    return Conditions.find(status.conditions(), type)
+        .filter(c -> Conditions.TRUE.equals(c.getStatus()) && reason.equals(c.getReason()))
+        .map(c -> c.getMessage() == null ? reason : c.getMessage());
   }
 
   /**

@@ -92,6 +92,7 @@ class HelmChartTest {
         .isEqualTo(1);
     PodSpec pod = daemonSet.getSpec().getTemplate().getSpec();
     assertThat(pod.getHostNetwork()).isTrue();
+    assertThat(pod.getHostPID()).isTrue();
     assertThat(pod.getPriorityClassName()).isEqualTo("system-node-critical");
     assertThat(pod.getTolerations())
         .singleElement()
@@ -126,7 +127,15 @@ class HelmChartTest {
         .containsExactlyInAnyOrderEntriesOf(
             Map.of(
                 "tcpteardownnodes", List.of("get", "list", "watch"),
-                "tcpteardownnodes/status", List.of("get", "patch", "update")));
+                "tcpteardownnodes/status", List.of("get", "patch", "update"),
+                "pods", List.of("get", "list", "watch"),
+                "events", List.of("create", "patch")));
+    assertThat(
+            verbs(
+                RenderedChart.render(Map.of("agent.pods.enabled", false))
+                    .one(ClusterRole.class, "-agent")
+                    .getRules()))
+        .containsOnlyKeys("tcpteardownnodes", "tcpteardownnodes/status");
     assertThat(verbs(chart.one(ClusterRole.class, "-operator").getRules()))
         .containsExactlyInAnyOrderEntriesOf(
             Map.of(
@@ -149,7 +158,10 @@ class HelmChartTest {
             chart.all(ClusterRole.class).stream()
                 .flatMap(r -> r.getRules().stream())
                 .flatMap(r -> r.getResources().stream()))
-        .doesNotContain("secrets", "pods", "*");
+        .doesNotContain("secrets", "*");
+    assertThat(chart.one(ClusterRole.class, "-operator").getRules())
+        .flatExtracting(r -> r.getResources())
+        .doesNotContain("pods");
   }
 
   @Test
@@ -179,6 +191,15 @@ class HelmChartTest {
     assertThat(env(agent, "REPORT_INTERVAL")).isEqualTo("2m");
     assertThat(agent.getImage()).endsWith(":1.2.3");
     assertThat(chart.ofKind("ServiceMonitor")).hasSize(2);
+    // Per-pod series carry namespace and pod labels of their own: kept, not renamed exported_*.
+    assertThat(chart.ofKind("ServiceMonitor"))
+        .allSatisfy(
+            m ->
+                assertThat(
+                        (Boolean)
+                            ((GenericKubernetesResource) m)
+                                .get("spec", "endpoints", 0, "honorLabels"))
+                    .isTrue());
     GenericKubernetesResource rule =
         (GenericKubernetesResource) chart.ofKind("PrometheusRule").getFirst();
     List<Map<String, Object>> rules = rule.get("spec", "groups", 0, "rules");
@@ -188,7 +209,8 @@ class HelmChartTest {
             "TcpTeardownAgentNotReporting",
             "TcpTeardownApplyErrors",
             "TcpTeardownDriftCorrectionsRising",
-            "TcpTeardownPressure");
+            "TcpTeardownPressure",
+            "TcpTeardownCloseWaitLeak");
   }
 
   @Test

@@ -41,12 +41,16 @@ class EventRecorderTest {
     }
 
     @Override
-    public boolean patchCount(String name, int count, String lastTimestamp) {
+    public boolean patchCount(String namespace, String name, int count, String lastTimestamp) {
       await();
       if (expired) {
         return false;
       }
-      patches.add(name + " count=" + count);
+      patches.add(
+          (namespace.equals(EventRecorder.EVENTS_NAMESPACE) ? "" : namespace + "/")
+              + name
+              + " count="
+              + count);
       return true;
     }
 
@@ -98,6 +102,28 @@ class EventRecorderTest {
         .extracting(Event::getMessage)
         .containsExactly("fin was 60", "fin was 61", "fin was 60");
     assertThat(sink.created.stream().map(e -> e.getMetadata().getName()).distinct()).hasSize(3);
+  }
+
+  @Test
+  void anEventAboutANamespacedObjectGoesIntoItsNamespace() throws Exception {
+    FakeSink sink = new FakeSink();
+    ConfigMap pod =
+        new ConfigMapBuilder()
+            .withNewMetadata()
+            .withNamespace("shop")
+            .withName("web-1")
+            .withUid("uid-web-1")
+            .endMetadata()
+            .build();
+    try (EventRecorder recorder = recorder(sink, 100, 10)) {
+      recorder.emit(pod, EventRecorder.WARNING, "CloseWaitLeak", "150 CLOSE_WAIT");
+      recorder.emit(pod, EventRecorder.WARNING, "CloseWaitLeak", "150 CLOSE_WAIT");
+      assertThat(recorder.awaitIdle(Duration.ofSeconds(5))).isTrue();
+    }
+    Event event = sink.created.getFirst();
+    assertThat(event.getMetadata().getNamespace()).isEqualTo("shop");
+    assertThat(event.getInvolvedObject().getNamespace()).isEqualTo("shop");
+    assertThat(sink.patches).containsExactly("shop/" + event.getMetadata().getName() + " count=2");
   }
 
   @Test

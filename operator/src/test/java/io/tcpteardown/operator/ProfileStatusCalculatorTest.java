@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.tcpteardown.api.Conditions;
 import io.tcpteardown.api.KernelCounters;
+import io.tcpteardown.api.NodeConditions;
 import io.tcpteardown.api.NodeSelector;
 import io.tcpteardown.api.ProfileNodeEntry;
 import io.tcpteardown.api.StateCounts;
@@ -463,6 +465,71 @@ class ProfileStatusCalculatorTest {
     assertThat(status.nodes().stream().filter(ProfileNodeEntry::applied).count())
         .isEqualTo(row.applied());
     assertThat(status.nodesTruncated()).isNull();
+  }
+
+  @Test
+  void theNodesLimitIsComparedWithItsOwnNamespaceNotWithTheSumOverItsPods() {
+    // 120,000 TIME_WAIT on the whole node, of which 1,000 in its own namespace: no pressure
+    // against its 131072 buckets; the pods' namespaces have their own limits.
+    TcpTeardownNodeStatus whole =
+        new TcpTeardownNodeStatus(
+            1L,
+            Map.of(),
+            Map.of("net.ipv4.tcp_max_tw_buckets", "131072"),
+            states(120_000, 0),
+            null,
+            0L,
+            List.of(),
+            null,
+            "2026-11-26T12:00:00Z",
+            "2026-11-26T12:00:00Z",
+            null,
+            states(1_000, 0),
+            List.of(),
+            3,
+            null,
+            "2026-11-26T12:00:00Z");
+    TcpTeardownProfileStatus status =
+        compute(
+            new ProfileStatusCalculator(new PressureTracker()),
+            List.of(FIN_30),
+            List.of(node("web-1")),
+            Map.of("web-1", whole),
+            "web");
+    assertThat(Conditions.isTrue(status.conditions(), TEARDOWN_PRESSURE)).isFalse();
+    assertThat(status.totals().timeWait()).isEqualTo(120_000);
+  }
+
+  @Test
+  void aPodsLeakOrPressureOnASelectedNodeIsTheProfilesPressureNamingThePod() {
+    TcpTeardownNodeStatus leaking =
+        new TcpTeardownNodeStatus(
+            1L,
+            Map.of(),
+            Map.of(),
+            states(0, 0),
+            null,
+            0L,
+            List.of(
+                Conditions.of(
+                    NodeConditions.CLOSE_WAIT_LEAK,
+                    true,
+                    NodeConditions.REASON_LEAK_SUSPECTED,
+                    "pod shop/web-7 holds 150 CLOSE_WAIT sockets",
+                    1L)),
+            null,
+            "2026-11-26T12:00:00Z");
+    TcpTeardownProfileStatus status =
+        compute(
+            new ProfileStatusCalculator(new PressureTracker()),
+            List.of(FIN_30),
+            List.of(node("web-1")),
+            Map.of("web-1", leaking),
+            "web");
+    assertThat(Conditions.isTrue(status.conditions(), TEARDOWN_PRESSURE)).isTrue();
+    assertThat(Conditions.find(status.conditions(), TEARDOWN_PRESSURE).orElseThrow().getMessage())
+        .contains("web-1")
+        .contains("pod shop/web-7 holds 150 CLOSE_WAIT");
   }
 
   @Test

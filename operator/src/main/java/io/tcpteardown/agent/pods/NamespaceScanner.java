@@ -1,0 +1,120 @@
+package io.tcpteardown.agent.pods;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Finds the network namespaces of a node's processes under a proc root (the host's /proc: the agent
+ * runs with hostPID). Each namespace is identified by the inode of {@code /proc/<pid>/ns/net}; the
+ * node's own namespace (the one the agent runs in, {@code /proc/self/ns/net}) is left out, so
+ * hostNetwork pods are counted there, once. A process that disappears during the scan is skipped.
+ */
+public final class NamespaceScanner {
+  private final Path procRoot;
+
+  public NamespaceScanner(Path procRoot) {
+    this.procRoot = procRoot;
+  }
+
+  /** The inode of the namespace this process runs in. */
+  public OptionalLong ownNamespace() {
+    return inode(procRoot.resolve("self/ns/net"));
+  }
+
+  /** Every namespace but {@code exclude}, sorted by inode, each with its pod if it has one. */
+  public List<NetworkNamespaceRef> scan(long exclude) throws IOException {
+    Map<Long, List<Integer>> byInode = new TreeMap<>();
+    try (Stream<Path> entries = Files.list(procRoot)) {
+      for (Path entry : (Iterable<Path>) entries::iterator) {
+        int pid = pid(entry.getFileName().toString());
+        if (pid <= 0) {
+          continue;
+        }
+        OptionalLong inode = inode(entry.resolve("ns/net"));
+        if (inode.isPresent() && inode.getAsLong() != exclude) {
+          byInode.computeIfAbsent(inode.getAsLong(), k -> new ArrayList<>()).add(pid);
+        }
+      }
+    }
+    List<NetworkNamespaceRef> namespaces = new ArrayList<>(byInode.size());
+    byInode.forEach(
+        (inode, pids) -> {
+          pids.sort(null);
+          namespaces.add(new NetworkNamespaceRef(inode, pids, podOf(pids)));
+        });
+    return namespaces;
+  }
+
+  /** The pod of the first process whose cgroup names one (a pause process may sit higher up). */
+  private Optional<PodCgroup> podOf(List<Integer> pids) {
+    Optional<PodCgroup> podOnly = Optional.empty();
+    for (int pid : pids) {
+      Optional<PodCgroup> pod = cgroupOf(pid).flatMap(PodCgroup::parse);
+      if (pod.isPresent() && pod.get().containerId().isPresent()) {
+        return pod;
+      }
+      if (podOnly.isEmpty()) {
+        podOnly = pod;
+      }
+    }
+    return podOnly;
+  }
+
+  /** The content of {@code /proc/<pid>/cgroup}, empty when the process is gone. */
+  public Optional<String> cgroupOf(int pid) {
+    try {
+      return Optional.of(Files.readString(procRoot.resolve(pid + "/cgroup")));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The command name of a process ({@code /proc/<pid>/comm}), empty when it is gone. */
+  public Optional<String> commandOf(int pid) {
+    try {
+      return Optional.of(Files.readString(procRoot.resolve(pid + "/comm")).strip());
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  static OptionalLong inode(Path nsLink) {
+    try {
+      return parseNamespaceLink(Files.readSymbolicLink(nsLink).toString());
+    } catch (IOException | UnsupportedOperationException e) {
+      return OptionalLong.empty();
+    }
+  }
+
+  /** {@code net:[4026531992]} to 4026531992. */
+  static OptionalLong parseNamespaceLink(String link) {
+    if (!link.startsWith("net:[") || !link.endsWith("]")) {
+      return OptionalLong.empty();
+    }
+    try {
+      return OptionalLong.of(Long.parseLong(link.substring(5, link.length() - 1)));
+    } catch (NumberFormatException e) {
+      return OptionalLong.empty();
+    }
+  }
+
+  private static int pid(String name) {
+    if (name.isEmpty() || name.length() > 9) {
+      return -1;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      if (!Character.isDigit(name.charAt(i))) {
+        return -1;
+      }
+    }
+    return Integer.parseInt(name);
+  }
+}

@@ -1,0 +1,106 @@
+package io.tcpteardown.agent.pods;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.tcpteardown.agent.count.SocketStates;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.ToLongFunction;
+
+/**
+ * Per-pod metrics for at most {@code limit} pods, those with the most teardown sockets, so that the
+ * number of series stays bounded whatever the number of pods; series of pods that drop out are
+ * removed at the next sweep.
+ */
+public final class PodMetrics {
+  private static final List<String> STATES =
+      List.of("fin_wait1", "fin_wait2", "time_wait", "close_wait", "last_ack", "closing");
+  private static final List<ToLongFunction<SocketStates>> COUNTS =
+      List.of(
+          SocketStates::finWait1,
+          SocketStates::finWait2,
+          SocketStates::timeWait,
+          SocketStates::closeWait,
+          SocketStates::lastAck,
+          SocketStates::closing);
+
+  private final int limit;
+  private final MultiGauge sockets;
+  private final MultiGauge overflow;
+  private final MultiGauge abortOnMemory;
+  private final MultiGauge leaks;
+
+  public PodMetrics(MeterRegistry registry, int limit) {
+    this.limit = limit;
+    this.sockets =
+        MultiGauge.builder("tcp_teardown_pod_sockets")
+            .description("Sockets in this teardown state in the pod's network namespace")
+            .register(registry);
+    this.overflow =
+        MultiGauge.builder("tcp_teardown_pod_kernel_time_wait_overflow")
+            .description(
+                "TCPTimeWaitOverflow of the pod's network namespace (a counter the kernel keeps)")
+            .register(registry);
+    this.abortOnMemory =
+        MultiGauge.builder("tcp_teardown_pod_kernel_abort_on_memory")
+            .description(
+                "TCPAbortOnMemory of the pod's network namespace (a counter the kernel keeps)")
+            .register(registry);
+    this.leaks =
+        MultiGauge.builder("tcp_teardown_pod_close_wait_leak")
+            .description(
+                "CLOSE_WAIT sockets of a pod whose leak is suspected (at or above the threshold,"
+                    + " not falling for three sweeps); absent for every other pod")
+            .register(registry);
+  }
+
+  /**
+   * The pods of one sweep with their names; keeps the {@code limit} with most sockets, and every
+   * pod with a suspected CLOSE_WAIT leak in {@code tcp_teardown_pod_close_wait_leak}.
+   */
+  public void update(List<Named> pods, java.util.Set<String> leakingUids) {
+    List<MultiGauge.Row<?>> leakRows = new ArrayList<>();
+    for (Named pod : pods) {
+      if (pod.counts().namespace().pod().map(p -> leakingUids.contains(p.podUid())).orElse(false)) {
+        leakRows.add(
+            MultiGauge.Row.of(
+                Tags.of("namespace", pod.namespace(), "pod", pod.name()),
+                pod.counts().states().closeWait()));
+      }
+    }
+    leaks.register(leakRows, true);
+    update(pods);
+  }
+
+  /** The pods of one sweep with their names; keeps the {@code limit} with most sockets. */
+  public void update(List<Named> pods) {
+    List<Named> top = new ArrayList<>(pods);
+    top.sort(Comparator.comparingLong((Named p) -> teardown(p.counts().states())).reversed());
+    top = top.subList(0, Math.min(limit, top.size()));
+    List<MultiGauge.Row<?>> socketRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> overflowRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> abortRows = new ArrayList<>();
+    for (Named pod : top) {
+      Tags tags = Tags.of("namespace", pod.namespace(), "pod", pod.name());
+      SocketStates states = pod.counts().states();
+      for (int i = 0; i < STATES.size(); i++) {
+        socketRows.add(
+            MultiGauge.Row.of(tags.and("state", STATES.get(i)), COUNTS.get(i).applyAsLong(states)));
+      }
+      overflowRows.add(MultiGauge.Row.of(tags, pod.counts().counters().timeWaitOverflow()));
+      abortRows.add(MultiGauge.Row.of(tags, pod.counts().counters().abortOnMemory()));
+    }
+    sockets.register(socketRows, true);
+    overflow.register(overflowRows, true);
+    abortOnMemory.register(abortRows, true);
+  }
+
+  /** A counted pod namespace and the pod's namespace and name. */
+  public record Named(String namespace, String name, NamespaceCounts counts) {}
+
+  private static long teardown(SocketStates s) {
+    return s.finWait1() + s.finWait2() + s.timeWait() + s.closeWait() + s.lastAck() + s.closing();
+  }
+}

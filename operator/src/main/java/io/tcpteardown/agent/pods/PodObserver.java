@@ -1,0 +1,185 @@
+package io.tcpteardown.agent.pods;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.tcpteardown.api.KernelCounters;
+import io.tcpteardown.api.NodeConditions;
+import io.tcpteardown.events.EventSink;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sweeps the network namespaces of this node's pods on a thread of its own, paced by the CPU
+ * budget, and keeps the latest result for the next status report (a pod change never causes a write
+ * of its own). Only namespaces whose processes carry the UID of a Pod of this node are counted;
+ * hostNetwork pods share the node's namespace and are counted there, once. Raises a Warning Event
+ * on a Pod whose CLOSE_WAIT leak is suspected, and again when it grew by half.
+ */
+public final class PodObserver implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PodObserver.class);
+
+  /** The latest sweep: the pods' part of the status, and when it was taken. */
+  public record Result(PodsSummary summary, Instant countedAt, Duration cpu) {}
+
+  /** What the observer needs to know of its configuration. */
+  public record Settings(
+      SweepPacer pacer, int statusPodLimit, int podMetricsLimit, long closeWaitThreshold) {}
+
+  private final PodSweeper sweeper;
+  private final PodDirectory directory;
+  private final CloseWaitHolders holders;
+  private final CloseWaitLeaks leaks;
+  private final EventSink events;
+  private final PodMetrics metrics;
+  private final Settings settings;
+  private final Clock clock;
+  private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+  private final ScheduledExecutorService thread =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> Thread.ofPlatform().daemon().name("pod-sweep").unstarted(r));
+  private final AtomicReference<Result> latest = new AtomicReference<>();
+  private Map<String, KernelCounters> previousCounters = Map.of();
+
+  public PodObserver(
+      PodSweeper sweeper,
+      PodDirectory directory,
+      CloseWaitHolders holders,
+      EventSink events,
+      PodMetrics metrics,
+      Settings settings,
+      Clock clock) {
+    this.sweeper = sweeper;
+    this.directory = directory;
+    this.holders = holders;
+    this.leaks = new CloseWaitLeaks(settings.closeWaitThreshold());
+    this.events = events;
+    this.metrics = metrics;
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  public void start() {
+    schedule(Duration.ZERO);
+  }
+
+  public Optional<Result> latest() {
+    return Optional.ofNullable(latest.get());
+  }
+
+  private void schedule(Duration delay) {
+    try {
+      thread.schedule(this::sweepAndReschedule, delay.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      LOG.debug("agent stopping: no further pod sweeps");
+    }
+  }
+
+  private void sweepAndReschedule() {
+    long cpuBefore = cpuNanos();
+    long wallBefore = System.nanoTime();
+    try {
+      sweep();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("pod sweep failed; the next one runs at its time: {}", e.getMessage());
+    }
+    Duration cpu = Duration.ofNanos(Math.max(0, cpuNanos() - cpuBefore));
+    Duration wall = Duration.ofNanos(System.nanoTime() - wallBefore);
+    Result last = latest.get();
+    if (last != null) {
+      latest.set(new Result(last.summary(), last.countedAt(), cpu));
+    }
+    schedule(settings.pacer().pauseAfter(cpu, wall));
+  }
+
+  /** One sweep: count, judge leaks, name holders, summarize, raise Events, update metrics. */
+  void sweep() throws IOException {
+    List<NamespaceCounts> counted =
+        sweeper.sweep(
+            namespace ->
+                namespace.pod().map(p -> directory.byUid(p.podUid()).isPresent()).orElse(false));
+    Map<String, Long> closeWait = new HashMap<>();
+    counted.forEach(c -> closeWait.put(uid(c), c.states().closeWait()));
+    Map<String, CloseWaitLeaks.Verdict> verdicts = new HashMap<>();
+    leaks.observe(closeWait).forEach(v -> verdicts.put(v.podUid(), v));
+
+    List<PodReport.PodInput> inputs = new ArrayList<>();
+    List<PodMetrics.Named> named = new ArrayList<>();
+    for (NamespaceCounts counts : counted) {
+      String uid = uid(counts);
+      Optional<PodMeta> meta = directory.byUid(uid);
+      CloseWaitLeaks.Verdict verdict = verdicts.get(uid);
+      boolean leaking = verdict != null && verdict.leaking();
+      List<CloseWaitHolders.Holder> held = leaking ? holders.find(counts.namespace()) : List.of();
+      PodReport.PodInput input =
+          new PodReport.PodInput(
+              counts, meta, leaking, held, Optional.ofNullable(previousCounters.get(uid)));
+      inputs.add(input);
+      meta.ifPresent(m -> named.add(new PodMetrics.Named(m.namespace(), m.name(), counts)));
+      if (verdict != null && verdict.eventDue() && meta.isPresent()) {
+        raiseLeakEvent(meta.get(), input);
+      }
+    }
+    previousCounters = PodReport.countersByPod(counted);
+    Instant now = clock.instant();
+    latest.set(
+        new Result(
+            PodReport.summarize(inputs, settings.statusPodLimit(), now), now, Duration.ZERO));
+    java.util.Set<String> leaking = new java.util.HashSet<>();
+    verdicts.values().stream()
+        .filter(CloseWaitLeaks.Verdict::leaking)
+        .forEach(v -> leaking.add(v.podUid()));
+    metrics.update(named, leaking);
+  }
+
+  private void raiseLeakEvent(PodMeta meta, PodReport.PodInput input) {
+    Pod pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withNamespace(meta.namespace())
+            .withName(meta.name())
+            .withUid(meta.uid())
+            .endMetadata()
+            .build();
+    String message =
+        PodReport.summarize(List.of(input), 1, clock.instant()).leaks().stream()
+            .findFirst()
+            .orElse("CLOSE_WAIT leak suspected");
+    events.emit(pod, "Warning", NodeConditions.EVENT_CLOSE_WAIT_LEAK, message);
+  }
+
+  private static String uid(NamespaceCounts counts) {
+    return counts.namespace().pod().map(PodCgroup::podUid).orElseThrow();
+  }
+
+  private long cpuNanos() {
+    return threads.getCurrentThreadCpuTime() + sweeper.namespaceThreadCpuNanos();
+  }
+
+  @Override
+  public void close() {
+    thread.shutdownNow();
+    try {
+      thread.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    sweeper.close();
+    directory.close();
+  }
+}

@@ -1,0 +1,197 @@
+package io.tcpteardown.agent.pods;
+
+import io.tcpteardown.api.KernelCounters;
+import io.tcpteardown.api.PodTeardownEntry;
+import io.tcpteardown.api.StateCounts;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Turns one sweep into the pods' part of the node's status: pure, so that every rule is unit
+ * tested. Pressure is judged per namespace against that namespace's own limit (pods keep the
+ * kernel's default tcp_max_tw_buckets, not the node's), never a sum against the host's.
+ */
+public final class PodReport {
+  public static final int PRESSURE_PERCENT = 90;
+
+  private PodReport() {}
+
+  /** One counted namespace with what the agent knows of its pod and its leak state. */
+  public record PodInput(
+      NamespaceCounts counts,
+      Optional<PodMeta> meta,
+      boolean leaking,
+      List<CloseWaitHolders.Holder> holders,
+      Optional<KernelCounters> previousCounters) {
+    public PodInput {
+      holders = List.copyOf(holders);
+    }
+  }
+
+  public static PodsSummary summarize(List<PodInput> pods, int limit, Instant now) {
+    StateCounts total = StateCounts.ZERO;
+    List<String> pressure = new ArrayList<>();
+    List<String> leaks = new ArrayList<>();
+    Map<PodInput, String> problems = new LinkedHashMap<>();
+    for (PodInput pod : pods) {
+      total = total.plus(states(pod.counts()));
+      String name = name(pod);
+      if (pod.leaking()) {
+        leaks.add(leakMessage(name, pod));
+        problems.put(pod, "Leak");
+      }
+      pressureMessage(name, pod)
+          .ifPresent(
+              message -> {
+                pressure.add(message);
+                problems.putIfAbsent(pod, "Pressure");
+              });
+    }
+    List<PodInput> byTeardown = new ArrayList<>(pods);
+    byTeardown.sort(
+        Comparator.comparingLong((PodInput p) -> teardownSockets(p.counts()))
+            .reversed()
+            .thenComparing(PodReport::name));
+    Map<PodInput, String> listed = new LinkedHashMap<>(problems);
+    for (PodInput pod : byTeardown) {
+      if (listed.size() >= Math.max(limit, problems.size())) {
+        break;
+      }
+      listed.putIfAbsent(pod, "Top");
+    }
+    List<PodTeardownEntry> entries = new ArrayList<>();
+    listed.forEach((pod, why) -> entries.add(entry(pod, why, now)));
+    return new PodsSummary(
+        total, entries, pods.size(), listed.size() < pods.size(), pressure, leaks);
+  }
+
+  /** The pod's namespace/name, or its UID, or its network namespace and a process. */
+  public static String name(PodInput pod) {
+    if (pod.meta().isPresent()) {
+      return pod.meta().get().namespace() + "/" + pod.meta().get().name();
+    }
+    NetworkNamespaceRef ref = pod.counts().namespace();
+    return ref.pod()
+        .map(p -> "pod " + p.podUid())
+        .orElse("network namespace " + ref.inode() + " (pid " + ref.firstPid() + ")");
+  }
+
+  private static String leakMessage(String name, PodInput pod) {
+    long closeWait = pod.counts().states().closeWait();
+    StringBuilder message =
+        new StringBuilder("pod ")
+            .append(name)
+            .append(" holds ")
+            .append(closeWait)
+            .append(
+                " CLOSE_WAIT sockets and the number has not fallen for three sweeps: the peer"
+                    + " closed these connections and the application has not called close()");
+    if (!pod.holders().isEmpty()) {
+      message.append("; held by ");
+      List<String> holders = new ArrayList<>();
+      for (CloseWaitHolders.Holder holder : pod.holders()) {
+        holders.add(
+            "pid "
+                + holder.pid()
+                + " ("
+                + holder.command()
+                + holder.containerId().map(c -> ", container " + c.substring(0, 12)).orElse("")
+                + ") "
+                + holder.sockets());
+      }
+      message.append(String.join(", ", holders));
+    }
+    return message
+        .append(". Fix the application so that it closes sockets the peer has closed.")
+        .toString();
+  }
+
+  private static Optional<String> pressureMessage(String name, PodInput pod) {
+    List<String> reasons = new ArrayList<>();
+    NamespaceCounts counts = pod.counts();
+    long timeWait = counts.states().timeWait();
+    if (counts.maxTwBuckets().isPresent()) {
+      long limit = counts.maxTwBuckets().getAsLong();
+      if (limit > 0 && timeWait * 100 >= limit * PRESSURE_PERCENT) {
+        reasons.add(
+            "TIME_WAIT "
+                + timeWait
+                + " is at or above "
+                + PRESSURE_PERCENT
+                + "% of its own tcp_max_tw_buckets "
+                + limit);
+      }
+    }
+    if (pod.previousCounters().isPresent()) {
+      KernelCounters before = pod.previousCounters().get();
+      KernelCounters now = counts.counters();
+      if (now.timeWaitOverflow() > before.timeWaitOverflow()) {
+        reasons.add(
+            "TCPTimeWaitOverflow rose by " + (now.timeWaitOverflow() - before.timeWaitOverflow()));
+      }
+      if (now.abortOnMemory() > before.abortOnMemory()) {
+        reasons.add("TCPAbortOnMemory rose by " + (now.abortOnMemory() - before.abortOnMemory()));
+      }
+    }
+    return reasons.isEmpty()
+        ? Optional.empty()
+        : Optional.of("pod " + name + ": " + String.join(", ", reasons));
+  }
+
+  private static PodTeardownEntry entry(PodInput pod, String why, Instant now) {
+    NamespaceCounts counts = pod.counts();
+    List<PodTeardownEntry.CloseWaitHolder> holders = null;
+    if (pod.leaking() && !pod.holders().isEmpty()) {
+      holders =
+          pod.holders().stream()
+              .map(
+                  h ->
+                      new PodTeardownEntry.CloseWaitHolder(
+                          h.pid(), h.command(), h.containerId().orElse(null), h.sockets()))
+              .toList();
+    }
+    return new PodTeardownEntry(
+        pod.meta().map(PodMeta::namespace).orElse(null),
+        pod.meta().map(PodMeta::name).orElse(null),
+        counts.namespace().pod().map(PodCgroup::podUid).orElse(null),
+        states(counts),
+        counts.counters(),
+        counts.maxTwBuckets().isPresent() ? counts.maxTwBuckets().getAsLong() : null,
+        Math.max(0, Duration.between(counts.countedAt(), now).toSeconds()),
+        holders,
+        why);
+  }
+
+  static StateCounts states(NamespaceCounts counts) {
+    var s = counts.states();
+    return new StateCounts(
+        s.finWait1(),
+        s.finWait2(),
+        s.timeWait(),
+        s.closeWait(),
+        s.lastAck(),
+        s.closing(),
+        s.orphansInDump());
+  }
+
+  private static long teardownSockets(NamespaceCounts counts) {
+    var s = counts.states();
+    return s.finWait1() + s.finWait2() + s.timeWait() + s.closeWait() + s.lastAck() + s.closing();
+  }
+
+  /** Per pod UID, the counters of this sweep, to compare with at the next. */
+  public static Map<String, KernelCounters> countersByPod(List<NamespaceCounts> sweep) {
+    Map<String, KernelCounters> counters = new HashMap<>();
+    for (NamespaceCounts counts : sweep) {
+      counts.namespace().pod().ifPresent(pod -> counters.put(pod.podUid(), counts.counters()));
+    }
+    return counters;
+  }
+}

@@ -1,0 +1,120 @@
+package io.tcpteardown.agent.pods;
+
+import io.tcpteardown.agent.count.KernelStats;
+import io.tcpteardown.agent.count.NetlinkStateCounter;
+import io.tcpteardown.agent.count.ProcNetTcpCounter;
+import io.tcpteardown.agent.count.SocketStates;
+import io.tcpteardown.agent.sysctl.SysctlFiles;
+import io.tcpteardown.api.KernelCounters;
+import io.tcpteardown.api.ManagedSysctl;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Counts the teardown states of every network namespace on the node but its own: the same netlink
+ * dump as for the node, run inside each namespace on the {@link NamespaceThread}; /proc/PID/net/tcp
+ * and tcp6 where netlink fails. Per namespace also its own sockstat-free kernel counters (from
+ * /proc/PID/net/netstat) and its own tcp_max_tw_buckets. A process or pod that disappears mid-sweep
+ * is skipped, never an error.
+ */
+public final class PodSweeper implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PodSweeper.class);
+
+  private final Path procRoot;
+  private final NamespaceScanner scanner;
+  private final NamespaceThread thread;
+  private final Clock clock;
+
+  public PodSweeper(Path procRoot, Clock clock) throws IOException {
+    this.procRoot = procRoot;
+    this.scanner = new NamespaceScanner(procRoot);
+    this.thread = NamespaceThread.start(procRoot);
+    this.clock = clock;
+  }
+
+  /** Every namespace other than the one this process runs in, counted. */
+  public List<NamespaceCounts> sweep() throws IOException {
+    return sweep(namespace -> true);
+  }
+
+  /** The namespaces {@code include} accepts, other than the one this process runs in, counted. */
+  public List<NamespaceCounts> sweep(java.util.function.Predicate<NetworkNamespaceRef> include)
+      throws IOException {
+    OptionalLong own = scanner.ownNamespace();
+    if (own.isEmpty()) {
+      throw new IOException("cannot read " + procRoot.resolve("self/ns/net"));
+    }
+    List<NamespaceCounts> counted = new ArrayList<>();
+    for (NetworkNamespaceRef namespace : scanner.scan(own.getAsLong())) {
+      if (include.test(namespace)) {
+        count(namespace).ifPresent(counted::add);
+      }
+    }
+    return counted;
+  }
+
+  /** One namespace, or empty when its processes are gone. */
+  public Optional<NamespaceCounts> count(NetworkNamespaceRef namespace) {
+    for (int pid : namespace.pids()) {
+      try {
+        Optional<Inside> inside = thread.call(pid, namespace.inode(), PodSweeper::countInside);
+        if (inside.isEmpty()) {
+          continue;
+        }
+        Path processRoot = procRoot.resolve(Integer.toString(pid));
+        SocketStates states = inside.get().states();
+        String method = "netlink";
+        if (states == null) {
+          states = new ProcNetTcpCounter(processRoot).count();
+          method = "proc";
+        }
+        KernelCounters counters = new KernelStats(processRoot).readCounters();
+        return Optional.of(
+            new NamespaceCounts(
+                namespace, states, counters, inside.get().maxTwBuckets(), method, clock.instant()));
+      } catch (java.nio.file.NoSuchFileException e) {
+        // the process went away between the netlink dump and /proc: try the next one
+      } catch (IOException e) {
+        LOG.debug("namespace {} of pid {} not counted: {}", namespace.inode(), pid, e.getMessage());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private record Inside(SocketStates states, OptionalLong maxTwBuckets) {}
+
+  /** On the namespace thread, inside the namespace. */
+  private static Inside countInside() {
+    SocketStates states = null;
+    try (NetlinkStateCounter netlink = NetlinkStateCounter.open()) {
+      states = netlink.count();
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("netlink count failed inside a namespace: {}", e.getMessage());
+    }
+    OptionalLong maxTw;
+    try {
+      // Opened on this thread, /proc/sys resolves to the namespace the thread is in.
+      maxTw = new SysctlFiles(Path.of("/proc")).read(ManagedSysctl.MAX_TW_BUCKETS);
+    } catch (IOException | RuntimeException e) {
+      maxTw = OptionalLong.empty();
+    }
+    return new Inside(states, maxTw);
+  }
+
+  /** CPU time of the namespace thread so far: the part of a sweep spent inside namespaces. */
+  public long namespaceThreadCpuNanos() {
+    return thread.cpuNanos();
+  }
+
+  @Override
+  public void close() {
+    thread.close();
+  }
+}

@@ -1,0 +1,28 @@
+package io.tcpteardown.agent.pods;
+
+import java.time.Duration;
+
+/**
+ * Spaces pod sweeps so that they stay inside a CPU budget: every dump walks the node's whole TCP
+ * hash table, so a sweep of P pods costs about P walks, and on a busy node that is real CPU. After
+ * a sweep that used {@code cpu} over {@code wall}, the next one starts no sooner than {@code cpu /
+ * budget - wall} later (so that on average sweeps use at most {@code budget} of a core), and never
+ * sooner than the minimum interval.
+ *
+ * @param budget the share of one core sweeps may use, e.g. 0.02 for 2%
+ * @param minimum the shortest pause between two sweeps
+ */
+public record SweepPacer(double budget, Duration minimum) {
+  public SweepPacer {
+    if (!(budget > 0 && budget <= 1)) {
+      throw new IllegalArgumentException(
+          "the pod sweep CPU budget must be above 0 and at most 1 (a whole core), not " + budget);
+    }
+  }
+
+  /** The pause before the next sweep, after one that used {@code cpu} over {@code wall}. */
+  public Duration pauseAfter(Duration cpu, Duration wall) {
+    long spread = (long) (cpu.toNanos() / budget) - wall.toNanos();
+    return spread > minimum.toNanos() ? Duration.ofNanos(spread) : minimum;
+  }
+}

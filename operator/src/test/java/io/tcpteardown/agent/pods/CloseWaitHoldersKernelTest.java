@@ -1,0 +1,65 @@
+package io.tcpteardown.agent.pods;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tcpteardown.testsupport.NetworkNamespace;
+import io.tcpteardown.testsupport.SimulatedPod;
+import io.tcpteardown.tier.KernelTest;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A pod whose process leaks CLOSE_WAIT (it never calls close() after the peer closed): the holder
+ * is named down to its pid, command and container, with the number of sockets it holds.
+ */
+@KernelTest
+class CloseWaitHoldersKernelTest {
+  private static final Path LEAKY = Path.of("src/test/resources/pods/LeakyClient.java");
+
+  @Test
+  void theLeakingProcessIsNamedWithItsContainerAndCount() throws Exception {
+    try (NetworkNamespace namespace = NetworkNamespace.create("leak")) {
+      String uid = UUID.randomUUID().toString();
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      try (SimulatedPod pod =
+          SimulatedPod.start(
+              namespace,
+              "tcp-teardown-test-" + uid.substring(0, 8),
+              uid,
+              SimulatedPod.Driver.CGROUPFS,
+              SimulatedPod.Qos.BURSTABLE,
+              List.of(java, LEAKY.toAbsolutePath().toString(), "120"))) {
+        var ready = new BufferedReader(new InputStreamReader(pod.output(), StandardCharsets.UTF_8));
+        assertThat(ready.readLine()).isEqualTo("ready");
+
+        NamespaceScanner scanner = new NamespaceScanner(Path.of("/proc"));
+        NetworkNamespaceRef ref =
+            scanner.scan(scanner.ownNamespace().orElseThrow()).stream()
+                .filter(n -> n.pod().map(p -> p.podUid().equals(uid)).orElse(false))
+                .findFirst()
+                .orElseThrow();
+
+        List<CloseWaitHolders.Holder> holders = new CloseWaitHolders(Path.of("/proc")).find(ref);
+
+        assertThat(holders).hasSize(1);
+        CloseWaitHolders.Holder holder = holders.getFirst();
+        assertThat(holder.pid()).isEqualTo(pod.pid());
+        assertThat(holder.command()).isEqualTo("java");
+        assertThat(holder.containerId()).contains(pod.containerId());
+        assertThat(holder.sockets()).isEqualTo(120);
+        assertThat(
+                namespace
+                    .exec("ss", "-Htan", "state", "close-wait")
+                    .lines()
+                    .filter(l -> !l.isBlank())
+                    .count())
+            .isEqualTo(120);
+      }
+    }
+  }
+}
