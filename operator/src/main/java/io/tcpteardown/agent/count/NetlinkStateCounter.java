@@ -6,15 +6,14 @@ import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
+import io.tcpteardown.agent.ffm.Libc;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 /**
  * Counts teardown states with one NETLINK_SOCK_DIAG inet_diag dump, filtered in the kernel to the
@@ -69,10 +68,8 @@ public final class NetlinkStateCounter implements SocketStateCounter {
   /** The kernel fills dump batches of at most 32 KiB; twice that leaves room. */
   private static final int BUFFER = 64 * 1024;
 
-  private static final Linker LINKER = Linker.nativeLinker();
-  private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-  private static final VarHandle ERRNO =
-      CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+  private static final Linker LINKER = Libc.LINKER;
+  private static final StructLayout CALL_STATE = Libc.CALL_STATE;
   private static final MethodHandle SOCKET =
       downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
   // The buffers go to send and recv as raw addresses (a long), not as MemorySegment arguments: a
@@ -307,14 +304,11 @@ public final class NetlinkStateCounter implements SocketStateCounter {
   }
 
   private static int errno(MemorySegment state) {
-    return (int) ERRNO.get(state, 0L);
+    return Libc.errno(state);
   }
 
   private static MethodHandle downcall(String name, FunctionDescriptor descriptor) {
-    return LINKER.downcallHandle(
-        LINKER.defaultLookup().find(name).orElseThrow(),
-        descriptor,
-        Linker.Option.captureCallState("errno"));
+    return Libc.downcall(name, descriptor);
   }
 
   @Override

@@ -3,15 +3,13 @@ package io.tcpteardown.agent.pods;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
+import io.tcpteardown.agent.ffm.Libc;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -35,18 +33,13 @@ public final class NamespaceThread implements AutoCloseable {
   private static final int ENOENT = 2;
   private static final int ESRCH = 3;
 
-  private static final Linker LINKER = Linker.nativeLinker();
-  private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-  private static final VarHandle ERRNO =
-      CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+  private static final StructLayout CALL_STATE = Libc.CALL_STATE;
   private static final MethodHandle OPEN =
       downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
   private static final MethodHandle SETNS =
       downcall("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
   private static final MethodHandle CLOSE =
-      LINKER.downcallHandle(
-          LINKER.defaultLookup().find("close").orElseThrow(),
-          FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+      Libc.plainDowncall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
   /** Work done inside a namespace. */
   @FunctionalInterface
@@ -158,7 +151,7 @@ public final class NamespaceThread implements AutoCloseable {
       if (fd >= 0) {
         return OptionalInt.of(fd);
       }
-      int errno = (int) ERRNO.get(state, 0L);
+      int errno = Libc.errno(state);
       if (errno == ENOENT || errno == ESRCH) {
         return OptionalInt.empty();
       }
@@ -179,7 +172,7 @@ public final class NamespaceThread implements AutoCloseable {
             "setns into "
                 + what
                 + " failed: errno "
-                + (int) ERRNO.get(state, 0L)
+                + Libc.errno(state)
                 + " (the agent needs CAP_SYS_ADMIN: a privileged pod)");
       }
     } catch (IOException e) {
@@ -198,10 +191,7 @@ public final class NamespaceThread implements AutoCloseable {
   }
 
   private static MethodHandle downcall(String name, FunctionDescriptor descriptor) {
-    return LINKER.downcallHandle(
-        LINKER.defaultLookup().find(name).orElseThrow(),
-        descriptor,
-        Linker.Option.captureCallState("errno"));
+    return Libc.downcall(name, descriptor);
   }
 
   @Override
