@@ -146,6 +146,24 @@ class PodSweepBenchmark {
             byAgent, bySs, byProc, expected);
         assertThat(List.of(byAgent, bySs, byProc))
             .allSatisfy(n -> assertThat(n).isBetween(expected * 99 / 100, expected));
+        // Heap per namespace at 500 and at 50,000 TIME_WAIT, while both populations are whole.
+        long leastSmall = leastAllocated(sweeper, refs.getFirst());
+        String nodeUid = UUID.randomUUID().toString();
+        SimulatedPod inNode =
+            SimulatedPod.start(
+                node,
+                "tcp-teardown-bench-" + nodeUid.substring(0, 8),
+                nodeUid,
+                SimulatedPod.Driver.CGROUPFS,
+                SimulatedPod.Qos.BURSTABLE);
+        resources.add(inNode);
+        NetworkNamespaceRef big =
+            scanner.scan(scanner.ownNamespace().orElseThrow()).stream()
+                .filter(n -> n.pod().map(p -> p.podUid().equals(nodeUid)).orElse(false))
+                .findFirst()
+                .orElseThrow();
+        long bigTimeWait = sweeper.count(big).orElseThrow().states().timeWait();
+        long leastBig = leastAllocated(sweeper, big);
         for (int i = 0; i < 5; i++) {
           agentSweep.call();
           procPerPod.call();
@@ -191,23 +209,6 @@ class PodSweepBenchmark {
           agentSweep.call();
           least = Math.min(least, threads.getTotalThreadAllocatedBytes() - before);
         }
-        long leastSmall = leastAllocated(sweeper, refs.getFirst());
-        String nodeUid = UUID.randomUUID().toString();
-        SimulatedPod inNode =
-            SimulatedPod.start(
-                node,
-                "tcp-teardown-bench-" + nodeUid.substring(0, 8),
-                nodeUid,
-                SimulatedPod.Driver.CGROUPFS,
-                SimulatedPod.Qos.BURSTABLE);
-        resources.add(inNode);
-        NetworkNamespaceRef big =
-            scanner.scan(scanner.ownNamespace().orElseThrow()).stream()
-                .filter(n -> n.pod().map(p -> p.podUid().equals(nodeUid)).orElse(false))
-                .findFirst()
-                .orElseThrow();
-        long bigTimeWait = sweeper.count(big).orElseThrow().states().timeWait();
-        long leastBig = leastAllocated(sweeper, big);
         System.out.printf(
             "%nHeap allocated (all threads): %,d bytes per sweep of %d pods; per namespace %,d"
                 + " bytes at %d TIME_WAIT and %,d bytes at %,d TIME_WAIT (the dump is read in"
