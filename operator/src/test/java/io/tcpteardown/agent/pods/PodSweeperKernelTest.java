@@ -100,9 +100,10 @@ class PodSweeperKernelTest {
       assertThat(states.timeWait()).isEqualTo(ss(namespace, "time-wait")).isEqualTo(40);
       assertThat(states.closeWait()).isEqualTo(ss(namespace, "close-wait")).isEqualTo(12);
       assertThat(states.finWait2()).isEqualTo(ss(namespace, "fin-wait-2")).isEqualTo(12);
-      // The 9 FIN_WAIT2 sockets the server closed are orphans, but the kernel keeps an orphaned
-      // FIN_WAIT2 as a time-wait mini-socket, which the dump does not count as an orphan.
-      assertThat(states.orphansInDump()).isZero();
+      // Only the 9 sockets the server closed can be orphans. The kernel usually keeps an orphaned
+      // FIN_WAIT2 as a time-wait mini-socket, which the dump does not count as an orphan, but one
+      // whose ACK arrived while its socket was busy stays a full orphan until its timer runs.
+      assertThat(states.orphansInDump()).isBetween(0L, 9L);
       // The test JVM's own namespace, the node's here, is never among them.
       long own = new NamespaceScanner(Path.of("/proc")).ownNamespace().orElseThrow();
       assertThat(counted).noneMatch(c -> c.namespace().inode() == own);
