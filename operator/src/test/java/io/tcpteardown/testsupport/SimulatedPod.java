@@ -50,7 +50,7 @@ public final class SimulatedPod implements AutoCloseable {
   public static SimulatedPod start(
       NetworkNamespace namespace, String root, String uid, Driver driver, Qos qos)
       throws IOException {
-    return start(namespace, root, uid, driver, qos, List.of("sleep", "600"));
+    return start(namespace, root, uid, driver, qos, List.of("sleep", "infinity"));
   }
 
   /** As {@link #start(NetworkNamespace, String, String, Driver, Qos)}, running {@code command}. */
