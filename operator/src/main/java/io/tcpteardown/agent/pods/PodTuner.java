@@ -98,11 +98,10 @@ public final class PodTuner {
                 pid,
                 target.namespace().inode(),
                 () -> {
-                  Map<ManagedSysctl, PodTuning.Change> wouldChange =
-                      wouldChange(target.reportOnly());
+                  // Applied first: a field that just left for ReportOnly is compared restored.
                   ApplyResult result =
                       writes ? applier.apply(target.apply(), Map.of()) : emptyResult();
-                  return PodTuning.of(target.podUid(), result, wouldChange);
+                  return PodTuning.of(target.podUid(), result, wouldChange(target.reportOnly()));
                 });
         if (done.isPresent()) {
           return done;

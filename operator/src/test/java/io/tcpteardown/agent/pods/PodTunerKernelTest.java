@@ -180,6 +180,42 @@ class PodTunerKernelTest {
   }
 
   @Test
+  void switchingToReportOnlyRestoresTheFieldAndReportsWhatWouldChange() throws Exception {
+    Simulated s = pod();
+    String originalFin = s.namespace().sysctl(FIN);
+    tuner().pass(List.of(target(s, FIN_25_BUCKETS)));
+    assertThat(s.namespace().sysctl(FIN)).isEqualTo("25");
+    PodTuning tuning =
+        tuner()
+            .pass(
+                List.of(
+                    new PodTuner.Target(
+                        s.pod().uid(),
+                        ref(s.pod()),
+                        new TeardownSettings(null, null, null, 50000, null, null),
+                        new TeardownSettings(null, 25, null, null, null, null))))
+            .getFirst();
+    assertThat(tuning.restored()).containsExactly(ManagedSysctl.FIN_TIMEOUT);
+    assertThat(s.namespace().sysctl(FIN)).isEqualTo(originalFin);
+    assertThat(tuning.wouldChange())
+        .containsEntry(
+            ManagedSysctl.FIN_TIMEOUT, new PodTuning.Change(Long.parseLong(originalFin), 25));
+  }
+
+  @Test
+  void anOriginalThatCannotBeRecordedStopsEveryWriteInThePod() throws Exception {
+    Simulated s = pod();
+    String originalFin = s.namespace().sysctl(FIN);
+    // Absent, so readable as empty, but no file can be created there.
+    StateFile blocked = new StateFile(PROC.resolve("self/tcp-teardown-state.json"));
+    PodTuning tuning =
+        new PodTuner(thread, blocked, PROC).pass(List.of(target(s, FIN_25_BUCKETS))).getFirst();
+    assertThat(tuning.failed()).isTrue();
+    assertThat(tuning.problem()).get().asString().contains("cannot save the state file");
+    assertThat(s.namespace().sysctl(FIN)).isEqualTo(originalFin);
+  }
+
+  @Test
   void settingsTheSafetyRulesRefuseWriteNothingInThePod() throws Exception {
     Simulated s = pod();
     String originalReuse = s.namespace().sysctl("net.ipv4.tcp_tw_reuse");

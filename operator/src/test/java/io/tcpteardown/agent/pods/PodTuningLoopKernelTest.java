@@ -158,6 +158,67 @@ class PodTuningLoopKernelTest {
   }
 
   @Test
+  void theHighestPriorityWinsInThePodAConflictIsReportedAndAPodsOwnSysctlIsLeftToIt()
+      throws Exception {
+    rules.add(
+        new PodRule(
+            "urgent",
+            10,
+            null,
+            null,
+            false,
+            new TeardownSettings(null, 20, null, 40000, null, null)));
+    rules.add(
+        new PodRule(
+            "also-urgent",
+            10,
+            null,
+            null,
+            false,
+            new TeardownSettings(null, 30, null, null, null, null)));
+    Simulated web = newPod(Map.of("app", "web"));
+    until(web.namespace(), "30", System.nanoTime());
+    assertThat(web.namespace().sysctl("net.ipv4.tcp_max_tw_buckets")).isEqualTo("40000");
+    PodTuningLoop.Result result = loop.latest().orElseThrow();
+    assertThat(result.resolution().conflicts())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.profiles()).containsExactly("also-urgent", "urgent");
+              assertThat(c.field()).isEqualTo("finTimeoutSeconds");
+            });
+
+    // A pod that sets tcp_fin_timeout itself keeps its own value; the other field still applies.
+    String uid = UUID.randomUUID().toString();
+    pods.put(
+        uid,
+        new PodFacts(uid, "shop", "own", Map.of(), Map.of(), Set.of("net.ipv4.tcp_fin_timeout")));
+    NetworkNamespace namespace = NetworkNamespace.create("own");
+    resources.add(namespace);
+    namespace.setSysctl(FIN, "45");
+    resources.add(
+        SimulatedPod.start(
+            namespace,
+            "tcp-teardown-test-" + uid.substring(0, 8),
+            uid,
+            Driver.CGROUPFS,
+            Qos.GUARANTEED));
+    loop.trigger();
+    long start = System.nanoTime();
+    while (!namespace.sysctl("net.ipv4.tcp_max_tw_buckets").equals("40000")
+        && System.nanoTime() - start < 5_000_000_000L) {
+      Thread.sleep(20);
+    }
+    assertThat(namespace.sysctl("net.ipv4.tcp_max_tw_buckets")).isEqualTo("40000");
+    assertThat(namespace.sysctl(FIN)).isEqualTo("45");
+    assertThat(loop.latest().orElseThrow().resolution().decisions())
+        .filteredOn(d -> d.pod().uid().equals(uid))
+        .singleElement()
+        .satisfies(
+            d -> assertThat(d.leftToPod()).containsEntry("finTimeoutSeconds", "also-urgent"));
+  }
+
+  @Test
   void aPodWhoseLabelsStopMatchingIsRestoredAndAGonePodLosesItsEntry() throws Exception {
     Simulated web = newPod(Map.of("app", "web"));
     Simulated other = newPod(Map.of("app", "db"));
