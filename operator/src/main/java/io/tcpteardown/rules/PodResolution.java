@@ -93,7 +93,9 @@ public final class PodResolution {
           if (winner == null) {
             winner = rule;
           } else if (winner.priority() == rule.priority()
-              && !Objects.equals(winner.settings().fieldValue(sysctl), value)) {
+              && !Objects.equals(winner.settings().fieldValue(sysctl), value)
+              && !pod.ownSysctls().contains(sysctl.key())) {
+            // (A field the pod sets itself is no profile's: no conflict there.)
             clashes
                 .computeIfAbsent(List.of(winner.profile(), rule.profile()), k -> new TreeMap<>())
                 .computeIfAbsent(sysctl.field(), k -> new TreeSet<>())

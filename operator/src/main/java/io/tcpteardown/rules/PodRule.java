@@ -16,6 +16,17 @@ public record PodRule(
     boolean reportOnly,
     TeardownSettings settings) {
 
+  /** The rule as a node's spec carries it; total, whatever the API server admitted. */
+  public static PodRule of(io.tcpteardown.api.NodePodRule rule) {
+    return new PodRule(
+        rule.profile(),
+        rule.priority() == null ? 0 : rule.priority(),
+        rule.namespaceSelector(),
+        rule.podSelector(),
+        rule.mode() == io.tcpteardown.api.PodMode.ReportOnly,
+        rule.settings());
+  }
+
   /** Whether the rule selects the pod; total, whatever the selectors hold. */
   public boolean selects(PodFacts pod) {
     return LabelSelectors.matches(namespaceSelector, pod.namespaceLabels())

@@ -118,6 +118,12 @@ class PodResolutionTest {
         .isEqualTo(new TeardownSettings(null, null, null, 50000, null, null));
     assertThat(decision.leftToPod()).isEqualTo(Map.of("finTimeoutSeconds", "a"));
     assertThat(decision.sources()).isEqualTo(Map.of("maxTwBuckets", "a"));
+    // A clash on a field the pod sets itself is no conflict.
+    assertThat(
+            PodResolution.resolve(
+                    List.of(rule("a", 0, FIN_25), rule("b", 0, FIN_30_BUCKETS)), List.of(own))
+                .conflicts())
+        .isEmpty();
   }
 
   @Test

@@ -26,9 +26,11 @@ import org.slf4j.LoggerFactory;
  * its pods, finds their namespaces and runs a {@link PodTuner} pass (whose writes happen on the
  * setns thread). It runs when triggered (a pod or the rules changed), every {@code interval} (the
  * drift check), and while a pod that should get values has no namespace yet, every {@code
- * waitingRetry}: a new pod is tuned within that retry plus one pass of its namespace appearing.
+ * waitingRetry}. Without a spec (before the first, or after the object was deleted) it does
+ * nothing, restores nothing. A new pod is tuned within that retry plus one pass of its namespace
+ * appearing.
  */
-public final class PodTuningLoop implements AutoCloseable {
+public class PodTuningLoop implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PodTuningLoop.class);
 
   /**
@@ -38,18 +40,22 @@ public final class PodTuningLoop implements AutoCloseable {
   public interface Pods {
     Collection<PodFacts> pods();
 
-    /** Whether the list is complete (the watch synced): only then are gone pods forgotten. */
+    /**
+     * Whether the pods and their namespaces' labels are known whole (the watches synced): nothing
+     * is tuned, and no pod forgotten, before.
+     */
     boolean synced();
   }
 
   /** The latest pass: every pod's decision, what was done, and the conflicts. */
-  public record Result(PodResolution.Result resolution, List<PodTuning> tunings) {}
+  public record Result(
+      List<PodRule> rules, PodResolution.Result resolution, List<PodTuning> tunings) {}
 
   private final PodTuner tuner;
   private final StateFile stateFile;
   private final NamespaceScanner scanner;
   private final Pods pods;
-  private final Supplier<List<PodRule>> rules;
+  private final Supplier<Optional<List<PodRule>>> rules;
   private final Duration interval;
   private final Duration waitingRetry;
   private final ScheduledExecutorService thread =
@@ -57,13 +63,20 @@ public final class PodTuningLoop implements AutoCloseable {
           r -> Thread.ofPlatform().daemon().name("pod-tuning").unstarted(r));
   private final AtomicReference<Result> latest = new AtomicReference<>();
   private ScheduledFuture<?> next;
+  // Confined to the loop's thread.
+  private final java.util.Map<String, Long> waitingSince = new java.util.HashMap<>();
+
+  /** How long a pod that should be tuned is looked for at the fast pace. */
+  static final Duration MAX_WAIT = Duration.ofSeconds(60);
+
+  private static final String NOT_SYNCED = "(pods and namespaces not synced yet)";
 
   public PodTuningLoop(
       PodTuner tuner,
       StateFile stateFile,
       NamespaceScanner scanner,
       Pods pods,
-      Supplier<List<PodRule>> rules,
+      Supplier<Optional<List<PodRule>>> rules,
       Duration interval,
       Duration waitingRetry) {
     this.tuner = tuner;
@@ -119,9 +132,35 @@ public final class PodTuningLoop implements AutoCloseable {
 
   /** One pass; answers whether some pod is still waiting for its namespace. */
   boolean pass() throws IOException {
-    boolean synced = pods.synced();
+    return waitingFor(passOnce());
+  }
+
+  /**
+   * Whether to look again soon: some pod has waited for its namespace for less than {@link
+   * #MAX_WAIT} (one that never gets one, such as a pod stuck before its sandbox, does not keep the
+   * loop at the fast pace).
+   */
+  private boolean waitingFor(Set<String> waiting) {
+    long now = System.nanoTime();
+    waitingSince.keySet().retainAll(waiting);
+    waiting.forEach(uid -> waitingSince.putIfAbsent(uid, now));
+    return waitingSince.values().stream().anyMatch(since -> now - since < MAX_WAIT.toNanos());
+  }
+
+  private Set<String> passOnce() throws IOException {
+    if (!pods.synced()) {
+      // Until the pods and their namespaces' labels are known whole, a selector could match a pod
+      // it must not: nothing is tuned yet.
+      return Set.of(NOT_SYNCED);
+    }
+    Optional<List<PodRule>> known = this.rules.get();
+    if (known.isEmpty()) {
+      // No spec yet (or the object was deleted): pods are left as they are.
+      return Set.of();
+    }
+    List<PodRule> rules = known.get();
     Collection<PodFacts> facts = pods.pods();
-    PodResolution.Result resolution = PodResolution.resolve(rules.get(), facts);
+    PodResolution.Result resolution = PodResolution.resolve(rules, facts);
     Set<String> recorded;
     try {
       recorded = stateFile.podUids();
@@ -131,16 +170,14 @@ public final class PodTuningLoop implements AutoCloseable {
     long own = scanner.ownNamespace().orElseThrow(() -> new IOException("cannot read own netns"));
     PodTargets plan = PodTargets.plan(resolution.decisions(), scanner.scan(own), recorded);
     List<PodTuning> tunings = tuner.pass(plan.targets());
-    if (synced) {
-      try {
-        tuner.forgetPodsOtherThan(
-            facts.stream().map(PodFacts::uid).collect(java.util.stream.Collectors.toSet()));
-      } catch (IOException e) {
-        LOG.warn("cannot drop the originals of pods that are gone: {}", e.getMessage());
-      }
+    try {
+      tuner.forgetPodsOtherThan(
+          facts.stream().map(PodFacts::uid).collect(java.util.stream.Collectors.toSet()));
+    } catch (IOException e) {
+      LOG.warn("cannot drop the originals of pods that are gone: {}", e.getMessage());
     }
-    latest.set(new Result(resolution, tunings));
-    return !plan.waiting().isEmpty();
+    latest.set(new Result(rules, resolution, tunings));
+    return plan.waiting();
   }
 
   @Override

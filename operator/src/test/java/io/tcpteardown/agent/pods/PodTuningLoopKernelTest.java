@@ -69,7 +69,7 @@ class PodTuningLoopKernelTest {
             stateFile,
             new NamespaceScanner(PROC),
             known,
-            () -> List.copyOf(rules),
+            () -> java.util.Optional.of(List.copyOf(rules)),
             Duration.ofSeconds(30),
             Duration.ofMillis(250));
     resources.add(loop);
