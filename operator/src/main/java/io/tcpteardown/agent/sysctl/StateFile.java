@@ -291,10 +291,11 @@ public final class StateFile implements OriginalsStore {
   }
 
   private CorruptStateFileException wrongType(String field, JsonNode value, String expected) {
-    return new CorruptStateFileException(
-        path,
-        "has " + field + " = " + value + " (" + describe(value) + "), expected " + expected,
-        null);
+    String problem =
+        "has " + field + " = " + value + " (" + describe(value) + "), expected " + expected;
+    return field.startsWith(PODS_FIELD)
+        ? CorruptStateFileException.inPods(path, problem)
+        : new CorruptStateFileException(path, problem, null);
   }
 
   private static String describe(JsonNode node) {
