@@ -146,6 +146,11 @@ public final class PodDirectory implements AutoCloseable {
    * have no namespace left and are not listed.
    */
   public Map<String, PodMeta> podsByCgroupUid() {
+    return byCgroupUid(byUid);
+  }
+
+  /** As {@link #podsByCgroupUid()}, from the directory's map of UIDs and mirror hashes. */
+  static Map<String, PodMeta> byCgroupUid(Map<String, PodMeta> byUid) {
     Map<String, PodMeta> result = new java.util.HashMap<>();
     byUid.forEach(
         (key, meta) -> {
