@@ -63,8 +63,7 @@ public class PodTuningLoop implements AutoCloseable {
           r -> Thread.ofPlatform().daemon().name("pod-tuning").unstarted(r));
   private final AtomicReference<Result> latest = new AtomicReference<>();
   private ScheduledFuture<?> next;
-  // Confined to the loop's thread.
-  private final java.util.Map<String, Long> waitingSince = new java.util.HashMap<>();
+  private final WaitingPods waiting = new WaitingPods(MAX_WAIT);
 
   /** How long a pod that should be tuned is looked for at the fast pace. */
   static final Duration MAX_WAIT = Duration.ofSeconds(60);
@@ -132,19 +131,7 @@ public class PodTuningLoop implements AutoCloseable {
 
   /** One pass; answers whether some pod is still waiting for its namespace. */
   boolean pass() throws IOException {
-    return waitingFor(passOnce());
-  }
-
-  /**
-   * Whether to look again soon: some pod has waited for its namespace for less than {@link
-   * #MAX_WAIT} (one that never gets one, such as a pod stuck before its sandbox, does not keep the
-   * loop at the fast pace).
-   */
-  private boolean waitingFor(Set<String> waiting) {
-    long now = System.nanoTime();
-    waitingSince.keySet().retainAll(waiting);
-    waiting.forEach(uid -> waitingSince.putIfAbsent(uid, now));
-    return waitingSince.values().stream().anyMatch(since -> now - since < MAX_WAIT.toNanos());
+    return waiting.lookSoon(passOnce(), System.nanoTime());
   }
 
   private Set<String> passOnce() throws IOException {
