@@ -4,6 +4,7 @@ import static io.tcpteardown.api.NodeConditions.*;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.tcpteardown.agent.pods.PodObserver;
+import io.tcpteardown.agent.pods.PodTuningReport;
 import io.tcpteardown.agent.pods.PodsSummary;
 import io.tcpteardown.agent.sysctl.DriftCorrection;
 import io.tcpteardown.api.AgentInfo;
@@ -57,6 +58,21 @@ public final class AgentStatusComposer {
       Optional<PodObserver.Result> pods,
       List<Condition> previous,
       Instant now) {
+    return compose(state, count, pods, Optional.empty(), previous, now);
+  }
+
+  /**
+   * The status with the pod rules' part of the latest tuning pass, when there is one: per-pod
+   * results in {@code pods} (every pod with an error listed, whatever the limit), {@code
+   * podConflicts} and {@code podRules}.
+   */
+  public TcpTeardownNodeStatus compose(
+      AgentState state,
+      LatestCount count,
+      Optional<PodObserver.Result> pods,
+      Optional<PodTuningReport> tuning,
+      List<Condition> previous,
+      Instant now) {
     NodeObservation observation = count.observation() == null ? UNCOUNTED : count.observation();
     List<Condition> next = conditions(state, count, observation);
     pods.ifPresent(p -> addPodConditions(next, p.summary(), state.generation()));
@@ -89,10 +105,21 @@ public final class AgentStatusComposer {
         count.countedAt() == null ? null : rfc3339(count.countedAt()),
         count.describeFailure(now),
         pods.isPresent() ? host : null,
-        summary == null ? null : summary.entries(),
+        podEntries(summary, tuning),
         summary == null ? null : summary.podNamespaces(),
         summary == null || !summary.truncated() ? null : Boolean.TRUE,
-        pods.map(p -> rfc3339(p.countedAt())).orElse(null));
+        pods.map(p -> rfc3339(p.countedAt())).orElse(null),
+        tuning.map(PodTuningReport::conflicts).filter(c -> !c.isEmpty()).orElse(null),
+        tuning.map(PodTuningReport::rules).filter(r -> !r.isEmpty()).orElse(null));
+  }
+
+  private static List<io.tcpteardown.api.PodTeardownEntry> podEntries(
+      PodsSummary summary, Optional<PodTuningReport> tuning) {
+    List<io.tcpteardown.api.PodTeardownEntry> swept =
+        summary == null ? List.of() : summary.entries();
+    List<io.tcpteardown.api.PodTeardownEntry> merged =
+        tuning.map(t -> t.merge(swept)).orElse(swept);
+    return summary == null && merged.isEmpty() ? null : merged;
   }
 
   /**

@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.tcpteardown.agent.pods.PodObserver;
+import io.tcpteardown.agent.pods.PodTuningLoop;
+import io.tcpteardown.agent.pods.PodTuningReport;
 import io.tcpteardown.agent.sysctl.ApplyResult;
 import io.tcpteardown.agent.sysctl.DriftResult;
 import io.tcpteardown.agent.sysctl.SysctlApplier;
@@ -58,6 +60,37 @@ public final class NodeAgent implements AutoCloseable {
   private final AtomicReference<TcpTeardownNode> latest = new AtomicReference<>();
   private final AtomicReference<Instant> lastLoopRun = new AtomicReference<>();
   private SharedIndexInformer<TcpTeardownNode> informer;
+  private volatile Supplier<Optional<PodTuningLoop.Result>> podTuning = Optional::empty;
+  private volatile Runnable onSpecChange = () -> {};
+
+  /** Where the latest pod tuning pass comes from: it goes into the next report. */
+  public void podTuning(Supplier<Optional<PodTuningLoop.Result>> latest) {
+    this.podTuning = latest;
+  }
+
+  /** Called whenever a new spec arrives (the pod rules may have changed). */
+  public void onSpecChange(Runnable listener) {
+    this.onSpecChange = listener;
+  }
+
+  /**
+   * The pod rules of the latest spec; empty before the first spec and after the object was deleted
+   * (then pods are left as they are, as the node is).
+   */
+  public Optional<List<io.tcpteardown.rules.PodRule>> podRules() {
+    TcpTeardownNode node = latest.get();
+    if (node == null) {
+      return Optional.empty();
+    }
+    if (node.getSpec() == null) {
+      return Optional.of(List.of());
+    }
+    return Optional.of(
+        node.getSpec().podRules().stream()
+            .filter(Objects::nonNull)
+            .map(io.tcpteardown.rules.PodRule::of)
+            .toList());
+  }
 
   // Confined to the loop thread.
   private AgentState state;
@@ -170,6 +203,7 @@ public final class NodeAgent implements AutoCloseable {
                 previous.getMetadata().getGeneration(), node.getMetadata().getGeneration());
     if (specChanged) {
       loop.execute(guarded(() -> reconcile(false)));
+      onSpecChange.run();
     }
   }
 
@@ -306,7 +340,13 @@ public final class NodeAgent implements AutoCloseable {
       return;
     }
     TcpTeardownNodeStatus status =
-        composer.compose(state, count, pods.get(), lastConditions, clock.instant());
+        composer.compose(
+            state,
+            count,
+            pods.get(),
+            podTuning.get().map(PodTuningReport::of),
+            lastConditions,
+            clock.instant());
     lastConditions = status.conditions();
     publisher.publish(status);
   }

@@ -23,8 +23,34 @@ public record PodTeardownEntry(
     @JsonPropertyDescription("Seconds since these counts were taken.") Long ageSeconds,
     @JsonPropertyDescription("Processes holding CLOSE_WAIT sockets, when a leak is suspected.")
         List<CloseWaitHolder> closeWaitHolders,
-    @JsonPropertyDescription("Why this pod is listed: Leak, Pressure, Error or Top.")
-        String listed) {
+    @JsonPropertyDescription("Why this pod is listed: Leak, Pressure, Error or Top.") String listed,
+    @JsonPropertyDescription(
+            "What the pod rules did in this pod's namespace; absent when none apply.")
+        PodTuningEntry tuning) {
+
+  /** An entry without pod rules. */
+  public PodTeardownEntry(
+      String namespace,
+      String name,
+      String uid,
+      StateCounts states,
+      KernelCounters counters,
+      Long maxTwBuckets,
+      Long ageSeconds,
+      List<CloseWaitHolder> closeWaitHolders,
+      String listed) {
+    this(
+        namespace,
+        name,
+        uid,
+        states,
+        counters,
+        maxTwBuckets,
+        ageSeconds,
+        closeWaitHolders,
+        listed,
+        null);
+  }
 
   /** A process that holds CLOSE_WAIT sockets: the peer closed, it has not called close(). */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -41,6 +41,12 @@ public final class ProfileConditions {
   public static final String REASON_NOTHING_HELD_BACK = "NothingHeldBack";
   public static final String REASON_MAX_ORPHANS_HELD_BACK = "MaxOrphansHeldBack";
 
+  /** Applied=False: a selected node's agent does not list the podRules feature (older version). */
+  public static final String REASON_AGENT_WITHOUT_POD_RULES = "AgentWithoutPodRules";
+
+  /** Applied=False: some matched pods do not have the profile's values yet, or have errors. */
+  public static final String REASON_PODS_NOT_APPLIED = "PodsNotApplied";
+
   // Event reasons on a TcpTeardownProfile.
   public static final String EVENT_REJECTED = "Rejected";
   public static final String EVENT_CONFLICT = "Conflict";

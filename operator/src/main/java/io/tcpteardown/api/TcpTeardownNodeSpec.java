@@ -28,12 +28,42 @@ public record TcpTeardownNodeSpec(
     @JsonPropertyDescription(
             "Settings a selecting profile asked for that are held back on this node, and why.")
         @Nullable
-        List<HeldBackSetting> heldBack) {
+        List<HeldBackSetting> heldBack,
+    @JsonPropertyDescription(
+            "The pod rules of the selecting profiles that have spec.pods, sorted by profile; the"
+                + " agent resolves them against the pods of this node.")
+        @Nullable
+        List<NodePodRule> podRules) {
 
   public TcpTeardownNodeSpec {
     sources = sources == null ? Map.of() : sources;
     profiles = profiles == null ? List.of() : profiles;
     heldBack = heldBack == null ? List.of() : heldBack;
+    podRules = podRules == null ? List.of() : podRules;
+  }
+
+  /** A spec without pod rules. */
+  public TcpTeardownNodeSpec(
+      Integer orphanRetries,
+      Integer finTimeoutSeconds,
+      Integer maxOrphans,
+      Integer maxTwBuckets,
+      TwReuse twReuse,
+      Timestamps timestamps,
+      Map<String, String> sources,
+      List<String> profiles,
+      List<HeldBackSetting> heldBack) {
+    this(
+        orphanRetries,
+        finTimeoutSeconds,
+        maxOrphans,
+        maxTwBuckets,
+        twReuse,
+        timestamps,
+        sources,
+        profiles,
+        heldBack,
+        null);
   }
 
   public static TcpTeardownNodeSpec of(
@@ -41,6 +71,15 @@ public record TcpTeardownNodeSpec(
       Map<String, String> sources,
       List<String> profiles,
       List<HeldBackSetting> heldBack) {
+    return of(settings, sources, profiles, heldBack, List.of());
+  }
+
+  public static TcpTeardownNodeSpec of(
+      TeardownSettings settings,
+      Map<String, String> sources,
+      List<String> profiles,
+      List<HeldBackSetting> heldBack,
+      List<NodePodRule> podRules) {
     return new TcpTeardownNodeSpec(
         settings.orphanRetries(),
         settings.finTimeoutSeconds(),
@@ -50,7 +89,8 @@ public record TcpTeardownNodeSpec(
         settings.timestamps(),
         sources,
         profiles,
-        heldBack);
+        heldBack,
+        podRules);
   }
 
   @JsonIgnore

@@ -47,7 +47,52 @@ public record TcpTeardownNodeStatus(
         Integer podNamespaces,
     @JsonPropertyDescription("True when more pods were counted than pods lists.")
         Boolean podsTruncated,
-    @JsonPropertyDescription("When the pods were last swept (RFC 3339).") String podsCountTime) {
+    @JsonPropertyDescription("When the pods were last swept (RFC 3339).") String podsCountTime,
+    @JsonPropertyDescription(
+            "Equal-priority profiles that set one field of the same pods differently; the first"
+                + " profile wins.")
+        List<PodConflictEntry> podConflicts,
+    @JsonPropertyDescription("Per profile with pod rules: pods matched, applied, with errors.")
+        List<PodRuleResult> podRules) {
+
+  /** A status without pod rules. */
+  public TcpTeardownNodeStatus(
+      Long observedGeneration,
+      Map<String, String> applied,
+      Map<String, String> original,
+      StateCounts states,
+      KernelCounters counters,
+      Long driftCorrections,
+      List<Condition> conditions,
+      AgentInfo agent,
+      String lastReportTime,
+      String countTime,
+      String countError,
+      StateCounts hostStates,
+      List<PodTeardownEntry> pods,
+      Integer podNamespaces,
+      Boolean podsTruncated,
+      String podsCountTime) {
+    this(
+        observedGeneration,
+        applied,
+        original,
+        states,
+        counters,
+        driftCorrections,
+        conditions,
+        agent,
+        lastReportTime,
+        countTime,
+        countError,
+        hostStates,
+        pods,
+        podNamespaces,
+        podsTruncated,
+        podsCountTime,
+        null,
+        null);
+  }
 
   /** A status without pods (the pod sweep is off or has not run yet). */
   public TcpTeardownNodeStatus(
@@ -74,6 +119,8 @@ public record TcpTeardownNodeStatus(
         lastReportTime,
         countTime,
         countError,
+        null,
+        null,
         null,
         null,
         null,

@@ -49,7 +49,35 @@ public record TcpTeardownProfileSpec(
             "net.ipv4.tcp_tw_recycle. Always rejected when true: it was removed in Linux 4.12 "
                 + "because it dropped connections from clients behind NAT. Use twReuse for outgoing connections. "
                 + "The field exists only so that true is refused with this explanation instead of being dropped.")
-        Boolean twRecycle) {
+        Boolean twRecycle,
+    @JsonPropertyDescription(
+            "Also tune the network namespaces of the pods this selects on the selected nodes"
+                + " (every field but maxOrphans, which is node-wide). Absent: pods are left alone.")
+        ProfilePods pods) {
+
+  /** A profile that leaves pods alone. */
+  public TcpTeardownProfileSpec(
+      NodeSelector nodeSelector,
+      Integer priority,
+      Integer orphanRetries,
+      Integer finTimeoutSeconds,
+      Integer maxOrphans,
+      Integer maxTwBuckets,
+      TwReuse twReuse,
+      Timestamps timestamps,
+      Boolean twRecycle) {
+    this(
+        nodeSelector,
+        priority,
+        orphanRetries,
+        finTimeoutSeconds,
+        maxOrphans,
+        maxTwBuckets,
+        twReuse,
+        timestamps,
+        twRecycle,
+        null);
+  }
 
   public int effectivePriority() {
     return priority == null ? 0 : priority;

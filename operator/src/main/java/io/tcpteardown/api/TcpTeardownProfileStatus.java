@@ -20,4 +20,29 @@ public record TcpTeardownProfileStatus(
         List<ProfileNodeEntry> nodes,
     @JsonPropertyDescription(
             "True when more than 100 nodes are selected and nodes lists only the first 100.")
-        Boolean nodesTruncated) {}
+        Boolean nodesTruncated,
+    @JsonPropertyDescription(
+            "With spec.pods: how many pods the profile's pod rules select on its nodes, how many"
+                + " have its values applied and how many have errors.")
+        PodSummary podSummary) {
+
+  /** A status without pods. */
+  public TcpTeardownProfileStatus(
+      Long observedGeneration,
+      List<Condition> conditions,
+      Integer selectedNodes,
+      Integer appliedNodes,
+      StateCounts totals,
+      List<ProfileNodeEntry> nodes,
+      Boolean nodesTruncated) {
+    this(
+        observedGeneration,
+        conditions,
+        selectedNodes,
+        appliedNodes,
+        totals,
+        nodes,
+        nodesTruncated,
+        null);
+  }
+}

@@ -9,10 +9,15 @@ import io.tcpteardown.agent.NodeAgent;
 import io.tcpteardown.agent.NodeObserver;
 import io.tcpteardown.agent.StatusPublisher;
 import io.tcpteardown.agent.pods.CloseWaitHolders;
+import io.tcpteardown.agent.pods.NamespaceLabels;
+import io.tcpteardown.agent.pods.NamespaceScanner;
+import io.tcpteardown.agent.pods.NamespaceThread;
 import io.tcpteardown.agent.pods.PodDirectory;
 import io.tcpteardown.agent.pods.PodMetrics;
 import io.tcpteardown.agent.pods.PodObserver;
 import io.tcpteardown.agent.pods.PodSweeper;
+import io.tcpteardown.agent.pods.PodTuner;
+import io.tcpteardown.agent.pods.PodTuningLoop;
 import io.tcpteardown.agent.pods.SweepPacer;
 import io.tcpteardown.agent.sysctl.StateFile;
 import io.tcpteardown.agent.sysctl.SysctlApplier;
@@ -20,10 +25,13 @@ import io.tcpteardown.agent.sysctl.SysctlFiles;
 import io.tcpteardown.api.AgentInfo;
 import io.tcpteardown.events.EventRecorder;
 import io.tcpteardown.http.EndpointServer;
+import io.tcpteardown.rules.PodFacts;
+import io.tcpteardown.rules.PodRule;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -152,13 +160,17 @@ public final class AgentCommand implements Callable<Integer> {
     Clock clock = Clock.systemUTC();
     KubernetesClient client = new KubernetesClientBuilder().build();
     AgentMetrics metrics = new AgentMetrics(nodeName);
-    SysctlApplier applier =
-        new SysctlApplier(new SysctlFiles(proc.procRoot), new StateFile(stateFile));
+    // One instance: the node's and the pods' sections are saved under its lock.
+    StateFile states = new StateFile(stateFile);
+    SysctlApplier applier = new SysctlApplier(new SysctlFiles(proc.procRoot), states);
     EventRecorder events = new EventRecorder(client, "tcp-teardown-agent", nodeName, clock);
     PodObserver podObserver = null;
+    PodTuningLoop podTuning = null;
     if (pods) {
       try {
-        podObserver = podObserver(client, metrics, events, clock);
+        PodDirectory directory = PodDirectory.watch(client, nodeName);
+        podObserver = podObserver(directory, metrics, events, clock);
+        podTuning = podTuning(client, directory, states);
       } catch (IOException | RuntimeException e) {
         System.err.println(
             "warning: pods are not counted ("
@@ -177,7 +189,10 @@ public final class AgentCommand implements Callable<Integer> {
             events,
             new StatusPublisher(client, nodeName, metrics, clock),
             new AgentStatusComposer(
-                new AgentInfo(podName.isBlank() ? null : podName, VersionProvider.version())),
+                new AgentInfo(
+                    podName.isBlank() ? null : podName,
+                    VersionProvider.version(),
+                    podTuning == null ? null : List.of(AgentInfo.POD_RULES))),
             clock,
             podObserver == null ? Optional::empty : podObserver::latest);
     // Bind the port before touching the kernel: a port clash must stop the agent before it has
@@ -206,6 +221,9 @@ public final class AgentCommand implements Callable<Integer> {
       if (podObserver != null) {
         podObserver.close();
       }
+      if (podTuning != null) {
+        podTuning.close();
+      }
       client.close();
       return ExitCodes.UNREADABLE;
     }
@@ -214,23 +232,98 @@ public final class AgentCommand implements Callable<Integer> {
     try (endpoints;
         client;
         agent;
-        AutoCloseable sweeps = podObserver == null ? () -> {} : podObserver) {
+        AutoCloseable sweeps = podObserver == null ? () -> {} : podObserver;
+        AutoCloseable tuning = podTuning == null ? () -> {} : podTuning) {
+      if (podTuning != null) {
+        PodTuningLoop loop = podTuning;
+        agent.podTuning(loop::latest);
+        agent.onSpecChange(loop::trigger);
+        podTuningRules.set(agent::podRules);
+      }
       agent.start();
       if (podObserver != null) {
         podObserver.start();
+      }
+      if (podTuning != null) {
+        podTuning.start();
       }
       stopped.await();
     }
     return ExitCodes.OK;
   }
 
+  /** The rules come from the agent, which is built after the loop. */
+  private final java.util.concurrent.atomic.AtomicReference<
+          java.util.function.Supplier<Optional<List<PodRule>>>>
+      podTuningRules = new java.util.concurrent.atomic.AtomicReference<>(Optional::empty);
+
+  /**
+   * Pod rules applied in the pods' namespaces, on a setns thread of their own (so that a long sweep
+   * never delays a new pod's values), driven by the pod and namespace watches.
+   */
+  private PodTuningLoop podTuning(KubernetesClient client, PodDirectory directory, StateFile states)
+      throws IOException {
+    NamespaceLabels namespaces = NamespaceLabels.watch(client);
+    NamespaceThread thread = NamespaceThread.start(proc.procRoot);
+    PodTuningLoop.Pods known =
+        new PodTuningLoop.Pods() {
+          @Override
+          public java.util.Collection<PodFacts> pods() {
+            List<PodFacts> facts = new java.util.ArrayList<>();
+            directory
+                .podsByCgroupUid()
+                .forEach(
+                    (uid, meta) -> {
+                      if (!meta.hostNetwork()) {
+                        facts.add(
+                            new PodFacts(
+                                uid,
+                                meta.namespace(),
+                                meta.name(),
+                                meta.labels(),
+                                namespaces.labels(meta.namespace()),
+                                meta.ownSysctls()));
+                      }
+                    });
+            return facts;
+          }
+
+          @Override
+          public boolean synced() {
+            return directory.synced() && namespaces.synced();
+          }
+        };
+    PodTuningLoop loop =
+        new PodTuningLoop(
+            new PodTuner(thread, states, proc.procRoot),
+            states,
+            new NamespaceScanner(proc.procRoot),
+            known,
+            () -> podTuningRules.get().get(),
+            driftCheckInterval,
+            POD_WAITING_RETRY) {
+          @Override
+          public void close() {
+            super.close();
+            thread.close();
+            namespaces.close();
+          }
+        };
+    directory.onChange(loop::trigger);
+    namespaces.onChange(loop::trigger);
+    return loop;
+  }
+
+  /** How soon a pod that should be tuned but has no namespace yet is looked for again. */
+  static final java.time.Duration POD_WAITING_RETRY = java.time.Duration.ofMillis(250);
+
   private PodObserver podObserver(
-      KubernetesClient client, AgentMetrics metrics, EventRecorder events, Clock clock)
+      PodDirectory directory, AgentMetrics metrics, EventRecorder events, Clock clock)
       throws IOException {
     PodSweeper sweeper = new PodSweeper(proc.procRoot, clock);
     return new PodObserver(
         sweeper,
-        PodDirectory.watch(client, nodeName),
+        directory,
         new CloseWaitHolders(proc.procRoot),
         events,
         new PodMetrics(metrics.registry(), podMetricsLimit),

@@ -125,6 +125,20 @@ public final class ProfileStatusCalculator {
     }
 
     int appliedCount = selected.size() - notApplied.size();
+    java.util.Optional<io.tcpteardown.api.NodePodRule> podRule =
+        accepted ? Resolver.podRule(profile) : java.util.Optional.empty();
+    ProfilePodStatus pods = null;
+    if (podRule.isPresent()) {
+      Map<String, TcpTeardownNodeStatus> statuses = new TreeMap<>();
+      for (NodeFacts node : selected) {
+        TcpTeardownNode object = nodeObjects.get(node.name());
+        statuses.put(node.name(), object == null ? null : object.getStatus());
+      }
+      pods = ProfilePodStatus.of(name, statuses);
+      for (String message : pods.conflicts()) {
+        conflicts.put("~pods/" + conflicts.size(), podConflict(message));
+      }
+    }
     List<Condition> next = new ArrayList<>();
     next.add(
         accepted
@@ -137,7 +151,12 @@ public final class ProfileStatusCalculator {
                 "Rejected, applied to no node: "
                     + violations.stream().map(Violation::message).collect(Collectors.joining(" ")),
                 generation));
-    next.add(appliedCondition(accepted, selected.size(), appliedCount, notApplied, generation));
+    Condition applied =
+        appliedCondition(accepted, selected.size(), appliedCount, notApplied, generation);
+    if (pods != null && accepted && selected.size() > 0) {
+      applied = withPods(applied, pods, podRule.get().mode(), generation);
+    }
+    next.add(applied);
     next.add(
         conflicts.isEmpty()
             ? Conditions.of(
@@ -191,7 +210,28 @@ public final class ProfileStatusCalculator {
         appliedCount,
         totals,
         entries,
-        selected.size() > MAX_NODE_ENTRIES ? Boolean.TRUE : null);
+        selected.size() > MAX_NODE_ENTRIES ? Boolean.TRUE : null,
+        pods == null ? null : pods.summary());
+  }
+
+  /** Applied covers pods too: True only when the pods' values hold as well. */
+  private static Condition withPods(
+      Condition nodes, ProfilePodStatus pods, io.tcpteardown.api.PodMode mode, Long generation) {
+    if (pods.applied(mode)) {
+      return nodes;
+    }
+    String reason =
+        pods.withoutFeature().isEmpty() ? REASON_PODS_NOT_APPLIED : REASON_AGENT_WITHOUT_POD_RULES;
+    String message = "Pods: " + pods.notAppliedMessage(mode) + ".";
+    if (Conditions.TRUE.equals(nodes.getStatus())) {
+      return Conditions.of(APPLIED, false, reason, nodes.getMessage() + " " + message, generation);
+    }
+    return Conditions.of(
+        APPLIED, false, nodes.getReason(), nodes.getMessage() + " " + message, generation);
+  }
+
+  private static ConflictSummary podConflict(String message) {
+    return new ConflictSummary(message);
   }
 
   /** Every field this profile won on the node reads back from the kernel as the value asked for. */
@@ -398,15 +438,28 @@ public final class ProfileStatusCalculator {
     private final String other;
     private final String field;
     private final String winner;
+    private final String podMessage;
     private int nodes;
 
     ConflictSummary(String other, String field, String winner) {
       this.other = other;
       this.field = field;
       this.winner = winner;
+      this.podMessage = null;
+    }
+
+    /** A conflict among pod rules, as one node's agent reported it. */
+    ConflictSummary(String podMessage) {
+      this.other = null;
+      this.field = null;
+      this.winner = null;
+      this.podMessage = podMessage;
     }
 
     String message() {
+      if (podMessage != null) {
+        return podMessage;
+      }
       return "Profile "
           + other
           + " has the same priority and sets "

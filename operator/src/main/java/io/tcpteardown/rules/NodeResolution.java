@@ -1,6 +1,7 @@
 package io.tcpteardown.rules;
 
 import io.tcpteardown.api.HeldBackSetting;
+import io.tcpteardown.api.NodePodRule;
 import io.tcpteardown.api.TcpTeardownNodeSpec;
 import io.tcpteardown.api.TeardownSettings;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.Map;
  * @param sources field name to the profile that won it
  * @param profiles accepted profiles selecting the node, sorted by name
  * @param conflicts equal-priority clashes on this node
+ * @param podRules the pod rules of the selecting profiles that have spec.pods, sorted by profile
  */
 public record NodeResolution(
     String node,
@@ -19,10 +21,11 @@ public record NodeResolution(
     Map<String, String> sources,
     List<String> profiles,
     List<HeldBackSetting> heldBack,
-    List<FieldConflict> conflicts) {
+    List<FieldConflict> conflicts,
+    List<NodePodRule> podRules) {
 
   public TcpTeardownNodeSpec toSpec() {
-    return TcpTeardownNodeSpec.of(settings, sources, profiles, heldBack);
+    return TcpTeardownNodeSpec.of(settings, sources, profiles, heldBack, podRules);
   }
 
   /**

@@ -2,6 +2,7 @@ package io.tcpteardown.rules;
 
 import io.tcpteardown.api.HeldBackSetting;
 import io.tcpteardown.api.ManagedSysctl;
+import io.tcpteardown.api.NodePodRule;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileSpec;
 import io.tcpteardown.api.TeardownSettings;
@@ -81,6 +82,37 @@ public final class Resolver {
     }
     List<String> names =
         contributing.stream().map(p -> p.getMetadata().getName()).sorted().toList();
-    return new NodeResolution(node.name(), settings, sources, names, heldBack, conflicts);
+    List<NodePodRule> podRules =
+        contributing.stream()
+            .map(Resolver::podRule)
+            .flatMap(java.util.Optional::stream)
+            .sorted(Comparator.comparing(NodePodRule::profile))
+            .toList();
+    return new NodeResolution(node.name(), settings, sources, names, heldBack, conflicts, podRules);
+  }
+
+  /**
+   * The profile's pod rule, as the node's spec carries it: empty without spec.pods or without a
+   * per-namespace field (maxOrphans is node-wide and never a pod's).
+   */
+  public static java.util.Optional<NodePodRule> podRule(TcpTeardownProfile profile) {
+    TcpTeardownProfileSpec spec = profile.getSpec();
+    if (spec.pods() == null) {
+      return java.util.Optional.empty();
+    }
+    TeardownSettings s = spec.settings();
+    NodePodRule rule =
+        new NodePodRule(
+            profile.getMetadata().getName(),
+            spec.effectivePriority(),
+            spec.pods().namespaceSelector(),
+            spec.pods().podSelector(),
+            spec.pods().effectiveMode(),
+            s.orphanRetries(),
+            s.finTimeoutSeconds(),
+            s.maxTwBuckets(),
+            s.twReuse(),
+            s.timestamps());
+    return rule.settings().isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(rule);
   }
 }

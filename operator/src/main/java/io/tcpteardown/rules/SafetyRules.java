@@ -61,6 +61,11 @@ public final class SafetyRules {
         PRIORITY_MAX,
         "it orders profiles that set the same field on one node");
     violations.addAll(validateSelector(spec.nodeSelector()));
+    if (spec.pods() != null) {
+      violations.addAll(
+          validateSelector(spec.pods().namespaceSelector(), "spec.pods.namespaceSelector"));
+      violations.addAll(validateSelector(spec.pods().podSelector(), "spec.pods.podSelector"));
+    }
     violations.addAll(validateSettings(spec.settings(), "spec."));
     return violations;
   }
@@ -129,6 +134,10 @@ public final class SafetyRules {
    * says the same); no null label value, requirement or value.
    */
   static List<Violation> validateSelector(NodeSelector selector) {
+    return validateSelector(selector, "spec.nodeSelector");
+  }
+
+  static List<Violation> validateSelector(NodeSelector selector, String prefix) {
     List<Violation> violations = new ArrayList<>();
     if (selector == null) {
       return violations;
@@ -136,7 +145,7 @@ public final class SafetyRules {
     if (selector.matchLabels() != null) {
       for (var label : new java.util.TreeMap<>(nullSafe(selector.matchLabels())).entrySet()) {
         if (label.getValue() == null) {
-          String field = "spec.nodeSelector.matchLabels." + label.getKey();
+          String field = prefix + ".matchLabels." + label.getKey();
           violations.add(
               new Violation(
                   field,
@@ -154,7 +163,7 @@ public final class SafetyRules {
     }
     for (int i = 0; i < expressions.size(); i++) {
       NodeSelectorRequirement requirement = expressions.get(i);
-      String field = "spec.nodeSelector.matchExpressions[" + i + "]";
+      String field = prefix + ".matchExpressions[" + i + "]";
       if (requirement == null) {
         violations.add(
             new Violation(
@@ -175,7 +184,7 @@ public final class SafetyRules {
                 field
                     + ".key: "
                     + (requirement.key() == null ? "missing" : "\"" + requirement.key() + "\"")
-                    + ": a requirement must name a label key. Set key to the node label to"
+                    + ": a requirement must name a label key. Set key to the label to"
                     + " match."));
       }
       SelectorOperator operator = SelectorOperator.parse(requirement.operator());

@@ -129,6 +129,7 @@ class HelmChartTest {
                 "tcpteardownnodes", List.of("get", "list", "watch"),
                 "tcpteardownnodes/status", List.of("get", "patch", "update"),
                 "pods", List.of("get", "list", "watch"),
+                "namespaces", List.of("get", "list", "watch"),
                 "events", List.of("create", "patch")));
     assertThat(
             verbs(
@@ -161,7 +162,7 @@ class HelmChartTest {
         .doesNotContain("secrets", "*");
     assertThat(chart.one(ClusterRole.class, "-operator").getRules())
         .flatExtracting(r -> r.getResources())
-        .doesNotContain("pods");
+        .doesNotContain("pods", "namespaces");
   }
 
   @Test

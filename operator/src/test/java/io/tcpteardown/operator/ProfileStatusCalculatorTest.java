@@ -85,7 +85,8 @@ class ProfileStatusCalculatorTest {
             s.maxTwBuckets(),
             s.twReuse(),
             s.timestamps(),
-            s.twRecycle()));
+            s.twRecycle(),
+            s.pods()));
     return profile;
   }
 

@@ -33,7 +33,8 @@ class ResolverTest {
             spec.maxTwBuckets(),
             spec.twReuse(),
             spec.timestamps(),
-            spec.twRecycle()));
+            spec.twRecycle(),
+            spec.pods()));
     return profile;
   }
 
@@ -128,5 +129,37 @@ class ResolverTest {
   private static NodeSelector expression(String key, String operator, List<String> values) {
     return new NodeSelector(
         null, java.util.Arrays.asList(new NodeSelectorRequirement(key, operator, values)));
+  }
+
+  @Test
+  void podRulesOfTheSelectingProfilesAreCopiedWithoutTheNodeWideField() {
+    io.tcpteardown.api.ProfilePods pods =
+        new io.tcpteardown.api.ProfilePods(
+            null, new NodeSelector(Map.of("app", "web"), null), null);
+    NodeResolution resolution =
+        Resolver.resolve(
+            WEB,
+            List.of(
+                profile(
+                    "zeta",
+                    null,
+                    spec().priority(3).finTimeoutSeconds(20).maxOrphans(65536).pods(pods).build()),
+                profile("alpha", null, spec().maxOrphans(65536).pods(pods).build()),
+                profile("db", tier("db"), spec().finTimeoutSeconds(30).pods(pods).build()),
+                profile("plain", null, spec().maxTwBuckets(50000).build())));
+    assertThat(resolution.toSpec().podRules())
+        .singleElement()
+        .isEqualTo(
+            new io.tcpteardown.api.NodePodRule(
+                "zeta",
+                3,
+                null,
+                new NodeSelector(Map.of("app", "web"), null),
+                io.tcpteardown.api.PodMode.Apply,
+                null,
+                20,
+                null,
+                null,
+                null));
   }
 }

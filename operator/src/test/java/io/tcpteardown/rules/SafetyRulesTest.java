@@ -139,4 +139,23 @@ class SafetyRulesTest {
     assertThat(SafetyRules.orphanMemoryHoldBack(null, GIB)).isEmpty();
     assertThat(SafetyRules.orphanMemoryHoldBack(4194304, null)).isEmpty();
   }
+
+  @org.junit.jupiter.api.Test
+  void theSelectorsOfSpecPodsAreCheckedLikeTheNodeSelectorNamingTheirField() {
+    io.tcpteardown.api.NodeSelector broken =
+        new io.tcpteardown.api.NodeSelector(
+            null,
+            java.util.List.of(
+                new io.tcpteardown.api.NodeSelectorRequirement("app", "In", java.util.List.of())));
+    var spec =
+        io.tcpteardown.testsupport.Specs.spec()
+            .finTimeoutSeconds(30)
+            .pods(new io.tcpteardown.api.ProfilePods(broken, broken, null))
+            .build();
+    org.assertj.core.api.Assertions.assertThat(SafetyRules.validate(spec))
+        .extracting(Violation::field)
+        .containsExactly(
+            "spec.pods.namespaceSelector.matchExpressions[0].values",
+            "spec.pods.podSelector.matchExpressions[0].values");
+  }
 }

@@ -97,7 +97,8 @@ public final class ClusterFixtures implements AutoCloseable {
         spec.maxTwBuckets(),
         spec.twReuse(),
         spec.timestamps(),
-        spec.twRecycle());
+        spec.twRecycle(),
+        spec.pods());
   }
 
   public TcpTeardownProfile getProfile(String base) {

@@ -14,6 +14,7 @@ public final class Specs {
   private TwReuse twReuse;
   private Timestamps timestamps;
   private Boolean twRecycle;
+  private io.tcpteardown.api.ProfilePods pods;
 
   public static Specs spec() {
     return new Specs();
@@ -59,6 +60,11 @@ public final class Specs {
     return this;
   }
 
+  public Specs pods(io.tcpteardown.api.ProfilePods value) {
+    pods = value;
+    return this;
+  }
+
   public TcpTeardownProfileSpec build() {
     return new TcpTeardownProfileSpec(
         null,
@@ -69,6 +75,7 @@ public final class Specs {
         maxTwBuckets,
         twReuse,
         timestamps,
-        twRecycle);
+        twRecycle,
+        pods);
   }
 }

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,6 +22,7 @@ public final class PodDirectory implements AutoCloseable {
   static final String MIRROR_ANNOTATION = "kubernetes.io/config.mirror";
 
   private final Map<String, PodMeta> byUid = new ConcurrentHashMap<>();
+  private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final SharedIndexInformer<Pod> informer;
 
   private PodDirectory(SharedIndexInformer<Pod> informer) {
@@ -43,11 +45,13 @@ public final class PodDirectory implements AutoCloseable {
           @Override
           public void onAdd(Pod pod) {
             directory.put(pod);
+            directory.changed();
           }
 
           @Override
           public void onUpdate(Pod before, Pod after) {
             directory.put(after);
+            directory.changed();
           }
 
           @Override
@@ -55,10 +59,15 @@ public final class PodDirectory implements AutoCloseable {
             if (pod.getMetadata() != null && pod.getMetadata().getUid() != null) {
               directory.byUid.values().removeIf(m -> m.uid().equals(pod.getMetadata().getUid()));
             }
+            directory.changed();
           }
         });
     informer.start();
     return directory;
+  }
+
+  private void changed() {
+    listeners.forEach(Runnable::run);
   }
 
   private void put(Pod pod) {
@@ -88,8 +97,79 @@ public final class PodDirectory implements AutoCloseable {
     }
     boolean hostNetwork =
         pod.getSpec() != null && Boolean.TRUE.equals(pod.getSpec().getHostNetwork());
+    Map<String, String> labels = new java.util.HashMap<>();
+    if (metadata.getLabels() != null) {
+      metadata
+          .getLabels()
+          .forEach(
+              (k, v) -> {
+                if (k != null && v != null) {
+                  labels.put(k, v);
+                }
+              });
+    }
     return Optional.of(
-        new PodMeta(metadata.getNamespace(), metadata.getName(), metadata.getUid(), hostNetwork));
+        new PodMeta(
+            metadata.getNamespace(),
+            metadata.getName(),
+            metadata.getUid(),
+            hostNetwork,
+            labels,
+            ownSysctls(pod),
+            pod.getStatus() != null
+                && ("Succeeded".equals(pod.getStatus().getPhase())
+                    || "Failed".equals(pod.getStatus().getPhase()))));
+  }
+
+  /**
+   * The sysctl keys the pod sets itself, as {@code net.ipv4.tcp_fin_timeout} (a name written with
+   * slashes, {@code net/ipv4/tcp_fin_timeout}, is the same sysctl).
+   */
+  static java.util.Set<String> ownSysctls(Pod pod) {
+    java.util.Set<String> keys = new java.util.TreeSet<>();
+    if (pod.getSpec() == null
+        || pod.getSpec().getSecurityContext() == null
+        || pod.getSpec().getSecurityContext().getSysctls() == null) {
+      return keys;
+    }
+    for (var sysctl : pod.getSpec().getSecurityContext().getSysctls()) {
+      if (sysctl != null && sysctl.getName() != null) {
+        keys.add(sysctl.getName().strip().replace('/', '.'));
+      }
+    }
+    return keys;
+  }
+
+  /**
+   * Every running Pod of this node once, keyed by the UID its cgroup paths carry: its own, or for a
+   * static pod the config hash its mirror Pod names. Pods that have finished (Succeeded, Failed)
+   * have no namespace left and are not listed.
+   */
+  public Map<String, PodMeta> podsByCgroupUid() {
+    return byCgroupUid(byUid);
+  }
+
+  /** As {@link #podsByCgroupUid()}, from the directory's map of UIDs and mirror hashes. */
+  static Map<String, PodMeta> byCgroupUid(Map<String, PodMeta> byUid) {
+    Map<String, PodMeta> result = new java.util.HashMap<>();
+    byUid.forEach(
+        (key, meta) -> {
+          if (meta.finished()) {
+            return;
+          }
+          if (!key.equals(meta.uid())) {
+            result.remove(meta.uid());
+            result.put(key, meta);
+          } else if (result.values().stream().noneMatch(m -> m.uid().equals(key))) {
+            result.put(key, meta);
+          }
+        });
+    return result;
+  }
+
+  /** Called on every change of a Pod of this node. */
+  public void onChange(Runnable listener) {
+    listeners.add(listener);
   }
 
   public Optional<PodMeta> byUid(String uid) {

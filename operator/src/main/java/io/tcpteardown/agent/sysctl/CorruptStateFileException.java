@@ -16,4 +16,24 @@ public final class CorruptStateFileException extends Exception {
             + "\"Troubleshooting\"), which moves the bad file aside",
         cause);
   }
+
+  private CorruptStateFileException(String message) {
+    super(message, null);
+  }
+
+  /**
+   * The pods section is damaged: writes in pods stop, the node's own section is still used (so the
+   * rebuild command, which refuses a readable file, is not the way out).
+   */
+  public static CorruptStateFileException inPods(Path path, String problem) {
+    return new CorruptStateFileException(
+        "state file "
+            + path
+            + " "
+            + problem
+            + ": the agent writes no sysctl in pods until it is repaired, because the section holds"
+            + " the pods' original values (the node's own values are still managed). Remove the"
+            + " damaged entry under \"pods\" with an editor in the agent pod (kubectl exec): that"
+            + " pod's values then stay as they are and its originals are lost");
+  }
 }

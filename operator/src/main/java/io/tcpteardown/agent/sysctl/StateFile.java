@@ -33,14 +33,21 @@ import java.util.TreeMap;
  * what it knows and writes everything else back unchanged (version included), so that a rollback
  * loses nothing. Only a file that is not a JSON object, or whose known fields have the wrong type,
  * is corrupt.
+ *
+ * <p>Pods: {@code "pods": {"<pod uid>": {"bootId": "…", "originals": {…}}}} holds the originals of
+ * each pod network namespace the agent changed ({@link PodOriginals}). Agents before pod tuning
+ * keep it as an unknown section. The node's and the pods' sections are saved by read-modify-write
+ * under one lock, so that neither loses the other's changes; a file with only a pods section has no
+ * node section yet (the node's originals may still be adopted from {@code status.original}).
  */
-public final class StateFile {
+public final class StateFile implements OriginalsStore {
   /** The format this agent writes. */
   public static final int VERSION = 1;
 
   private static final String VERSION_FIELD = "version";
   private static final String BOOT_ID_FIELD = "bootId";
   private static final String ORIGINALS_FIELD = "originals";
+  private static final String PODS_FIELD = "pods";
 
   private static final ObjectMapper JSON =
       JsonMapper.builder()
@@ -69,7 +76,21 @@ public final class StateFile {
   }
 
   /** The saved state, empty when there is no file (one read: no race with a file that vanishes). */
-  public Optional<NodeState> loadIfPresent() throws CorruptStateFileException {
+  @Override
+  public synchronized Optional<NodeState> loadIfPresent() throws CorruptStateFileException {
+    Optional<ObjectNode> root = readRoot();
+    if (root.isEmpty() || nodeSectionAbsent(root.get())) {
+      return Optional.empty();
+    }
+    return Optional.of(parseNode(root.get()));
+  }
+
+  /** Only a pods section: the node's own section was never saved. */
+  private static boolean nodeSectionAbsent(ObjectNode root) {
+    return !root.has(ORIGINALS_FIELD) && !root.has(BOOT_ID_FIELD);
+  }
+
+  private Optional<ObjectNode> readRoot() throws CorruptStateFileException {
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(path);
@@ -91,16 +112,30 @@ public final class StateFile {
       throw new CorruptStateFileException(
           path, "is JSON but not an object (it is " + describe(root) + ")", null);
     }
+    version(object.get(VERSION_FIELD));
+    return Optional.of(object);
+  }
+
+  private NodeState parseNode(ObjectNode object) throws CorruptStateFileException {
     ObjectNode unknownFields = object.deepCopy();
     unknownFields.remove(java.util.List.of(VERSION_FIELD, BOOT_ID_FIELD, ORIGINALS_FIELD));
     int version = version(object.get(VERSION_FIELD));
-    String bootId = bootId(object.get(BOOT_ID_FIELD));
+    return section(object, "", Math.max(version, VERSION), unknownFields);
+  }
+
+  /**
+   * A bootId and an originals map, at {@code prefix} (empty for the node's section, {@code
+   * pods.<uid>.} for a pod's); every field and sysctl this agent does not know is preserved.
+   */
+  private NodeState section(ObjectNode object, String prefix, int version, ObjectNode unknownFields)
+      throws CorruptStateFileException {
+    String bootId = bootId(object.get(BOOT_ID_FIELD), prefix);
     Map<ManagedSysctl, Long> originals = new EnumMap<>(ManagedSysctl.class);
     ObjectNode unknownOriginals = JSON.createObjectNode();
     JsonNode section = object.get(ORIGINALS_FIELD);
     if (section != null && !section.isNull()) {
       if (!(section instanceof ObjectNode entries)) {
-        throw wrongType(ORIGINALS_FIELD, section, "an object of sysctl name to value");
+        throw wrongType(prefix + ORIGINALS_FIELD, section, "an object of sysctl name to value");
       }
       for (var entry : entries.properties()) {
         Optional<ManagedSysctl> sysctl = ManagedSysctl.byKey(entry.getKey());
@@ -111,19 +146,125 @@ public final class StateFile {
         }
         JsonNode value = entry.getValue();
         if (!value.isIntegralNumber() || !value.canConvertToLong()) {
-          throw wrongType(ORIGINALS_FIELD + "." + entry.getKey(), value, "a whole number");
+          throw wrongType(prefix + ORIGINALS_FIELD + "." + entry.getKey(), value, "a whole number");
         }
         originals.put(sysctl.get(), value.longValue());
       }
     }
-    return Optional.of(
-        new NodeState(
-            bootId,
-            originals,
-            new NodeState.Preserved(
-                Math.max(version, VERSION),
-                unknownFields.toString(),
-                unknownOriginals.toString())));
+    return new NodeState(
+        bootId,
+        originals,
+        new NodeState.Preserved(version, unknownFields.toString(), unknownOriginals.toString()));
+  }
+
+  /** The originals recorded for one pod's network namespace, empty when there are none. */
+  public synchronized Optional<NodeState> loadPod(String podUid) throws CorruptStateFileException {
+    Optional<ObjectNode> root = readRoot();
+    if (root.isEmpty()) {
+      return Optional.empty();
+    }
+    JsonNode entry = pods(root.get()).get(podUid);
+    if (entry == null || entry.isNull()) {
+      return Optional.empty();
+    }
+    String prefix = PODS_FIELD + "." + podUid + ".";
+    if (!(entry instanceof ObjectNode object)) {
+      throw wrongType(PODS_FIELD + "." + podUid, entry, "an object with bootId and originals");
+    }
+    ObjectNode unknownFields = object.deepCopy();
+    unknownFields.remove(java.util.List.of(BOOT_ID_FIELD, ORIGINALS_FIELD));
+    return Optional.of(section(object, prefix, VERSION, unknownFields));
+  }
+
+  /**
+   * Saves one pod's originals, leaving the rest of the file as it is; an entry with no originals
+   * left is removed.
+   */
+  public synchronized void savePod(String podUid, NodeState state) throws IOException {
+    ObjectNode root = readRootForUpdate();
+    ObjectNode pods = podsForUpdate(root);
+    ObjectNode entry = sectionJson(state);
+    if (entry.path(ORIGINALS_FIELD).isEmpty()) {
+      pods.remove(podUid);
+    } else {
+      pods.set(podUid, entry);
+    }
+    if (pods.isEmpty()) {
+      root.remove(PODS_FIELD);
+    }
+    write(root);
+  }
+
+  /**
+   * Drops the entries of pods that no longer exist (their namespaces are gone with them: nothing is
+   * restored) and answers their UIDs.
+   */
+  public synchronized java.util.Set<String> retainPods(java.util.Set<String> existing)
+      throws IOException {
+    ObjectNode root = readRootForUpdate();
+    ObjectNode pods = podsForUpdate(root);
+    java.util.Set<String> dropped = new java.util.TreeSet<>();
+    pods.fieldNames()
+        .forEachRemaining(
+            uid -> {
+              if (!existing.contains(uid)) {
+                dropped.add(uid);
+              }
+            });
+    if (dropped.isEmpty()) {
+      return dropped;
+    }
+    pods.remove(dropped);
+    if (pods.isEmpty()) {
+      root.remove(PODS_FIELD);
+    }
+    write(root);
+    return dropped;
+  }
+
+  /** The UIDs of the pods that have originals recorded. */
+  public synchronized java.util.Set<String> podUids() throws CorruptStateFileException {
+    Optional<ObjectNode> root = readRoot();
+    java.util.Set<String> uids = new java.util.TreeSet<>();
+    if (root.isPresent()) {
+      pods(root.get()).fieldNames().forEachRemaining(uids::add);
+    }
+    return uids;
+  }
+
+  private ObjectNode pods(ObjectNode root) throws CorruptStateFileException {
+    JsonNode pods = root.get(PODS_FIELD);
+    if (pods == null || pods.isNull()) {
+      return JSON.createObjectNode();
+    }
+    if (!(pods instanceof ObjectNode object)) {
+      throw wrongType(PODS_FIELD, pods, "an object of pod UID to originals");
+    }
+    return object;
+  }
+
+  private ObjectNode readRootForUpdate() throws IOException {
+    try {
+      return readRoot()
+          .orElseGet(
+              () -> {
+                ObjectNode fresh = JSON.createObjectNode();
+                fresh.put(VERSION_FIELD, VERSION);
+                return fresh;
+              });
+    } catch (CorruptStateFileException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+  }
+
+  private ObjectNode podsForUpdate(ObjectNode root) throws IOException {
+    try {
+      ObjectNode pods = pods(root);
+      root.set(PODS_FIELD, pods);
+      return pods;
+    } catch (CorruptStateFileException e) {
+      throw new IOException(e.getMessage(), e);
+    }
   }
 
   private int version(JsonNode version) throws CorruptStateFileException {
@@ -139,21 +280,22 @@ public final class StateFile {
     return version.intValue();
   }
 
-  private String bootId(JsonNode bootId) throws CorruptStateFileException {
+  private String bootId(JsonNode bootId, String prefix) throws CorruptStateFileException {
     if (bootId == null || bootId.isNull()) {
       return null;
     }
     if (!bootId.isTextual()) {
-      throw wrongType(BOOT_ID_FIELD, bootId, "a string");
+      throw wrongType(prefix + BOOT_ID_FIELD, bootId, "a string");
     }
     return bootId.textValue();
   }
 
   private CorruptStateFileException wrongType(String field, JsonNode value, String expected) {
-    return new CorruptStateFileException(
-        path,
-        "has " + field + " = " + value + " (" + describe(value) + "), expected " + expected,
-        null);
+    String problem =
+        "has " + field + " = " + value + " (" + describe(value) + "), expected " + expected;
+    return field.startsWith(PODS_FIELD)
+        ? CorruptStateFileException.inPods(path, problem)
+        : new CorruptStateFileException(path, problem, null);
   }
 
   private static String describe(JsonNode node) {
@@ -168,10 +310,34 @@ public final class StateFile {
     };
   }
 
-  public void save(NodeState state) throws IOException {
+  /**
+   * Saves the node's section; the pods section is taken from the file as it is now, so that a pod's
+   * originals saved meanwhile are never lost.
+   */
+  @Override
+  public synchronized void save(NodeState state) throws IOException {
+    ObjectNode root = toJson(state);
+    Optional<ObjectNode> current;
+    try {
+      current = readRoot();
+    } catch (CorruptStateFileException e) {
+      current = Optional.empty();
+    }
+    if (current.isPresent()) {
+      JsonNode pods = current.get().get(PODS_FIELD);
+      if (pods == null) {
+        root.remove(PODS_FIELD);
+      } else {
+        root.set(PODS_FIELD, pods);
+      }
+    }
+    write(root);
+  }
+
+  private void write(ObjectNode root) throws IOException {
     byte[] bytes;
     try {
-      bytes = JSON.writeValueAsBytes(toJson(state));
+      bytes = JSON.writeValueAsBytes(root);
     } catch (JsonProcessingException e) {
       throw new IOException("cannot write state JSON", e);
     }
@@ -205,10 +371,16 @@ public final class StateFile {
   }
 
   /** This agent's fields first, then everything a newer agent wrote, unchanged. */
-  private static ObjectNode toJson(NodeState state) throws JsonProcessingException {
+  private static ObjectNode toJson(NodeState state) throws IOException {
+    ObjectNode root = JSON.createObjectNode();
+    root.put(VERSION_FIELD, Math.max(VERSION, state.preserved().version()));
+    root.setAll(sectionJson(state));
+    return root;
+  }
+
+  private static ObjectNode sectionJson(NodeState state) throws IOException {
     NodeState.Preserved preserved = state.preserved();
     ObjectNode root = JSON.createObjectNode();
-    root.put(VERSION_FIELD, Math.max(VERSION, preserved.version()));
     if (state.bootId() != null) {
       root.put(BOOT_ID_FIELD, state.bootId());
     }

@@ -27,9 +27,9 @@ public final class SysctlApplier {
   private static final String SPEC = "spec.";
 
   private final SysctlFiles files;
-  private final StateFile stateFile;
+  private final OriginalsStore stateFile;
 
-  public SysctlApplier(SysctlFiles files, StateFile stateFile) {
+  public SysctlApplier(SysctlFiles files, OriginalsStore stateFile) {
     this.files = files;
     this.stateFile = stateFile;
   }

@@ -1,0 +1,185 @@
+package io.tcpteardown.agent.pods;
+
+import io.tcpteardown.api.ManagedSysctl;
+import io.tcpteardown.api.PodConflictEntry;
+import io.tcpteardown.api.PodRuleResult;
+import io.tcpteardown.api.PodTeardownEntry;
+import io.tcpteardown.api.PodTuningEntry;
+import io.tcpteardown.rules.PodResolution;
+import io.tcpteardown.rules.PodResolution.PodDecision;
+import io.tcpteardown.rules.PodRule;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The pod rules' part of a node's status, from the latest tuning pass: per pod what was done, the
+ * conflicts, and per profile how many pods it matched, has its values and has errors in.
+ *
+ * @param entries pod UID to its entry, for every pod some rule selects or that has errors
+ * @param failed the pods with an error, as status.pods entries: listed whatever the limit
+ */
+public record PodTuningReport(
+    Map<String, PodTuningEntry> entries,
+    List<PodTeardownEntry> failed,
+    List<PodConflictEntry> conflicts,
+    List<PodRuleResult> rules) {
+  static final int MAX_PODS_PER_CONFLICT = 20;
+  static final String LISTED_ERROR = "Error";
+
+  /**
+   * The swept entries with what the rules did in each, then every pod with an error that is not
+   * among them.
+   */
+  public List<PodTeardownEntry> merge(List<PodTeardownEntry> swept) {
+    List<PodTeardownEntry> merged = new ArrayList<>();
+    java.util.Set<String> listed = new java.util.HashSet<>();
+    for (PodTeardownEntry e : swept) {
+      listed.add(e.uid());
+      PodTuningEntry tuning = e.uid() == null ? null : entries.get(e.uid());
+      boolean failedHere = failed.stream().anyMatch(f -> f.uid().equals(e.uid()));
+      merged.add(
+          new PodTeardownEntry(
+              e.namespace(),
+              e.name(),
+              e.uid(),
+              e.states(),
+              e.counters(),
+              e.maxTwBuckets(),
+              e.ageSeconds(),
+              e.closeWaitHolders(),
+              failedHere && "Top".equals(e.listed()) ? LISTED_ERROR : e.listed(),
+              tuning));
+    }
+    failed.stream().filter(f -> !listed.contains(f.uid())).forEach(merged::add);
+    return merged;
+  }
+
+  public static PodTuningReport of(PodTuningLoop.Result result) {
+    Map<String, PodTuning> tunings = new HashMap<>();
+    result.tunings().forEach(t -> tunings.put(t.podUid(), t));
+    Map<String, PodTuningEntry> entries = new TreeMap<>();
+    List<PodTeardownEntry> failed = new ArrayList<>();
+    for (PodDecision decision : result.resolution().decisions()) {
+      Optional<PodTuning> tuning = Optional.ofNullable(tunings.get(decision.pod().uid()));
+      if (!decision.matched() && tuning.isEmpty()) {
+        continue;
+      }
+      PodTuningEntry entry = entry(decision, tuning);
+      entries.put(decision.pod().uid(), entry);
+      if (tuning.map(PodTuning::failed).orElse(false)) {
+        failed.add(
+            new PodTeardownEntry(
+                decision.pod().namespace(),
+                decision.pod().name(),
+                decision.pod().uid(),
+                null,
+                null,
+                null,
+                null,
+                null,
+                LISTED_ERROR,
+                entry));
+      }
+    }
+    List<PodConflictEntry> conflicts =
+        result.resolution().conflicts().stream()
+            .map(
+                c ->
+                    new PodConflictEntry(
+                        c.profiles(),
+                        c.field(),
+                        c.pods().subList(0, Math.min(c.pods().size(), MAX_PODS_PER_CONFLICT))))
+            .toList();
+    return new PodTuningReport(
+        entries, failed, conflicts, perProfile(result.rules(), result.resolution(), tunings));
+  }
+
+  private static PodTuningEntry entry(PodDecision decision, Optional<PodTuning> tuning) {
+    Map<String, String> applied = new TreeMap<>();
+    Map<String, String> wouldChange = new TreeMap<>();
+    List<String> errors = new ArrayList<>();
+    tuning.ifPresent(
+        t -> {
+          t.applied().forEach((s, v) -> applied.put(s.key(), Long.toString(v)));
+          t.wouldChange()
+              .forEach((s, c) -> wouldChange.put(s.key(), c.current() + " -> " + c.wanted()));
+          t.problem().ifPresent(errors::add);
+          new TreeMap<>(t.errors()).values().forEach(errors::add);
+        });
+    return new PodTuningEntry(
+        applied, decision.sources(), decision.leftToPod(), wouldChange, errors);
+  }
+
+  /**
+   * Per profile: matched (its rule selects the pod), applied (every field it won in the pod holds
+   * its value: written and read back, or for ReportOnly already there), errors (a field it won
+   * failed, or the pod's whole pass did).
+   */
+  private static List<PodRuleResult> perProfile(
+      List<PodRule> rules, PodResolution.Result resolution, Map<String, PodTuning> tunings) {
+    List<PodRuleResult> results = new ArrayList<>();
+    for (PodRule rule : rules.stream().filter(r -> r != null && r.profile() != null).toList()) {
+      long matched = 0;
+      long applied = 0;
+      long errors = 0;
+      for (PodDecision decision : resolution.decisions()) {
+        if (!rule.selects(decision.pod())) {
+          continue;
+        }
+        matched++;
+        PodTuning tuning = tunings.get(decision.pod().uid());
+        Verdict verdict = verdict(rule.profile(), decision, tuning);
+        if (verdict == Verdict.ERROR) {
+          errors++;
+        } else if (verdict == Verdict.HOLDS) {
+          applied++;
+        }
+      }
+      results.add(new PodRuleResult(rule.profile(), matched, applied, errors));
+    }
+    results.sort(java.util.Comparator.comparing(PodRuleResult::profile));
+    return results;
+  }
+
+  private enum Verdict {
+    HOLDS,
+    PENDING,
+    ERROR
+  }
+
+  private static Verdict verdict(String profile, PodDecision decision, PodTuning tuning) {
+    List<ManagedSysctl> won = new ArrayList<>();
+    decision
+        .sources()
+        .forEach(
+            (field, source) -> {
+              if (source.equals(profile)) {
+                ManagedSysctl.byField(field).ifPresent(won::add);
+              }
+            });
+    if (won.isEmpty()) {
+      return Verdict.HOLDS;
+    }
+    if (tuning == null) {
+      return Verdict.PENDING;
+    }
+    if (tuning.problem().isPresent() || won.stream().anyMatch(tuning.errors()::containsKey)) {
+      return Verdict.ERROR;
+    }
+    for (ManagedSysctl sysctl : won) {
+      Long wanted = decision.apply().sysctlValue(sysctl);
+      if (wanted != null) {
+        if (!wanted.equals(tuning.applied().get(sysctl))) {
+          return Verdict.PENDING;
+        }
+      } else if (tuning.wouldChange().containsKey(sysctl)) {
+        return Verdict.PENDING;
+      }
+    }
+    return Verdict.HOLDS;
+  }
+}

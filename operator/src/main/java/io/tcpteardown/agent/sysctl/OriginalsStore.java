@@ -1,0 +1,21 @@
+package io.tcpteardown.agent.sysctl;
+
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * Where {@link SysctlApplier} keeps the originals of one network namespace: the node's own section
+ * of the state file ({@link StateFile}) or one pod's ({@link PodOriginals}).
+ */
+public interface OriginalsStore {
+  /** The saved state, empty when nothing was ever saved. */
+  Optional<NodeState> loadIfPresent() throws CorruptStateFileException;
+
+  /** The saved state, {@link NodeState#EMPTY} when nothing was ever saved. */
+  default NodeState load() throws CorruptStateFileException {
+    return loadIfPresent().orElse(NodeState.EMPTY);
+  }
+
+  /** Saves atomically, before the kernel is written. */
+  void save(NodeState state) throws IOException;
+}

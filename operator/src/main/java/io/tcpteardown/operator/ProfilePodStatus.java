@@ -1,0 +1,120 @@
+package io.tcpteardown.operator;
+
+import io.tcpteardown.api.AgentInfo;
+import io.tcpteardown.api.PodConflictEntry;
+import io.tcpteardown.api.PodMode;
+import io.tcpteardown.api.PodRuleResult;
+import io.tcpteardown.api.PodSummary;
+import io.tcpteardown.api.TcpTeardownNodeStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A profile's pod rules over its selected nodes, from what their agents report (untrusted: any
+ * value the API server admits is taken without throwing; null or negative counts are 0, sums stop
+ * at the largest long).
+ *
+ * @param summary pods matched, applied and with errors, summed over the nodes
+ * @param withoutFeature selected nodes whose agent does not list the podRules feature
+ * @param conflicts one message per node and conflict that names this profile
+ */
+public record ProfilePodStatus(
+    PodSummary summary, List<String> withoutFeature, List<String> conflicts) {
+
+  /** Whether the pods count toward Applied: every agent understands, every matched pod applied. */
+  public boolean applied(PodMode mode) {
+    if (!withoutFeature.isEmpty()) {
+      return false;
+    }
+    return mode == PodMode.ReportOnly
+        || (summary.errors() == 0 && summary.applied() >= summary.matched());
+  }
+
+  /** Why the pods keep Applied False; empty when they do not. */
+  public String notAppliedMessage(PodMode mode) {
+    if (!withoutFeature.isEmpty()) {
+      return "the agents on "
+          + String.join(", ", withoutFeature.subList(0, Math.min(5, withoutFeature.size())))
+          + (withoutFeature.size() > 5 ? " and " + (withoutFeature.size() - 5) + " more" : "")
+          + " do not understand pod rules (an older agent version, such as during a DaemonSet"
+          + " rollout): their pods are not counted as applied until the agent is upgraded";
+    }
+    if (applied(mode)) {
+      return "";
+    }
+    return summary.applied()
+        + " of "
+        + summary.matched()
+        + " matched pods have this profile's values"
+        + (summary.errors() > 0
+            ? ", " + summary.errors() + " with errors (see status.pods[].tuning of each node)"
+            : "");
+  }
+
+  public static ProfilePodStatus of(String profile, Map<String, TcpTeardownNodeStatus> byNode) {
+    long matched = 0;
+    long applied = 0;
+    long errors = 0;
+    List<String> withoutFeature = new ArrayList<>();
+    List<String> conflicts = new ArrayList<>();
+    for (var node : byNode.entrySet()) {
+      TcpTeardownNodeStatus status = node.getValue();
+      AgentInfo agent = status == null ? null : status.agent();
+      if (agent == null || !agent.understands(AgentInfo.POD_RULES)) {
+        withoutFeature.add(node.getKey());
+        continue;
+      }
+      for (PodRuleResult result : nullSafe(status.podRules())) {
+        if (result == null || !profile.equals(result.profile())) {
+          continue;
+        }
+        matched = add(matched, result.matched());
+        applied = add(applied, result.applied());
+        errors = add(errors, result.errors());
+      }
+      for (PodConflictEntry conflict : nullSafe(status.podConflicts())) {
+        if (conflict == null || conflict.profiles() == null) {
+          continue;
+        }
+        List<String> profiles = conflict.profiles().stream().filter(Objects::nonNull).toList();
+        if (profiles.contains(profile) && profiles.size() > 1) {
+          List<String> pods = nullSafe(conflict.pods()).stream().filter(Objects::nonNull).toList();
+          conflicts.add(
+              "Pod rules of "
+                  + String.join(" and ", profiles)
+                  + " have the same priority and set "
+                  + conflict.field()
+                  + " differently in "
+                  + pods.size()
+                  + (pods.size() == 1 ? " pod" : " pods")
+                  + " on node "
+                  + node.getKey()
+                  + " ("
+                  + String.join(", ", pods.subList(0, Math.min(5, pods.size())))
+                  + "); "
+                  + profiles.getFirst()
+                  + " wins because its name sorts first. Give one profile a higher priority or"
+                  + " make the values agree.");
+        }
+      }
+    }
+    return new ProfilePodStatus(
+        new PodSummary(matched, Math.min(applied, matched), Math.min(errors, matched)),
+        withoutFeature,
+        conflicts);
+  }
+
+  private static long add(long sum, Long value) {
+    if (value == null || value <= 0) {
+      return sum;
+    }
+    long next = sum + value;
+    return next < sum ? Long.MAX_VALUE : next;
+  }
+
+  private static <T> List<T> nullSafe(List<T> list) {
+    return list == null ? List.of() : list;
+  }
+}
