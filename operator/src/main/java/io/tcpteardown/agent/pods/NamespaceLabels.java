@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +20,6 @@ public final class NamespaceLabels implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NamespaceLabels.class);
   public static final String NAME_LABEL = "kubernetes.io/metadata.name";
 
-  private final Map<String, Map<String, String>> byName = new ConcurrentHashMap<>();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private final SharedIndexInformer<Namespace> informer;
 
@@ -40,32 +38,24 @@ public final class NamespaceLabels implements AutoCloseable {
         new ResourceEventHandler<>() {
           @Override
           public void onAdd(Namespace namespace) {
-            labels.put(namespace);
+            labels.changed();
           }
 
           @Override
           public void onUpdate(Namespace before, Namespace after) {
-            labels.put(after);
+            labels.changed();
           }
 
           @Override
           public void onDelete(Namespace namespace, boolean unknownFinalState) {
-            if (namespace.getMetadata() != null && namespace.getMetadata().getName() != null) {
-              labels.byName.remove(namespace.getMetadata().getName());
-            }
+            labels.changed();
           }
         });
     labels.informer.start();
     return labels;
   }
 
-  private void put(Namespace namespace) {
-    if (namespace.getMetadata() == null || namespace.getMetadata().getName() == null) {
-      return;
-    }
-    byName.put(
-        namespace.getMetadata().getName(),
-        of(namespace.getMetadata().getName(), namespace.getMetadata().getLabels()));
+  private void changed() {
     listeners.forEach(Runnable::run);
   }
 
@@ -86,7 +76,12 @@ public final class NamespaceLabels implements AutoCloseable {
 
   /** The namespace's labels; only the name label while the namespace is not known yet. */
   public Map<String, String> labels(String namespace) {
-    return byName.getOrDefault(namespace, Map.of(NAME_LABEL, namespace));
+    // From the informer's store, which is whole once synced() says so (handler notifications may
+    // still be under way then).
+    Namespace known = informer.getStore().getByKey(namespace);
+    return known == null || known.getMetadata() == null
+        ? Map.of(NAME_LABEL, namespace)
+        : of(namespace, known.getMetadata().getLabels());
   }
 
   public boolean synced() {

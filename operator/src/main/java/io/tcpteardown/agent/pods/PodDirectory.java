@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +20,6 @@ public final class PodDirectory implements AutoCloseable {
 
   static final String MIRROR_ANNOTATION = "kubernetes.io/config.mirror";
 
-  private final Map<String, PodMeta> byUid = new ConcurrentHashMap<>();
   private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final SharedIndexInformer<Pod> informer;
 
@@ -44,21 +42,16 @@ public final class PodDirectory implements AutoCloseable {
         new ResourceEventHandler<>() {
           @Override
           public void onAdd(Pod pod) {
-            directory.put(pod);
             directory.changed();
           }
 
           @Override
           public void onUpdate(Pod before, Pod after) {
-            directory.put(after);
             directory.changed();
           }
 
           @Override
           public void onDelete(Pod pod, boolean unknownFinalState) {
-            if (pod.getMetadata() != null && pod.getMetadata().getUid() != null) {
-              directory.byUid.values().removeIf(m -> m.uid().equals(pod.getMetadata().getUid()));
-            }
             directory.changed();
           }
         });
@@ -68,22 +61,6 @@ public final class PodDirectory implements AutoCloseable {
 
   private void changed() {
     listeners.forEach(Runnable::run);
-  }
-
-  private void put(Pod pod) {
-    of(pod)
-        .ifPresent(
-            meta -> {
-              byUid.put(meta.uid(), meta);
-              // A static pod's cgroup carries its config hash, which its mirror Pod names.
-              String mirror =
-                  pod.getMetadata().getAnnotations() == null
-                      ? null
-                      : pod.getMetadata().getAnnotations().get(MIRROR_ANNOTATION);
-              if (mirror != null && !mirror.isBlank()) {
-                byUid.put(mirror, meta);
-              }
-            });
   }
 
   /** What names a Pod object; empty for one without namespace, name or UID. */
@@ -146,7 +123,36 @@ public final class PodDirectory implements AutoCloseable {
    * have no namespace left and are not listed.
    */
   public Map<String, PodMeta> podsByCgroupUid() {
-    return byCgroupUid(byUid);
+    return byCgroupUid(snapshot());
+  }
+
+  /**
+   * The pods as the informer's store holds them. Not the map its event handler fills: the store is
+   * whole once {@link #synced()} says so, while handler notifications may still be under way, and a
+   * pod missing from a synced list would have its recorded originals dropped.
+   */
+  private Map<String, PodMeta> snapshot() {
+    return indexed(informer.getStore().list());
+  }
+
+  /** Pods by UID, and a static pod also by the config hash its mirror Pod names. */
+  static Map<String, PodMeta> indexed(java.util.Collection<Pod> pods) {
+    Map<String, PodMeta> indexed = new java.util.HashMap<>();
+    for (Pod pod : pods) {
+      of(pod)
+          .ifPresent(
+              meta -> {
+                indexed.put(meta.uid(), meta);
+                String mirror =
+                    pod.getMetadata().getAnnotations() == null
+                        ? null
+                        : pod.getMetadata().getAnnotations().get(MIRROR_ANNOTATION);
+                if (mirror != null && !mirror.isBlank()) {
+                  indexed.put(mirror, meta);
+                }
+              });
+    }
+    return indexed;
   }
 
   /** As {@link #podsByCgroupUid()}, from the directory's map of UIDs and mirror hashes. */
@@ -173,7 +179,7 @@ public final class PodDirectory implements AutoCloseable {
   }
 
   public Optional<PodMeta> byUid(String uid) {
-    return Optional.ofNullable(byUid.get(uid));
+    return Optional.ofNullable(snapshot().get(uid));
   }
 
   public boolean synced() {
