@@ -30,7 +30,7 @@ public final class ProfileCelRules {
           + " : (!has(self.values) || size(self.values) == 0))";
 
   public static final String SELECTOR_VALUES_MESSAGE =
-      "spec.nodeSelector.matchExpressions[]: operators In and NotIn need at least one value, "
+      "this matchExpressions item: operators In and NotIn need at least one value, "
           + "Exists and DoesNotExist take no values; add values or change the operator";
 
   private ProfileCelRules() {}
