@@ -185,7 +185,7 @@ public final class ProfileStatusCalculator {
                 TEARDOWN_PRESSURE,
                 true,
                 REASON_TEARDOWN_PRESSURE,
-                String.join(" ", pressure),
+                summarizeNodes(pressure),
                 generation));
     next.add(
         heldBackMessages.isEmpty()
@@ -424,6 +424,17 @@ public final class ProfileStatusCalculator {
             + " selected nodes report this profile's values applied; not yet: "
             + summarize(notApplied),
         generation);
+  }
+
+  /**
+   * At most {@value #MAX_NAMES_IN_MESSAGE} per-node sentences and how many more nodes: a message
+   * naming every node under pressure outgrows what etcd accepts in exactly the incident it reports.
+   */
+  static String summarizeNodes(List<String> sentences) {
+    String shown =
+        String.join(" ", sentences.subList(0, Math.min(sentences.size(), MAX_NAMES_IN_MESSAGE)));
+    int more = sentences.size() - MAX_NAMES_IN_MESSAGE;
+    return more > 0 ? shown + " And " + more + (more == 1 ? " more node." : " more nodes.") : shown;
   }
 
   private static String summarize(List<String> items) {

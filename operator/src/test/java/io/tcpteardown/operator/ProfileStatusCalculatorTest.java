@@ -686,6 +686,38 @@ class ProfileStatusCalculatorTest {
   }
 
   @Test
+  void thePressureMessageNamesAtMostFiveNodesAndHowManyMore() {
+    List<NodeFacts> nodes = new ArrayList<>();
+    Map<String, TcpTeardownNodeStatus> reports = new java.util.HashMap<>();
+    for (int i = 0; i < 2_000; i++) {
+      String name = String.format("web-%04d", i);
+      nodes.add(node(name));
+      reports.put(
+          name,
+          report(
+              Map.of(),
+              Map.of("net.ipv4.tcp_max_tw_buckets", "1000"),
+              states(999, 0),
+              null,
+              "2026-11-26T12:00:00Z"));
+    }
+    TcpTeardownProfileStatus status =
+        compute(
+            new ProfileStatusCalculator(new PressureTracker()),
+            List.of(FIN_30),
+            nodes,
+            reports,
+            "web");
+    String message =
+        Conditions.find(status.conditions(), TEARDOWN_PRESSURE).orElseThrow().getMessage();
+    assertThat(message)
+        .contains("web-0000:", "web-0004:")
+        .doesNotContain("web-0005:")
+        .endsWith("And 1995 more nodes.");
+    assertThat(message.length()).isLessThan(2_000);
+  }
+
+  @Test
   void pressureIsExactForAnyCountAndLimitALongHolds() {
     assertThat(ProfileStatusCalculator.nearLimit(Long.MAX_VALUE, 10L)).isTrue();
     assertThat(ProfileStatusCalculator.nearLimit(Long.MAX_VALUE / 10, Long.MAX_VALUE)).isFalse();
