@@ -24,7 +24,7 @@ import java.util.stream.Collectors;
  */
 @ControllerConfiguration(
     name = NodeSettingsReconciler.NAME,
-    informer = @Informer(itemStore = SlimNodeStore.class))
+    informer = @Informer(itemStore = SlimNodeStore.class, onUpdateFilter = NodeFactsChanged.class))
 @Workflow(dependents = @Dependent(type = TcpTeardownNodeDependent.class))
 public class NodeSettingsReconciler implements Reconciler<Node> {
   public static final String NAME = "node-settings";

@@ -57,6 +57,7 @@ public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
             InformerEventSourceConfiguration.from(Node.class, TcpTeardownProfile.class)
                 .withName(NODES)
                 .withItemStore(new SlimNodeStore())
+                .withOnUpdateFilter(new NodeFactsChanged())
                 .withSecondaryToPrimaryMapper(node -> allProfiles(context))
                 .build(),
             context);
