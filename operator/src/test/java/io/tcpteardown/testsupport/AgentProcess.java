@@ -129,6 +129,13 @@ public final class AgentProcess implements AutoCloseable {
   }
 
   /** SIGTERM, as the kubelet sends when a pod stops; waits for the process to end. */
+  /** SIGKILL, as a crash or an OOM kill: no shutdown hook runs. */
+  public void kill() throws InterruptedException {
+    if (agent != null && agent.isAlive()) {
+      agent.destroyForcibly().waitFor();
+    }
+  }
+
   public void stop() throws InterruptedException {
     if (agent != null && agent.isAlive()) {
       agent.destroy();
