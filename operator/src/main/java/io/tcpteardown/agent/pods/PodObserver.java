@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.tcpteardown.api.KernelCounters;
 import io.tcpteardown.api.NodeConditions;
+import io.tcpteardown.events.EventRecorder;
 import io.tcpteardown.events.EventSink;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -156,11 +157,11 @@ public final class PodObserver implements AutoCloseable {
             .withUid(meta.uid())
             .endMetadata()
             .build();
-    String message =
-        PodReport.summarize(List.of(input), 1, clock.instant()).leaks().stream()
-            .findFirst()
-            .orElse("CLOSE_WAIT leak suspected");
-    events.emit(pod, "Warning", NodeConditions.EVENT_CLOSE_WAIT_LEAK, message);
+    events.emit(
+        pod,
+        EventRecorder.WARNING,
+        NodeConditions.EVENT_CLOSE_WAIT_LEAK,
+        PodReport.leakMessage(input));
   }
 
   private static String uid(NamespaceCounts counts) {

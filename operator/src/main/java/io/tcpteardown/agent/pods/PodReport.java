@@ -83,6 +83,11 @@ public final class PodReport {
         .orElse("network namespace " + ref.inode() + " (pid " + ref.firstPid() + ")");
   }
 
+  /** The message of a suspected leak: the pod, its CLOSE_WAIT count, the holders, the meaning. */
+  public static String leakMessage(PodInput pod) {
+    return leakMessage(name(pod), pod);
+  }
+
   private static String leakMessage(String name, PodInput pod) {
     long closeWait = pod.counts().states().closeWait();
     StringBuilder message =
