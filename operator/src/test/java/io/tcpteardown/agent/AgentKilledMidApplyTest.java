@@ -65,15 +65,7 @@ class AgentKilledMidApplyTest {
           String wantedFin = Integer.toString(fin);
           setSpec(admin, node, new TeardownSettings(null, fin, null, 50_000, null, null));
           Thread.sleep(delay);
-          agent.kill();
-          agent.startAgent(
-              accounts.agentKubeconfig(),
-              node,
-              AgentProcess.DEFAULT_JVM_FLAGS,
-              "--report-interval",
-              "2s",
-              "--metrics-port",
-              "0");
+          killAndRestart(agent, accounts, node);
           await()
               .atMost(WAIT)
               .untilAsserted(
@@ -89,15 +81,7 @@ class AgentKilledMidApplyTest {
 
         // The spec empties while an agent is killed mid-restore: the next one finishes it.
         setSpec(admin, node, TeardownSettings.NONE);
-        agent.kill();
-        agent.startAgent(
-            accounts.agentKubeconfig(),
-            node,
-            AgentProcess.DEFAULT_JVM_FLAGS,
-            "--report-interval",
-            "2s",
-            "--metrics-port",
-            "0");
+        killAndRestart(agent, accounts, node);
         await()
             .atMost(WAIT)
             .untilAsserted(
@@ -111,6 +95,18 @@ class AgentKilledMidApplyTest {
         admin.resources(TcpTeardownNode.class).withName(node).delete();
       }
     }
+  }
+
+  /** SIGKILL, then a new agent on the same state file, as a restarted pod would be. */
+  private static void killAndRestart(AgentProcess agent, ChartServiceAccounts accounts, String node)
+      throws Exception {
+    agent.kill();
+    agent.startAgent(
+        accounts.agentKubeconfig(),
+        node,
+        AgentProcess.DEFAULT_JVM_FLAGS,
+        "--report-interval",
+        "2s");
   }
 
   private static TcpTeardownNodeSpec spec(TeardownSettings settings) {
