@@ -110,10 +110,11 @@ public final class PodObserver implements AutoCloseable {
 
   /** One sweep: count, judge leaks, name holders, summarize, raise Events, update metrics. */
   void sweep() throws IOException {
+    // One look at the node's pods per sweep (keyed as cgroup paths carry their UIDs).
+    Map<String, PodMeta> known = directory.podsByCgroupUid();
     List<NamespaceCounts> counted =
         sweeper.sweep(
-            namespace ->
-                namespace.pod().map(p -> directory.byUid(p.podUid()).isPresent()).orElse(false));
+            namespace -> namespace.pod().map(p -> known.containsKey(p.podUid())).orElse(false));
     Map<String, Long> closeWait = new HashMap<>();
     counted.forEach(c -> closeWait.put(uid(c), c.states().closeWait()));
     Map<String, CloseWaitLeaks.Verdict> verdicts = new HashMap<>();
@@ -123,7 +124,7 @@ public final class PodObserver implements AutoCloseable {
     List<PodMetrics.Named> named = new ArrayList<>();
     for (NamespaceCounts counts : counted) {
       String uid = uid(counts);
-      Optional<PodMeta> meta = directory.byUid(uid);
+      Optional<PodMeta> meta = Optional.ofNullable(known.get(uid));
       CloseWaitLeaks.Verdict verdict = verdicts.get(uid);
       boolean leaking = verdict != null && verdict.leaking();
       List<CloseWaitHolders.Holder> held = leaking ? holders.find(counts.namespace()) : List.of();
