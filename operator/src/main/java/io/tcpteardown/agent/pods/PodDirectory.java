@@ -178,10 +178,6 @@ public final class PodDirectory implements AutoCloseable {
     listeners.add(listener);
   }
 
-  public Optional<PodMeta> byUid(String uid) {
-    return Optional.ofNullable(snapshot().get(uid));
-  }
-
   public boolean synced() {
     return informer.hasSynced();
   }
