@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1.7
 # One image for both entrypoints: `operator` (the default command) and `agent` (the DaemonSet's args).
 #   docker build -t tcp-teardown-operator:dev --build-arg VERSION=0.1.0 .
 ARG BUILD_IMAGE=eclipse-temurin:25-jdk

@@ -6,6 +6,7 @@ import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import io.tcpteardown.tier.ApiTest;
+import io.tcpteardown.tier.ClusterTest;
 import io.tcpteardown.tier.EndToEndTest;
 import io.tcpteardown.tier.KernelTest;
 import io.tcpteardown.tier.UnitTest;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.Test;
 @UnitTest
 class TierTagsTest {
   private static final List<Class<? extends java.lang.annotation.Annotation>> TIERS =
-      List.of(UnitTest.class, KernelTest.class, ApiTest.class, EndToEndTest.class);
+      List.of(
+          UnitTest.class, KernelTest.class, ApiTest.class, EndToEndTest.class, ClusterTest.class);
 
   @Test
   void everyTestClassHasExactlyOneTier() {
@@ -44,7 +46,9 @@ class TierTagsTest {
     for (JavaClass test : tests) {
       long tiers = TIERS.stream().filter(test::isAnnotatedWith).count();
       assertThat(tiers)
-          .as(test.getName() + " carries one of @UnitTest, @KernelTest, @ApiTest, @EndToEndTest")
+          .as(
+              test.getName()
+                  + " carries one of @UnitTest, @KernelTest, @ApiTest, @EndToEndTest, @ClusterTest")
           .isEqualTo(1);
     }
   }

@@ -80,7 +80,7 @@ public final class NetworkNamespace implements AutoCloseable {
     }
   }
 
-  private static boolean isRoot() {
+  public static boolean isRoot() {
     return "root".equals(System.getProperty("user.name"));
   }
 
