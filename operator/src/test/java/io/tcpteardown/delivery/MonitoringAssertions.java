@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -202,13 +201,18 @@ public final class MonitoringAssertions {
     assertNone("Grafana dashboard queries", dashboardProblems(prometheus, queries, rateInterval));
   }
 
-  /** By metric name, the set of label names its series carry (for messages). */
-  public static Map<String, Set<String>> labelsSeen(PrometheusServer prometheus, String metric)
+  /**
+   * Both at once, every problem listed: the README metrics of these scopes and the dashboard
+   * queries given.
+   */
+  public static void assertMetricsAndDashboard(
+      PrometheusServer prometheus,
+      Set<Scope> scopes,
+      List<GrafanaDashboard.Query> queries,
+      String rateInterval)
       throws IOException {
-    Map<String, Set<String>> seen = new LinkedHashMap<>();
-    for (PrometheusServer.Series series : prometheus.query(metric)) {
-      seen.computeIfAbsent(series.name(), n -> new TreeSet<>()).addAll(series.labels().keySet());
-    }
-    return seen;
+    List<String> problems = new ArrayList<>(readmeMetricProblems(prometheus, scopes));
+    problems.addAll(dashboardProblems(prometheus, queries, rateInterval));
+    assertNone("README metrics (Metrics and alerts) and Grafana dashboard queries", problems);
   }
 }

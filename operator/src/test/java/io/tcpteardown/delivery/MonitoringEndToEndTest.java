@@ -225,10 +225,11 @@ class MonitoringEndToEndTest {
         .atMost(WAIT)
         .untilAsserted(
             () -> {
-              MonitoringAssertions.assertReadmeMetrics(
-                  prometheus, EnumSet.allOf(MonitoringAssertions.Scope.class));
-              MonitoringAssertions.assertDashboardQueries(
-                  prometheus, GrafanaDashboard.rendered().queries(), "1m");
+              MonitoringAssertions.assertMetricsAndDashboard(
+                  prometheus,
+                  EnumSet.allOf(MonitoringAssertions.Scope.class),
+                  GrafanaDashboard.rendered().queries(),
+                  "1m");
             });
   }
 
