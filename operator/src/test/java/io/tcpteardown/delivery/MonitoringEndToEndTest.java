@@ -26,6 +26,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -153,13 +154,18 @@ class MonitoringEndToEndTest {
     resources.add(agent::close);
     resources.add(() -> System.out.println("agent log:\n" + agent.logText()));
 
+    // The chart's alerts too, as its PrometheusRule carries them.
+    Path rules = work.resolve("rules.yml");
+    Files.writeString(rules, ChartAlertRules.render(Map.of()).yaml());
     PrometheusServer prometheus =
         keep(
             PrometheusServer.start(
                 List.of(
                     Target.of("operator", "127.0.0.1:" + operator.metricsPort()),
                     Target.inNamespace(
-                        "agent", "127.0.0.1:" + AGENT_METRICS_PORT, nodeNamespace.name()))));
+                        "agent", "127.0.0.1:" + AGENT_METRICS_PORT, nodeNamespace.name())),
+                Duration.ofSeconds(1),
+                List.of(rules)));
     resources.add(
         () ->
             System.out.println(
@@ -230,6 +236,38 @@ class MonitoringEndToEndTest {
                   EnumSet.allOf(MonitoringAssertions.Scope.class),
                   GrafanaDashboard.rendered().queries(),
                   "1m");
+            });
+    assertAlerts(prometheus, node, shop);
+  }
+
+  /**
+   * The chart's alerts evaluate without error on the real series, and the CLOSE_WAIT leak alert
+   * matches the leaking pod by node, namespace and pod (pending: it fires after 10 minutes).
+   */
+  private static void assertAlerts(PrometheusServer prometheus, String node, String shop) {
+    await()
+        .atMost(WAIT)
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> {
+              assertThat(prometheus.ruleHealth())
+                  .containsOnlyKeys(PrometheusRuleTest.SHIPPED)
+                  .allSatisfy((rule, health) -> assertThat(health).as(rule).isEqualTo("ok"));
+              assertThat(prometheus.alerts())
+                  .filteredOn(a -> a.name().equals("TcpTeardownCloseWaitLeak"))
+                  .singleElement()
+                  .satisfies(
+                      a -> {
+                        assertThat(a.state()).isEqualTo("pending");
+                        assertThat(a.labels())
+                            .containsEntry("node", node)
+                            .containsEntry("namespace", shop)
+                            .containsEntry("pod", "leaky");
+                      });
+              // Nothing else: the agent reports, applies without error, drift stays under 3.
+              assertThat(prometheus.alerts())
+                  .extracting(PrometheusServer.Alert::name)
+                  .containsOnly("TcpTeardownCloseWaitLeak");
             });
   }
 

@@ -81,6 +81,12 @@ public final class PrometheusServer implements AutoCloseable {
 
   public static PrometheusServer start(List<Target> targets, Duration scrapeInterval)
       throws IOException {
+    return start(targets, scrapeInterval, List.of());
+  }
+
+  /** As {@link #start(List, Duration)}, also evaluating the rules of {@code ruleFiles}. */
+  public static PrometheusServer start(
+      List<Target> targets, Duration scrapeInterval, List<Path> ruleFiles) throws IOException {
     Path binary = PrometheusBinaries.require("prometheus");
     Path workDir = Files.createTempDirectory("prometheus-");
     List<Process> relays = new ArrayList<>();
@@ -105,6 +111,8 @@ public final class PrometheusServer implements AutoCloseable {
           .put("scrape_interval", interval)
           .put("scrape_timeout", interval)
           .put("evaluation_interval", interval);
+      ArrayNode rules = config.putArray("rule_files");
+      ruleFiles.forEach(f -> rules.add(f.toAbsolutePath().toString()));
       ArrayNode scrapeConfigs = config.putArray("scrape_configs");
       jobs.forEach(
           (job, staticConfigs) -> {
@@ -230,6 +238,39 @@ public final class PrometheusServer implements AutoCloseable {
               "query " + expr + ": result type " + data.get("resultType") + " not handled");
     }
     return series;
+  }
+
+  /** An alert as GET /api/v1/alerts lists it: "pending" or "firing", with its labels. */
+  public record Alert(String name, String state, Map<String, String> labels) {}
+
+  /** The alerts the rules currently hold, pending or firing. */
+  public List<Alert> alerts() throws IOException {
+    JsonNode body = JSON.readTree(get("/api/v1/alerts").body());
+    List<Alert> alerts = new ArrayList<>();
+    for (JsonNode alert : body.path("data").path("alerts")) {
+      Map<String, String> labels = new LinkedHashMap<>();
+      alert
+          .path("labels")
+          .fields()
+          .forEachRemaining(f -> labels.put(f.getKey(), f.getValue().asText()));
+      alerts.add(new Alert(labels.get("alertname"), alert.path("state").asText(), labels));
+    }
+    return alerts;
+  }
+
+  /** By rule name, its health as GET /api/v1/rules reports it ("ok", "err", "unknown"). */
+  public Map<String, String> ruleHealth() throws IOException {
+    JsonNode body = JSON.readTree(get("/api/v1/rules").body());
+    Map<String, String> health = new LinkedHashMap<>();
+    for (JsonNode group : body.path("data").path("groups")) {
+      for (JsonNode rule : group.path("rules")) {
+        String error = rule.path("lastError").asText();
+        health.put(
+            rule.path("name").asText(),
+            rule.path("health").asText() + (error.isEmpty() ? "" : " (" + error + ")"));
+      }
+    }
+    return health;
   }
 
   /** Scrape state by instance label (GET /api/v1/targets): "up", "down" or "unknown". */
