@@ -1,6 +1,7 @@
 package io.tcpteardown.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -66,6 +67,24 @@ class GrafanaDashboardChartTest {
         .containsEntry("team", "net")
         .doesNotContainKey("grafana_dashboard");
     assertThat(map.getMetadata().getAnnotations()).containsEntry("grafana_folder", "Network");
+  }
+
+  /** The values schema refuses a namespace the API server would refuse, naming the value. */
+  @Test
+  void aNamespaceThatIsNoDnsLabelIsRefused() {
+    for (String bad : List.of("Monitoring", "mon_itoring", "-monitoring", "a".repeat(64))) {
+      assertThatThrownBy(
+              () ->
+                  RenderedChart.render(
+                      Map.of(
+                          "metrics.grafanaDashboard.enabled",
+                          true,
+                          "metrics.grafanaDashboard.namespace",
+                          bad)))
+          .as(bad)
+          .hasMessageContaining("grafanaDashboard")
+          .hasMessageContaining("namespace");
+    }
   }
 
   /** helm lint --strict of a copy of the chart whose values.yaml turns the dashboard on. */
