@@ -82,6 +82,8 @@ class ChartOnApiServerTest {
                 true,
                 "metrics.prometheusRule.enabled",
                 true,
+                "metrics.grafanaDashboard.enabled",
+                true,
                 "operator.replicas",
                 2));
     List<HasMetadata> served =
@@ -96,7 +98,8 @@ class ChartOnApiServerTest {
             "Role",
             "RoleBinding",
             "ServiceAccount",
-            "Service");
+            "Service",
+            "ConfigMap");
     for (HasMetadata object : served) {
       HasMetadata answer =
           admin
