@@ -349,10 +349,10 @@ down() {
   ip route del "$POD_CIDR" 2>/dev/null || true
   ip link del tt-host 2>/dev/null || true
   ip netns del "$NETNS" 2>/dev/null || true
-  if [[ -d "$STATE/kubelet" ]]; then
-    grep " $STATE/kubelet" /proc/mounts | awk '{print $2}' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
-  fi
-  rm -rf "$STATE" "$RUNDIR/docker" "$RUNDIR"/*.pid
+  # The kubelet's volume mounts and dockerd's network namespace handles (nsfs mounts under its exec root).
+  awk -v state="$STATE" -v run="$RUNDIR" 'index($2, state) == 1 || index($2, run) == 1 {print $2}' /proc/mounts |
+    sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+  rm -rf "$STATE" "$RUNDIR/docker" "$RUNDIR/build" "$RUNDIR"/*.pid
   log "down"
 }
 

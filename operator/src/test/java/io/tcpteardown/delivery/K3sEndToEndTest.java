@@ -1,19 +1,15 @@
 package io.tcpteardown.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import com.marcnuri.helm.Helm;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.tcpteardown.api.TcpTeardownNode;
-import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.tier.EndToEndTest;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.Container.ExecResult;
@@ -27,8 +23,10 @@ import org.testcontainers.utility.MountableFile;
  * The whole product in a real cluster: the image built from the Dockerfile, loaded into k3s, the
  * chart installed with Helm, a profile applied; the k3s node's TcpTeardownNode must report the
  * values applied and the sysctls inside the k3s container (the node's network namespace) must hold
- * them. Needs a Docker engine and the docker CLI (BuildKit, for the Dockerfile's cache mounts);
- * skipped where there is no Docker.
+ * them. The checks are {@link ClusterChecks}, shared with the real-cluster tier ({@code
+ * RealClusterTest}), which runs the rest of the journey where no registry is reachable. Needs a
+ * Docker engine and the docker CLI (BuildKit, for the Dockerfile's cache mounts); skipped where
+ * there is no Docker.
  */
 @Testcontainers(disabledWithoutDocker = true)
 @EndToEndTest
@@ -49,60 +47,32 @@ class K3sEndToEndTest {
     assertThat(imported.getExitCode()).as(imported.getStderr()).isZero();
 
     String kubeconfig = K3S.getKubeConfigYaml();
-    new Helm(RenderedChart.CHART)
-        .install()
-        .withName(RenderedChart.RELEASE)
-        .withNamespace(RenderedChart.NAMESPACE)
-        .createNamespace()
-        .withKubeConfigContents(kubeconfig)
-        .set("image.repository", "tcp-teardown-operator")
-        .set("image.tag", "e2e")
-        .set("image.pullPolicy", "Never")
-        .set("agent.reportInterval", "10s")
-        .waitReady()
-        .withTimeout(300)
-        .call();
+    ClusterChecks.install(
+        kubeconfig, ClusterChecks.values("tcp-teardown-operator", "e2e", Map.of()));
 
     try (KubernetesClient client =
-            new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build();
-        InputStream profile = Files.newInputStream(ExamplesTest.EXAMPLES.resolve("base.yaml"))) {
-      client
-          .resource(
-              client.getKubernetesSerialization().unmarshal(profile, TcpTeardownProfile.class))
-          .create();
+        new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build()) {
+      client.resource(ClusterChecks.profile(client, "base.yaml")).create();
       String node = client.nodes().list().getItems().getFirst().getMetadata().getName();
-      await()
-          .atMost(Duration.ofMinutes(3))
-          .untilAsserted(
-              () -> {
-                TcpTeardownNode reported =
-                    client.resources(TcpTeardownNode.class).withName(node).get();
-                assertThat(reported).isNotNull();
-                assertThat(reported.getStatus()).isNotNull();
-                assertThat(reported.getStatus().applied())
-                    .containsEntry("net.ipv4.tcp_fin_timeout", "60")
-                    .containsEntry("net.ipv4.tcp_orphan_retries", "8")
-                    .containsEntry("net.ipv4.tcp_tw_reuse", "2");
-              });
-      assertThat(
-              K3S.execInContainer("sysctl", "-n", "net.ipv4.tcp_orphan_retries")
-                  .getStdout()
-                  .strip())
-          .isEqualTo("8");
-      assertThat(K3S.execInContainer("sysctl", "-n", "net.ipv4.tcp_tw_reuse").getStdout().strip())
-          .isEqualTo("2");
-      await()
-          .atMost(Duration.ofMinutes(2))
-          .untilAsserted(
-              () ->
-                  assertThat(
-                          client
-                              .resources(TcpTeardownProfile.class)
-                              .withName("base")
-                              .get()
-                              .getStatus()
-                              .appliedNodes())
-                      .isEqualTo(1));
+      ClusterChecks.awaitNodeHolds(
+          client,
+          node,
+          Map.of(
+              "net.ipv4.tcp_fin_timeout", "60",
+              "net.ipv4.tcp_orphan_retries", "8",
+              "net.ipv4.tcp_tw_reuse", "2"),
+          K3sEndToEndTest::sysctlInNode,
+          Duration.ofMinutes(3));
+      ClusterChecks.awaitProfileApplied(client, "base", 1, Duration.ofMinutes(2));
+    }
+  }
+
+  /** The k3s container is the node, and its network namespace the node's. */
+  private static String sysctlInNode(String name) {
+    try {
+      return K3S.execInContainer("sysctl", "-n", name).getStdout().strip();
+    } catch (Exception e) {
+      throw new IllegalStateException("sysctl " + name + " in the k3s container", e);
     }
   }
 

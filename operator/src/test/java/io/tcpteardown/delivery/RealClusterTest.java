@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.marcnuri.helm.Helm;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -16,12 +17,15 @@ import io.tcpteardown.api.NodeConditions;
 import io.tcpteardown.api.PodTeardownEntry;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.testsupport.LocalCluster;
+import io.tcpteardown.testsupport.PrometheusServer;
+import io.tcpteardown.testsupport.PrometheusServer.Target;
 import io.tcpteardown.tier.ClusterTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +78,7 @@ class RealClusterTest {
             LocalCluster.IMAGE_TAG,
             Map.of(
                 "operator.replicas", "2",
+                "metrics.grafanaDashboard.enabled", "true",
                 "agent.stateDir", LocalCluster.AGENT_STATE_DIR,
                 "agent.driftCheckInterval", "5s",
                 "agent.pods.minInterval", "5s",
@@ -295,6 +300,54 @@ class RealClusterTest {
   }
 
   @Test
+  @Order(6)
+  void prometheusScrapesTheAgentAndTheOperatorAndEveryDashboardQueryReturnsSeries()
+      throws Exception {
+    List<Target> targets = new java.util.ArrayList<>();
+    targets.add(Target.of("agent", LocalCluster.NODE_IP + ":9102"));
+    for (Pod pod : pods(OPERATOR_PODS)) {
+      targets.add(Target.of("operator", pod.getStatus().getPodIP() + ":8080"));
+    }
+    ConfigMap dashboard =
+        client
+            .configMaps()
+            .inNamespace(NAMESPACE)
+            .withLabel("grafana_dashboard", "1")
+            .list()
+            .getItems()
+            .getFirst();
+    Path rules = Files.createTempFile("chart-alerts", ".yml");
+    Files.writeString(rules, ChartAlertRules.render(Map.of()).yaml());
+    try (PrometheusServer prometheus =
+        PrometheusServer.start(targets, Duration.ofSeconds(1), List.of(rules))) {
+      await()
+          .atMost(Duration.ofMinutes(2))
+          .pollInterval(Duration.ofSeconds(2))
+          .untilAsserted(
+              () ->
+                  MonitoringAssertions.assertMetricsAndDashboard(
+                      prometheus,
+                      EnumSet.allOf(MonitoringAssertions.Scope.class),
+                      GrafanaDashboard.of(dashboard).queries(),
+                      "1m"));
+      assertThat(prometheus.ruleHealth().values()).isNotEmpty().allMatch("ok"::equals);
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .untilAsserted(
+              () ->
+                  assertThat(prometheus.alerts())
+                      .anySatisfy(
+                          a -> {
+                            assertThat(a.name()).isEqualTo("TcpTeardownCloseWaitLeak");
+                            assertThat(a.labels()).containsEntry("namespace", APPS);
+                            assertThat(a.labels().get("pod")).startsWith("leaky-server-");
+                          }));
+    } finally {
+      cluster.kubectl("delete", "ttp", "client-pods", "--ignore-not-found");
+    }
+  }
+
+  @Test
   @Order(7)
   void aStoppedLeaderHandsOverAndTheOtherReplicaFinishesAPendingChange() throws IOException {
     Lease lease = awaitLease();
@@ -407,9 +460,12 @@ class RealClusterTest {
     assertThat(cluster.nodeSysctl("net.ipv4.tcp_fin_timeout")).isEqualTo("35");
     Path stateFile = Path.of(LocalCluster.AGENT_STATE_DIR, "state.json");
     assertThat(stateFile).exists();
-    assertThat(Files.readString(stateFile))
-        .contains("net.ipv4.tcp_fin_timeout")
-        .contains("\"" + originals.get("net.ipv4.tcp_fin_timeout") + "\"");
+    var originalsInFile =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(stateFile.toFile())
+            .path("originals")
+            .path("net.ipv4.tcp_fin_timeout");
+    assertThat(originalsInFile.asText()).isEqualTo(originals.get("net.ipv4.tcp_fin_timeout"));
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
