@@ -264,10 +264,13 @@ class MonitoringEndToEndTest {
                             .containsEntry("namespace", shop)
                             .containsEntry("pod", "leaky");
                       });
-              // Nothing else: the agent reports, applies without error, drift stays under 3.
+              // Nothing else: the agent reports, applies without error, drift stays under 3. The
+              // profile's TeardownPressure names leaking pods too, so its alert may be pending as
+              // soon as the operator has seen the leak condition (a matter of timing).
               assertThat(prometheus.alerts())
                   .extracting(PrometheusServer.Alert::name)
-                  .containsOnly("TcpTeardownCloseWaitLeak");
+                  .contains("TcpTeardownCloseWaitLeak")
+                  .isSubsetOf("TcpTeardownCloseWaitLeak", "TcpTeardownPressure");
             });
   }
 
