@@ -22,10 +22,7 @@ import io.tcpteardown.testsupport.Sockets;
 import io.tcpteardown.testsupport.Specs;
 import io.tcpteardown.testsupport.TestCluster;
 import io.tcpteardown.tier.EndToEndTest;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,7 +46,6 @@ import org.junit.jupiter.api.io.TempDir;
 @EndToEndTest
 class MonitoringEndToEndTest {
   private static final Duration WAIT = Duration.ofSeconds(90);
-  private static final Path LEAKY = Path.of("src/test/resources/pods/LeakyClient.java");
   private static final int AGENT_METRICS_PORT = 9102;
 
   @TempDir Path work;
@@ -120,19 +116,14 @@ class MonitoringEndToEndTest {
             SimulatedPod.Qos.GUARANTEED));
     Pod leaky = pod(admin, shop, "leaky", node);
     NetworkNamespace leakyNamespace = keep(NetworkNamespace.create("mleak"));
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    SimulatedPod leakyPod =
-        keep(
-            SimulatedPod.start(
-                leakyNamespace,
-                "tcp-teardown-test-" + fixtures.run() + "-leaky",
-                leaky.getMetadata().getUid(),
-                SimulatedPod.Driver.CGROUPFS,
-                SimulatedPod.Qos.BURSTABLE,
-                List.of(java, LEAKY.toAbsolutePath().toString(), "120")));
-    var ready =
-        new BufferedReader(new InputStreamReader(leakyPod.output(), StandardCharsets.UTF_8));
-    assertThat(ready.readLine()).isEqualTo("ready");
+    keep(
+        SimulatedPod.startLeaky(
+            leakyNamespace,
+            "tcp-teardown-test-" + fixtures.run() + "-leaky",
+            leaky.getMetadata().getUid(),
+            SimulatedPod.Driver.CGROUPFS,
+            SimulatedPod.Qos.BURSTABLE,
+            120));
 
     AgentProcess agent =
         new AgentProcess(nodeNamespace, work)

@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
  * kubepods}.
  */
 public final class SimulatedPod implements AutoCloseable {
+  private static final Path LEAKY_CLIENT = Path.of("src/test/resources/pods/LeakyClient.java");
+
   /** How the kubelet lays out cgroups. */
   public enum Driver {
     CGROUPFS,
@@ -51,6 +53,35 @@ public final class SimulatedPod implements AutoCloseable {
       NetworkNamespace namespace, String root, String uid, Driver driver, Qos qos)
       throws IOException {
     return start(namespace, root, uid, driver, qos, List.of("sleep", "infinity"));
+  }
+
+  /**
+   * A pod whose process ({@code src/test/resources/pods/LeakyClient.java}) holds {@code closeWaits}
+   * CLOSE_WAIT sockets, never closing what its peer closed; returns once they exist.
+   */
+  public static SimulatedPod startLeaky(
+      NetworkNamespace namespace, String root, String uid, Driver driver, Qos qos, int closeWaits)
+      throws IOException {
+    String javaBinary = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    SimulatedPod pod =
+        start(
+            namespace,
+            root,
+            uid,
+            driver,
+            qos,
+            List.of(
+                javaBinary, LEAKY_CLIENT.toAbsolutePath().toString(), String.valueOf(closeWaits)));
+    String first =
+        new java.io.BufferedReader(
+                new java.io.InputStreamReader(
+                    pod.output(), java.nio.charset.StandardCharsets.UTF_8))
+            .readLine();
+    if (!"ready".equals(first)) {
+      pod.close();
+      throw new IOException("the leaking process did not start: " + first);
+    }
+    return pod;
   }
 
   /** As {@link #start(NetworkNamespace, String, String, Driver, Qos)}, running {@code command}. */

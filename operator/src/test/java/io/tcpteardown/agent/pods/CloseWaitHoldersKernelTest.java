@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tcpteardown.testsupport.NetworkNamespace;
 import io.tcpteardown.testsupport.SimulatedPod;
 import io.tcpteardown.tier.KernelTest;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
@@ -19,23 +16,19 @@ import org.junit.jupiter.api.Test;
  */
 @KernelTest
 class CloseWaitHoldersKernelTest {
-  private static final Path LEAKY = Path.of("src/test/resources/pods/LeakyClient.java");
 
   @Test
   void theLeakingProcessIsNamedWithItsContainerAndCount() throws Exception {
     try (NetworkNamespace namespace = NetworkNamespace.create("leak")) {
       String uid = UUID.randomUUID().toString();
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       try (SimulatedPod pod =
-          SimulatedPod.start(
+          SimulatedPod.startLeaky(
               namespace,
               "tcp-teardown-test-" + uid.substring(0, 8),
               uid,
               SimulatedPod.Driver.CGROUPFS,
               SimulatedPod.Qos.BURSTABLE,
-              List.of(java, LEAKY.toAbsolutePath().toString(), "120"))) {
-        var ready = new BufferedReader(new InputStreamReader(pod.output(), StandardCharsets.UTF_8));
-        assertThat(ready.readLine()).isEqualTo("ready");
+              120)) {
 
         NamespaceScanner scanner = new NamespaceScanner(Path.of("/proc"));
         NetworkNamespaceRef ref =

@@ -24,10 +24,7 @@ import io.tcpteardown.testsupport.SimulatedPod;
 import io.tcpteardown.testsupport.Sockets;
 import io.tcpteardown.testsupport.TestCluster;
 import io.tcpteardown.tier.EndToEndTest;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,7 +46,6 @@ import org.junit.jupiter.api.io.TempDir;
 @EndToEndTest
 class PodsEndToEndTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
-  private static final Path LEAKY = Path.of("src/test/resources/pods/LeakyClient.java");
 
   @TempDir Path work;
 
@@ -112,19 +108,15 @@ class PodsEndToEndTest {
     // A leaky pod: its own process holds 120 CLOSE_WAIT, a cgroupfs burstable layout.
     Pod leaky = pod(admin, shop, "leaky", node);
     NetworkNamespace leakyNamespace = keep(NetworkNamespace.create("pleak"));
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     SimulatedPod leakyPod =
         keep(
-            SimulatedPod.start(
+            SimulatedPod.startLeaky(
                 leakyNamespace,
                 "tcp-teardown-test-" + fixtures.run() + "-leaky",
                 leaky.getMetadata().getUid(),
                 SimulatedPod.Driver.CGROUPFS,
                 SimulatedPod.Qos.BURSTABLE,
-                List.of(java, LEAKY.toAbsolutePath().toString(), "120")));
-    var ready =
-        new BufferedReader(new InputStreamReader(leakyPod.output(), StandardCharsets.UTF_8));
-    assertThat(ready.readLine()).isEqualTo("ready");
+                120));
 
     AgentProcess agent =
         keep(
