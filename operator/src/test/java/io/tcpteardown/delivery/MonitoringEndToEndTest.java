@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.tcpteardown.operator.OperatorRuntime;
 import io.tcpteardown.operator.OperatorSettings;
@@ -13,6 +12,7 @@ import io.tcpteardown.testsupport.AgentProcess;
 import io.tcpteardown.testsupport.ChartServiceAccounts;
 import io.tcpteardown.testsupport.ClusterFixtures;
 import io.tcpteardown.testsupport.NetworkNamespace;
+import io.tcpteardown.testsupport.PodObjects;
 import io.tcpteardown.testsupport.PrometheusServer;
 import io.tcpteardown.testsupport.PrometheusServer.Series;
 import io.tcpteardown.testsupport.PrometheusServer.Target;
@@ -273,23 +273,6 @@ class MonitoringEndToEndTest {
   }
 
   private static Pod pod(KubernetesClient admin, String namespace, String name, String node) {
-    return admin
-        .pods()
-        .inNamespace(namespace)
-        .resource(
-            new PodBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .withNamespace(namespace)
-                .endMetadata()
-                .withNewSpec()
-                .withNodeName(node)
-                .addNewContainer()
-                .withName("app")
-                .withImage("example.invalid/app:1")
-                .endContainer()
-                .endSpec()
-                .build())
-        .create();
+    return PodObjects.create(admin, node, namespace, name);
   }
 }

@@ -147,14 +147,11 @@ class RealClusterTest {
   void aProfileReachesTheNodesNamespaceAndKubectlShowsIt() throws IOException {
     applyProfile(
         "cluster-e2e", 10, "finTimeoutSeconds: 25\nmaxTwBuckets: 50000\norphanRetries: 4\n");
-    ClusterChecks.awaitNodeHolds(
-        client,
-        LocalCluster.NODE,
+    awaitNodeHolds(
         Map.of(
             "net.ipv4.tcp_fin_timeout", "25",
             "net.ipv4.tcp_max_tw_buckets", "50000",
             "net.ipv4.tcp_orphan_retries", "4"),
-        cluster::nodeSysctl,
         Duration.ofMinutes(2));
     ClusterChecks.awaitProfileApplied(client, "cluster-e2e", 1, Duration.ofMinutes(1));
 
@@ -185,12 +182,7 @@ class RealClusterTest {
         "merge",
         "-p",
         "{\"spec\":{\"finTimeoutSeconds\":30}}");
-    ClusterChecks.awaitNodeHolds(
-        client,
-        LocalCluster.NODE,
-        Map.of("net.ipv4.tcp_fin_timeout", "30"),
-        cluster::nodeSysctl,
-        Duration.ofMinutes(1));
+    awaitNodeHolds(Map.of("net.ipv4.tcp_fin_timeout", "30"), Duration.ofMinutes(1));
     cluster.kubectl("delete", "ttp", "cluster-e2e");
     awaitOriginals();
   }
@@ -211,11 +203,8 @@ class RealClusterTest {
               assertThat(name(agents.getFirst())).isNotEqualTo(deleted);
               assertThat(ready(agents.getFirst())).isTrue();
             });
-    ClusterChecks.awaitNodeHolds(
-        client,
-        LocalCluster.NODE,
+    awaitNodeHolds(
         Map.of("net.ipv4.tcp_fin_timeout", "20", "net.ipv4.tcp_max_tw_buckets", "60000"),
-        cluster::nodeSysctl,
         Duration.ofMinutes(2));
     TcpTeardownNode node =
         client.resources(TcpTeardownNode.class).withName(LocalCluster.NODE).get();
@@ -373,12 +362,7 @@ class RealClusterTest {
             + " deleted (lease duration 15 s + retry period 2 s if the Lease were not released)%n",
         handOver.toMillis());
     assertThat(handOver).isLessThan(Duration.ofSeconds(17 + 10));
-    ClusterChecks.awaitNodeHolds(
-        client,
-        LocalCluster.NODE,
-        Map.of("net.ipv4.tcp_fin_timeout", "33"),
-        cluster::nodeSysctl,
-        Duration.ofMinutes(1));
+    awaitNodeHolds(Map.of("net.ipv4.tcp_fin_timeout", "33"), Duration.ofMinutes(1));
     cluster.kubectl("delete", "ttp", "after-failover");
   }
 
@@ -441,12 +425,7 @@ class RealClusterTest {
             });
     assertThat(cluster.kubectl("get", "ttn").lines().findFirst().orElseThrow()).contains("ORPHANS");
     applyProfile("after-upgrade", 50, "finTimeoutSeconds: 35");
-    ClusterChecks.awaitNodeHolds(
-        client,
-        LocalCluster.NODE,
-        Map.of("net.ipv4.tcp_fin_timeout", "35"),
-        cluster::nodeSysctl,
-        Duration.ofMinutes(2));
+    awaitNodeHolds(Map.of("net.ipv4.tcp_fin_timeout", "35"), Duration.ofMinutes(2));
   }
 
   @Test
@@ -485,6 +464,11 @@ class RealClusterTest {
                 .formatted(name, priority)
             + fields.indent(2));
     cluster.kubectl("apply", "-f", file.toString());
+  }
+
+  /** The node's TcpTeardownNode reports these values applied and its namespace holds them. */
+  static void awaitNodeHolds(Map<String, String> expected, Duration within) {
+    ClusterChecks.awaitNodeHolds(client, LocalCluster.NODE, expected, cluster::nodeSysctl, within);
   }
 
   static void awaitOriginals() {

@@ -3,11 +3,12 @@ package io.tcpteardown.agent.pods;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.tcpteardown.testsupport.PodObjects;
 import io.tcpteardown.testsupport.TestCluster;
 import io.tcpteardown.tier.ApiTest;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -39,19 +40,7 @@ class PodDirectorySyncApiTest {
               client
                   .pods()
                   .inNamespace(namespace)
-                  .resource(
-                      new PodBuilder()
-                          .withNewMetadata()
-                          .withName("p" + i)
-                          .endMetadata()
-                          .withNewSpec()
-                          .withNodeName(node)
-                          .addNewContainer()
-                          .withName("app")
-                          .withImage("example.invalid/app:1")
-                          .endContainer()
-                          .endSpec()
-                          .build())
+                  .resource(PodObjects.boundTo(node, namespace, "p" + i, Map.of()).build())
                   .create()
                   .getMetadata()
                   .getUid());

@@ -22,6 +22,7 @@ import io.tcpteardown.testsupport.AgentProcess;
 import io.tcpteardown.testsupport.ChartServiceAccounts;
 import io.tcpteardown.testsupport.ClusterFixtures;
 import io.tcpteardown.testsupport.NetworkNamespace;
+import io.tcpteardown.testsupport.PodObjects;
 import io.tcpteardown.testsupport.SimulatedPod;
 import io.tcpteardown.testsupport.TestCluster;
 import io.tcpteardown.tier.EndToEndTest;
@@ -315,20 +316,7 @@ class PodTuningEndToEndTest {
       String node,
       Map<String, String> labels,
       boolean ownFinTimeout) {
-    PodBuilder builder =
-        new PodBuilder()
-            .withNewMetadata()
-            .withName(name)
-            .withNamespace(namespace)
-            .withLabels(labels)
-            .endMetadata()
-            .withNewSpec()
-            .withNodeName(node)
-            .addNewContainer()
-            .withName("app")
-            .withImage("example.invalid/app:1")
-            .endContainer()
-            .endSpec();
+    PodBuilder builder = PodObjects.boundTo(node, namespace, name, labels);
     if (ownFinTimeout) {
       builder
           .editSpec()

@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.tcpteardown.api.Conditions;
 import io.tcpteardown.api.NodeConditions;
@@ -20,6 +19,7 @@ import io.tcpteardown.testsupport.AgentProcess;
 import io.tcpteardown.testsupport.ChartServiceAccounts;
 import io.tcpteardown.testsupport.ClusterFixtures;
 import io.tcpteardown.testsupport.NetworkNamespace;
+import io.tcpteardown.testsupport.PodObjects;
 import io.tcpteardown.testsupport.SimulatedPod;
 import io.tcpteardown.testsupport.Sockets;
 import io.tcpteardown.testsupport.TestCluster;
@@ -230,24 +230,7 @@ class PodsEndToEndTest {
   }
 
   private static Pod pod(KubernetesClient admin, String namespace, String name, String node) {
-    return admin
-        .pods()
-        .inNamespace(namespace)
-        .resource(
-            new PodBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .withNamespace(namespace)
-                .endMetadata()
-                .withNewSpec()
-                .withNodeName(node)
-                .addNewContainer()
-                .withName("app")
-                .withImage("example.invalid/app:1")
-                .endContainer()
-                .endSpec()
-                .build())
-        .create();
+    return PodObjects.create(admin, node, namespace, name);
   }
 
   private static TcpTeardownNodeStatus status(KubernetesClient admin, String node) {
