@@ -83,7 +83,8 @@ public final class OperatorRuntime implements AutoCloseable {
             new ProfileStatusCalculator(new PressureTracker()),
             new ProfileEvents(new EventRecorder(client, "tcp-teardown-operator", null, clock)),
             operatorMetrics,
-            clock));
+            clock,
+            new StatusWritePolicy(settings.statusInterval())));
     operator.start();
     var runtime = operator.getRuntimeInfo();
     EndpointServer health =

@@ -15,10 +15,12 @@ import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileStatus;
 import io.tcpteardown.rules.NodeFacts;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -37,16 +39,20 @@ public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
   private final ProfileEvents events;
   private final OperatorMetrics metrics;
   private final Clock clock;
+  private final StatusWritePolicy writePolicy;
+  private final Map<String, Instant> lastWrites = new ConcurrentHashMap<>();
 
   public ProfileStatusReconciler(
       ProfileStatusCalculator calculator,
       ProfileEvents events,
       OperatorMetrics metrics,
-      Clock clock) {
+      Clock clock,
+      StatusWritePolicy writePolicy) {
     this.calculator = calculator;
     this.events = events;
     this.metrics = metrics;
     this.clock = clock;
+    this.writePolicy = writePolicy;
   }
 
   @Override
@@ -123,15 +129,23 @@ public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
                 Collectors.toMap(n -> n.getMetadata().getName(), Function.identity(), (a, b) -> a));
 
     TcpTeardownProfileStatus previous = profile.getStatus();
-    TcpTeardownProfileStatus next =
-        calculator.compute(profile, profiles, nodes, objects, clock.instant());
-    events.onStatusChange(profile, previous, next);
-    metrics.record(profile.getMetadata().getName(), next);
-    metrics.retainOnly(
-        profiles.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet()));
-    if (next.equals(previous)) {
-      return UpdateControl.noUpdate();
+    Instant now = clock.instant();
+    TcpTeardownProfileStatus next = calculator.compute(profile, profiles, nodes, objects, now);
+    String name = profile.getMetadata().getName();
+    Set<String> names =
+        profiles.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+    metrics.record(name, next);
+    metrics.retainOnly(names);
+    lastWrites.keySet().retainAll(names);
+    StatusWritePolicy.Decision decision =
+        writePolicy.decide(previous, next, lastWrites.get(name), now);
+    if (!decision.write()) {
+      return decision.retryAfter() == null
+          ? UpdateControl.noUpdate()
+          : UpdateControl.<TcpTeardownProfile>noUpdate().rescheduleAfter(decision.retryAfter());
     }
+    events.onStatusChange(profile, previous, next);
+    lastWrites.put(name, now);
     TcpTeardownProfile patch = new TcpTeardownProfile();
     patch.setMetadata(
         new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
