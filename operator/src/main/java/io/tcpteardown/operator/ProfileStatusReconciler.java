@@ -18,7 +18,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -28,7 +27,10 @@ import java.util.stream.Collectors;
  * Reports each profile's status: acceptance, selection, per-node applied state and counts,
  * conflicts, held-back settings and teardown pressure. Status is patched only when it changes.
  */
-@ControllerConfiguration(name = ProfileStatusReconciler.NAME)
+// Generation-aware (JOSDK's default, spelled out): an update of the profile itself reconciles it
+// only
+// when its metadata.generation rose, so this controller's own status writes do not come back.
+@ControllerConfiguration(name = ProfileStatusReconciler.NAME, generationAwareEventProcessing = true)
 public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
   public static final String NAME = "profile-status";
   private static final String NODES = "nodes";
@@ -80,11 +82,7 @@ public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
             InformerEventSourceConfiguration.from(
                     TcpTeardownProfile.class, TcpTeardownProfile.class)
                 .withName(OTHER_PROFILES)
-                .withOnUpdateFilter(
-                    (next, previous) ->
-                        !Objects.equals(
-                            next.getMetadata().getGeneration(),
-                            previous.getMetadata().getGeneration()))
+                .withOnUpdateFilter(new ProfileSpecChanged())
                 .withSecondaryToPrimaryMapper(profile -> allProfiles(context))
                 .build(),
             context);
