@@ -80,7 +80,7 @@ public final class OperatorRuntime implements AutoCloseable {
     operator.register(new NodeSettingsReconciler());
     operator.register(
         new ProfileStatusReconciler(
-            new ProfileStatusCalculator(new PressureTracker()),
+            new ProfileStatusIndex(new PressureTracker()),
             new ProfileEvents(new EventRecorder(client, "tcp-teardown-operator", null, clock)),
             operatorMetrics,
             clock,

@@ -9,7 +9,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileStatus;
@@ -18,9 +17,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -37,7 +36,7 @@ public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
   private static final String NODE_OBJECTS = "tcpteardownnodes";
   private static final String OTHER_PROFILES = "other-profiles";
 
-  private final ProfileStatusCalculator calculator;
+  private final ProfileStatusIndex index;
   private final ProfileEvents events;
   private final OperatorMetrics metrics;
   private final Clock clock;
@@ -45,12 +44,12 @@ public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
   private final Map<String, Instant> lastWrites = new ConcurrentHashMap<>();
 
   public ProfileStatusReconciler(
-      ProfileStatusCalculator calculator,
+      ProfileStatusIndex index,
       ProfileEvents events,
       OperatorMetrics metrics,
       Clock clock,
       StatusWritePolicy writePolicy) {
-    this.calculator = calculator;
+    this.index = index;
     this.events = events;
     this.metrics = metrics;
     this.clock = clock;
@@ -61,31 +60,37 @@ public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
   public List<EventSource<?, TcpTeardownProfile>> prepareEventSources(
       EventSourceContext<TcpTeardownProfile> context) {
     var nodes =
-        new InformerEventSource<>(
+        new IndexedInformerEventSource<>(
             InformerEventSourceConfiguration.from(Node.class, TcpTeardownProfile.class)
                 .withName(NODES)
                 .withItemStore(new SlimNodeStore())
                 .withOnUpdateFilter(new NodeFactsChanged())
                 .withSecondaryToPrimaryMapper(node -> allProfiles(context))
                 .build(),
-            context);
+            context,
+            node -> index.putNode(NodeFacts.of(node)),
+            node -> index.removeNode(node.getMetadata().getName()));
     var nodeObjects =
-        new InformerEventSource<>(
+        new IndexedInformerEventSource<>(
             InformerEventSourceConfiguration.from(TcpTeardownNode.class, TcpTeardownProfile.class)
                 .withName(NODE_OBJECTS)
                 .withSecondaryToPrimaryMapper(ProfileStatusReconciler::profilesOf)
                 .build(),
-            context);
+            context,
+            object -> index.putObject(object.getMetadata().getName(), object.getStatus()),
+            object -> index.removeObject(object.getMetadata().getName()));
     // A change to one profile can change another's Conflict condition or applied state.
     var otherProfiles =
-        new InformerEventSource<>(
+        new IndexedInformerEventSource<>(
             InformerEventSourceConfiguration.from(
                     TcpTeardownProfile.class, TcpTeardownProfile.class)
                 .withName(OTHER_PROFILES)
                 .withOnUpdateFilter(new ProfileSpecChanged())
                 .withSecondaryToPrimaryMapper(profile -> allProfiles(context))
                 .build(),
-            context);
+            context,
+            index::putProfile,
+            profile -> index.removeProfile(profile.getMetadata().getName()));
     return List.of(nodes, nodeObjects, otherProfiles);
   }
 
@@ -107,29 +112,18 @@ public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
   }
 
   @Override
-  @SuppressWarnings("unchecked")
   public UpdateControl<TcpTeardownProfile> reconcile(
       TcpTeardownProfile profile, Context<TcpTeardownProfile> context) {
-    var retriever = context.eventSourceRetriever();
-    var nodeSource =
-        (InformerEventSource<Node, TcpTeardownProfile>)
-            retriever.getEventSourceFor(Node.class, NODES);
-    var objectSource =
-        (InformerEventSource<TcpTeardownNode, TcpTeardownProfile>)
-            retriever.getEventSourceFor(TcpTeardownNode.class, NODE_OBJECTS);
-
     List<TcpTeardownProfile> profiles = context.getPrimaryCache().list().toList();
-    List<NodeFacts> nodes = nodeSource.list().map(NodeFacts::of).toList();
-    Map<String, TcpTeardownNode> objects =
-        objectSource
-            .list()
-            .collect(
-                Collectors.toMap(n -> n.getMetadata().getName(), Function.identity(), (a, b) -> a));
-
     TcpTeardownProfileStatus previous = profile.getStatus();
     Instant now = clock.instant();
-    TcpTeardownProfileStatus next = calculator.compute(profile, profiles, nodes, objects, now);
     String name = profile.getMetadata().getName();
+    Optional<TcpTeardownProfileStatus> computed = index.status(name, previous, now);
+    if (computed.isEmpty()) {
+      // Not yet delivered by the profiles' own informer: its event reconciles this profile again.
+      return UpdateControl.noUpdate();
+    }
+    TcpTeardownProfileStatus next = computed.get();
     Set<String> names =
         profiles.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
     metrics.record(name, next);
