@@ -85,9 +85,12 @@ public final class ProfileStatusIndex {
     refreshNode(name, true);
   }
 
-  /** A TcpTeardownNode was added or updated (its agent reported, or its spec changed). */
+  /**
+   * A TcpTeardownNode was added or updated (its agent reported, or its spec changed); only what the
+   * status reads of it is kept ({@link NodeObjectStatusView}).
+   */
   public synchronized void putObject(String name, io.tcpteardown.api.TcpTeardownNodeStatus status) {
-    objects.put(name, status);
+    objects.put(name, NodeObjectStatusView.of(status));
     refreshNode(name, false);
   }
 

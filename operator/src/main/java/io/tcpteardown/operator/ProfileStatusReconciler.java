@@ -74,6 +74,7 @@ public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
         new IndexedInformerEventSource<>(
             InformerEventSourceConfiguration.from(TcpTeardownNode.class, TcpTeardownProfile.class)
                 .withName(NODE_OBJECTS)
+                .withItemStore(new NodeObjectStores.ProfilesOnly())
                 .withSecondaryToPrimaryMapper(ProfileStatusReconciler::profilesOf)
                 .build(),
             context,

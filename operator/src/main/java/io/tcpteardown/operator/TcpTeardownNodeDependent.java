@@ -2,8 +2,10 @@ package io.tcpteardown.operator;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownProfile;
@@ -13,10 +15,17 @@ import io.tcpteardown.rules.Resolver;
 
 /**
  * The desired TcpTeardownNode of a node: named after it, owned by it, spec resolved from the
- * profiles.
+ * profiles. Its informer keeps no status and ignores status updates (agent reports).
  */
+@KubernetesDependent(
+    informer =
+        @Informer(
+            itemStore = NodeObjectStores.WithoutStatus.class,
+            onUpdateFilter = NodeObjectSpecChanged.class))
 public class TcpTeardownNodeDependent
     extends CRUDKubernetesDependentResource<TcpTeardownNode, Node> {
+  // Shared by the dependents of every operator in this JVM: an entry names one stored content.
+  private static final AcceptedProfiles ACCEPTED = new AcceptedProfiles();
 
   public TcpTeardownNodeDependent() {
     super(TcpTeardownNode.class);
@@ -30,7 +39,8 @@ public class TcpTeardownNodeDependent
             context
                 .eventSourceRetriever()
                 .getEventSourceFor(TcpTeardownProfile.class, NodeSettingsReconciler.PROFILES);
-    NodeResolution resolution = Resolver.resolve(NodeFacts.of(node), profiles.list().toList());
+    NodeResolution resolution =
+        Resolver.resolveAccepted(NodeFacts.of(node), ACCEPTED.of(profiles.list().toList()));
     TcpTeardownNode desired = new TcpTeardownNode();
     desired.setMetadata(new ObjectMetaBuilder().withName(node.getMetadata().getName()).build());
     desired.setSpec(resolution.toSpec());
