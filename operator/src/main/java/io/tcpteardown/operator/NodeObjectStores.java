@@ -16,7 +16,8 @@ public final class NodeObjectStores {
 
   /**
    * For the node-settings controller, which compares the spec it wants with the spec stored (its
-   * server-side apply matcher reads metadata, managed fields included, and spec): no status.
+   * server-side apply matcher reads metadata, its own managed fields included, and spec): no
+   * status, and no managed-fields entry of the status subresource.
    */
   public static final class WithoutStatus extends BasicItemStore<TcpTeardownNode> {
     public WithoutStatus() {
@@ -29,7 +30,19 @@ public final class NodeObjectStores {
         return super.put(key, object);
       }
       TcpTeardownNode slim = new TcpTeardownNode();
-      slim.setMetadata(object.getMetadata());
+      ObjectMeta meta = object.getMetadata();
+      if (meta.getManagedFields() != null
+          && meta.getManagedFields().stream().anyMatch(m -> "status".equals(m.getSubresource()))) {
+        // The agent's entry lists every status field it wrote; the matcher reads only the spec's.
+        meta =
+            new io.fabric8.kubernetes.api.model.ObjectMetaBuilder(meta)
+                .withManagedFields(
+                    meta.getManagedFields().stream()
+                        .filter(m -> !"status".equals(m.getSubresource()))
+                        .toList())
+                .build();
+      }
+      slim.setMetadata(meta);
       slim.setSpec(object.getSpec());
       return super.put(key, slim);
     }

@@ -75,7 +75,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Not part of verify. Run it with {@code ./mvnw -B -o package -DskipTests} then {@code ./mvnw -B
  * -o test -Dtest=ScaleBenchmark -Dsurefire.failIfNoSpecifiedTests=false} (add {@code
- * -Dbench.nodes=5000}); the figures are printed as {@code FIGURE} lines in
+ * -Dbench.nodes=5000}, {@code -Dbench.histogram=true} for the operator's heap by class at steady
+ * state); the figures are printed as {@code FIGURE} lines in
  * target/surefire-reports/io.tcpteardown.bench.ScaleBenchmark-output.txt.
  */
 class ScaleBenchmark {
@@ -214,6 +215,10 @@ class ScaleBenchmark {
               s.profileWrites() * 60.0 / s.seconds() / 10,
               s.specWrites()));
       long heapSteady = heapAfterFullGcKib(pid);
+      if (Boolean.getBoolean("bench.histogram")) {
+        System.out.println(
+            jcmd(pid, "GC.class_histogram").lines().limit(40).reduce("", (a, b) -> a + b + "\n"));
+      }
       figures.add(
           "heap after full GC, agents reporting: "
               + heapSteady / 1024
@@ -240,7 +245,8 @@ class ScaleBenchmark {
               b.specWrites()));
 
       // The floor, then one profile change that reaches every node.
-      Duration floor = floor(client);
+      Duration floor = floor(client, false);
+      Duration floorApply = floor(client, true);
       target.set(31);
       long specBefore = specWrites.get();
       Instant changeStart = Instant.now();
@@ -264,7 +270,7 @@ class ScaleBenchmark {
           .until(() -> appliedAt.containsKey("base/2"));
       Duration afterLastAnswer = Duration.between(agents.lastAnswer(), appliedAt.get("base/2"));
       long changeWrites = specWrites.get() - specBefore;
-      Duration floorAfter = floor(client);
+      Duration floorAfter = floor(client, false);
       figures.add(
           String.format(
               "profile change: every TcpTeardownNode holds it after %d ms; floor (bare client, %d"
@@ -276,6 +282,10 @@ class ScaleBenchmark {
               floorAfter.toMillis(),
               propagation.toMillis() / (double) Math.max(floor.toMillis(), floorAfter.toMillis()),
               propagation.toMillis() / (double) Math.min(floor.toMillis(), floorAfter.toMillis())));
+      figures.add(
+          String.format(
+              "floor with server-side apply (as the operator writes): %d ms, ratio %.2f",
+              floorApply.toMillis(), propagation.toMillis() / (double) floorApply.toMillis()));
       figures.add(
           String.format(
               "Applied=True %d ms after the last agent answered; TcpTeardownNode spec writes per"
@@ -515,8 +525,11 @@ class ScaleBenchmark {
     } while (specWrites.get() != before);
   }
 
-  /** A bare client patching the spec of N TcpTeardownNodes (created beforehand, untimed). */
-  private static Duration floor(KubernetesClient client) throws Exception {
+  /**
+   * A bare client patching the spec of N TcpTeardownNodes (created beforehand, untimed): a JSON
+   * merge patch, or a server-side apply of the whole spec as the operator's dependent writes it.
+   */
+  private static Duration floor(KubernetesClient client, boolean serverSideApply) throws Exception {
     String run = Long.toHexString(System.nanoTime());
     List<String> names = new ArrayList<>();
     for (int i = 0; i < NODES; i++) {
@@ -540,13 +553,32 @@ class ScaleBenchmark {
     parallel(
         FLOOR_THREADS,
         NODES,
-        i ->
+        i -> {
+          if (serverSideApply) {
+            TcpTeardownNode object = new TcpTeardownNode();
+            object.setMetadata(new ObjectMetaBuilder().withName(names.get(i)).build());
+            object.setSpec(
+                TcpTeardownNodeSpec.of(
+                    TeardownSettings.NONE.with(io.tcpteardown.api.ManagedSysctl.FIN_TIMEOUT, 31),
+                    Map.of("finTimeoutSeconds", "base"),
+                    List.of("base"),
+                    List.of()));
+            client
+                .resource(object)
+                .patch(
+                    new PatchContext.Builder()
+                        .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                        .withFieldManager("floor")
+                        .withForce(true)
+                        .build());
+          } else {
             client
                 .resources(TcpTeardownNode.class)
                 .withName(names.get(i))
                 .patch(
-                    PatchContext.of(PatchType.JSON_MERGE),
-                    "{\"spec\":{\"finTimeoutSeconds\":31}}"));
+                    PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"finTimeoutSeconds\":31}}");
+          }
+        });
     Duration took = Duration.between(start, Instant.now());
     parallel(
         FLOOR_THREADS,

@@ -59,14 +59,27 @@ class NodeObjectStoresTest {
   }
 
   @Test
-  void theNodeSettingsStoreKeepsMetadataAndSpecButNoStatus() {
+  void theNodeSettingsStoreKeepsMetadataAndSpecButNoStatusNorTheAgentsManagedFields() {
     var store = new NodeObjectStores.WithoutStatus();
     TcpTeardownNode full = object(3, 10);
+    var operator =
+        new io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder()
+            .withManager("tcpteardownnodedependent")
+            .withOperation("Apply")
+            .build();
+    var agent =
+        new io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder()
+            .withManager("tcp-teardown-agent")
+            .withOperation("Update")
+            .withSubresource("status")
+            .build();
+    full.getMetadata().setManagedFields(List.of(operator, agent));
     store.put("web-1", full);
     TcpTeardownNode kept = store.get("web-1");
     assertThat(kept.getStatus()).isNull();
     assertThat(kept.getSpec()).isEqualTo(full.getSpec());
-    assertThat(kept.getMetadata()).isEqualTo(full.getMetadata());
+    assertThat(kept.getMetadata().getManagedFields()).containsExactly(operator);
+    assertThat(kept.getMetadata().getResourceVersion()).isEqualTo("7");
   }
 
   @Test
