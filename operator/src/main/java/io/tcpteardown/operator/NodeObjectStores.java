@@ -15,9 +15,8 @@ public final class NodeObjectStores {
   private NodeObjectStores() {}
 
   /**
-   * For the node-settings controller, which compares the spec it wants with the spec stored (its
-   * server-side apply matcher reads metadata, its own managed fields included, and spec): no
-   * status, and no managed-fields entry of the status subresource.
+   * For the node-settings controller, which compares the spec it wants with the spec stored and the
+   * owner reference ({@link TcpTeardownNodeDependent#match}): no status, no managed fields.
    */
   public static final class WithoutStatus extends BasicItemStore<TcpTeardownNode> {
     public WithoutStatus() {
@@ -26,21 +25,13 @@ public final class NodeObjectStores {
 
     @Override
     public TcpTeardownNode put(String key, TcpTeardownNode object) {
-      if (object.getStatus() == null) {
-        return super.put(key, object);
-      }
       TcpTeardownNode slim = new TcpTeardownNode();
       ObjectMeta meta = object.getMetadata();
-      if (meta.getManagedFields() != null
-          && meta.getManagedFields().stream().anyMatch(m -> "status".equals(m.getSubresource()))) {
-        // The agent's entry lists every status field it wrote; the matcher reads only the spec's.
-        meta =
-            new io.fabric8.kubernetes.api.model.ObjectMetaBuilder(meta)
-                .withManagedFields(
-                    meta.getManagedFields().stream()
-                        .filter(m -> !"status".equals(m.getSubresource()))
-                        .toList())
-                .build();
+      if (meta.getManagedFields() != null && !meta.getManagedFields().isEmpty()) {
+        // Its matcher compares specs (TcpTeardownNodeDependent#match), not managed fields, which
+        // are most of what an object without status weighs.
+        meta = new io.fabric8.kubernetes.api.model.ObjectMetaBuilder(meta).build();
+        meta.setManagedFields(null);
       }
       slim.setMetadata(meta);
       slim.setSpec(object.getSpec());

@@ -45,6 +45,8 @@ public final class ProfileStatusIndex {
   private final Map<String, NodeResolution> resolutions = new HashMap<>();
   private final Map<String, Boolean> rising = new HashMap<>();
   private final Map<String, TreeMap<String, NodeContribution>> contributions = new HashMap<>();
+  private final Map<String, Long> urgentVersions = new HashMap<>();
+  private long lastVersion;
   private List<TcpTeardownProfile> accepted = List.of();
 
   public ProfileStatusIndex(PressureTracker tracker) {
@@ -60,6 +62,7 @@ public final class ProfileStatusIndex {
       return;
     }
     profiles.put(name, new ProfileEntry(profile, ProfileValidation.validate(profile)));
+    bump(name);
     resolveEveryNode();
   }
 
@@ -68,6 +71,7 @@ public final class ProfileStatusIndex {
       return;
     }
     contributions.remove(name);
+    urgentVersions.remove(name);
     resolveEveryNode();
   }
 
@@ -118,6 +122,48 @@ public final class ProfileStatusIndex {
             now));
   }
 
+  /**
+   * A number that changes whenever anything the written-at-once part of the profile's status
+   * ({@link StatusWritePolicy#urgent}) depends on may have changed: the profile itself, which nodes
+   * it selects, and of each node whether it is applied, held back, in conflict or under pressure,
+   * and its pods' part. While it stays the same, only counts and messages can have changed.
+   */
+  public synchronized long urgentVersion(String profile) {
+    return urgentVersions.getOrDefault(profile, 0L);
+  }
+
+  /** The profile's status and the {@link #urgentVersion} it was assembled at. */
+  public record Snapshot(TcpTeardownProfileStatus status, long urgentVersion) {}
+
+  public synchronized Optional<Snapshot> snapshot(
+      String profile, TcpTeardownProfileStatus previous, Instant now) {
+    return status(profile, previous, now).map(s -> new Snapshot(s, urgentVersion(profile)));
+  }
+
+  private void bump(String profile) {
+    // One counter for all profiles: a profile deleted and created again never repeats a version.
+    urgentVersions.put(profile, ++lastVersion);
+  }
+
+  private static Object urgentPart(NodeContribution c) {
+    if (c == null) {
+      return null;
+    }
+    return java.util.Arrays.asList(
+        c.applied(),
+        c.heldBack() != null,
+        c.conflicts(),
+        c.pressure() != null,
+        c.pods() == null
+            ? null
+            : List.of(
+                c.pods().withoutFeature(),
+                c.pods().matched(),
+                c.pods().applied(),
+                c.pods().errors(),
+                c.pods().conflicts()));
+  }
+
   private static boolean sameSpec(TcpTeardownProfile a, TcpTeardownProfile b) {
     return Objects.equals(a.getMetadata().getGeneration(), b.getMetadata().getGeneration())
         && a.getMetadata().getGeneration() != null
@@ -154,19 +200,24 @@ public final class ProfileStatusIndex {
       String profile = entry.profile().getMetadata().getName();
       TreeMap<String, NodeContribution> byNode =
           contributions.computeIfAbsent(profile, p -> new TreeMap<>());
+      NodeContribution before;
+      NodeContribution after = null;
       if (facts == null || !Resolver.selects(entry.profile(), facts)) {
-        byNode.remove(name);
-        continue;
+        before = byNode.remove(name);
+      } else {
+        after =
+            ProfileStatusCalculator.contribution(
+                profile,
+                entry.podRule(),
+                name,
+                entry.accepted() ? resolutions.get(name) : null,
+                objects.get(name),
+                rising.getOrDefault(name, false));
+        before = byNode.put(name, after);
       }
-      byNode.put(
-          name,
-          ProfileStatusCalculator.contribution(
-              profile,
-              entry.podRule(),
-              name,
-              entry.accepted() ? resolutions.get(name) : null,
-              objects.get(name),
-              rising.getOrDefault(name, false)));
+      if (!Objects.equals(urgentPart(before), urgentPart(after))) {
+        bump(profile);
+      }
     }
   }
 }

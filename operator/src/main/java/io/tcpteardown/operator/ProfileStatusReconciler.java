@@ -14,6 +14,7 @@ import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileStatus;
 import io.tcpteardown.rules.NodeFacts;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +42,10 @@ public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
   private final OperatorMetrics metrics;
   private final Clock clock;
   private final StatusWritePolicy writePolicy;
-  private final Map<String, Instant> lastWrites = new ConcurrentHashMap<>();
+  private final Map<String, Written> lastWrites = new ConcurrentHashMap<>();
+
+  /** What this operator last wrote of a profile's status, and when. */
+  private record Written(Instant at, long urgentVersion, StatusWritePolicy.Urgent urgent) {}
 
   public ProfileStatusReconciler(
       ProfileStatusIndex index,
@@ -119,26 +123,40 @@ public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
     TcpTeardownProfileStatus previous = profile.getStatus();
     Instant now = clock.instant();
     String name = profile.getMetadata().getName();
-    Optional<TcpTeardownProfileStatus> computed = index.status(name, previous, now);
+    Set<String> names =
+        profiles.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+    lastWrites.keySet().retainAll(names);
+    metrics.retainOnly(names);
+    Written written = lastWrites.get(name);
+    if (written != null
+        && previous != null
+        && written.urgentVersion() == index.urgentVersion(name)
+        && written.urgent().equals(StatusWritePolicy.urgent(previous))) {
+      // Since the last write only counts and messages can have changed: not even assembled
+      // before the interval ends.
+      Instant due = written.at().plus(writePolicy.interval());
+      if (now.isBefore(due)) {
+        return UpdateControl.<TcpTeardownProfile>noUpdate()
+            .rescheduleAfter(Duration.between(now, due));
+      }
+    }
+    Optional<ProfileStatusIndex.Snapshot> computed = index.snapshot(name, previous, now);
     if (computed.isEmpty()) {
       // Not yet delivered by the profiles' own informer: its event reconciles this profile again.
       return UpdateControl.noUpdate();
     }
-    TcpTeardownProfileStatus next = computed.get();
-    Set<String> names =
-        profiles.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+    TcpTeardownProfileStatus next = computed.get().status();
     metrics.record(name, next);
-    metrics.retainOnly(names);
-    lastWrites.keySet().retainAll(names);
     StatusWritePolicy.Decision decision =
-        writePolicy.decide(previous, next, lastWrites.get(name), now);
+        writePolicy.decide(previous, next, written == null ? null : written.at(), now);
     if (!decision.write()) {
       return decision.retryAfter() == null
           ? UpdateControl.noUpdate()
           : UpdateControl.<TcpTeardownProfile>noUpdate().rescheduleAfter(decision.retryAfter());
     }
     events.onStatusChange(profile, previous, next);
-    lastWrites.put(name, now);
+    lastWrites.put(
+        name, new Written(now, computed.get().urgentVersion(), StatusWritePolicy.urgent(next)));
     TcpTeardownProfile patch = new TcpTeardownProfile();
     patch.setMetadata(
         new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()

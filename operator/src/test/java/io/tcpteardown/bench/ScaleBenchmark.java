@@ -249,6 +249,7 @@ class ScaleBenchmark {
       Duration floorApply = floor(client, true);
       target.set(31);
       long specBefore = specWrites.get();
+      Measure change = Measure.start(pid, agents, this);
       Instant changeStart = Instant.now();
       client
           .resources(TcpTeardownProfile.class)
@@ -264,6 +265,7 @@ class ScaleBenchmark {
           .until(() -> reached.size() >= NODES);
       Instant last = reached.values().stream().max(Instant::compareTo).orElseThrow();
       Duration propagation = Duration.between(changeStart, last);
+      Measure.Result c = change.stop();
       await()
           .atMost(Duration.ofMinutes(10))
           .pollInterval(Duration.ofMillis(100))
@@ -289,8 +291,8 @@ class ScaleBenchmark {
       figures.add(
           String.format(
               "Applied=True %d ms after the last agent answered; TcpTeardownNode spec writes per"
-                  + " changed node: %.2f",
-              afterLastAnswer.toMillis(), changeWrites / (double) NODES));
+                  + " changed node: %.2f; operator CPU while the change spread %.0f%% of a core",
+              afterLastAnswer.toMillis(), changeWrites / (double) NODES, c.cpuPercent()));
 
       // Largest status objects.
       long largestProfile =

@@ -68,6 +68,8 @@ class ProfileStatusIndexProperties {
 
   record RemoveObject(String node) implements Event {}
 
+  record UrgentSeen(StatusWritePolicy.Urgent urgent, long version) {}
+
   @Property(tries = 300)
   void theIndexAgreesWithTheFullRecomputationAfterEveryEvent(@ForAll("events") List<Event> events) {
     ProfileStatusCalculator calculator = new ProfileStatusCalculator(new PressureTracker());
@@ -77,6 +79,7 @@ class ProfileStatusIndexProperties {
     Map<String, TcpTeardownNode> objects = new HashMap<>();
     long generation = 0;
     Instant now = START;
+    Map<String, UrgentSeen> urgentSeen = new HashMap<>();
     for (Event event : events) {
       now = now.plusSeconds(1);
       switch (event) {
@@ -138,6 +141,16 @@ class ProfileStatusIndexProperties {
         TcpTeardownProfileStatus actual =
             index.status(name, profile.getStatus(), now).orElseThrow();
         assertThat(actual).as("status of %s after %s", name, event).isEqualTo(expected);
+        // The written-at-once part never changes without the urgent version changing with it.
+        long version = index.urgentVersion(name);
+        StatusWritePolicy.Urgent urgent = StatusWritePolicy.urgent(expected);
+        UrgentSeen before = urgentSeen.get(name);
+        if (before != null && before.version() == version) {
+          assertThat(urgent)
+              .as("urgent part of %s after %s, urgent version unchanged", name, event)
+              .isEqualTo(before.urgent());
+        }
+        urgentSeen.put(name, new UrgentSeen(urgent, version));
         profile.setStatus(expected);
       }
     }
