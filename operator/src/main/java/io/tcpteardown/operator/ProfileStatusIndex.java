@@ -46,6 +46,11 @@ public final class ProfileStatusIndex {
   private final Map<String, Boolean> rising = new HashMap<>();
   private final Map<String, TreeMap<String, NodeContribution>> contributions = new HashMap<>();
   private final Map<String, Long> urgentVersions = new HashMap<>();
+  // Per profile: selected nodes, of them applied, and under pressure. A node entering or leaving
+  // pressure (TIME_WAIT around 90% flaps on every report) changes the written-at-once part only
+  // when
+  // it is the first or the last; a node turning applied only when it is the last.
+  private final Map<String, int[]> tallies = new HashMap<>();
   private long lastVersion;
   private List<TcpTeardownProfile> accepted = List.of();
 
@@ -72,6 +77,7 @@ public final class ProfileStatusIndex {
     }
     contributions.remove(name);
     urgentVersions.remove(name);
+    tallies.remove(name);
     resolveEveryNode();
   }
 
@@ -145,15 +151,29 @@ public final class ProfileStatusIndex {
     urgentVersions.put(profile, ++lastVersion);
   }
 
+  private static final int SELECTED = 0;
+  private static final int APPLIED = 1;
+  private static final int PRESSURE = 2;
+
+  private static void count(int[] tally, NodeContribution c, int sign) {
+    if (c != null) {
+      tally[SELECTED] += sign;
+      tally[APPLIED] += c.applied() ? sign : 0;
+      tally[PRESSURE] += c.pressure() != null ? sign : 0;
+    }
+  }
+
+  /**
+   * What of one node's contribution the written-at-once part depends on, besides being selected,
+   * applied and under pressure, which count through the tallies.
+   */
   private static Object urgentPart(NodeContribution c) {
     if (c == null) {
       return null;
     }
     return java.util.Arrays.asList(
-        c.applied(),
         c.heldBack() != null,
         c.conflicts(),
-        c.pressure() != null,
         c.pods() == null
             ? null
             : List.of(
@@ -215,7 +235,14 @@ public final class ProfileStatusIndex {
                 rising.getOrDefault(name, false));
         before = byNode.put(name, after);
       }
-      if (!Objects.equals(urgentPart(before), urgentPart(after))) {
+      int[] tally = tallies.computeIfAbsent(profile, p -> new int[3]);
+      boolean allAppliedBefore = tally[APPLIED] == tally[SELECTED];
+      boolean pressureBefore = tally[PRESSURE] > 0;
+      count(tally, before, -1);
+      count(tally, after, 1);
+      if (!Objects.equals(urgentPart(before), urgentPart(after))
+          || allAppliedBefore != (tally[APPLIED] == tally[SELECTED])
+          || pressureBefore != (tally[PRESSURE] > 0)) {
         bump(profile);
       }
     }
