@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.tcpteardown.operator.OperatorRuntime;
 import io.tcpteardown.operator.OperatorSettings;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -52,11 +53,22 @@ public final class OperatorCommand implements Callable<Integer> {
       description = "Port of /metrics for Prometheus (env METRICS_PORT, default ${DEFAULT-VALUE}).")
   int metricsPort;
 
+  @Option(
+      names = "--status-interval",
+      defaultValue = "${env:STATUS_INTERVAL:-15s}",
+      converter = DurationConverter.class,
+      description =
+          "How often at most a profile's live counts (totals, per-node counts, messages) are"
+              + " written to its status; condition changes are written at once (env"
+              + " STATUS_INTERVAL, default ${DEFAULT-VALUE}).")
+  Duration statusInterval;
+
   @Override
   public Integer call() throws Exception {
     KubernetesClient client = new KubernetesClientBuilder().build();
     OperatorSettings settings =
-        new OperatorSettings(leaderElection, leaseName, leaseNamespace, healthPort, metricsPort);
+        new OperatorSettings(
+            leaderElection, leaseName, leaseNamespace, healthPort, metricsPort, statusInterval);
     OperatorRuntime runtime = OperatorRuntime.start(client, settings);
     // SIGTERM: the hook itself stops the controllers and gives the Lease up before the JVM halts
     // (a hook that only wakes the main thread lets the JVM halt before the main thread is done).

@@ -36,6 +36,7 @@ public class NodeSettingsReconciler implements Reconciler<Node> {
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(TcpTeardownProfile.class, Node.class)
                 .withName(PROFILES)
+                .withOnUpdateFilter(new ProfileSpecChanged())
                 .withSecondaryToPrimaryMapper(profile -> allNodes(context))
                 .build(),
             context);

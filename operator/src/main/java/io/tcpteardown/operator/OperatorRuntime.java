@@ -80,10 +80,11 @@ public final class OperatorRuntime implements AutoCloseable {
     operator.register(new NodeSettingsReconciler());
     operator.register(
         new ProfileStatusReconciler(
-            new ProfileStatusCalculator(new PressureTracker()),
+            new ProfileStatusIndex(new PressureTracker()),
             new ProfileEvents(new EventRecorder(client, "tcp-teardown-operator", null, clock)),
             operatorMetrics,
-            clock));
+            clock,
+            new StatusWritePolicy(settings.statusInterval())));
     operator.start();
     var runtime = operator.getRuntimeInfo();
     EndpointServer health =

@@ -54,51 +54,88 @@ public record ProfilePodStatus(
   }
 
   public static ProfilePodStatus of(String profile, Map<String, TcpTeardownNodeStatus> byNode) {
+    List<Part> parts = new ArrayList<>();
+    for (var node : byNode.entrySet()) {
+      parts.add(part(profile, node.getKey(), node.getValue()));
+    }
+    return combine(parts);
+  }
+
+  /**
+   * What one node's agent reports of a profile's pod rules, before the sums over nodes are bounded.
+   *
+   * @param withoutFeature the node's agent does not list the podRules feature (nothing else counts)
+   */
+  public record Part(
+      String node,
+      boolean withoutFeature,
+      long matched,
+      long applied,
+      long errors,
+      List<String> conflicts) {}
+
+  /** One node's part, from its agent's status (any value the API server admits). */
+  public static Part part(String profile, String node, TcpTeardownNodeStatus status) {
+    AgentInfo agent = status == null ? null : status.agent();
+    if (agent == null || !agent.understands(AgentInfo.POD_RULES)) {
+      return new Part(node, true, 0, 0, 0, List.of());
+    }
+    long matched = 0;
+    long applied = 0;
+    long errors = 0;
+    List<String> conflicts = new ArrayList<>();
+    for (PodRuleResult result : nullSafe(status.podRules())) {
+      if (result == null || !profile.equals(result.profile())) {
+        continue;
+      }
+      matched = add(matched, result.matched());
+      applied = add(applied, result.applied());
+      errors = add(errors, result.errors());
+    }
+    for (PodConflictEntry conflict : nullSafe(status.podConflicts())) {
+      if (conflict == null || conflict.profiles() == null) {
+        continue;
+      }
+      List<String> profiles = conflict.profiles().stream().filter(Objects::nonNull).toList();
+      if (profiles.contains(profile) && profiles.size() > 1) {
+        List<String> pods = nullSafe(conflict.pods()).stream().filter(Objects::nonNull).toList();
+        conflicts.add(
+            "Pod rules of "
+                + String.join(" and ", profiles)
+                + " have the same priority and set "
+                + conflict.field()
+                + " differently in "
+                + pods.size()
+                + (pods.size() == 1 ? " pod" : " pods")
+                + " on node "
+                + node
+                + " ("
+                + String.join(", ", pods.subList(0, Math.min(5, pods.size())))
+                + "); "
+                + profiles.getFirst()
+                + " wins because its name sorts first. Give one profile a higher priority or"
+                + " make the values agree.");
+      }
+    }
+    return new Part(node, false, matched, applied, errors, List.copyOf(conflicts));
+  }
+
+  /** The profile's pod status from its selected nodes' parts, in node order. */
+  public static ProfilePodStatus combine(Iterable<Part> parts) {
     long matched = 0;
     long applied = 0;
     long errors = 0;
     List<String> withoutFeature = new ArrayList<>();
     List<String> conflicts = new ArrayList<>();
-    for (var node : byNode.entrySet()) {
-      TcpTeardownNodeStatus status = node.getValue();
-      AgentInfo agent = status == null ? null : status.agent();
-      if (agent == null || !agent.understands(AgentInfo.POD_RULES)) {
-        withoutFeature.add(node.getKey());
+    for (Part part : parts) {
+      if (part.withoutFeature()) {
+        withoutFeature.add(part.node());
         continue;
       }
-      for (PodRuleResult result : nullSafe(status.podRules())) {
-        if (result == null || !profile.equals(result.profile())) {
-          continue;
-        }
-        matched = add(matched, result.matched());
-        applied = add(applied, result.applied());
-        errors = add(errors, result.errors());
-      }
-      for (PodConflictEntry conflict : nullSafe(status.podConflicts())) {
-        if (conflict == null || conflict.profiles() == null) {
-          continue;
-        }
-        List<String> profiles = conflict.profiles().stream().filter(Objects::nonNull).toList();
-        if (profiles.contains(profile) && profiles.size() > 1) {
-          List<String> pods = nullSafe(conflict.pods()).stream().filter(Objects::nonNull).toList();
-          conflicts.add(
-              "Pod rules of "
-                  + String.join(" and ", profiles)
-                  + " have the same priority and set "
-                  + conflict.field()
-                  + " differently in "
-                  + pods.size()
-                  + (pods.size() == 1 ? " pod" : " pods")
-                  + " on node "
-                  + node.getKey()
-                  + " ("
-                  + String.join(", ", pods.subList(0, Math.min(5, pods.size())))
-                  + "); "
-                  + profiles.getFirst()
-                  + " wins because its name sorts first. Give one profile a higher priority or"
-                  + " make the values agree.");
-        }
-      }
+      matched = add(matched, part.matched());
+      applied = add(applied, part.applied());
+      errors = add(errors, part.errors());
+      conflicts.addAll(part.conflicts());
     }
     return new ProfilePodStatus(
         new PodSummary(matched, Math.min(applied, matched), Math.min(errors, matched)),
@@ -107,7 +144,11 @@ public record ProfilePodStatus(
   }
 
   private static long add(long sum, Long value) {
-    if (value == null || value <= 0) {
+    return value == null ? sum : add(sum, value.longValue());
+  }
+
+  private static long add(long sum, long value) {
+    if (value <= 0) {
       return sum;
     }
     long next = sum + value;

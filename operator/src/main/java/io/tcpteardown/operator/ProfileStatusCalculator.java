@@ -50,21 +50,124 @@ public final class ProfileStatusCalculator {
       Collection<NodeFacts> nodes,
       Map<String, TcpTeardownNode> nodeObjects,
       Instant now) {
-    pressureTracker.retainOnly(
-        nodes.stream()
-            .map(NodeFacts::name)
-            .filter(nodeObjects::containsKey)
-            .collect(Collectors.toSet()));
+    Map<String, Boolean> rising = observe(nodes, nodeObjects);
     String name = profile.getMetadata().getName();
-    Long generation = profile.getMetadata().getGeneration();
     List<Violation> violations = ProfileValidation.validate(profile);
     boolean accepted = violations.isEmpty();
-
-    List<NodeFacts> selected =
+    boolean podRule = accepted && Resolver.podRule(profile).isPresent();
+    List<NodeContribution> contributions =
         nodes.stream()
             .filter(n -> Resolver.selects(profile, n))
             .sorted(Comparator.comparing(NodeFacts::name))
+            .map(
+                node -> {
+                  TcpTeardownNode object = nodeObjects.get(node.name());
+                  return contribution(
+                      name,
+                      podRule,
+                      node.name(),
+                      accepted ? Resolver.resolve(node, allProfiles) : null,
+                      object == null ? null : object.getStatus(),
+                      rising.getOrDefault(node.name(), false));
+                })
             .toList();
+    return assemble(profile, profile.getStatus(), violations, contributions, now);
+  }
+
+  /**
+   * Shows the pressure tracker every node's latest report: it forgets the nodes that lack a Node or
+   * a TcpTeardownNode and answers, per node that has both, whether its counters rose between its
+   * last two reports.
+   */
+  public Map<String, Boolean> observe(
+      Collection<NodeFacts> nodes, Map<String, TcpTeardownNode> nodeObjects) {
+    Map<String, Boolean> rising = new java.util.HashMap<>();
+    java.util.Set<String> present =
+        nodes.stream()
+            .map(NodeFacts::name)
+            .filter(nodeObjects::containsKey)
+            .collect(Collectors.toSet());
+    pressureTracker.retainOnly(present);
+    for (String node : present) {
+      rising.put(node, pressureTracker.countersRising(node, nodeObjects.get(node).getStatus()));
+    }
+    return rising;
+  }
+
+  /**
+   * What one node the profile selects gives to its status.
+   *
+   * @param heldBack this profile's settings held back on the node and why (null when none)
+   * @param conflicts equal-priority clashes on the node that involve this profile
+   * @param pressure the sentence naming the node's teardown trouble (null when none)
+   * @param pods the node's part of the profile's pod rules (null without pod rules)
+   */
+  public record NodeContribution(
+      String node,
+      StateCounts states,
+      boolean applied,
+      String heldBack,
+      List<NodeResolution.FieldConflict> conflicts,
+      String pressure,
+      ProfilePodStatus.Part pods) {}
+
+  /**
+   * @param resolution the node's resolution over every profile, null when the profile is rejected
+   * @param rising whether the node's overflow counters rose between its last two reports
+   */
+  public static NodeContribution contribution(
+      String profile,
+      boolean podRule,
+      String node,
+      NodeResolution resolution,
+      TcpTeardownNodeStatus status,
+      boolean rising) {
+    StateCounts states = counts(status);
+    boolean applied = false;
+    String heldBack = null;
+    List<NodeResolution.FieldConflict> conflicts = List.of();
+    String pressure = null;
+    if (resolution != null) {
+      applied = appliedOnNode(profile, resolution, status);
+      heldBack =
+          resolution.heldBack().stream()
+              .filter(h -> h.profile().equals(profile))
+              .map(HeldBackSetting::reason)
+              .collect(Collectors.joining("; "));
+      if (heldBack.isEmpty()) {
+        heldBack = null;
+      }
+      conflicts =
+          resolution.conflicts().stream()
+              .filter(c -> c.winner().equals(profile) || c.loser().equals(profile))
+              .toList();
+      pressure = pressureReason(node, status, rising).orElse(null);
+    }
+    return new NodeContribution(
+        node,
+        states,
+        applied,
+        heldBack,
+        conflicts,
+        pressure,
+        podRule ? ProfilePodStatus.part(profile, node, status) : null);
+  }
+
+  /**
+   * The profile's status from the contributions of the nodes it selects, sorted by node name.
+   *
+   * @param previous the status stored now, whose conditions keep their transition times
+   * @param violations the profile's safety violations (empty when accepted)
+   */
+  public static TcpTeardownProfileStatus assemble(
+      TcpTeardownProfile profile,
+      TcpTeardownProfileStatus previous,
+      List<Violation> violations,
+      Collection<NodeContribution> selected,
+      Instant now) {
+    String name = profile.getMetadata().getName();
+    Long generation = profile.getMetadata().getGeneration();
+    boolean accepted = violations.isEmpty();
 
     StateCounts totals = StateCounts.ZERO;
     List<ProfileNodeEntry> entries = new ArrayList<>();
@@ -72,47 +175,35 @@ public final class ProfileStatusCalculator {
     List<String> pressure = new ArrayList<>();
     List<String> heldBackMessages = new ArrayList<>();
     Map<String, ConflictSummary> conflicts = new TreeMap<>();
+    List<ProfilePodStatus.Part> podParts = new ArrayList<>();
 
-    for (NodeFacts node : selected) {
-      TcpTeardownNode object = nodeObjects.get(node.name());
-      TcpTeardownNodeStatus status = object == null ? null : object.getStatus();
-      StateCounts states = counts(status);
+    for (NodeContribution node : selected) {
+      StateCounts states = node.states();
       totals = saturatingSum(totals, states);
-
-      boolean applied = false;
-      String heldBack = null;
-      if (accepted) {
-        NodeResolution resolution = Resolver.resolve(node, allProfiles);
-        applied = appliedOnNode(name, resolution, status);
-        heldBack =
-            resolution.heldBack().stream()
-                .filter(h -> h.profile().equals(name))
-                .map(HeldBackSetting::reason)
-                .collect(Collectors.joining("; "));
-        if (heldBack.isEmpty()) {
-          heldBack = null;
-        } else {
-          heldBackMessages.add(node.name() + ": " + heldBack);
-        }
-        for (NodeResolution.FieldConflict conflict : resolution.conflicts()) {
-          if (conflict.winner().equals(name) || conflict.loser().equals(name)) {
-            String other = conflict.winner().equals(name) ? conflict.loser() : conflict.winner();
-            conflicts.computeIfAbsent(
-                    other + "/" + conflict.field(),
-                    k -> new ConflictSummary(other, conflict.field(), conflict.winner()))
-                .nodes++;
-          }
-        }
-        pressureReason(node.name(), status).ifPresent(pressure::add);
+      if (node.heldBack() != null) {
+        heldBackMessages.add(node.node() + ": " + node.heldBack());
       }
-      if (!applied) {
-        notApplied.add(node.name());
+      for (NodeResolution.FieldConflict conflict : node.conflicts()) {
+        String other = conflict.winner().equals(name) ? conflict.loser() : conflict.winner();
+        conflicts.computeIfAbsent(
+                other + "/" + conflict.field(),
+                k -> new ConflictSummary(other, conflict.field(), conflict.winner()))
+            .nodes++;
+      }
+      if (node.pressure() != null) {
+        pressure.add(node.pressure());
+      }
+      if (node.pods() != null) {
+        podParts.add(node.pods());
+      }
+      if (!node.applied()) {
+        notApplied.add(node.node());
       }
       if (entries.size() < MAX_NODE_ENTRIES) {
         entries.add(
             new ProfileNodeEntry(
-                node.name(),
-                applied,
+                node.node(),
+                node.applied(),
                 states.finWait1(),
                 states.finWait2(),
                 states.timeWait(),
@@ -120,21 +211,16 @@ public final class ProfileStatusCalculator {
                 states.lastAck(),
                 states.closing(),
                 states.orphans(),
-                heldBack));
+                node.heldBack()));
       }
     }
-
-    int appliedCount = selected.size() - notApplied.size();
+    int selectedCount = selected.size();
+    int appliedCount = selectedCount - notApplied.size();
     java.util.Optional<io.tcpteardown.api.NodePodRule> podRule =
         accepted ? Resolver.podRule(profile) : java.util.Optional.empty();
     ProfilePodStatus pods = null;
     if (podRule.isPresent()) {
-      Map<String, TcpTeardownNodeStatus> statuses = new TreeMap<>();
-      for (NodeFacts node : selected) {
-        TcpTeardownNode object = nodeObjects.get(node.name());
-        statuses.put(node.name(), object == null ? null : object.getStatus());
-      }
-      pods = ProfilePodStatus.of(name, statuses);
+      pods = ProfilePodStatus.combine(podParts);
       for (String message : pods.conflicts()) {
         conflicts.put("~pods/" + conflicts.size(), podConflict(message));
       }
@@ -152,8 +238,8 @@ public final class ProfileStatusCalculator {
                     + violations.stream().map(Violation::message).collect(Collectors.joining(" ")),
                 generation));
     Condition applied =
-        appliedCondition(accepted, selected.size(), appliedCount, notApplied, generation);
-    if (pods != null && accepted && selected.size() > 0) {
+        appliedCondition(accepted, selectedCount, appliedCount, notApplied, generation);
+    if (pods != null && accepted && selectedCount > 0) {
       applied = withPods(applied, pods, podRule.get().mode(), generation);
     }
     next.add(applied);
@@ -202,15 +288,14 @@ public final class ProfileStatusCalculator {
                 summarize(heldBackMessages),
                 generation));
 
-    List<Condition> previous = wellFormed(profile.getStatus());
     return new TcpTeardownProfileStatus(
         generation,
-        Conditions.carryTransitionTimes(previous, next, now),
-        selected.size(),
+        Conditions.carryTransitionTimes(wellFormed(previous), next, now),
+        selectedCount,
         appliedCount,
         totals,
         entries,
-        selected.size() > MAX_NODE_ENTRIES ? Boolean.TRUE : null,
+        selectedCount > MAX_NODE_ENTRIES ? Boolean.TRUE : null,
         pods == null ? null : pods.summary());
   }
 
@@ -254,7 +339,8 @@ public final class ProfileStatusCalculator {
     return true;
   }
 
-  private java.util.Optional<String> pressureReason(String node, TcpTeardownNodeStatus status) {
+  private static java.util.Optional<String> pressureReason(
+      String node, TcpTeardownNodeStatus status, boolean rising) {
     if (status == null) {
       return java.util.Optional.empty();
     }
@@ -287,7 +373,7 @@ public final class ProfileStatusCalculator {
               + "% of tcp_max_orphans "
               + maxOrphans);
     }
-    if (pressureTracker.countersRising(node, status)) {
+    if (rising && status.counters() != null) {
       reasons.add(
           "TCPTimeWaitOverflow or TCPAbortOnMemory rose since the previous report ("
               + status.counters().timeWaitOverflow()

@@ -9,79 +9,93 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileStatus;
 import io.tcpteardown.rules.NodeFacts;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
  * Reports each profile's status: acceptance, selection, per-node applied state and counts,
  * conflicts, held-back settings and teardown pressure. Status is patched only when it changes.
  */
-@ControllerConfiguration(name = ProfileStatusReconciler.NAME)
+// Generation-aware (JOSDK's default, spelled out): an update of the profile itself reconciles it
+// only
+// when its metadata.generation rose, so this controller's own status writes do not come back.
+@ControllerConfiguration(name = ProfileStatusReconciler.NAME, generationAwareEventProcessing = true)
 public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
   public static final String NAME = "profile-status";
   private static final String NODES = "nodes";
   private static final String NODE_OBJECTS = "tcpteardownnodes";
   private static final String OTHER_PROFILES = "other-profiles";
 
-  private final ProfileStatusCalculator calculator;
+  private final ProfileStatusIndex index;
   private final ProfileEvents events;
   private final OperatorMetrics metrics;
   private final Clock clock;
+  private final StatusWritePolicy writePolicy;
+  private final Map<String, Written> lastWrites = new ConcurrentHashMap<>();
+
+  /** What this operator last wrote of a profile's status, and when. */
+  private record Written(Instant at, long urgentVersion, StatusWritePolicy.Urgent urgent) {}
 
   public ProfileStatusReconciler(
-      ProfileStatusCalculator calculator,
+      ProfileStatusIndex index,
       ProfileEvents events,
       OperatorMetrics metrics,
-      Clock clock) {
-    this.calculator = calculator;
+      Clock clock,
+      StatusWritePolicy writePolicy) {
+    this.index = index;
     this.events = events;
     this.metrics = metrics;
     this.clock = clock;
+    this.writePolicy = writePolicy;
   }
 
   @Override
   public List<EventSource<?, TcpTeardownProfile>> prepareEventSources(
       EventSourceContext<TcpTeardownProfile> context) {
     var nodes =
-        new InformerEventSource<>(
+        new IndexedInformerEventSource<>(
             InformerEventSourceConfiguration.from(Node.class, TcpTeardownProfile.class)
                 .withName(NODES)
                 .withItemStore(new SlimNodeStore())
                 .withOnUpdateFilter(new NodeFactsChanged())
                 .withSecondaryToPrimaryMapper(node -> allProfiles(context))
                 .build(),
-            context);
+            context,
+            node -> index.putNode(NodeFacts.of(node)),
+            node -> index.removeNode(node.getMetadata().getName()));
     var nodeObjects =
-        new InformerEventSource<>(
+        new IndexedInformerEventSource<>(
             InformerEventSourceConfiguration.from(TcpTeardownNode.class, TcpTeardownProfile.class)
                 .withName(NODE_OBJECTS)
+                .withItemStore(new NodeObjectStores.ProfilesOnly())
                 .withSecondaryToPrimaryMapper(ProfileStatusReconciler::profilesOf)
                 .build(),
-            context);
+            context,
+            object -> index.putObject(object.getMetadata().getName(), object.getStatus()),
+            object -> index.removeObject(object.getMetadata().getName()));
     // A change to one profile can change another's Conflict condition or applied state.
     var otherProfiles =
-        new InformerEventSource<>(
+        new IndexedInformerEventSource<>(
             InformerEventSourceConfiguration.from(
                     TcpTeardownProfile.class, TcpTeardownProfile.class)
                 .withName(OTHER_PROFILES)
-                .withOnUpdateFilter(
-                    (next, previous) ->
-                        !Objects.equals(
-                            next.getMetadata().getGeneration(),
-                            previous.getMetadata().getGeneration()))
+                .withOnUpdateFilter(new ProfileSpecChanged())
                 .withSecondaryToPrimaryMapper(profile -> allProfiles(context))
                 .build(),
-            context);
+            context,
+            index::putProfile,
+            profile -> index.removeProfile(profile.getMetadata().getName()));
     return List.of(nodes, nodeObjects, otherProfiles);
   }
 
@@ -103,35 +117,46 @@ public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
   }
 
   @Override
-  @SuppressWarnings("unchecked")
   public UpdateControl<TcpTeardownProfile> reconcile(
       TcpTeardownProfile profile, Context<TcpTeardownProfile> context) {
-    var retriever = context.eventSourceRetriever();
-    var nodeSource =
-        (InformerEventSource<Node, TcpTeardownProfile>)
-            retriever.getEventSourceFor(Node.class, NODES);
-    var objectSource =
-        (InformerEventSource<TcpTeardownNode, TcpTeardownProfile>)
-            retriever.getEventSourceFor(TcpTeardownNode.class, NODE_OBJECTS);
-
     List<TcpTeardownProfile> profiles = context.getPrimaryCache().list().toList();
-    List<NodeFacts> nodes = nodeSource.list().map(NodeFacts::of).toList();
-    Map<String, TcpTeardownNode> objects =
-        objectSource
-            .list()
-            .collect(
-                Collectors.toMap(n -> n.getMetadata().getName(), Function.identity(), (a, b) -> a));
-
     TcpTeardownProfileStatus previous = profile.getStatus();
-    TcpTeardownProfileStatus next =
-        calculator.compute(profile, profiles, nodes, objects, clock.instant());
-    events.onStatusChange(profile, previous, next);
-    metrics.record(profile.getMetadata().getName(), next);
-    metrics.retainOnly(
-        profiles.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet()));
-    if (next.equals(previous)) {
+    Instant now = clock.instant();
+    String name = profile.getMetadata().getName();
+    Set<String> names =
+        profiles.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+    lastWrites.keySet().retainAll(names);
+    metrics.retainOnly(names);
+    Written written = lastWrites.get(name);
+    if (written != null
+        && previous != null
+        && written.urgentVersion() == index.urgentVersion(name)
+        && written.urgent().equals(StatusWritePolicy.urgent(previous))) {
+      // Since the last write only counts and messages can have changed: not even assembled
+      // before the interval ends.
+      Instant due = written.at().plus(writePolicy.interval());
+      if (now.isBefore(due)) {
+        return UpdateControl.<TcpTeardownProfile>noUpdate()
+            .rescheduleAfter(Duration.between(now, due));
+      }
+    }
+    Optional<ProfileStatusIndex.Snapshot> computed = index.snapshot(name, previous, now);
+    if (computed.isEmpty()) {
+      // Not yet delivered by the profiles' own informer: its event reconciles this profile again.
       return UpdateControl.noUpdate();
     }
+    TcpTeardownProfileStatus next = computed.get().status();
+    metrics.record(name, next);
+    StatusWritePolicy.Decision decision =
+        writePolicy.decide(previous, next, written == null ? null : written.at(), now);
+    if (!decision.write()) {
+      return decision.retryAfter() == null
+          ? UpdateControl.noUpdate()
+          : UpdateControl.<TcpTeardownProfile>noUpdate().rescheduleAfter(decision.retryAfter());
+    }
+    events.onStatusChange(profile, previous, next);
+    lastWrites.put(
+        name, new Written(now, computed.get().urgentVersion(), StatusWritePolicy.urgent(next)));
     TcpTeardownProfile patch = new TcpTeardownProfile();
     patch.setMetadata(
         new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()

@@ -2,21 +2,32 @@ package io.tcpteardown.operator;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.Matcher.Result;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.rules.NodeFacts;
 import io.tcpteardown.rules.NodeResolution;
 import io.tcpteardown.rules.Resolver;
+import java.util.Objects;
 
 /**
  * The desired TcpTeardownNode of a node: named after it, owned by it, spec resolved from the
- * profiles.
+ * profiles. Its informer keeps no status and ignores status updates (agent reports).
  */
+@KubernetesDependent(
+    informer =
+        @Informer(
+            itemStore = NodeObjectStores.WithoutStatus.class,
+            onUpdateFilter = NodeObjectSpecChanged.class))
 public class TcpTeardownNodeDependent
     extends CRUDKubernetesDependentResource<TcpTeardownNode, Node> {
+  // Shared by the dependents of every operator in this JVM: an entry names one stored content.
+  private static final AcceptedProfiles ACCEPTED = new AcceptedProfiles();
 
   public TcpTeardownNodeDependent() {
     super(TcpTeardownNode.class);
@@ -30,10 +41,27 @@ public class TcpTeardownNodeDependent
             context
                 .eventSourceRetriever()
                 .getEventSourceFor(TcpTeardownProfile.class, NodeSettingsReconciler.PROFILES);
-    NodeResolution resolution = Resolver.resolve(NodeFacts.of(node), profiles.list().toList());
+    NodeResolution resolution =
+        Resolver.resolveAccepted(NodeFacts.of(node), ACCEPTED.of(profiles.list().toList()));
     TcpTeardownNode desired = new TcpTeardownNode();
     desired.setMetadata(new ObjectMetaBuilder().withName(node.getMetadata().getName()).build());
     desired.setSpec(resolution.toSpec());
     return desired;
+  }
+
+  /**
+   * The operator is the only writer of the spec and writes all of it: a stored spec equal to the
+   * desired one, on an object this Node owns, needs no write; anything else is written with
+   * server-side apply. A record comparison, where the generic server-side-apply matcher renders
+   * both objects to maps for every Node at every profile change.
+   */
+  @Override
+  public Result<TcpTeardownNode> match(
+      TcpTeardownNode actual, TcpTeardownNode desired, Node primary, Context<Node> context) {
+    boolean owned =
+        actual.getMetadata().getOwnerReferences() != null
+            && actual.getMetadata().getOwnerReferences().stream()
+                .anyMatch(o -> Objects.equals(o.getUid(), primary.getMetadata().getUid()));
+    return Result.computed(owned && Objects.equals(actual.getSpec(), desired.getSpec()), desired);
   }
 }

@@ -73,6 +73,7 @@ class HelmChartTest {
     assertThat(operator.getResources().getLimits()).containsKey("memory");
     assertThat(env(operator, "LEADER_ELECTION")).isEqualTo("true");
     assertThat(env(operator, "POD_NAMESPACE")).isEqualTo("metadata.namespace");
+    assertThat(env(operator, "STATUS_INTERVAL")).isEqualTo("15s");
     assertThat(operator.getPorts())
         .extracting(p -> p.getName() + ":" + p.getContainerPort())
         .containsExactlyInAnyOrder("health:8081", "metrics:8080");

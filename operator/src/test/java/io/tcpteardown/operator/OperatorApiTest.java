@@ -272,6 +272,40 @@ class OperatorApiTest {
   }
 
   @Test
+  void aTcpTeardownNodeSpecEditedByHandIsPutBackButAStatusReportWritesNothing() {
+    fixtures.node("edited", "8Gi", Map.of("tier", "web"));
+    fixtures.profile("fin", Map.of("tier", "web"), spec().finTimeoutSeconds(30).build());
+    await()
+        .atMost(WAIT)
+        .untilAsserted(() -> assertSpec("edited", null, 30, null, null, null, null));
+    long generation = fixtures.getNodeObject("edited").getMetadata().getGeneration();
+
+    reportStatus(
+        "edited",
+        Map.of("net.ipv4.tcp_fin_timeout", "30"),
+        new StateCounts(0, 0, 5, 0, 0, 0, 0),
+        null,
+        "2026-11-26T12:00:00Z");
+    client
+        .resources(TcpTeardownNode.class)
+        .withName(fixtures.name("edited"))
+        .edit(
+            n -> {
+              n.getSpec().sources().put("finTimeoutSeconds", "someone");
+              return n;
+            });
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(fixtures.getNodeObject("edited").getSpec().sources())
+                    .containsEntry("finTimeoutSeconds", fixtures.name("fin")));
+    // The hand edit and the operator's answer: two spec generations, none for the report.
+    assertThat(fixtures.getNodeObject("edited").getMetadata().getGeneration())
+        .isEqualTo(generation + 2);
+  }
+
+  @Test
   void equalPriorityClashGivesConflictOnBothProfiles() {
     fixtures.node("a", "8Gi", Map.of("role", "edge"));
     fixtures.node("b", "8Gi", Map.of("role", "edge"));

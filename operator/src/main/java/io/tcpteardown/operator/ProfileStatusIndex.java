@@ -1,0 +1,250 @@
+package io.tcpteardown.operator;
+
+import io.tcpteardown.api.TcpTeardownProfile;
+import io.tcpteardown.api.TcpTeardownProfileStatus;
+import io.tcpteardown.operator.ProfileStatusCalculator.NodeContribution;
+import io.tcpteardown.rules.NodeFacts;
+import io.tcpteardown.rules.NodeResolution;
+import io.tcpteardown.rules.ProfileValidation;
+import io.tcpteardown.rules.Resolver;
+import io.tcpteardown.rules.Violation;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Every profile's status, kept up to date one event at a time: each node's resolution over the
+ * accepted profiles and its contribution to each profile that selects it are kept, and only what an
+ * event touches is computed again. A TcpTeardownNode report recomputes that node's contributions
+ * (no resolution); a Node whose labels or memory changed is resolved again; only a profile change
+ * resolves every node. A profile's status is then assembled from its nodes' contributions, as
+ * {@link ProfileStatusCalculator#compute} assembles it from everything.
+ *
+ * <p>Thread-safe: informers feed it while reconcilers read it.
+ */
+public final class ProfileStatusIndex {
+  private record ProfileEntry(TcpTeardownProfile profile, List<Violation> violations) {
+    boolean accepted() {
+      return violations.isEmpty();
+    }
+
+    boolean podRule() {
+      return accepted() && Resolver.podRule(profile).isPresent();
+    }
+  }
+
+  private final PressureTracker tracker;
+  private final Map<String, ProfileEntry> profiles = new HashMap<>();
+  private final Map<String, NodeFacts> nodes = new HashMap<>();
+  // Present key: the node has a TcpTeardownNode; its value is that object's status (may be null).
+  private final Map<String, io.tcpteardown.api.TcpTeardownNodeStatus> objects = new HashMap<>();
+  private final Map<String, NodeResolution> resolutions = new HashMap<>();
+  private final Map<String, Boolean> rising = new HashMap<>();
+  private final Map<String, TreeMap<String, NodeContribution>> contributions = new HashMap<>();
+  private final Map<String, Long> urgentVersions = new HashMap<>();
+  // Per profile: selected nodes, of them applied, and under pressure. A node entering or leaving
+  // pressure (TIME_WAIT around 90% flaps on every report) changes the written-at-once part only
+  // when
+  // it is the first or the last; a node turning applied only when it is the last.
+  private final Map<String, int[]> tallies = new HashMap<>();
+  private long lastVersion;
+  private List<TcpTeardownProfile> accepted = List.of();
+
+  public ProfileStatusIndex(PressureTracker tracker) {
+    this.tracker = tracker;
+  }
+
+  /** A profile was added or updated; a status-only update changes nothing here. */
+  public synchronized void putProfile(TcpTeardownProfile profile) {
+    String name = profile.getMetadata().getName();
+    ProfileEntry before = profiles.get(name);
+    if (before != null && sameSpec(before.profile(), profile)) {
+      profiles.put(name, new ProfileEntry(profile, before.violations()));
+      return;
+    }
+    profiles.put(name, new ProfileEntry(profile, ProfileValidation.validate(profile)));
+    bump(name);
+    resolveEveryNode();
+  }
+
+  public synchronized void removeProfile(String name) {
+    if (profiles.remove(name) == null) {
+      return;
+    }
+    contributions.remove(name);
+    urgentVersions.remove(name);
+    tallies.remove(name);
+    resolveEveryNode();
+  }
+
+  /** A Node was added or its labels or memory changed. */
+  public synchronized void putNode(NodeFacts node) {
+    if (node.equals(nodes.get(node.name()))) {
+      return;
+    }
+    nodes.put(node.name(), node);
+    refreshNode(node.name(), true);
+  }
+
+  public synchronized void removeNode(String name) {
+    nodes.remove(name);
+    refreshNode(name, true);
+  }
+
+  /**
+   * A TcpTeardownNode was added or updated (its agent reported, or its spec changed); only what the
+   * status reads of it is kept ({@link NodeObjectStatusView}).
+   */
+  public synchronized void putObject(String name, io.tcpteardown.api.TcpTeardownNodeStatus status) {
+    objects.put(name, NodeObjectStatusView.of(status));
+    refreshNode(name, false);
+  }
+
+  public synchronized void removeObject(String name) {
+    objects.remove(name);
+    refreshNode(name, false);
+  }
+
+  /**
+   * The profile's status now, the transition times carried from {@code previous}; empty when the
+   * profile is not (yet) known here.
+   */
+  public synchronized Optional<TcpTeardownProfileStatus> status(
+      String profile, TcpTeardownProfileStatus previous, Instant now) {
+    ProfileEntry entry = profiles.get(profile);
+    if (entry == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        ProfileStatusCalculator.assemble(
+            entry.profile(),
+            previous,
+            entry.violations(),
+            contributions.getOrDefault(profile, new TreeMap<>()).values(),
+            now));
+  }
+
+  /**
+   * A number that changes whenever anything the written-at-once part of the profile's status
+   * ({@link StatusWritePolicy#urgent}) depends on may have changed: the profile itself, which nodes
+   * it selects, and of each node whether it is applied, held back, in conflict or under pressure,
+   * and its pods' part. While it stays the same, only counts and messages can have changed.
+   */
+  public synchronized long urgentVersion(String profile) {
+    return urgentVersions.getOrDefault(profile, 0L);
+  }
+
+  /** The profile's status and the {@link #urgentVersion} it was assembled at. */
+  public record Snapshot(TcpTeardownProfileStatus status, long urgentVersion) {}
+
+  public synchronized Optional<Snapshot> snapshot(
+      String profile, TcpTeardownProfileStatus previous, Instant now) {
+    return status(profile, previous, now).map(s -> new Snapshot(s, urgentVersion(profile)));
+  }
+
+  private void bump(String profile) {
+    // One counter for all profiles: a profile deleted and created again never repeats a version.
+    urgentVersions.put(profile, ++lastVersion);
+  }
+
+  private static final int SELECTED = 0;
+  private static final int APPLIED = 1;
+  private static final int PRESSURE = 2;
+
+  private static void count(int[] tally, NodeContribution c, int sign) {
+    if (c != null) {
+      tally[SELECTED] += sign;
+      tally[APPLIED] += c.applied() ? sign : 0;
+      tally[PRESSURE] += c.pressure() != null ? sign : 0;
+    }
+  }
+
+  /**
+   * What of one node's contribution the written-at-once part depends on, besides being selected,
+   * applied and under pressure, which count through the tallies.
+   */
+  private static Object urgentPart(NodeContribution c) {
+    if (c == null) {
+      return null;
+    }
+    return java.util.Arrays.asList(
+        c.heldBack() != null,
+        c.conflicts(),
+        c.pods() == null
+            ? null
+            : List.of(
+                c.pods().withoutFeature(),
+                c.pods().matched(),
+                c.pods().applied(),
+                c.pods().errors(),
+                c.pods().conflicts()));
+  }
+
+  private static boolean sameSpec(TcpTeardownProfile a, TcpTeardownProfile b) {
+    return Objects.equals(a.getMetadata().getGeneration(), b.getMetadata().getGeneration())
+        && a.getMetadata().getGeneration() != null
+        && Objects.equals(a.getSpec(), b.getSpec())
+        && Objects.equals(
+            a.getMetadata().getDeletionTimestamp(), b.getMetadata().getDeletionTimestamp());
+  }
+
+  private void resolveEveryNode() {
+    accepted =
+        profiles.values().stream()
+            .filter(ProfileEntry::accepted)
+            .map(ProfileEntry::profile)
+            .toList();
+    for (String node : nodes.keySet()) {
+      refreshNode(node, true);
+    }
+  }
+
+  private void refreshNode(String name, boolean resolve) {
+    NodeFacts facts = nodes.get(name);
+    if (facts != null && objects.containsKey(name)) {
+      rising.put(name, tracker.countersRising(name, objects.get(name)));
+    } else {
+      tracker.forget(name);
+      rising.remove(name);
+    }
+    if (facts == null) {
+      resolutions.remove(name);
+    } else if (resolve || !resolutions.containsKey(name)) {
+      resolutions.put(name, Resolver.resolveAccepted(facts, accepted));
+    }
+    for (ProfileEntry entry : profiles.values()) {
+      String profile = entry.profile().getMetadata().getName();
+      TreeMap<String, NodeContribution> byNode =
+          contributions.computeIfAbsent(profile, p -> new TreeMap<>());
+      NodeContribution before;
+      NodeContribution after = null;
+      if (facts == null || !Resolver.selects(entry.profile(), facts)) {
+        before = byNode.remove(name);
+      } else {
+        after =
+            ProfileStatusCalculator.contribution(
+                profile,
+                entry.podRule(),
+                name,
+                entry.accepted() ? resolutions.get(name) : null,
+                objects.get(name),
+                rising.getOrDefault(name, false));
+        before = byNode.put(name, after);
+      }
+      int[] tally = tallies.computeIfAbsent(profile, p -> new int[3]);
+      boolean allAppliedBefore = tally[APPLIED] == tally[SELECTED];
+      boolean pressureBefore = tally[PRESSURE] > 0;
+      count(tally, before, -1);
+      count(tally, after, 1);
+      if (!Objects.equals(urgentPart(before), urgentPart(after))
+          || allAppliedBefore != (tally[APPLIED] == tally[SELECTED])
+          || pressureBefore != (tally[PRESSURE] > 0)) {
+        bump(profile);
+      }
+    }
+  }
+}

@@ -1,0 +1,729 @@
+package io.tcpteardown.bench;
+
+import static io.tcpteardown.testsupport.Specs.spec;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.NodeStatusBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.tcpteardown.api.Conditions;
+import io.tcpteardown.api.NodeSelector;
+import io.tcpteardown.api.NodeSelectorRequirement;
+import io.tcpteardown.api.ProfileConditions;
+import io.tcpteardown.api.TcpTeardownNode;
+import io.tcpteardown.api.TcpTeardownNodeSpec;
+import io.tcpteardown.api.TcpTeardownProfile;
+import io.tcpteardown.api.TcpTeardownProfileSpec;
+import io.tcpteardown.api.TeardownSettings;
+import io.tcpteardown.api.Timestamps;
+import io.tcpteardown.api.TwReuse;
+import io.tcpteardown.delivery.DockerfileEntrypoint;
+import io.tcpteardown.delivery.ImageRuntime;
+import io.tcpteardown.testsupport.SimulatedAgents;
+import io.tcpteardown.testsupport.TestCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The operator at scale, against the real test kube-apiserver: N Node objects ({@code
+ * -Dbench.nodes}, 1,000 by default; 5,000 as an option) with a mix of labels and memory sizes, 10
+ * profiles with overlapping selectors and priorities (one equal-priority clash, maxOrphans held
+ * back on the smaller nodes), and {@link SimulatedAgents} in this JVM that answer spec changes and
+ * report like the real agent (its status composer and JSON patch, 20 pods listed per node,
+ * TIME_WAIT around 90% of the limit so that nodes go in and out of pressure). Their report interval
+ * is compressed and scaled with N ({@code bench.reportSeconds} at 1,000 nodes, 10 s by default, so
+ * about 100 reports/s at every N): the benchmark measures the operator, not the simulator.
+ * Kubelet-like Node status updates run meanwhile (each node every 5 minutes with jitter), and once
+ * all at once (the burst).
+ *
+ * <p>The operator runs as its own process as the image runs it: the Dockerfile's ENTRYPOINT (its
+ * JVM flags, the built jar) on a runtime jlinked with the Dockerfile's module list, with the
+ * chart's 384 MiB memory limit given as -XX:MaxRAM (no container here), and {@code
+ * --status-interval=15s}. CPU and resident memory come from /proc/PID/stat and status, the heap
+ * after a full GC from {@code jcmd GC.run} and {@code GC.heap_info}. The floor is a bare Fabric8
+ * client patching the spec of N TcpTeardownNodes with 50 threads (the operator's reconciler
+ * threads), in the same run.
+ *
+ * <p>Not part of verify. Run it with {@code ./mvnw -B -o package -DskipTests} then {@code ./mvnw -B
+ * -o test -Dtest=ScaleBenchmark -Dsurefire.failIfNoSpecifiedTests=false} (add {@code
+ * -Dbench.nodes=5000}, {@code -Dbench.histogram=true} for the operator's heap by class at steady
+ * state); the figures are printed as {@code FIGURE} lines in
+ * target/surefire-reports/io.tcpteardown.bench.ScaleBenchmark-output.txt.
+ */
+class ScaleBenchmark {
+  private static final int NODES = Integer.getInteger("bench.nodes", 1000);
+  private static final Duration REPORT_INTERVAL =
+      Duration.ofMillis(Long.getLong("bench.reportSeconds", 10) * 1000L * NODES / 1000);
+  private static final Duration WINDOW =
+      Duration.ofSeconds(Long.getLong("bench.windowSeconds", 60));
+  private static final Duration KUBELET_INTERVAL = Duration.ofMinutes(5);
+  private static final String STATUS_INTERVAL = System.getProperty("bench.statusInterval", "15s");
+  private static final int FLOOR_THREADS = 50;
+  private static final long CLOCK_TICKS_PER_SECOND = 100;
+  private static final Path JAR = Path.of("target/tcp-teardown.jar");
+  private static final String PREFIX = "scale-";
+
+  @TempDir Path work;
+
+  private final Map<String, AtomicLong> profileWrites = new ConcurrentHashMap<>();
+  private final AtomicLong specWrites = new AtomicLong();
+  private final Map<String, Instant> reached = new ConcurrentHashMap<>();
+  private final AtomicReference<Integer> target = new AtomicReference<>(-1);
+  private final Map<String, Instant> appliedAt = new ConcurrentHashMap<>();
+
+  @Test
+  void operatorAtScale() throws Exception {
+    assertThat(JAR)
+        .as("run ./mvnw -B -o package -DskipTests first: the benchmark runs the built jar")
+        .exists();
+    List<String> figures = new ArrayList<>();
+    figures.add("load at start: " + load());
+    KubernetesClient client = TestCluster.client();
+    Path kubeconfig = work.resolve("kubeconfig");
+    Files.writeString(kubeconfig, TestCluster.kubeconfig());
+    List<String> command =
+        new ArrayList<>(
+            DockerfileEntrypoint.command(
+                DockerfileEntrypoint.DOCKERFILE, ImageRuntime.java(), JAR.toAbsolutePath()));
+    command.add(1, "-XX:MaxRAM=384m");
+    command.addAll(
+        List.of(
+            "operator",
+            "--leader-election=false",
+            "--health-port=0",
+            "--metrics-port=0",
+            "--status-interval=" + STATUS_INTERVAL));
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(work.resolve("operator.log").toFile());
+    builder.environment().put("KUBECONFIG", kubeconfig.toString());
+
+    SharedIndexInformer<TcpTeardownProfile> profiles = watchProfiles(client);
+    SharedIndexInformer<TcpTeardownNode> objects = watchNodeObjects(client);
+    Process operator = builder.start();
+    long pid = operator.pid();
+    SimulatedAgents agents = null;
+    ScheduledExecutorService kubelets = Executors.newSingleThreadScheduledExecutor();
+    try {
+      Thread.sleep(15_000);
+      assertThat(operator.isAlive()).as(log()).isTrue();
+      long heapEmpty = heapAfterFullGcKib(pid);
+      figures.add("heap after full GC, no nodes: " + heapEmpty / 1024 + " MiB");
+
+      // Nodes join, profiles are created; the operator resolves every node.
+      Instant createStart = Instant.now();
+      parallel(8, NODES, i -> createNode(client, i));
+      createProfiles(client);
+      Set<String> names = new TreeSet<>();
+      for (int i = 0; i < NODES; i++) {
+        names.add(nodeName(i));
+      }
+      await()
+          .atMost(Duration.ofMinutes(15))
+          .pollInterval(Duration.ofSeconds(1))
+          .until(() -> names.stream().allMatch(n -> resolved(objects, n)));
+      figures.add(
+          "nodes created and every TcpTeardownNode resolved: "
+              + Duration.between(createStart, Instant.now()).toSeconds()
+              + " s");
+      quiet(Duration.ofSeconds(5));
+      long heapNodes = heapAfterFullGcKib(pid);
+      figures.add(
+          "heap after full GC, "
+              + NODES
+              + " nodes, no reports yet: "
+              + heapNodes / 1024
+              + " MiB ("
+              + (heapNodes - heapEmpty) * 1024 / NODES
+              + " bytes per node: Node, TcpTeardownNode spec, resolution)");
+
+      // Agents report.
+      agents =
+          SimulatedAgents.start(
+              client, names, new SimulatedAgents.Settings(REPORT_INTERVAL, 0.9, 20));
+      await()
+          .atMost(Duration.ofMinutes(15))
+          .pollInterval(Duration.ofSeconds(1))
+          .until(() -> profiles.getStore().list().stream().allMatch(ScaleBenchmark::applied));
+      KubeletLike kubelet = new KubeletLike(client);
+      long perSecond = Math.max(1, NODES / KUBELET_INTERVAL.toSeconds());
+      kubelets.scheduleAtFixedRate(
+          () -> {
+            for (int i = 0; i < perSecond; i++) {
+              kubelet.heartbeat(nodeName(ThreadLocalRandom.current().nextInt(NODES)));
+            }
+          },
+          0,
+          1,
+          TimeUnit.SECONDS);
+      Thread.sleep(20_000);
+
+      // Steady state: every agent reporting, kubelets updating Node status, nothing changing.
+      Measure steady = Measure.start(pid, agents, this);
+      long peakRss = 0;
+      long rssSum = 0;
+      int samples = 0;
+      while (steady.elapsed().compareTo(WINDOW) < 0) {
+        Thread.sleep(1000);
+        long rss = rssKib(pid);
+        peakRss = Math.max(peakRss, rss);
+        rssSum += rss;
+        samples++;
+      }
+      Measure.Result s = steady.stop();
+      figures.add(
+          String.format(
+              "steady state over %d s: agent reports %.1f/s (report interval %s per node), operator"
+                  + " CPU %.1f%% of a core, resident memory %d MiB average, %d MiB peak; profile"
+                  + " status writes %.2f per profile per minute; TcpTeardownNode spec writes %d",
+              s.seconds(),
+              s.reports() / (double) s.seconds(),
+              REPORT_INTERVAL,
+              s.cpuPercent(),
+              rssSum / samples / 1024,
+              peakRss / 1024,
+              s.profileWrites() * 60.0 / s.seconds() / 10,
+              s.specWrites()));
+      long heapSteady = heapAfterFullGcKib(pid);
+      if (Boolean.getBoolean("bench.histogram")) {
+        System.out.println(
+            jcmd(pid, "GC.class_histogram").lines().limit(40).reduce("", (a, b) -> a + b + "\n"));
+      }
+      figures.add(
+          "heap after full GC, agents reporting: "
+              + heapSteady / 1024
+              + " MiB ("
+              + (heapSteady - heapNodes) * 1024 / NODES
+              + " bytes per TcpTeardownNode status with 20 pods)");
+
+      // Burst: every node's status changes at once.
+      Measure burst = Measure.start(pid, agents, this);
+      Instant burstStart = Instant.now();
+      parallel(16, NODES, i -> kubelet.heartbeat(nodeName(i)));
+      Duration burstTook = Duration.between(burstStart, Instant.now());
+      Thread.sleep(10_000);
+      Measure.Result b = burst.stop();
+      figures.add(
+          String.format(
+              "burst: %d Node status updates in %d ms; operator CPU %.1f%% of a core over the"
+                  + " following %d s, profile status writes %d, TcpTeardownNode spec writes %d",
+              NODES,
+              burstTook.toMillis(),
+              b.cpuPercent(),
+              b.seconds(),
+              b.profileWrites(),
+              b.specWrites()));
+
+      // The floor, then one profile change that reaches every node.
+      Duration floor = floor(client, false);
+      Duration floorApply = floor(client, true);
+      target.set(31);
+      long specBefore = specWrites.get();
+      Measure change = Measure.start(pid, agents, this);
+      Instant changeStart = Instant.now();
+      client
+          .resources(TcpTeardownProfile.class)
+          .withName("base")
+          .edit(
+              p -> {
+                p.setSpec(baseSpec(31));
+                return p;
+              });
+      await()
+          .atMost(Duration.ofMinutes(10))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> reached.size() >= NODES);
+      Instant last = reached.values().stream().max(Instant::compareTo).orElseThrow();
+      Duration propagation = Duration.between(changeStart, last);
+      Measure.Result c = change.stop();
+      await()
+          .atMost(Duration.ofMinutes(10))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> appliedAt.containsKey("base/2"));
+      Duration afterLastAnswer = Duration.between(agents.lastAnswer(), appliedAt.get("base/2"));
+      long changeWrites = specWrites.get() - specBefore;
+      Duration floorAfter = floor(client, false);
+      figures.add(
+          String.format(
+              "profile change: every TcpTeardownNode holds it after %d ms; floor (bare client, %d"
+                  + " spec patches, %d threads) %d ms before, %d ms after: ratio %.2f-%.2f",
+              propagation.toMillis(),
+              NODES,
+              FLOOR_THREADS,
+              floor.toMillis(),
+              floorAfter.toMillis(),
+              propagation.toMillis() / (double) Math.max(floor.toMillis(), floorAfter.toMillis()),
+              propagation.toMillis() / (double) Math.min(floor.toMillis(), floorAfter.toMillis())));
+      figures.add(
+          String.format(
+              "floor with server-side apply (as the operator writes): %d ms, ratio %.2f",
+              floorApply.toMillis(), propagation.toMillis() / (double) floorApply.toMillis()));
+      figures.add(
+          String.format(
+              "Applied=True %d ms after the last agent answered; TcpTeardownNode spec writes per"
+                  + " changed node: %.2f; operator CPU while the change spread %.0f%% of a core",
+              afterLastAnswer.toMillis(), changeWrites / (double) NODES, c.cpuPercent()));
+
+      // Largest status objects.
+      long largestProfile =
+          client.resources(TcpTeardownProfile.class).list().getItems().stream()
+              .mapToLong(p -> client.getKubernetesSerialization().asJson(p.getStatus()).length())
+              .max()
+              .orElse(0);
+      long largestNode =
+          objects.getStore().list().stream()
+              .mapToLong(n -> client.getKubernetesSerialization().asJson(n).length())
+              .max()
+              .orElse(0);
+      figures.add(
+          "largest profile status: "
+              + largestProfile / 1024
+              + " KiB; largest TcpTeardownNode: "
+              + largestNode / 1024
+              + " KiB");
+
+      // Agents stopped: what the operator costs with nothing to do.
+      kubelets.shutdownNow();
+      agents.close();
+      agents = null;
+      Thread.sleep(5_000);
+      Measure idle = Measure.start(pid, null, this);
+      Thread.sleep(30_000);
+      Measure.Result i = idle.stop();
+      figures.add(
+          String.format(
+              "idle (no reports, no kubelets) over %d s: operator CPU %.1f%% of a core, resident"
+                  + " memory %d MiB",
+              i.seconds(), i.cpuPercent(), rssKib(pid) / 1024));
+      figures.add(
+          String.format(
+              "extrapolated to agents reporting every 60 s: %.1f%% of a core (idle + (steady -"
+                  + " idle) x (%d/60 s) / %.1f reports/s measured)",
+              i.cpuPercent()
+                  + (s.cpuPercent() - i.cpuPercent())
+                      * (NODES / 60.0)
+                      / (s.reports() / (double) s.seconds()),
+              NODES,
+              s.reports() / (double) s.seconds()));
+      figures.add("load at end: " + load());
+      assertThat(operator.isAlive()).as(log()).isTrue();
+    } finally {
+      kubelets.shutdownNow();
+      if (agents != null) {
+        agents.close();
+      }
+      operator.destroy();
+      operator.waitFor(20, TimeUnit.SECONDS);
+      profiles.close();
+      objects.close();
+      System.out.println("ScaleBenchmark, " + NODES + " nodes, 10 profiles");
+      System.out.println("  command: " + String.join(" ", command));
+      figures.forEach(f -> System.out.println("FIGURE " + f));
+    }
+  }
+
+  private static String nodeName(int i) {
+    return String.format(PREFIX + "%05d", i);
+  }
+
+  private static void createNode(KubernetesClient client, int i) {
+    {
+      String size =
+          switch (i % 3) {
+            case 0 -> "small";
+            case 1 -> "medium";
+            default -> "large";
+          };
+      String memory =
+          switch (i % 3) {
+            case 0 -> "4Gi";
+            case 1 -> "16Gi";
+            default -> "64Gi";
+          };
+      Map<String, String> labels = new java.util.HashMap<>();
+      labels.put("zone", "z" + (i % 4));
+      labels.put("tier", List.of("web", "db", "batch").get((i / 3) % 3));
+      labels.put("size", size);
+      if (i % 10 == 0) {
+        labels.put("pool", "gpu");
+      }
+      Node node =
+          new NodeBuilder()
+              .withMetadata(
+                  new ObjectMetaBuilder().withName(nodeName(i)).withLabels(labels).build())
+              .build();
+      Node created = client.nodes().resource(node).create();
+      created.setStatus(
+          new NodeStatusBuilder()
+              .withCapacity(Map.of("memory", new Quantity(memory), "cpu", new Quantity("8")))
+              .build());
+      client.nodes().resource(created).updateStatus();
+    }
+  }
+
+  private static TcpTeardownProfileSpec baseSpec(int finTimeout) {
+    return spec().finTimeoutSeconds(finTimeout).maxTwBuckets(200000).build();
+  }
+
+  private static void createProfiles(KubernetesClient client) {
+    profile(client, "base", null, baseSpec(30));
+    profile(client, "zone-z0", in("zone", "z0"), spec().priority(10).maxTwBuckets(300000).build());
+    profile(client, "zone-z1", in("zone", "z1"), spec().priority(10).maxTwBuckets(250000).build());
+    profile(
+        client,
+        "zone-pair",
+        in("zone", "z0", "z1"),
+        spec().priority(10).maxTwBuckets(300000).build());
+    profile(
+        client,
+        "web",
+        in("tier", "web"),
+        spec().priority(20).twReuse(TwReuse.Enabled).timestamps(Timestamps.Enabled).build());
+    profile(client, "db", in("tier", "db"), spec().priority(20).orphanRetries(3).build());
+    profile(client, "gpu", in("pool", "gpu"), spec().priority(30).maxOrphans(262144).build());
+    profile(client, "batch", in("tier", "batch"), spec().priority(5).maxTwBuckets(400000).build());
+    profile(client, "large", in("size", "large"), spec().priority(15).maxOrphans(131072).build());
+    profile(
+        client,
+        "not-db",
+        new NodeSelector(
+            null, List.of(new NodeSelectorRequirement("tier", "NotIn", List.of("db")))),
+        spec().priority(1).orphanRetries(4).build());
+  }
+
+  private static NodeSelector in(String key, String... values) {
+    return new NodeSelector(null, List.of(new NodeSelectorRequirement(key, "In", List.of(values))));
+  }
+
+  private static void profile(
+      KubernetesClient client, String name, NodeSelector selector, TcpTeardownProfileSpec s) {
+    TcpTeardownProfile profile = new TcpTeardownProfile();
+    profile.setMetadata(new ObjectMetaBuilder().withName(name).build());
+    profile.setSpec(
+        new TcpTeardownProfileSpec(
+            selector,
+            s.priority(),
+            s.orphanRetries(),
+            s.finTimeoutSeconds(),
+            s.maxOrphans(),
+            s.maxTwBuckets(),
+            s.twReuse(),
+            s.timestamps(),
+            s.twRecycle(),
+            s.pods()));
+    client.resource(profile).create();
+  }
+
+  private static boolean resolved(SharedIndexInformer<TcpTeardownNode> objects, String node) {
+    TcpTeardownNode object = objects.getStore().getByKey(node);
+    return object != null
+        && object.getSpec() != null
+        && object.getSpec().profiles() != null
+        && object.getSpec().profiles().contains("base");
+  }
+
+  private static boolean applied(TcpTeardownProfile profile) {
+    return profile.getStatus() != null
+        && profile.getMetadata().getGeneration().equals(profile.getStatus().observedGeneration())
+        && Conditions.isTrue(profile.getStatus().conditions(), ProfileConditions.APPLIED);
+  }
+
+  private SharedIndexInformer<TcpTeardownProfile> watchProfiles(KubernetesClient client) {
+    return client
+        .resources(TcpTeardownProfile.class)
+        .inform(
+            new ResourceEventHandler<>() {
+              @Override
+              public void onAdd(TcpTeardownProfile profile) {}
+
+              @Override
+              public void onUpdate(TcpTeardownProfile before, TcpTeardownProfile profile) {
+                String name = profile.getMetadata().getName();
+                if (before
+                    .getMetadata()
+                    .getGeneration()
+                    .equals(profile.getMetadata().getGeneration())) {
+                  profileWrites.computeIfAbsent(name, n -> new AtomicLong()).incrementAndGet();
+                }
+                if (applied(profile)) {
+                  appliedAt.putIfAbsent(
+                      name + "/" + profile.getMetadata().getGeneration(), Instant.now());
+                }
+              }
+
+              @Override
+              public void onDelete(TcpTeardownProfile profile, boolean unknown) {}
+            });
+  }
+
+  private SharedIndexInformer<TcpTeardownNode> watchNodeObjects(KubernetesClient client) {
+    return client
+        .resources(TcpTeardownNode.class)
+        .inform(
+            new ResourceEventHandler<>() {
+              @Override
+              public void onAdd(TcpTeardownNode object) {}
+
+              @Override
+              public void onUpdate(TcpTeardownNode before, TcpTeardownNode object) {
+                String name = object.getMetadata().getName();
+                if (!name.startsWith(PREFIX)) {
+                  return;
+                }
+                if (!before
+                    .getMetadata()
+                    .getGeneration()
+                    .equals(object.getMetadata().getGeneration())) {
+                  specWrites.incrementAndGet();
+                }
+                Integer fin =
+                    object.getSpec() == null ? null : object.getSpec().finTimeoutSeconds();
+                if (fin != null && fin.equals(target.get())) {
+                  reached.putIfAbsent(name, Instant.now());
+                }
+              }
+
+              @Override
+              public void onDelete(TcpTeardownNode object, boolean unknown) {}
+            });
+  }
+
+  /** Waits until no TcpTeardownNode spec was written for {@code quiet}. */
+  private void quiet(Duration quiet) throws InterruptedException {
+    long before;
+    do {
+      before = specWrites.get();
+      Thread.sleep(quiet.toMillis());
+    } while (specWrites.get() != before);
+  }
+
+  /**
+   * A bare client patching the spec of N TcpTeardownNodes (created beforehand, untimed): a JSON
+   * merge patch, or a server-side apply of the whole spec as the operator's dependent writes it.
+   */
+  private static Duration floor(KubernetesClient client, boolean serverSideApply) throws Exception {
+    String run = Long.toHexString(System.nanoTime());
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < NODES; i++) {
+      names.add("floor-" + run + "-" + i);
+    }
+    parallel(
+        FLOOR_THREADS,
+        NODES,
+        i -> {
+          TcpTeardownNode object = new TcpTeardownNode();
+          object.setMetadata(new ObjectMetaBuilder().withName(names.get(i)).build());
+          object.setSpec(
+              TcpTeardownNodeSpec.of(
+                  TeardownSettings.NONE.with(io.tcpteardown.api.ManagedSysctl.FIN_TIMEOUT, 30),
+                  Map.of("finTimeoutSeconds", "base"),
+                  List.of("base"),
+                  List.of()));
+          client.resource(object).create();
+        });
+    Instant start = Instant.now();
+    parallel(
+        FLOOR_THREADS,
+        NODES,
+        i -> {
+          if (serverSideApply) {
+            TcpTeardownNode object = new TcpTeardownNode();
+            object.setMetadata(new ObjectMetaBuilder().withName(names.get(i)).build());
+            object.setSpec(
+                TcpTeardownNodeSpec.of(
+                    TeardownSettings.NONE.with(io.tcpteardown.api.ManagedSysctl.FIN_TIMEOUT, 31),
+                    Map.of("finTimeoutSeconds", "base"),
+                    List.of("base"),
+                    List.of()));
+            client
+                .resource(object)
+                .patch(
+                    new PatchContext.Builder()
+                        .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                        .withFieldManager("floor")
+                        .withForce(true)
+                        .build());
+          } else {
+            client
+                .resources(TcpTeardownNode.class)
+                .withName(names.get(i))
+                .patch(
+                    PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"finTimeoutSeconds\":31}}");
+          }
+        });
+    Duration took = Duration.between(start, Instant.now());
+    parallel(
+        FLOOR_THREADS,
+        NODES,
+        i -> client.resources(TcpTeardownNode.class).withName(names.get(i)).delete());
+    return took;
+  }
+
+  private static void parallel(int threads, int count, IntConsumer task) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        int index = i;
+        futures.add(pool.submit(() -> task.accept(index)));
+      }
+      for (Future<?> future : futures) {
+        future.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Node status updates as a kubelet makes them: the Ready condition's heartbeat. */
+  private record KubeletLike(KubernetesClient client) {
+    void heartbeat(String node) {
+      String now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+      client
+          .nodes()
+          .withName(node)
+          .subresource("status")
+          .patch(
+              PatchContext.of(PatchType.STRATEGIC_MERGE),
+              """
+              {"status":{"conditions":[{"type":"Ready","status":"True","reason":"KubeletReady",
+               "message":"kubelet is posting ready status","lastHeartbeatTime":"%s",
+               "lastTransitionTime":"2026-01-01T00:00:00Z"}]}}
+              """
+                  .formatted(now));
+    }
+  }
+
+  /** CPU and writes over a window. */
+  private record Measure(
+      long pid,
+      SimulatedAgents agents,
+      ScaleBenchmark bench,
+      long ticks,
+      long reports,
+      long profileWrites,
+      long specWrites,
+      long startNanos) {
+    record Result(
+        long seconds, double cpuPercent, long reports, long profileWrites, long specWrites) {}
+
+    static Measure start(long pid, SimulatedAgents agents, ScaleBenchmark bench) throws Exception {
+      return new Measure(
+          pid,
+          agents,
+          bench,
+          cpuTicks(pid),
+          agents == null ? 0 : agents.writes(),
+          bench.totalProfileWrites(),
+          bench.specWrites.get(),
+          System.nanoTime());
+    }
+
+    Duration elapsed() {
+      return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+
+    Result stop() throws Exception {
+      double seconds = (System.nanoTime() - startNanos) / 1e9;
+      long cpuMillis = (cpuTicks(pid) - ticks) * 1000 / CLOCK_TICKS_PER_SECOND;
+      return new Result(
+          Math.round(seconds),
+          cpuMillis / seconds / 10,
+          agents == null ? 0 : agents.writes() - reports,
+          bench.totalProfileWrites() - profileWrites,
+          bench.specWrites.get() - specWrites);
+    }
+  }
+
+  private long totalProfileWrites() {
+    return profileWrites.values().stream().mapToLong(AtomicLong::get).sum();
+  }
+
+  private static long heapAfterFullGcKib(long pid) throws Exception {
+    jcmd(pid, "GC.run");
+    String info = jcmd(pid, "GC.heap_info");
+    long used = 0;
+    Matcher matcher =
+        Pattern.compile(
+                "(?m)^\\s*(DefNew|Tenured|def new generation|tenured generation).*?used (\\d+)K")
+            .matcher(info);
+    while (matcher.find()) {
+      used += Long.parseLong(matcher.group(2));
+    }
+    assertThat(used).as(info).isPositive();
+    return used;
+  }
+
+  private static String jcmd(long pid, String command) throws Exception {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    Process process =
+        new ProcessBuilder(jcmd.toString(), Long.toString(pid), command)
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(process.getInputStream().readAllBytes());
+    process.waitFor(60, TimeUnit.SECONDS);
+    return out;
+  }
+
+  private String log() {
+    try {
+      String text = Files.readString(work.resolve("operator.log"));
+      return text.length() > 20_000 ? text.substring(text.length() - 20_000) : text;
+    } catch (java.io.IOException e) {
+      return e.toString();
+    }
+  }
+
+  private static String load() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).strip();
+    } catch (java.io.IOException e) {
+      return e.toString();
+    }
+  }
+
+  private static long rssKib(long pid) throws Exception {
+    return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+        .filter(l -> l.startsWith("VmRSS:"))
+        .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** utime + stime of the process, in clock ticks (fields 14 and 15 of /proc/PID/stat). */
+  private static long cpuTicks(long pid) throws Exception {
+    String stat = Files.readAllLines(Path.of("/proc", Long.toString(pid), "stat")).getFirst();
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+  }
+}

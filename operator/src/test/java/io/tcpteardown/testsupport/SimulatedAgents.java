@@ -1,0 +1,277 @@
+package io.tcpteardown.testsupport;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.tcpteardown.agent.AgentState;
+import io.tcpteardown.agent.AgentStatusComposer;
+import io.tcpteardown.agent.LatestCount;
+import io.tcpteardown.agent.NodeObservation;
+import io.tcpteardown.agent.StatusPublisher;
+import io.tcpteardown.agent.pods.PodObserver;
+import io.tcpteardown.agent.pods.PodsSummary;
+import io.tcpteardown.api.AgentInfo;
+import io.tcpteardown.api.KernelCounters;
+import io.tcpteardown.api.ManagedSysctl;
+import io.tcpteardown.api.PodTeardownEntry;
+import io.tcpteardown.api.StateCounts;
+import io.tcpteardown.api.TcpTeardownNode;
+import io.tcpteardown.api.TcpTeardownNodeStatus;
+import io.tcpteardown.api.TeardownSettings;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Node agents for many nodes in one process, talking to the API server as the real agent does: each
+ * answers a spec change of its TcpTeardownNode at once with the values "applied", and otherwise
+ * reports every report interval with ±10% jitter; each status is composed by the agent's own {@link
+ * AgentStatusComposer} (conditions, originals, counts, pods) and written as the real agent writes
+ * it ({@link StatusPublisher}: the whole status in one JSON patch of the status subresource, its
+ * field manager). Only the kernel is simulated: TIME_WAIT sits around {@code timeWaitShare} of the
+ * node's tcp_max_tw_buckets (so nodes go in and out of pressure), and {@code pods} pod namespaces
+ * are listed, as a sweep lists them.
+ */
+public final class SimulatedAgents implements AutoCloseable {
+  private static final double JITTER = 0.10;
+  private static final Map<ManagedSysctl, Long> KERNEL_DEFAULTS =
+      Map.of(
+          ManagedSysctl.ORPHAN_RETRIES, 0L,
+          ManagedSysctl.FIN_TIMEOUT, 60L,
+          ManagedSysctl.MAX_ORPHANS, 65536L,
+          ManagedSysctl.MAX_TW_BUCKETS, 65536L,
+          ManagedSysctl.TW_REUSE, 2L,
+          ManagedSysctl.TIMESTAMPS, 1L);
+
+  /**
+   * @param reportInterval the agents' --report-interval
+   * @param timeWaitShare TIME_WAIT as a share of tcp_max_tw_buckets, ±5%
+   * @param pods pod namespaces each node lists in status.pods
+   */
+  public record Settings(Duration reportInterval, double timeWaitShare, int pods) {}
+
+  private final KubernetesClient client;
+  private final Set<String> nodes;
+  private final Settings settings;
+  private final Clock clock = Clock.systemUTC();
+  private final ScheduledExecutorService threads;
+  private final SharedIndexInformer<TcpTeardownNode> informer;
+  private final Map<String, Long> answered = new ConcurrentHashMap<>();
+  private final Map<String, List<Condition>> conditions = new ConcurrentHashMap<>();
+  private final AtomicLong writes = new AtomicLong();
+  private final AtomicLong failures = new AtomicLong();
+  private final AtomicReference<Instant> lastAnswer = new AtomicReference<>(Instant.EPOCH);
+  private volatile boolean closed;
+
+  private SimulatedAgents(KubernetesClient client, Set<String> nodes, Settings settings) {
+    this.client = client;
+    this.nodes = Set.copyOf(nodes);
+    this.settings = settings;
+    this.threads =
+        Executors.newScheduledThreadPool(
+            4, r -> Thread.ofPlatform().daemon().name("simulated-agents").unstarted(r));
+    this.informer =
+        client
+            .resources(TcpTeardownNode.class)
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(TcpTeardownNode object) {
+                    specMayHaveChanged(object);
+                  }
+
+                  @Override
+                  public void onUpdate(TcpTeardownNode before, TcpTeardownNode object) {
+                    specMayHaveChanged(object);
+                  }
+
+                  @Override
+                  public void onDelete(TcpTeardownNode object, boolean unknown) {}
+                });
+    for (String node : this.nodes) {
+      long first =
+          ThreadLocalRandom.current().nextLong(Math.max(1, settings.reportInterval().toMillis()));
+      threads.schedule(() -> periodic(node), first, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  public static SimulatedAgents start(
+      KubernetesClient client, Set<String> nodes, Settings settings) {
+    return new SimulatedAgents(client, nodes, settings);
+  }
+
+  /** Status writes that succeeded. */
+  public long writes() {
+    return writes.get();
+  }
+
+  public long failures() {
+    return failures.get();
+  }
+
+  /** When an agent last wrote a status answering a spec change. */
+  public Instant lastAnswer() {
+    return lastAnswer.get();
+  }
+
+  /** The spec generation each node's agent last answered. */
+  public Map<String, Long> answered() {
+    return Map.copyOf(answered);
+  }
+
+  private void specMayHaveChanged(TcpTeardownNode object) {
+    String name = object.getMetadata().getName();
+    Long generation = object.getMetadata().getGeneration();
+    if (!closed && nodes.contains(name) && !generation.equals(answered.get(name))) {
+      threads.execute(() -> report(name, true));
+    }
+  }
+
+  private void periodic(String node) {
+    if (closed) {
+      return;
+    }
+    try {
+      report(node, false);
+    } finally {
+      long base = settings.reportInterval().toMillis();
+      long next =
+          Math.round(base * (1 - JITTER + 2 * JITTER * ThreadLocalRandom.current().nextDouble()));
+      if (!closed) {
+        threads.schedule(() -> periodic(node), next, TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  private void report(String node, boolean answer) {
+    TcpTeardownNode object = informer.getStore().getByKey(node);
+    if (object == null || object.getSpec() == null || closed) {
+      return;
+    }
+    long generation = object.getMetadata().getGeneration();
+    if (answer && Long.valueOf(generation).equals(answered.get(node))) {
+      return;
+    }
+    Instant now = clock.instant();
+    TcpTeardownNodeStatus status = status(node, object, generation, now);
+    String patch =
+        "[{\"op\":\"add\",\"path\":\"/status\",\"value\":"
+            + client.getKubernetesSerialization().asJson(status)
+            + "}]";
+    try {
+      client
+          .resources(TcpTeardownNode.class)
+          .withName(node)
+          .subresource("status")
+          .patch(
+              new PatchContext.Builder()
+                  .withPatchType(PatchType.JSON)
+                  .withFieldManager(StatusPublisher.FIELD_MANAGER)
+                  .build(),
+              patch);
+      writes.incrementAndGet();
+      conditions.put(node, status.conditions());
+      Long before = answered.put(node, generation);
+      if (before == null || before != generation) {
+        Instant done = clock.instant();
+        lastAnswer.accumulateAndGet(done, (a, b) -> a.isAfter(b) ? a : b);
+      }
+    } catch (KubernetesClientException e) {
+      failures.incrementAndGet();
+    }
+  }
+
+  private TcpTeardownNodeStatus status(
+      String node, TcpTeardownNode object, long generation, Instant now) {
+    TeardownSettings desired = object.getSpec().settings();
+    Map<ManagedSysctl, Long> applied = desired.sysctlValues();
+    Map<ManagedSysctl, Long> originals = new EnumMap<>(ManagedSysctl.class);
+    applied.keySet().forEach(s -> originals.put(s, KERNEL_DEFAULTS.get(s)));
+    Map<ManagedSysctl, Long> kernel = new EnumMap<>(KERNEL_DEFAULTS);
+    kernel.putAll(applied);
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long limit = kernel.get(ManagedSysctl.MAX_TW_BUCKETS);
+    long timeWait =
+        Math.round(limit * settings.timeWaitShare() * (0.95 + 0.10 * random.nextDouble()));
+    NodeObservation observation =
+        new NodeObservation(
+            kernel,
+            new StateCounts(
+                random.nextLong(20),
+                random.nextLong(200),
+                timeWait,
+                random.nextLong(50),
+                random.nextLong(10),
+                random.nextLong(3),
+                random.nextLong(500)),
+            new KernelCounters(0, 0),
+            "netlink");
+    AgentState state =
+        new AgentState(
+            generation, desired, applied, originals, AgentState.Problems.NONE, List.of(), 0);
+    List<PodTeardownEntry> entries = new ArrayList<>();
+    StateCounts inPods = StateCounts.ZERO;
+    for (int i = 0; i < settings.pods(); i++) {
+      StateCounts counts =
+          new StateCounts(
+              random.nextLong(5),
+              random.nextLong(40),
+              random.nextLong(3000),
+              random.nextLong(20),
+              random.nextLong(5),
+              0,
+              random.nextLong(10));
+      inPods = inPods.plus(counts);
+      entries.add(
+          new PodTeardownEntry(
+              "team-" + (i % 7),
+              "app-" + i + "-" + Integer.toHexString(node.hashCode() & 0xffff),
+              String.format("%08x-0000-4000-8000-%012x", i, node.hashCode() & 0xffffffffL),
+              counts,
+              new KernelCounters(0, 0),
+              262144L,
+              random.nextLong(30),
+              null,
+              "Top"));
+    }
+    PodsSummary pods =
+        new PodsSummary(inPods, entries, settings.pods() + 5, true, List.of(), List.of());
+    return new AgentStatusComposer(
+            new AgentInfo("tcp-teardown-agent-" + node, "sim", List.of(AgentInfo.POD_RULES)))
+        .compose(
+            state,
+            LatestCount.of(observation, now),
+            Optional.of(new PodObserver.Result(pods, now, Duration.ofMillis(3))),
+            conditions.getOrDefault(node, List.of()),
+            now);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    informer.close();
+    threads.shutdownNow();
+    try {
+      threads.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
