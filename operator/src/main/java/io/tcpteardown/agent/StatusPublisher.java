@@ -57,25 +57,8 @@ public final class StatusPublisher implements AutoCloseable {
     if (status == null) {
       return;
     }
-    // The whole status in one JSON patch: keys that left applied or original go with it.
-    // (Server-side apply
-    // would do the same on current servers, but 1.20-era ones keep the keys of a map applied as
-    // empty.)
-    String patch =
-        "[{\"op\":\"add\",\"path\":\"/status\",\"value\":"
-            + client.getKubernetesSerialization().asJson(status)
-            + "}]";
     try {
-      client
-          .resources(TcpTeardownNode.class)
-          .withName(nodeName)
-          .subresource("status")
-          .patch(
-              new PatchContext.Builder()
-                  .withPatchType(PatchType.JSON)
-                  .withFieldManager(FIELD_MANAGER)
-                  .build(),
-              patch);
+      writeStatus(client, nodeName, status);
       metrics.reported(clock.instant());
       backoff = FIRST_RETRY;
       done(status);
@@ -89,6 +72,29 @@ public final class StatusPublisher implements AutoCloseable {
     } catch (RuntimeException e) {
       retryLater(e);
     }
+  }
+
+  /**
+   * Writes a node's whole status the way the agent does: one JSON patch of the status subresource,
+   * so that keys that left {@code applied} or {@code original} go with it (server-side apply would
+   * do the same on current servers, but 1.20-era ones keep the keys of a map applied as empty).
+   */
+  public static void writeStatus(
+      KubernetesClient client, String nodeName, TcpTeardownNodeStatus status) {
+    String patch =
+        "[{\"op\":\"add\",\"path\":\"/status\",\"value\":"
+            + client.getKubernetesSerialization().asJson(status)
+            + "}]";
+    client
+        .resources(TcpTeardownNode.class)
+        .withName(nodeName)
+        .subresource("status")
+        .patch(
+            new PatchContext.Builder()
+                .withPatchType(PatchType.JSON)
+                .withFieldManager(FIELD_MANAGER)
+                .build(),
+            patch);
   }
 
   /** Clears the written status, or writes again at once when a newer one arrived meanwhile. */

@@ -3,8 +3,6 @@ package io.tcpteardown.testsupport;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.tcpteardown.agent.AgentState;
@@ -171,21 +169,8 @@ public final class SimulatedAgents implements AutoCloseable {
     }
     Instant now = clock.instant();
     TcpTeardownNodeStatus status = status(node, object, generation, now);
-    String patch =
-        "[{\"op\":\"add\",\"path\":\"/status\",\"value\":"
-            + client.getKubernetesSerialization().asJson(status)
-            + "}]";
     try {
-      client
-          .resources(TcpTeardownNode.class)
-          .withName(node)
-          .subresource("status")
-          .patch(
-              new PatchContext.Builder()
-                  .withPatchType(PatchType.JSON)
-                  .withFieldManager(StatusPublisher.FIELD_MANAGER)
-                  .build(),
-              patch);
+      StatusPublisher.writeStatus(client, node, status);
       writes.incrementAndGet();
       conditions.put(node, status.conditions());
       Long before = answered.put(node, generation);
