@@ -97,26 +97,33 @@ class RealClusterTest {
   @Test
   @Order(1)
   void bothPodsAreReadyAndTheLeaderKeepsItsLeaseWithoutRestartOrRefusal() throws Exception {
-    Deployment operator =
-        client
-            .apps()
-            .deployments()
-            .inNamespace(NAMESPACE)
-            .withLabel("app.kubernetes.io/component", "operator")
-            .list()
-            .getItems()
-            .getFirst();
-    assertThat(operator.getStatus().getReadyReplicas()).isEqualTo(2);
-    DaemonSet agent =
-        client
-            .apps()
-            .daemonSets()
-            .inNamespace(NAMESPACE)
-            .withLabel("app.kubernetes.io/component", "agent")
-            .list()
-            .getItems()
-            .getFirst();
-    assertThat(agent.getStatus().getNumberReady()).isEqualTo(1);
+    // Helm's wait can return before the DaemonSet controller has written the DaemonSet's status
+    // (an unobserved DaemonSet counts as ready), so the test waits for the counts itself.
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .untilAsserted(
+            () -> {
+              Deployment operator =
+                  client
+                      .apps()
+                      .deployments()
+                      .inNamespace(NAMESPACE)
+                      .withLabel("app.kubernetes.io/component", "operator")
+                      .list()
+                      .getItems()
+                      .getFirst();
+              assertThat(operator.getStatus().getReadyReplicas()).isEqualTo(2);
+              DaemonSet agent =
+                  client
+                      .apps()
+                      .daemonSets()
+                      .inNamespace(NAMESPACE)
+                      .withLabel("app.kubernetes.io/component", "agent")
+                      .list()
+                      .getItems()
+                      .getFirst();
+              assertThat(agent.getStatus().getNumberReady()).isEqualTo(1);
+            });
 
     Lease before = awaitLease();
     // The elector renews every retry period (2 s) within a 10 s renew deadline: 32 s is more than
