@@ -56,6 +56,34 @@ public final class SimulatedPod implements AutoCloseable {
   }
 
   /**
+   * Until nsenter has joined the pod's namespace, the process is still in this one, and a scan
+   * right after start (under load, it happened) would not find the pod.
+   */
+  private static void awaitOwnNetworkNamespace(Process process) throws IOException {
+    Path self = Path.of("/proc/self/ns/net");
+    Path theirs = Path.of("/proc", String.valueOf(process.pid()), "ns", "net");
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      try {
+        if (!Files.readSymbolicLink(theirs).equals(Files.readSymbolicLink(self))) {
+          return;
+        }
+      } catch (IOException e) {
+        if (!process.isAlive()) {
+          throw new IOException("the pod's process exited at start", e);
+        }
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException(e);
+      }
+    }
+    throw new IOException("the pod's process did not join its network namespace within 10 s");
+  }
+
+  /**
    * A pod whose process ({@code src/test/resources/pods/LeakyClient.java}) holds {@code closeWaits}
    * CLOSE_WAIT sockets, never closing what its peer closed; returns once they exist.
    */
@@ -101,6 +129,7 @@ public final class SimulatedPod implements AutoCloseable {
     Process process = new ProcessBuilder(full).redirectErrorStream(true).start();
     SimulatedPod pod = new SimulatedPod(uid, containerId, process);
     try {
+      awaitOwnNetworkNamespace(process);
       String relative = path(root, uid, containerId, driver, qos);
       for (Path hierarchy : List.of(V1, V2)) {
         pod.place(hierarchy, relative);
