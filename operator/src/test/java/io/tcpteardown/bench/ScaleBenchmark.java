@@ -50,6 +50,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,7 +77,10 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Not part of verify. Run it with {@code ./mvnw -B -o package -DskipTests} then {@code ./mvnw -B
  * -o test -Dtest=ScaleBenchmark -Dsurefire.failIfNoSpecifiedTests=false} (add {@code
  * -Dbench.nodes=5000}, {@code -Dbench.histogram=true} for the operator's heap by class at steady
- * state); the figures are printed as {@code FIGURE} lines in
+ * state, {@code -Dbench.jvmArgs="..."} for more JVM flags of the operator, a flight recording for
+ * instance, {@code -Dbench.jfr=DIR} for flight recordings of the steady state and the change, with
+ * {@code -Dbench.java=PATH} a full JDK's java, since the image's runtime has no flight recorder);
+ * the figures are printed as {@code FIGURE} lines in
  * target/surefire-reports/io.tcpteardown.bench.ScaleBenchmark-output.txt.
  */
 class ScaleBenchmark {
@@ -113,8 +117,17 @@ class ScaleBenchmark {
     List<String> command =
         new ArrayList<>(
             DockerfileEntrypoint.command(
-                DockerfileEntrypoint.DOCKERFILE, ImageRuntime.java(), JAR.toAbsolutePath()));
+                DockerfileEntrypoint.DOCKERFILE,
+                System.getProperty("bench.java") == null
+                    ? ImageRuntime.java()
+                    : Path.of(System.getProperty("bench.java")),
+                JAR.toAbsolutePath()));
     command.add(1, "-XX:MaxRAM=384m");
+    String extra = System.getProperty("bench.jvmArgs", "").strip();
+    if (!extra.isEmpty()) {
+      // Before -jar: after the Dockerfile's flags, so that a flag given here wins.
+      command.addAll(command.indexOf("-jar"), List.of(extra.split("\\s+")));
+    }
     command.addAll(
         List.of(
             "operator",
@@ -190,6 +203,7 @@ class ScaleBenchmark {
 
       // Steady state: every agent reporting, kubelets updating Node status, nothing changing.
       Measure steady = Measure.start(pid, agents, this);
+      record(pid, "steady");
       long peakRss = 0;
       long rssSum = 0;
       int samples = 0;
@@ -201,6 +215,7 @@ class ScaleBenchmark {
         samples++;
       }
       Measure.Result s = steady.stop();
+      stopRecording(pid, "steady");
       figures.add(
           String.format(
               "steady state over %d s: agent reports %.1f/s (report interval %s per node), operator"
@@ -250,6 +265,7 @@ class ScaleBenchmark {
       target.set(31);
       long specBefore = specWrites.get();
       Measure change = Measure.start(pid, agents, this);
+      record(pid, "change");
       Instant changeStart = Instant.now();
       client
           .resources(TcpTeardownProfile.class)
@@ -266,6 +282,7 @@ class ScaleBenchmark {
       Instant last = reached.values().stream().max(Instant::compareTo).orElseThrow();
       Duration propagation = Duration.between(changeStart, last);
       Measure.Result c = change.stop();
+      stopRecording(pid, "change");
       await()
           .atMost(Duration.ofMinutes(10))
           .pollInterval(Duration.ofMillis(100))
@@ -684,10 +701,29 @@ class ScaleBenchmark {
     return used;
   }
 
-  private static String jcmd(long pid, String command) throws Exception {
+  /** With {@code -Dbench.jfr=DIR}: a flight recording of the operator over one phase. */
+  private static void record(long pid, String phase) throws Exception {
+    String dir = System.getProperty("bench.jfr");
+    if (dir != null) {
+      jcmd(pid, "JFR.start name=" + phase + " settings=profile");
+    }
+  }
+
+  private static void stopRecording(long pid, String phase) throws Exception {
+    String dir = System.getProperty("bench.jfr");
+    if (dir != null) {
+      jcmd(pid, "JFR.stop name=" + phase + " filename=" + Path.of(dir, phase + ".jfr"));
+    }
+  }
+
+  private static String jcmd(long pid, String... command) throws Exception {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
     Process process =
-        new ProcessBuilder(jcmd.toString(), Long.toString(pid), command)
+        new ProcessBuilder(
+                java.util.stream.Stream.concat(
+                        Stream.of(jcmd.toString(), Long.toString(pid)),
+                        Stream.of(command).flatMap(c -> Stream.of(c.split(" "))))
+                    .toList())
             .redirectErrorStream(true)
             .start();
     String out = new String(process.getInputStream().readAllBytes());
