@@ -35,7 +35,8 @@ USER 65532:65532
 # JVM flags, each measured on the agent (README "Footprint"): container-aware heap (a share of the pod's limit),
 # exit on OOM so that the kubelet restarts the pod; a small single-threaded collector with a small young
 # generation that gives back free heap; compact object headers; no class-data archive (1.6 MiB less resident
-# memory without it); glibc's free native memory returned every 5 s; C1 only, compiling only methods that run
-# often; and native access for the agent's netlink socket (FFM).
-ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-XX:MaxRAMPercentage=70", "-XX:+UseSerialGC", "-XX:NewRatio=6", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:+UseCompactObjectHeaders", "-Xshare:off", "-XX:TrimNativeHeapInterval=5000", "-XX:TieredStopAtLevel=1", "-XX:CompileThresholdScaling=4", "-Xss512k", "-XX:ReservedCodeCacheSize=32m", "--enable-native-access=ALL-UNNAMED", "-jar", "/app/tcp-teardown.jar"]
+# memory without it); glibc's free native memory returned every 5 s; and native access for the agent's netlink
+# socket (FFM). The agent's DaemonSet adds C1 only, compiling only methods that run often (the chart's
+# agent.jvmOptions, env JDK_JAVA_OPTIONS); the operator keeps the full JIT compiler, which it needs at scale.
+ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-XX:MaxRAMPercentage=70", "-XX:+UseSerialGC", "-XX:NewRatio=6", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:+UseCompactObjectHeaders", "-Xshare:off", "-XX:TrimNativeHeapInterval=5000", "-Xss512k", "-XX:ReservedCodeCacheSize=32m", "--enable-native-access=ALL-UNNAMED", "-jar", "/app/tcp-teardown.jar"]
 CMD ["operator"]

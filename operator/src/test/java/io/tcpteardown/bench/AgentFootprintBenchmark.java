@@ -9,6 +9,7 @@ import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownNodeSpec;
 import io.tcpteardown.api.TeardownSettings;
+import io.tcpteardown.delivery.ChartJvmOptions;
 import io.tcpteardown.delivery.DockerfileEntrypoint;
 import io.tcpteardown.delivery.ImageRuntime;
 import io.tcpteardown.testsupport.AgentProcess;
@@ -55,7 +56,7 @@ class AgentFootprintBenchmark {
         new ArrayList<>(
             DockerfileEntrypoint.command(
                 DockerfileEntrypoint.DOCKERFILE, ImageRuntime.java(), JAR));
-    List<String> jvmFlags = new ArrayList<>();
+    List<String> jvmFlags = new ArrayList<>(ChartJvmOptions.of("agent"));
     jvmFlags.add("-XX:MaxRAM=192m");
     String extra = System.getProperty("bench.jvmFlags", "");
     if (!extra.isBlank()) {

@@ -25,6 +25,7 @@ import io.tcpteardown.api.TcpTeardownProfileSpec;
 import io.tcpteardown.api.TeardownSettings;
 import io.tcpteardown.api.Timestamps;
 import io.tcpteardown.api.TwReuse;
+import io.tcpteardown.delivery.ChartJvmOptions;
 import io.tcpteardown.delivery.DockerfileEntrypoint;
 import io.tcpteardown.delivery.ImageRuntime;
 import io.tcpteardown.testsupport.SimulatedAgents;
@@ -123,6 +124,7 @@ class ScaleBenchmark {
                     : Path.of(System.getProperty("bench.java")),
                 JAR.toAbsolutePath()));
     command.add(1, "-XX:MaxRAM=384m");
+    command.addAll(1, ChartJvmOptions.of("operator"));
     String extra = System.getProperty("bench.jvmArgs", "").strip();
     if (!extra.isEmpty()) {
       // Before -jar: after the Dockerfile's flags, so that a flag given here wins.

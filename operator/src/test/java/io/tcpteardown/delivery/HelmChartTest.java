@@ -74,6 +74,7 @@ class HelmChartTest {
     assertThat(env(operator, "LEADER_ELECTION")).isEqualTo("true");
     assertThat(env(operator, "POD_NAMESPACE")).isEqualTo("metadata.namespace");
     assertThat(env(operator, "STATUS_INTERVAL")).isEqualTo("15s");
+    assertThat(operator.getEnv()).noneMatch(e -> e.getName().equals("JDK_JAVA_OPTIONS"));
     assertThat(operator.getPorts())
         .extracting(p -> p.getName() + ":" + p.getContainerPort())
         .containsExactlyInAnyOrder("health:8081", "metrics:8080");
@@ -109,6 +110,9 @@ class HelmChartTest {
     assertThat(env(agent, "NODE_NAME")).isEqualTo("spec.nodeName");
     assertThat(env(agent, "STATE_FILE")).isEqualTo("/var/lib/tcp-teardown/state.json");
     assertThat(env(agent, "METRICS_PORT")).isEqualTo("9102");
+    // The agent's footprint flags (README "Footprint"); the operator keeps the full JIT compiler.
+    assertThat(env(agent, "JDK_JAVA_OPTIONS"))
+        .isEqualTo("-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=4");
     assertThat(agent.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(agent.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(pod.getVolumes())
@@ -175,6 +179,8 @@ class HelmChartTest {
                 "agent.updateStrategy.maxUnavailable", "20%",
                 "agent.priorityClassName", "",
                 "agent.reportInterval", "2m",
+                "agent.jvmOptions", "-Xlog:gc",
+                "operator.jvmOptions", "-XX:+UseG1GC -Xlog:gc",
                 "image.tag", "1.2.3",
                 "metrics.serviceMonitor.enabled", true,
                 "metrics.prometheusRule.enabled", true));
@@ -191,6 +197,18 @@ class HelmChartTest {
     assertThat(daemonSet.getSpec().getTemplate().getSpec().getPriorityClassName()).isNull();
     Container agent = daemonSet.getSpec().getTemplate().getSpec().getContainers().getFirst();
     assertThat(env(agent, "REPORT_INTERVAL")).isEqualTo("2m");
+    assertThat(env(agent, "JDK_JAVA_OPTIONS")).isEqualTo("-Xlog:gc");
+    assertThat(
+            env(
+                chart
+                    .one(Deployment.class, "-operator")
+                    .getSpec()
+                    .getTemplate()
+                    .getSpec()
+                    .getContainers()
+                    .getFirst(),
+                "JDK_JAVA_OPTIONS"))
+        .isEqualTo("-XX:+UseG1GC -Xlog:gc");
     assertThat(agent.getImage()).endsWith(":1.2.3");
     assertThat(chart.ofKind("ServiceMonitor")).hasSize(2);
     // Per-pod series carry namespace and pod labels of their own: kept, not renamed exported_*.
@@ -330,6 +348,12 @@ class HelmChartTest {
     assertThat(render.apply(Map.of("image.pullPolicy", "Sometimes")))
         .isNotNull()
         .hasMessageContaining("pullPolicy");
+    assertThat(render.apply(Map.of("operator.jvmOptions", "-Xmx1g; rm -rf /")))
+        .isNotNull()
+        .hasMessageContaining("jvmOptions");
+    assertThat(render.apply(Map.of("agent.jvmOptions", "-jar other.jar")))
+        .isNotNull()
+        .hasMessageContaining("jvmOptions");
     assertThatThrownBy(() -> RenderedChart.render(Map.of("agent.metricsPort", 70000)))
         .hasMessageContaining("metricsPort");
   }
