@@ -13,6 +13,8 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownProfile;
 import java.util.List;
 import java.util.Set;
@@ -25,10 +27,24 @@ import java.util.stream.Collectors;
 @ControllerConfiguration(
     name = NodeSettingsReconciler.NAME,
     informer = @Informer(itemStore = SlimNodeStore.class, onUpdateFilter = NodeFactsChanged.class))
-@Workflow(dependents = @Dependent(type = TcpTeardownNodeDependent.class))
+@Workflow(
+    dependents =
+        @Dependent(
+            type = TcpTeardownNodeDependent.class,
+            useEventSourceWithName = NodeObjectFeed.EVENT_SOURCE))
 public class NodeSettingsReconciler implements Reconciler<Node> {
   public static final String NAME = "node-settings";
   static final String PROFILES = "profiles";
+
+  private final NodeObjectFeed feed;
+
+  /**
+   * @param feed where every TcpTeardownNode event of this controller's informer goes on to (the
+   *     profile-status controller)
+   */
+  public NodeSettingsReconciler(NodeObjectFeed feed) {
+    this.feed = feed;
+  }
 
   @Override
   public List<EventSource<?, Node>> prepareEventSources(EventSourceContext<Node> context) {
@@ -40,7 +56,21 @@ public class NodeSettingsReconciler implements Reconciler<Node> {
                 .withSecondaryToPrimaryMapper(profile -> allNodes(context))
                 .build(),
             context);
-    return List.of(profiles);
+    // The dependent's informer, defined here to feed the profile status too. It keeps no status and
+    // reconciles a node only when its TcpTeardownNode's spec may have changed, not on agent
+    // reports.
+    var objects =
+        new IndexedInformerEventSource<>(
+            InformerEventSourceConfiguration.from(TcpTeardownNode.class, Node.class)
+                .withName(NodeObjectFeed.EVENT_SOURCE)
+                .withItemStore(new NodeObjectStores.WithoutStatus())
+                .withOnUpdateFilter(new NodeObjectSpecChanged())
+                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(Node.class, true))
+                .build(),
+            context,
+            feed::put,
+            feed::remove);
+    return List.of(profiles, objects);
   }
 
   private static Set<ResourceID> allNodes(EventSourceContext<Node> context) {

@@ -89,10 +89,11 @@ public final class OperatorRuntime implements AutoCloseable {
             });
     Clock clock = Clock.systemUTC();
     OperatorMetrics operatorMetrics = new OperatorMetrics();
-    operator.register(new NodeSettingsReconciler());
+    NodeObjectFeed nodeObjects = new NodeObjectFeed(new ProfileStatusIndex(new PressureTracker()));
+    operator.register(new NodeSettingsReconciler(nodeObjects));
     operator.register(
         new ProfileStatusReconciler(
-            new ProfileStatusIndex(new PressureTracker()),
+            nodeObjects,
             new ProfileEvents(new EventRecorder(client, "tcp-teardown-operator", null, clock)),
             operatorMetrics,
             clock,

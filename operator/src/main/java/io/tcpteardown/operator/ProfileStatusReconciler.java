@@ -9,7 +9,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileStatus;
 import io.tcpteardown.rules.NodeFacts;
@@ -34,10 +33,10 @@ import java.util.stream.Collectors;
 public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
   public static final String NAME = "profile-status";
   private static final String NODES = "nodes";
-  private static final String NODE_OBJECTS = "tcpteardownnodes";
   private static final String OTHER_PROFILES = "other-profiles";
 
   private final ProfileStatusIndex index;
+  private final NodeObjectFeed feed;
   private final ProfileEvents events;
   private final OperatorMetrics metrics;
   private final Clock clock;
@@ -47,13 +46,18 @@ public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
   /** What this operator last wrote of a profile's status, and when. */
   private record Written(Instant at, long urgentVersion, StatusWritePolicy.Urgent urgent) {}
 
+  /**
+   * @param feed the TcpTeardownNode events of the node-settings controller's informer, which must
+   *     be registered with the same operator
+   */
   public ProfileStatusReconciler(
-      ProfileStatusIndex index,
+      NodeObjectFeed feed,
       ProfileEvents events,
       OperatorMetrics metrics,
       Clock clock,
       StatusWritePolicy writePolicy) {
-    this.index = index;
+    this.feed = feed;
+    this.index = feed.index();
     this.events = events;
     this.metrics = metrics;
     this.clock = clock;
@@ -72,18 +76,8 @@ public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
                 .withSecondaryToPrimaryMapper(node -> allProfiles(context))
                 .build(),
             context,
-            node -> index.putNode(NodeFacts.of(node)),
+            (before, node) -> index.putNode(NodeFacts.of(node)),
             node -> index.removeNode(node.getMetadata().getName()));
-    var nodeObjects =
-        new IndexedInformerEventSource<>(
-            InformerEventSourceConfiguration.from(TcpTeardownNode.class, TcpTeardownProfile.class)
-                .withName(NODE_OBJECTS)
-                .withItemStore(new NodeObjectStores.ProfilesOnly())
-                .withSecondaryToPrimaryMapper(ProfileStatusReconciler::profilesOf)
-                .build(),
-            context,
-            object -> index.putObject(object.getMetadata().getName(), object.getStatus()),
-            object -> index.removeObject(object.getMetadata().getName()));
     // A change to one profile can change another's Conflict condition or applied state.
     var otherProfiles =
         new IndexedInformerEventSource<>(
@@ -94,9 +88,9 @@ public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
                 .withSecondaryToPrimaryMapper(profile -> allProfiles(context))
                 .build(),
             context,
-            index::putProfile,
+            (before, profile) -> index.putProfile(profile),
             profile -> index.removeProfile(profile.getMetadata().getName()));
-    return List.of(nodes, nodeObjects, otherProfiles);
+    return List.of(nodes, feed.eventSource(), otherProfiles);
   }
 
   private static Set<ResourceID> allProfiles(EventSourceContext<TcpTeardownProfile> context) {
@@ -104,15 +98,6 @@ public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
         .getPrimaryCache()
         .list()
         .map(ResourceID::fromResource)
-        .collect(Collectors.toSet());
-  }
-
-  private static Set<ResourceID> profilesOf(TcpTeardownNode node) {
-    if (node.getSpec() == null || node.getSpec().profiles() == null) {
-      return Set.of();
-    }
-    return node.getSpec().profiles().stream()
-        .map(name -> new ResourceID(name, null))
         .collect(Collectors.toSet());
   }
 

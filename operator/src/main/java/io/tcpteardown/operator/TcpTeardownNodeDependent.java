@@ -2,11 +2,9 @@ package io.tcpteardown.operator;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.Matcher.Result;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownProfile;
@@ -17,13 +15,8 @@ import java.util.Objects;
 
 /**
  * The desired TcpTeardownNode of a node: named after it, owned by it, spec resolved from the
- * profiles. Its informer keeps no status and ignores status updates (agent reports).
+ * profiles. Its informer is the node-settings controller's {@link NodeObjectFeed#EVENT_SOURCE}.
  */
-@KubernetesDependent(
-    informer =
-        @Informer(
-            itemStore = NodeObjectStores.WithoutStatus.class,
-            onUpdateFilter = NodeObjectSpecChanged.class))
 public class TcpTeardownNodeDependent
     extends CRUDKubernetesDependentResource<TcpTeardownNode, Node> {
   // Shared by the dependents of every operator in this JVM: an entry names one stored content.

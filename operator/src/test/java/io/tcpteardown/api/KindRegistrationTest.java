@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.WatchEvent;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.tcpteardown.tier.UnitTest;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -15,6 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * deserializes straight to the type. Unregistered, every event of every watch became a generic
  * object first and was converted again, a fifth of the operator's CPU with agents reporting.
  */
+@UnitTest
 class KindRegistrationTest {
   static Stream<Class<? extends HasMetadata>> kinds() {
     return Stream.of(TcpTeardownNode.class, TcpTeardownProfile.class);

@@ -85,18 +85,6 @@ class NodeObjectStoresTest {
   }
 
   @Test
-  void theProfileStatusStoreKeepsIdentityVersionsAndSelectingProfiles() {
-    var store = new NodeObjectStores.ProfilesOnly();
-    store.put("web-1", object(3, 10));
-    TcpTeardownNode kept = store.get("web-1");
-    assertThat(kept.getStatus()).isNull();
-    assertThat(kept.getSpec().profiles()).containsExactly("web");
-    assertThat(kept.getSpec().finTimeoutSeconds()).isNull();
-    assertThat(kept.getMetadata().getResourceVersion()).isEqualTo("7");
-    assertThat(kept.getMetadata().getGeneration()).isEqualTo(3L);
-  }
-
-  @Test
   void theStatusViewDropsThePodsAndWhatTheProfileStatusDoesNotRead() {
     TcpTeardownNodeStatus view = NodeObjectStatusView.of(object(3, 10).getStatus());
     assertThat(view.pods()).isNull();
