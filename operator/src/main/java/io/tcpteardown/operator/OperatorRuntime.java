@@ -3,6 +3,7 @@ package io.tcpteardown.operator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -59,8 +60,17 @@ public final class OperatorRuntime implements AutoCloseable {
     this.metrics = metrics;
   }
 
-  public static OperatorRuntime start(KubernetesClient client, OperatorSettings settings)
+  /**
+   * @param given the API server and identity to use: the runtime makes its own client of its
+   *     configuration, reading objects as {@link OperatorSerialization} says, and closes it
+   */
+  public static OperatorRuntime start(KubernetesClient given, OperatorSettings settings)
       throws IOException {
+    KubernetesClient client =
+        new KubernetesClientBuilder()
+            .withConfig(given.getConfiguration())
+            .withKubernetesSerialization(OperatorSerialization.create())
+            .build();
     Leadership leadership = new Leadership(newIdentity());
     Operator operator =
         new Operator(
@@ -155,6 +165,7 @@ public final class OperatorRuntime implements AutoCloseable {
     if (settings.leaderElection()) {
       releaseLease();
     }
+    client.close();
   }
 
   /**

@@ -20,6 +20,7 @@ import io.tcpteardown.api.NodeSelectorRequirement;
 import io.tcpteardown.api.ProfileConditions;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownNodeSpec;
+import io.tcpteardown.api.TcpTeardownNodeStatus;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileSpec;
 import io.tcpteardown.api.TeardownSettings;
@@ -262,8 +263,12 @@ class ScaleBenchmark {
               b.specWrites()));
 
       // The floor, then one profile change that reaches every node.
-      Duration floor = floor(client, false);
-      Duration floorApply = floor(client, true);
+      Duration floor = floor(client, false, null);
+      Duration floorApply = floor(client, true, null);
+      // The same writes to objects shaped like the operator's: an agent's status with 20 pods.
+      TcpTeardownNodeStatus reported = objects.getStore().getByKey(nodeName(0)).getStatus();
+      Duration floorStatus = floor(client, false, reported);
+      Duration floorStatusApply = floor(client, true, reported);
       target.set(31);
       long specBefore = specWrites.get();
       Measure change = Measure.start(pid, agents, this);
@@ -291,7 +296,7 @@ class ScaleBenchmark {
           .until(() -> appliedAt.containsKey("base/2"));
       Duration afterLastAnswer = Duration.between(agents.lastAnswer(), appliedAt.get("base/2"));
       long changeWrites = specWrites.get() - specBefore;
-      Duration floorAfter = floor(client, false);
+      Duration floorAfter = floor(client, false, null);
       figures.add(
           String.format(
               "profile change: every TcpTeardownNode holds it after %d ms; floor (bare client, %d"
@@ -307,6 +312,14 @@ class ScaleBenchmark {
           String.format(
               "floor with server-side apply (as the operator writes): %d ms, ratio %.2f",
               floorApply.toMillis(), propagation.toMillis() / (double) floorApply.toMillis()));
+      figures.add(
+          String.format(
+              "floor against objects carrying an agent's status (20 pods): merge patch %d ms, ratio"
+                  + " %.2f; server-side apply %d ms, ratio %.2f",
+              floorStatus.toMillis(),
+              propagation.toMillis() / (double) floorStatus.toMillis(),
+              floorStatusApply.toMillis(),
+              propagation.toMillis() / (double) floorStatusApply.toMillis()));
       figures.add(
           String.format(
               "Applied=True %d ms after the last agent answered; TcpTeardownNode spec writes per"
@@ -547,10 +560,13 @@ class ScaleBenchmark {
   }
 
   /**
-   * A bare client patching the spec of N TcpTeardownNodes (created beforehand, untimed): a JSON
-   * merge patch, or a server-side apply of the whole spec as the operator's dependent writes it.
+   * A bare client patching the spec of N TcpTeardownNodes (created beforehand, untimed, with {@code
+   * status} when not null): a JSON merge patch, or a server-side apply of the whole spec as the
+   * operator's dependent writes it.
    */
-  private static Duration floor(KubernetesClient client, boolean serverSideApply) throws Exception {
+  private static Duration floor(
+      KubernetesClient client, boolean serverSideApply, TcpTeardownNodeStatus status)
+      throws Exception {
     String run = Long.toHexString(System.nanoTime());
     List<String> names = new ArrayList<>();
     for (int i = 0; i < NODES; i++) {
@@ -568,7 +584,11 @@ class ScaleBenchmark {
                   Map.of("finTimeoutSeconds", "base"),
                   List.of("base"),
                   List.of()));
-          client.resource(object).create();
+          TcpTeardownNode created = client.resource(object).create();
+          if (status != null) {
+            created.setStatus(status);
+            client.resource(created).updateStatus();
+          }
         });
     Instant start = Instant.now();
     parallel(

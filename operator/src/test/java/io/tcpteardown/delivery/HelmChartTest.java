@@ -74,7 +74,7 @@ class HelmChartTest {
     assertThat(env(operator, "LEADER_ELECTION")).isEqualTo("true");
     assertThat(env(operator, "POD_NAMESPACE")).isEqualTo("metadata.namespace");
     assertThat(env(operator, "STATUS_INTERVAL")).isEqualTo("15s");
-    assertThat(operator.getEnv()).noneMatch(e -> e.getName().equals("JDK_JAVA_OPTIONS"));
+    assertThat(env(operator, "JDK_JAVA_OPTIONS")).isEqualTo("-XX:+UseStringDeduplication");
     assertThat(operator.getPorts())
         .extracting(p -> p.getName() + ":" + p.getContainerPort())
         .containsExactlyInAnyOrder("health:8081", "metrics:8080");

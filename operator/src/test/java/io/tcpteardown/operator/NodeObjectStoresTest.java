@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** What the operator's TcpTeardownNode informers keep, and which updates reconcile a Node. */
 @UnitTest
 class NodeObjectStoresTest {
-  private static TcpTeardownNode object(long generation, long timeWait) {
+  static TcpTeardownNode object(long generation, long timeWait) {
     TcpTeardownNode object = new TcpTeardownNode();
     object.setMetadata(
         new ObjectMetaBuilder()

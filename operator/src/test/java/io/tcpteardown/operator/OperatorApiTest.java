@@ -241,6 +241,13 @@ class OperatorApiTest {
 
     fixtures.relabel("web-mid", "tier", "db");
     await().atMost(WAIT).untilAsserted(() -> assertSpec("web-mid", 2, 60, 32768, null, null, null));
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(fixtures.getProfile("web").getStatus().nodes())
+                    .extracting(ProfileNodeEntry::name)
+                    .containsExactly(fixtures.name("small"), fixtures.name("web-big")));
 
     fixtures.deleteProfile("web");
     await()

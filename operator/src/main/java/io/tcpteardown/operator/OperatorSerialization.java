@@ -1,0 +1,31 @@
+package io.tcpteardown.operator;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.tcpteardown.api.TcpTeardownNodeStatus;
+
+/**
+ * How the operator's client reads API objects: Fabric8's own mapping, less what no controller
+ * reads, so that the objects its watches deserialize (every agent report, every Node heartbeat)
+ * cost less CPU and garbage: a TcpTeardownNode's per-pod list ({@code status.pods}, most of a
+ * report) and every object's managed fields. The profile status reads only {@link
+ * NodeObjectStatusView} of a report, which keeps neither.
+ */
+public final class OperatorSerialization {
+  private OperatorSerialization() {}
+
+  public static KubernetesSerialization create() {
+    ObjectMapper mapper = new ObjectMapper();
+    mapper.addMixIn(TcpTeardownNodeStatus.class, WithoutPods.class);
+    mapper.addMixIn(ObjectMeta.class, WithoutManagedFields.class);
+    return new KubernetesSerialization(mapper, true);
+  }
+
+  @JsonIgnoreProperties(value = "pods", ignoreUnknown = true)
+  private abstract static class WithoutPods {}
+
+  @JsonIgnoreProperties(value = "managedFields", ignoreUnknown = true)
+  private abstract static class WithoutManagedFields {}
+}
