@@ -3,6 +3,7 @@ package io.tcpteardown.cli;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.tcpteardown.operator.OperatorRuntime;
+import io.tcpteardown.operator.OperatorSerialization;
 import io.tcpteardown.operator.OperatorSettings;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -65,7 +66,10 @@ public final class OperatorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    KubernetesClient client = new KubernetesClientBuilder().build();
+    KubernetesClient client =
+        new KubernetesClientBuilder()
+            .withKubernetesSerialization(OperatorSerialization.create())
+            .build();
     OperatorSettings settings =
         new OperatorSettings(
             leaderElection, leaseName, leaseNamespace, healthPort, metricsPort, statusInterval);

@@ -26,7 +26,11 @@ import java.util.stream.Collectors;
  */
 @ControllerConfiguration(
     name = NodeSettingsReconciler.NAME,
-    informer = @Informer(itemStore = SlimNodeStore.class, onUpdateFilter = NodeFactsChanged.class))
+    informer =
+        @Informer(
+            itemStore = SlimNodeStore.class,
+            onUpdateFilter = NodeFactsChanged.class,
+            informerListLimit = NodeSettingsReconciler.LIST_LIMIT))
 @Workflow(
     dependents =
         @Dependent(
@@ -35,6 +39,14 @@ import java.util.stream.Collectors;
 public class NodeSettingsReconciler implements Reconciler<Node> {
   public static final String NAME = "node-settings";
   static final String PROFILES = "profiles";
+
+  /**
+   * Nodes and TcpTeardownNodes are listed in pages (at start and whenever a watch must start over):
+   * 5,000 TcpTeardownNodes with their agents' statuses weigh about 55 MB, more than a busy API
+   * server sends within the client's 10 s request timeout, and an informer whose list keeps timing
+   * out never sees another change (seen with an unpaged informer at 5,000 nodes).
+   */
+  static final long LIST_LIMIT = 500;
 
   private final NodeObjectFeed feed;
 
@@ -64,6 +76,7 @@ public class NodeSettingsReconciler implements Reconciler<Node> {
             InformerEventSourceConfiguration.from(TcpTeardownNode.class, Node.class)
                 .withName(NodeObjectFeed.EVENT_SOURCE)
                 .withItemStore(new NodeObjectStores.WithoutStatus())
+                .withInformerListLimit(LIST_LIMIT)
                 .withOnUpdateFilter(new NodeObjectSpecChanged())
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(Node.class, true))
                 .build(),

@@ -3,7 +3,6 @@ package io.tcpteardown.operator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -61,16 +60,11 @@ public final class OperatorRuntime implements AutoCloseable {
   }
 
   /**
-   * @param given the API server and identity to use: the runtime makes its own client of its
-   *     configuration, reading objects as {@link OperatorSerialization} says, and closes it
+   * @param client the API server and identity to use; the command line's reads objects as {@link
+   *     OperatorSerialization} says
    */
-  public static OperatorRuntime start(KubernetesClient given, OperatorSettings settings)
+  public static OperatorRuntime start(KubernetesClient client, OperatorSettings settings)
       throws IOException {
-    KubernetesClient client =
-        new KubernetesClientBuilder()
-            .withConfig(given.getConfiguration())
-            .withKubernetesSerialization(OperatorSerialization.create())
-            .build();
     Leadership leadership = new Leadership(newIdentity());
     Operator operator =
         new Operator(
@@ -165,7 +159,6 @@ public final class OperatorRuntime implements AutoCloseable {
     if (settings.leaderElection()) {
       releaseLease();
     }
-    client.close();
   }
 
   /**

@@ -9,12 +9,16 @@ import io.tcpteardown.rules.ProfileValidation;
 import io.tcpteardown.rules.Resolver;
 import io.tcpteardown.rules.Violation;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Every profile's status, kept up to date one event at a time: each node's resolution over the
@@ -46,6 +50,8 @@ public final class ProfileStatusIndex {
   private final Map<String, Boolean> rising = new HashMap<>();
   private final Map<String, TreeMap<String, NodeContribution>> contributions = new HashMap<>();
   private final Map<String, Long> urgentVersions = new HashMap<>();
+  // Per node: the profiles that selected it at its last resolution.
+  private final Map<String, List<String>> selectedBy = new HashMap<>();
   // Per profile: selected nodes, of them applied, and under pressure. A node entering or leaving
   // pressure (TIME_WAIT around 90% flaps on every report) changes the written-at-once part only
   // when
@@ -98,15 +104,21 @@ public final class ProfileStatusIndex {
   /**
    * A TcpTeardownNode was added or updated (its agent reported, or its spec changed); only what the
    * status reads of it is kept ({@link NodeObjectStatusView}).
+   *
+   * @return the profiles whose {@link #urgentVersion} changed
    */
-  public synchronized void putObject(String name, io.tcpteardown.api.TcpTeardownNodeStatus status) {
+  public synchronized Set<String> putObject(
+      String name, io.tcpteardown.api.TcpTeardownNodeStatus status) {
     objects.put(name, NodeObjectStatusView.of(status));
-    refreshNode(name, false);
+    return refreshNode(name, false);
   }
 
-  public synchronized void removeObject(String name) {
+  /**
+   * @return the profiles whose {@link #urgentVersion} changed
+   */
+  public synchronized Set<String> removeObject(String name) {
     objects.remove(name);
-    refreshNode(name, false);
+    return refreshNode(name, false);
   }
 
   /**
@@ -203,7 +215,7 @@ public final class ProfileStatusIndex {
     }
   }
 
-  private void refreshNode(String name, boolean resolve) {
+  private Set<String> refreshNode(String name, boolean resolve) {
     NodeFacts facts = nodes.get(name);
     if (facts != null && objects.containsKey(name)) {
       rising.put(name, tracker.countersRising(name, objects.get(name)));
@@ -216,7 +228,18 @@ public final class ProfileStatusIndex {
     } else if (resolve || !resolutions.containsKey(name)) {
       resolutions.put(name, Resolver.resolveAccepted(facts, accepted));
     }
-    for (ProfileEntry entry : profiles.values()) {
+    Set<String> bumped = new TreeSet<>();
+    // A report changes neither the node's labels nor a profile: only the profiles that selected the
+    // node at its last resolution can see a different contribution.
+    Collection<ProfileEntry> entries =
+        resolve || facts == null
+            ? profiles.values()
+            : selectedBy.getOrDefault(name, List.of()).stream()
+                .map(profiles::get)
+                .filter(Objects::nonNull)
+                .toList();
+    List<String> selecting = new ArrayList<>();
+    for (ProfileEntry entry : entries) {
       String profile = entry.profile().getMetadata().getName();
       TreeMap<String, NodeContribution> byNode =
           contributions.computeIfAbsent(profile, p -> new TreeMap<>());
@@ -234,6 +257,7 @@ public final class ProfileStatusIndex {
                 objects.get(name),
                 rising.getOrDefault(name, false));
         before = byNode.put(name, after);
+        selecting.add(profile);
       }
       int[] tally = tallies.computeIfAbsent(profile, p -> new int[3]);
       boolean allAppliedBefore = tally[APPLIED] == tally[SELECTED];
@@ -244,7 +268,16 @@ public final class ProfileStatusIndex {
           || allAppliedBefore != (tally[APPLIED] == tally[SELECTED])
           || pressureBefore != (tally[PRESSURE] > 0)) {
         bump(profile);
+        bumped.add(profile);
       }
     }
+    if (resolve || facts == null) {
+      if (selecting.isEmpty()) {
+        selectedBy.remove(name);
+      } else {
+        selectedBy.put(name, List.copyOf(selecting));
+      }
+    }
+    return bumped;
   }
 }

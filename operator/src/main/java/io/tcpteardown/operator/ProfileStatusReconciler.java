@@ -72,6 +72,7 @@ public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
             InformerEventSourceConfiguration.from(Node.class, TcpTeardownProfile.class)
                 .withName(NODES)
                 .withItemStore(new SlimNodeStore())
+                .withInformerListLimit(NodeSettingsReconciler.LIST_LIMIT)
                 .withOnUpdateFilter(new NodeFactsChanged())
                 .withSecondaryToPrimaryMapper(node -> allProfiles(context))
                 .build(),
@@ -135,9 +136,9 @@ public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
     StatusWritePolicy.Decision decision =
         writePolicy.decide(previous, next, written == null ? null : written.at(), now);
     if (!decision.write()) {
-      return decision.retryAfter() == null
-          ? UpdateControl.noUpdate()
-          : UpdateControl.<TcpTeardownProfile>noUpdate().rescheduleAfter(decision.retryAfter());
+      return UpdateControl.<TcpTeardownProfile>noUpdate()
+          .rescheduleAfter(
+              decision.retryAfter() == null ? writePolicy.interval() : decision.retryAfter());
     }
     events.onStatusChange(profile, previous, next);
     lastWrites.put(
@@ -149,6 +150,8 @@ public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
             .withResourceVersion(profile.getMetadata().getResourceVersion())
             .build());
     patch.setStatus(next);
-    return UpdateControl.patchStatus(patch);
+    // Reports whose counts change nothing else do not reconcile a profile (NodeObjectFeed): every
+    // profile is reconciled at least once per interval, so that such counts are written then.
+    return UpdateControl.patchStatus(patch).rescheduleAfter(writePolicy.interval());
   }
 }

@@ -27,7 +27,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -82,6 +84,11 @@ class ProfileStatusIndexProperties {
     Map<String, UrgentSeen> urgentSeen = new HashMap<>();
     for (Event event : events) {
       now = now.plusSeconds(1);
+      Map<String, Long> versionsBefore = new HashMap<>();
+      for (String name : profiles.keySet()) {
+        versionsBefore.put(name, index.urgentVersion(name));
+      }
+      Set<String> changed = null;
       switch (event) {
         case PutProfile put -> {
           TcpTeardownProfile profile = new TcpTeardownProfile();
@@ -125,12 +132,23 @@ class ProfileStatusIndexProperties {
           object.setMetadata(new ObjectMetaBuilder().withName(report.node()).build());
           object.setStatus(report.status());
           objects.put(report.node(), object);
-          index.putObject(report.node(), report.status());
+          changed = index.putObject(report.node(), report.status());
         }
         case RemoveObject remove -> {
           objects.remove(remove.node());
-          index.removeObject(remove.node());
+          changed = index.removeObject(remove.node());
         }
+      }
+      if (changed != null) {
+        // What a report says changed is what the feed reconciles: exactly the profiles whose
+        // urgent version moved.
+        Set<String> moved = new TreeSet<>();
+        for (String name : profiles.keySet()) {
+          if (index.urgentVersion(name) != versionsBefore.getOrDefault(name, 0L)) {
+            moved.add(name);
+          }
+        }
+        assertThat(changed).as("profiles reported changed after %s", event).isEqualTo(moved);
       }
       // The full recomputation's pressure tracker sees every report, as the index does.
       calculator.observe(nodes.values(), objects);

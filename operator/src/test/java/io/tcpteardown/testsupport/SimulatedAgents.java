@@ -88,6 +88,7 @@ public final class SimulatedAgents implements AutoCloseable {
     this.informer =
         client
             .resources(TcpTeardownNode.class)
+            .withLimit(500L)
             .inform(
                 new ResourceEventHandler<>() {
                   @Override
