@@ -4,9 +4,11 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.CustomResource;
 import io.javaoperatorsdk.operator.api.config.Cloner;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownProfile;
+import java.util.function.Supplier;
 
 /**
  * The copy of the informer's object that the SDK hands to each reconciliation, so that a reconciler
@@ -29,26 +31,18 @@ final class ShallowCloner implements Cloner {
   @SuppressWarnings("unchecked")
   public <R extends HasMetadata> R clone(R object) {
     return switch (object) {
-      case TcpTeardownProfile profile -> (R) copy(profile);
-      case TcpTeardownNode node -> (R) copy(node);
+      case TcpTeardownProfile profile -> (R) copy(profile, TcpTeardownProfile::new);
+      case TcpTeardownNode node -> (R) copy(node, TcpTeardownNode::new);
       case Node node -> (R) copy(node);
       default -> fallback.clone(object);
     };
   }
 
-  private static TcpTeardownProfile copy(TcpTeardownProfile profile) {
-    TcpTeardownProfile copy = new TcpTeardownProfile();
-    copy.setMetadata(metadata(profile.getMetadata()));
-    copy.setSpec(profile.getSpec());
-    copy.setStatus(profile.getStatus());
-    return copy;
-  }
-
-  private static TcpTeardownNode copy(TcpTeardownNode node) {
-    TcpTeardownNode copy = new TcpTeardownNode();
-    copy.setMetadata(metadata(node.getMetadata()));
-    copy.setSpec(node.getSpec());
-    copy.setStatus(node.getStatus());
+  private static <S, T, C extends CustomResource<S, T>> C copy(C resource, Supplier<C> empty) {
+    C copy = empty.get();
+    copy.setMetadata(metadata(resource.getMetadata()));
+    copy.setSpec(resource.getSpec());
+    copy.setStatus(resource.getStatus());
     return copy;
   }
 
