@@ -71,7 +71,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The operator runs as its own process as the chart runs the image: the Dockerfile's ENTRYPOINT
  * (its JVM flags, the built jar) with the chart's operator.jvmOptions before them (as
  * JDK_JAVA_OPTIONS puts them) on a runtime jlinked with the Dockerfile's module list, with the
- * chart's 384 MiB memory limit given as -XX:MaxRAM (no container here), and {@code
+ * chart's 512 MiB memory limit given as -XX:MaxRAM (no container here), and {@code
  * --status-interval=15s}. CPU and resident memory come from /proc/PID/stat and status, the heap
  * after a full GC from {@code jcmd GC.run} and {@code GC.heap_info}. The floor is a bare Fabric8
  * client patching the spec of N TcpTeardownNodes with 50 threads (the operator's reconciler
@@ -125,7 +125,7 @@ class ScaleBenchmark {
                     ? ImageRuntime.java()
                     : Path.of(System.getProperty("bench.java")),
                 JAR.toAbsolutePath()));
-    command.add(1, "-XX:MaxRAM=384m");
+    command.add(1, "-XX:MaxRAM=512m");
     command.addAll(1, ChartJvmOptions.of("operator"));
     String extra = System.getProperty("bench.jvmArgs", "").strip();
     if (!extra.isEmpty()) {
