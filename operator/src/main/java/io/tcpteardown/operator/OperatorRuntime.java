@@ -1,6 +1,5 @@
 package io.tcpteardown.operator;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -8,7 +7,6 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
-import io.javaoperatorsdk.operator.api.config.Cloner;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.tcpteardown.events.EventRecorder;
 import io.tcpteardown.http.EndpointServer;
@@ -72,14 +70,7 @@ public final class OperatorRuntime implements AutoCloseable {
               overrider
                   .withKubernetesClient(client)
                   .withCloseClientOnStop(false)
-                  .withResourceCloner(
-                      new ShallowCloner(
-                          new Cloner() {
-                            @Override
-                            public <R extends HasMetadata> R clone(R object) {
-                              return client.getKubernetesSerialization().clone(object);
-                            }
-                          }));
+                  .withResourceCloner(new ShallowCloner(client.getKubernetesSerialization()));
               if (settings.leaderElection()) {
                 overrider.withLeaderElectionConfiguration(
                     LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(

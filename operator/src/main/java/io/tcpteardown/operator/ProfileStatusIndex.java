@@ -9,7 +9,6 @@ import io.tcpteardown.rules.ProfileValidation;
 import io.tcpteardown.rules.Resolver;
 import io.tcpteardown.rules.Violation;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -48,10 +47,9 @@ public final class ProfileStatusIndex {
   private final Map<String, io.tcpteardown.api.TcpTeardownNodeStatus> objects = new HashMap<>();
   private final Map<String, NodeResolution> resolutions = new HashMap<>();
   private final Map<String, Boolean> rising = new HashMap<>();
+  private static final TreeMap<String, NodeContribution> EMPTY = new TreeMap<>();
   private final Map<String, TreeMap<String, NodeContribution>> contributions = new HashMap<>();
   private final Map<String, Long> urgentVersions = new HashMap<>();
-  // Per node: the profiles that selected it at its last resolution.
-  private final Map<String, List<String>> selectedBy = new HashMap<>();
   // Per profile: selected nodes, of them applied, and under pressure. A node entering or leaving
   // pressure (TIME_WAIT around 90% flaps on every report) changes the written-at-once part only
   // when
@@ -230,15 +228,17 @@ public final class ProfileStatusIndex {
     }
     Set<String> bumped = new TreeSet<>();
     // A report changes neither the node's labels nor a profile: only the profiles that selected the
-    // node at its last resolution can see a different contribution.
+    // node at its last resolution (those holding a contribution of it) can see a different one.
     Collection<ProfileEntry> entries =
         resolve || facts == null
             ? profiles.values()
-            : selectedBy.getOrDefault(name, List.of()).stream()
-                .map(profiles::get)
-                .filter(Objects::nonNull)
+            : profiles.values().stream()
+                .filter(
+                    e ->
+                        contributions
+                            .getOrDefault(e.profile().getMetadata().getName(), EMPTY)
+                            .containsKey(name))
                 .toList();
-    List<String> selecting = new ArrayList<>();
     for (ProfileEntry entry : entries) {
       String profile = entry.profile().getMetadata().getName();
       TreeMap<String, NodeContribution> byNode =
@@ -257,7 +257,6 @@ public final class ProfileStatusIndex {
                 objects.get(name),
                 rising.getOrDefault(name, false));
         before = byNode.put(name, after);
-        selecting.add(profile);
       }
       int[] tally = tallies.computeIfAbsent(profile, p -> new int[3]);
       boolean allAppliedBefore = tally[APPLIED] == tally[SELECTED];
@@ -269,13 +268,6 @@ public final class ProfileStatusIndex {
           || pressureBefore != (tally[PRESSURE] > 0)) {
         bump(profile);
         bumped.add(profile);
-      }
-    }
-    if (resolve || facts == null) {
-      if (selecting.isEmpty()) {
-        selectedBy.remove(name);
-      } else {
-        selectedBy.put(name, List.copyOf(selecting));
       }
     }
     return bumped;

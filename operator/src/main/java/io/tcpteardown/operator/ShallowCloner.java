@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.api.config.Cloner;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownProfile;
@@ -21,10 +22,13 @@ import java.util.function.Supplier;
  * the SDK's copy.
  */
 final class ShallowCloner implements Cloner {
-  private final Cloner fallback;
+  private final KubernetesSerialization serialization;
 
-  ShallowCloner(Cloner fallback) {
-    this.fallback = fallback;
+  /**
+   * @param serialization the client's, for the SDK's own copy of other kinds
+   */
+  ShallowCloner(KubernetesSerialization serialization) {
+    this.serialization = serialization;
   }
 
   @Override
@@ -34,7 +38,7 @@ final class ShallowCloner implements Cloner {
       case TcpTeardownProfile profile -> (R) copy(profile, TcpTeardownProfile::new);
       case TcpTeardownNode node -> (R) copy(node, TcpTeardownNode::new);
       case Node node -> (R) copy(node);
-      default -> fallback.clone(object);
+      default -> serialization.clone(object);
     };
   }
 
@@ -47,11 +51,12 @@ final class ShallowCloner implements Cloner {
   }
 
   private static Node copy(Node node) {
-    Node copy =
-        new Node(node.getApiVersion(), node.getKind(), metadata(node.getMetadata()), null, null);
-    copy.setSpec(node.getSpec());
-    copy.setStatus(node.getStatus());
-    return copy;
+    return new Node(
+        node.getApiVersion(),
+        node.getKind(),
+        metadata(node.getMetadata()),
+        node.getSpec(),
+        node.getStatus());
   }
 
   private static ObjectMeta metadata(ObjectMeta metadata) {

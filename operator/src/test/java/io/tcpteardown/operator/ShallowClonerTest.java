@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import io.javaoperatorsdk.operator.api.config.Cloner;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.tier.UnitTest;
@@ -23,14 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @UnitTest
 class ShallowClonerTest {
   private static final KubernetesSerialization JSON = new KubernetesSerialization();
-  private final ShallowCloner cloner =
-      new ShallowCloner(
-          new Cloner() {
-            @Override
-            public <R extends HasMetadata> R clone(R object) {
-              return JSON.clone(object);
-            }
-          });
+  private final ShallowCloner cloner = new ShallowCloner(JSON);
 
   static Stream<HasMetadata> objects() {
     String meta =
