@@ -94,7 +94,7 @@ class AgentFootprintBenchmark {
             .atMost(Duration.ofSeconds(30))
             .until(() -> status(client, node).states().timeWait() >= SOCKETS);
 
-        long cpuBefore = cpuTicks(agent.pid());
+        long cpuBefore = ProcessSample.cpuTicks(agent.pid());
         long start = System.nanoTime();
         String lastReport = status(client, node).lastReportTime();
         int reports = 0;
@@ -106,10 +106,11 @@ class AgentFootprintBenchmark {
             reports++;
             lastReport = report;
           }
-          peakRss = Math.max(peakRss, rssKib(agent.pid()));
+          peakRss = Math.max(peakRss, ProcessSample.rssKib(agent.pid()));
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        long cpuMillis = (cpuTicks(agent.pid()) - cpuBefore) * 1000 / CLOCK_TICKS_PER_SECOND;
+        long cpuMillis =
+            (ProcessSample.cpuTicks(agent.pid()) - cpuBefore) * 1000 / CLOCK_TICKS_PER_SECOND;
         long timeWait = status(client, node).states().timeWait();
         assertThat(agent.alive()).as(agent.logText()).isTrue();
         assertThat(reports).isPositive();
@@ -120,7 +121,7 @@ class AgentFootprintBenchmark {
         System.out.printf("  command: %s%n", String.join(" ", launcher));
         System.out.printf(
             "  resident memory: %.1f MiB now, %.1f MiB peak over %.0f s%n",
-            rssKib(agent.pid()) / 1024.0, peakRss / 1024.0, seconds);
+            ProcessSample.rssKib(agent.pid()) / 1024.0, peakRss / 1024.0, seconds);
         System.out.printf(
             "  CPU: %d ms over %d report cycles (%.0f s, report interval %d s): %.1f ms per cycle, "
                 + "%.2f%% of one core%n",
@@ -174,20 +175,5 @@ class AgentFootprintBenchmark {
         .limit(12)
         .forEach(e -> text.append(String.format("  %8d  %s%n", e.getValue(), e.getKey())));
     return text.toString();
-  }
-
-  private static long rssKib(long pid) throws Exception {
-    return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
-        .filter(l -> l.startsWith("VmRSS:"))
-        .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")))
-        .findFirst()
-        .orElseThrow();
-  }
-
-  /** utime + stime of the process, in clock ticks (fields 14 and 15 of /proc/PID/stat). */
-  private static long cpuTicks(long pid) throws Exception {
-    String stat = Files.readAllLines(Path.of("/proc", Long.toString(pid), "stat")).getFirst();
-    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
   }
 }

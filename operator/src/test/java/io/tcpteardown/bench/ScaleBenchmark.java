@@ -30,6 +30,7 @@ import io.tcpteardown.delivery.ChartJvmOptions;
 import io.tcpteardown.delivery.DockerfileEntrypoint;
 import io.tcpteardown.delivery.ImageRuntime;
 import io.tcpteardown.testsupport.SimulatedAgents;
+import io.tcpteardown.testsupport.Specs;
 import io.tcpteardown.testsupport.TestCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -213,7 +214,7 @@ class ScaleBenchmark {
       int samples = 0;
       while (steady.elapsed().compareTo(WINDOW) < 0) {
         Thread.sleep(1000);
-        long rss = rssKib(pid);
+        long rss = ProcessSample.rssKib(pid);
         peakRss = Math.max(peakRss, rss);
         rssSum += rss;
         samples++;
@@ -346,7 +347,7 @@ class ScaleBenchmark {
           String.format(
               "idle (no reports, no kubelets) over %d s: operator CPU %.1f%% of a core, resident"
                   + " memory %d MiB",
-              i.seconds(), i.cpuPercent(), rssKib(pid) / 1024));
+              i.seconds(), i.cpuPercent(), ProcessSample.rssKib(pid) / 1024));
       figures.add(
           String.format(
               "extrapolated to agents reporting every 60 s: %.1f%% of a core (idle + (steady -"
@@ -463,18 +464,7 @@ class ScaleBenchmark {
       KubernetesClient client, String name, NodeSelector selector, TcpTeardownProfileSpec s) {
     TcpTeardownProfile profile = new TcpTeardownProfile();
     profile.setMetadata(new ObjectMetaBuilder().withName(name).build());
-    profile.setSpec(
-        new TcpTeardownProfileSpec(
-            selector,
-            s.priority(),
-            s.orphanRetries(),
-            s.finTimeoutSeconds(),
-            s.maxOrphans(),
-            s.maxTwBuckets(),
-            s.twReuse(),
-            s.timestamps(),
-            s.twRecycle(),
-            s.pods()));
+    profile.setSpec(Specs.selecting(selector, s));
     client.resource(profile).create();
   }
 
@@ -685,7 +675,7 @@ class ScaleBenchmark {
           pid,
           agents,
           bench,
-          cpuTicks(pid),
+          ProcessSample.cpuTicks(pid),
           agents == null ? 0 : agents.writes(),
           bench.totalProfileWrites(),
           bench.specWrites.get(),
@@ -698,7 +688,7 @@ class ScaleBenchmark {
 
     Result stop() throws Exception {
       double seconds = (System.nanoTime() - startNanos) / 1e9;
-      long cpuMillis = (cpuTicks(pid) - ticks) * 1000 / CLOCK_TICKS_PER_SECOND;
+      long cpuMillis = (ProcessSample.cpuTicks(pid) - ticks) * 1000 / CLOCK_TICKS_PER_SECOND;
       return new Result(
           Math.round(seconds),
           cpuMillis / seconds / 10,
@@ -772,20 +762,5 @@ class ScaleBenchmark {
     } catch (java.io.IOException e) {
       return e.toString();
     }
-  }
-
-  private static long rssKib(long pid) throws Exception {
-    return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
-        .filter(l -> l.startsWith("VmRSS:"))
-        .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")))
-        .findFirst()
-        .orElseThrow();
-  }
-
-  /** utime + stime of the process, in clock ticks (fields 14 and 15 of /proc/PID/stat). */
-  private static long cpuTicks(long pid) throws Exception {
-    String stat = Files.readAllLines(Path.of("/proc", Long.toString(pid), "stat")).getFirst();
-    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
   }
 }

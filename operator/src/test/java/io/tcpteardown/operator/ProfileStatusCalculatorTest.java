@@ -21,6 +21,7 @@ import io.tcpteardown.api.Timestamps;
 import io.tcpteardown.api.TwReuse;
 import io.tcpteardown.rules.NodeFacts;
 import io.tcpteardown.rules.SafetyRules;
+import io.tcpteardown.testsupport.Specs;
 import io.tcpteardown.tier.UnitTest;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -75,18 +76,7 @@ class ProfileStatusCalculatorTest {
     TcpTeardownProfileSpec s = (TcpTeardownProfileSpec) spec;
     TcpTeardownProfile profile = new TcpTeardownProfile();
     profile.setMetadata(new ObjectMetaBuilder().withName(name).withGeneration(3L).build());
-    profile.setSpec(
-        new TcpTeardownProfileSpec(
-            labels == null ? null : new NodeSelector(labels, null),
-            s.priority(),
-            s.orphanRetries(),
-            s.finTimeoutSeconds(),
-            s.maxOrphans(),
-            s.maxTwBuckets(),
-            s.twReuse(),
-            s.timestamps(),
-            s.twRecycle(),
-            s.pods()));
+    profile.setSpec(Specs.selecting(labels == null ? null : new NodeSelector(labels, null), s));
     return profile;
   }
 

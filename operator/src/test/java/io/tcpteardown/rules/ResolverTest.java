@@ -8,6 +8,7 @@ import io.tcpteardown.api.NodeSelector;
 import io.tcpteardown.api.NodeSelectorRequirement;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileSpec;
+import io.tcpteardown.testsupport.Specs;
 import io.tcpteardown.tier.UnitTest;
 import java.util.List;
 import java.util.Map;
@@ -23,18 +24,7 @@ class ResolverTest {
       String name, NodeSelector selector, TcpTeardownProfileSpec spec) {
     TcpTeardownProfile profile = new TcpTeardownProfile();
     profile.setMetadata(new ObjectMetaBuilder().withName(name).build());
-    profile.setSpec(
-        new TcpTeardownProfileSpec(
-            selector,
-            spec.priority(),
-            spec.orphanRetries(),
-            spec.finTimeoutSeconds(),
-            spec.maxOrphans(),
-            spec.maxTwBuckets(),
-            spec.twReuse(),
-            spec.timestamps(),
-            spec.twRecycle(),
-            spec.pods()));
+    profile.setSpec(Specs.selecting(selector, spec));
     return profile;
   }
 

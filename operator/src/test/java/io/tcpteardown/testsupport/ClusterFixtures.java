@@ -88,17 +88,7 @@ public final class ClusterFixtures implements AutoCloseable {
   private TcpTeardownProfileSpec scoped(Map<String, String> labels, TcpTeardownProfileSpec spec) {
     Map<String, String> selector = new HashMap<>(labels);
     selector.put(RUN_LABEL, run);
-    return new TcpTeardownProfileSpec(
-        new io.tcpteardown.api.NodeSelector(selector, null),
-        spec.priority(),
-        spec.orphanRetries(),
-        spec.finTimeoutSeconds(),
-        spec.maxOrphans(),
-        spec.maxTwBuckets(),
-        spec.twReuse(),
-        spec.timestamps(),
-        spec.twRecycle(),
-        spec.pods());
+    return Specs.selecting(new io.tcpteardown.api.NodeSelector(selector, null), spec);
   }
 
   public TcpTeardownProfile getProfile(String base) {

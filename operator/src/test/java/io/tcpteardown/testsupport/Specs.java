@@ -78,4 +78,20 @@ public final class Specs {
         twRecycle,
         pods);
   }
+
+  /** The spec with this node selector instead of its own. */
+  public static TcpTeardownProfileSpec selecting(
+      io.tcpteardown.api.NodeSelector selector, TcpTeardownProfileSpec spec) {
+    return new TcpTeardownProfileSpec(
+        selector,
+        spec.priority(),
+        spec.orphanRetries(),
+        spec.finTimeoutSeconds(),
+        spec.maxOrphans(),
+        spec.maxTwBuckets(),
+        spec.twReuse(),
+        spec.timestamps(),
+        spec.twRecycle(),
+        spec.pods());
+  }
 }
