@@ -24,6 +24,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -34,7 +35,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The node agent's loop. It watches only its own TcpTeardownNode and makes the kernel match its
  * spec; checks for drift every drift-check interval; reports status at once after a change and
- * otherwise every report interval (with ±10% jitter). All kernel work happens on one platform
+ * otherwise one report interval (with ±10% jitter) after its last report of any kind, so that
+ * answers to a profile change spreading over the cluster come instead of periodic reports, not on
+ * top of them (every agent writes about once per interval). All kernel work happens on one platform
  * thread; status writes on another (see {@link StatusPublisher}) and Events on a third (see {@link
  * EventRecorder}), so an unreachable API server never stops the agent from keeping and counting.
  * Every decision (what to publish, which Events, when to check drift) is made by {@link AgentStep};
@@ -58,6 +61,7 @@ public final class NodeAgent implements AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(
           r -> Thread.ofPlatform().name("agent-loop").unstarted(r));
   private final AtomicReference<TcpTeardownNode> latest = new AtomicReference<>();
+  private ScheduledFuture<?> nextReport; // the loop thread's alone
   private final AtomicReference<Instant> lastLoopRun = new AtomicReference<>();
   private SharedIndexInformer<TcpTeardownNode> informer;
   private volatile Supplier<Optional<PodTuningLoop.Result>> podTuning = Optional::empty;
@@ -185,7 +189,7 @@ public final class NodeAgent implements AutoCloseable {
     informer.start();
     long drift = settings.driftCheckInterval().toMillis();
     loop.scheduleWithFixedDelay(guarded(this::checkDrift), drift, drift, TimeUnit.MILLISECONDS);
-    scheduleReport();
+    loop.execute(this::scheduleReport);
   }
 
   /** Healthy while the loop thread keeps running its checks. */
@@ -296,12 +300,16 @@ public final class NodeAgent implements AutoCloseable {
     }
   }
 
+  /** The next periodic report, one jittered interval from now; replaces the one scheduled. */
   private void scheduleReport() {
+    if (nextReport != null) {
+      nextReport.cancel(false);
+    }
     long base = settings.reportInterval().toMillis();
     long jittered =
         Math.round(base * (1 - JITTER + 2 * JITTER * ThreadLocalRandom.current().nextDouble()));
     try {
-      loop.schedule(guarded(this::report), jittered, TimeUnit.MILLISECONDS);
+      nextReport = loop.schedule(guarded(this::report), jittered, TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
       LOG.debug("agent stopping: no further reports");
     }
@@ -349,6 +357,7 @@ public final class NodeAgent implements AutoCloseable {
             clock.instant());
     lastConditions = status.conditions();
     publisher.publish(status);
+    scheduleReport();
   }
 
   private static long generation(TcpTeardownNode node) {

@@ -31,7 +31,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,12 +42,12 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Node agents for many nodes in one process, talking to the API server as the real agent does: each
  * answers a spec change of its TcpTeardownNode at once with the values "applied", and otherwise
- * reports every report interval with ±10% jitter; each status is composed by the agent's own {@link
- * AgentStatusComposer} (conditions, originals, counts, pods) and written as the real agent writes
- * it ({@link StatusPublisher}: the whole status in one JSON patch of the status subresource, its
- * field manager). Only the kernel is simulated: TIME_WAIT sits around {@code timeWaitShare} of the
- * node's tcp_max_tw_buckets (so nodes go in and out of pressure), and {@code pods} pod namespaces
- * are listed, as a sweep lists them.
+ * reports one report interval (±10% jitter) after its last write of any kind; each status is
+ * composed by the agent's own {@link AgentStatusComposer} (conditions, originals, counts, pods) and
+ * written as the real agent writes it ({@link StatusPublisher}: the whole status in one JSON patch
+ * of the status subresource, its field manager). Only the kernel is simulated: TIME_WAIT sits
+ * around {@code timeWaitShare} of the node's tcp_max_tw_buckets (so nodes go in and out of
+ * pressure), and {@code pods} pod namespaces are listed, as a sweep lists them.
  */
 public final class SimulatedAgents implements AutoCloseable {
   private static final double JITTER = 0.10;
@@ -67,6 +69,8 @@ public final class SimulatedAgents implements AutoCloseable {
 
   private final KubernetesClient client;
   private final Set<String> nodes;
+  private final Set<String> answerOnly = ConcurrentHashMap.newKeySet();
+  private final Map<String, ScheduledFuture<?>> nextReport = new ConcurrentHashMap<>();
   private final Settings settings;
   private final Clock clock = Clock.systemUTC();
   private final ScheduledExecutorService threads;
@@ -107,8 +111,16 @@ public final class SimulatedAgents implements AutoCloseable {
     for (String node : this.nodes) {
       long first =
           ThreadLocalRandom.current().nextLong(Math.max(1, settings.reportInterval().toMillis()));
-      threads.schedule(() -> periodic(node), first, TimeUnit.MILLISECONDS);
+      nextReport.put(node, threads.schedule(() -> periodic(node), first, TimeUnit.MILLISECONDS));
     }
+  }
+
+  /**
+   * Agents also for these TcpTeardownNodes, that answer their spec changes (and their creation) but
+   * never report periodically: objects as the agents shape them for a bare client to write.
+   */
+  public void answerAlso(Set<String> names) {
+    answerOnly.addAll(names);
   }
 
   public static SimulatedAgents start(
@@ -138,7 +150,9 @@ public final class SimulatedAgents implements AutoCloseable {
   private void specMayHaveChanged(TcpTeardownNode object) {
     String name = object.getMetadata().getName();
     Long generation = object.getMetadata().getGeneration();
-    if (!closed && nodes.contains(name) && !generation.equals(answered.get(name))) {
+    if (!closed
+        && (nodes.contains(name) || answerOnly.contains(name))
+        && !generation.equals(answered.get(name))) {
       threads.execute(() -> report(name, true));
     }
   }
@@ -150,12 +164,26 @@ public final class SimulatedAgents implements AutoCloseable {
     try {
       report(node, false);
     } finally {
-      long base = settings.reportInterval().toMillis();
-      long next =
-          Math.round(base * (1 - JITTER + 2 * JITTER * ThreadLocalRandom.current().nextDouble()));
-      if (!closed) {
-        threads.schedule(() -> periodic(node), next, TimeUnit.MILLISECONDS);
+      scheduleReport(node);
+    }
+  }
+
+  /** As the agent does: the next periodic report one jittered interval after its last write. */
+  private void scheduleReport(String node) {
+    if (closed || !nodes.contains(node)) {
+      return;
+    }
+    long base = settings.reportInterval().toMillis();
+    long next =
+        Math.round(base * (1 - JITTER + 2 * JITTER * ThreadLocalRandom.current().nextDouble()));
+    try {
+      ScheduledFuture<?> replaced =
+          nextReport.put(node, threads.schedule(() -> periodic(node), next, TimeUnit.MILLISECONDS));
+      if (replaced != null) {
+        replaced.cancel(false);
       }
+    } catch (RejectedExecutionException e) {
+      // closing
     }
   }
 
@@ -173,6 +201,9 @@ public final class SimulatedAgents implements AutoCloseable {
     try {
       StatusPublisher.writeStatus(client, node, status);
       writes.incrementAndGet();
+      if (answer) {
+        scheduleReport(node);
+      }
       conditions.put(node, status.conditions());
       Long before = answered.put(node, generation);
       if (before == null || before != generation) {

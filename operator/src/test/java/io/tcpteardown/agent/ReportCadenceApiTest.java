@@ -1,0 +1,146 @@
+package io.tcpteardown.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.tcpteardown.agent.sysctl.StateFile;
+import io.tcpteardown.agent.sysctl.SysctlApplier;
+import io.tcpteardown.agent.sysctl.SysctlFiles;
+import io.tcpteardown.api.AgentInfo;
+import io.tcpteardown.api.ManagedSysctl;
+import io.tcpteardown.api.TcpTeardownNode;
+import io.tcpteardown.api.TcpTeardownNodeSpec;
+import io.tcpteardown.api.TeardownSettings;
+import io.tcpteardown.events.EventRecorder;
+import io.tcpteardown.testsupport.ClusterFixtures;
+import io.tcpteardown.testsupport.TestCluster;
+import io.tcpteardown.tier.ApiTest;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An agent's answer to a spec change restarts its report interval: while a profile change spreads
+ * over the cluster, agents answer instead of reporting, not on top of it, so that every agent
+ * writes about once per report interval. Spec changes every 1.5 s with a 4 s interval: every status
+ * write is an answer, and the periodic report comes back one interval after the last answer.
+ */
+@ApiTest
+class ReportCadenceApiTest {
+  private static final Duration REPORT_INTERVAL = Duration.ofSeconds(4);
+  private static final int CHANGES = 8;
+
+  @TempDir Path work;
+
+  record Write(Instant at, long generation, boolean spec) {}
+
+  @Test
+  void answersToSpecChangesComeInsteadOfPeriodicReports() throws Exception {
+    Path procRoot = FakeProcRoot.create(work);
+    try (KubernetesClient client = TestCluster.client();
+        ClusterFixtures fixtures = new ClusterFixtures(client)) {
+      String node = fixtures.name("cadence");
+      TcpTeardownNode object = new TcpTeardownNode();
+      object.setMetadata(new ObjectMetaBuilder().withName(node).build());
+      object.setSpec(spec(25));
+      client.resource(object).create();
+      Clock clock = Clock.systemUTC();
+      AgentMetrics metrics = new AgentMetrics(node);
+      NodeAgent agent =
+          new NodeAgent(
+              client,
+              new AgentSettings(node, Duration.ofMinutes(5), REPORT_INTERVAL),
+              new SysctlApplier(
+                  new SysctlFiles(procRoot), new StateFile(work.resolve("state/state.json"))),
+              new NodeObserver(procRoot),
+              metrics,
+              new EventRecorder(client, "tcp-teardown-agent", node, clock),
+              new StatusPublisher(client, node, metrics, clock),
+              new AgentStatusComposer(new AgentInfo("agent-test", "test")),
+              clock);
+      List<Write> writes = new CopyOnWriteArrayList<>();
+      AtomicLong lastGeneration = new AtomicLong();
+      try (agent;
+          Watch watch =
+              client
+                  .resources(TcpTeardownNode.class)
+                  .withName(node)
+                  .watch(
+                      new Watcher<>() {
+                        @Override
+                        public void eventReceived(Action action, TcpTeardownNode seen) {
+                          if (action != Action.MODIFIED) {
+                            return;
+                          }
+                          long generation = seen.getMetadata().getGeneration();
+                          boolean spec = lastGeneration.getAndSet(generation) != generation;
+                          writes.add(new Write(Instant.now(), generation, spec));
+                        }
+
+                        @Override
+                        public void onClose(WatcherException cause) {}
+                      })) {
+        lastGeneration.set(1);
+        agent.start();
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> writes.stream().anyMatch(w -> !w.spec() && w.generation() == 1));
+
+        for (int i = 0; i < CHANGES; i++) {
+          Thread.sleep(1500);
+          int finTimeout = 26 + i % 2;
+          client
+              .resources(TcpTeardownNode.class)
+              .withName(node)
+              .edit(
+                  n -> {
+                    n.setSpec(spec(finTimeout));
+                    return n;
+                  });
+        }
+        long lastGenerationWritten = 1 + CHANGES;
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> statusWrites(writes, lastGenerationWritten).size() >= 2);
+
+        List<Write> during = writes.stream().filter(w -> !w.spec() && w.generation() > 1).toList();
+        List<Write> answers =
+            during.stream().filter(w -> w.generation() < lastGenerationWritten).toList();
+        assertThat(answers)
+            .as("status writes while spec changes came every 1.5 s: one answer each, no report")
+            .hasSize(CHANGES - 1);
+        List<Write> afterLast = statusWrites(writes, lastGenerationWritten);
+        Duration toReport = Duration.between(afterLast.get(0).at(), afterLast.get(1).at());
+        assertThat(toReport)
+            .as("the periodic report after the last answer: one interval (±10%%) later")
+            .isBetween(REPORT_INTERVAL.multipliedBy(8).dividedBy(10), Duration.ofSeconds(10));
+      } finally {
+        client.resources(TcpTeardownNode.class).withName(node).delete();
+      }
+    }
+  }
+
+  private static List<Write> statusWrites(List<Write> writes, long generation) {
+    return writes.stream().filter(w -> !w.spec() && w.generation() == generation).toList();
+  }
+
+  private static TcpTeardownNodeSpec spec(int finTimeout) {
+    return TcpTeardownNodeSpec.of(
+        TeardownSettings.NONE.with(ManagedSysctl.FIN_TIMEOUT, finTimeout),
+        Map.of("finTimeoutSeconds", "test"),
+        List.of("test"),
+        List.of());
+  }
+}
