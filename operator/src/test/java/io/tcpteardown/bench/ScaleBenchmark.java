@@ -20,7 +20,6 @@ import io.tcpteardown.api.NodeSelectorRequirement;
 import io.tcpteardown.api.ProfileConditions;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownNodeSpec;
-import io.tcpteardown.api.TcpTeardownNodeStatus;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileSpec;
 import io.tcpteardown.api.TeardownSettings;
@@ -76,7 +75,9 @@ import org.junit.jupiter.api.io.TempDir;
  * --status-interval=15s}. CPU and resident memory come from /proc/PID/stat and status, the heap
  * after a full GC from {@code jcmd GC.run} and {@code GC.heap_info}. The floor is a bare Fabric8
  * client patching the spec of N TcpTeardownNodes with 50 threads (the operator's reconciler
- * threads), in the same run; last, the same against N objects carrying an agent's status.
+ * threads), in the same run, while the agents report: on bare objects, and on objects as the
+ * operator finds them, each carrying its agent's status and answered by a simulated agent after
+ * every write, as the operator's writes are.
  *
  * <p>Not part of verify. Run it with {@code ./mvnw -B -o package -DskipTests} then {@code ./mvnw -B
  * -o test -Dtest=ScaleBenchmark -Dsurefire.failIfNoSpecifiedTests=false} (add {@code
@@ -264,9 +265,11 @@ class ScaleBenchmark {
               b.profileWrites(),
               b.specWrites()));
 
-      // The floor, then one profile change that reaches every node.
+      // The floors, then one profile change that reaches every node.
       Duration floor = floor(client, false, null);
       Duration floorApply = floor(client, true, null);
+      Duration floorAnswered = floor(client, false, agents);
+      Duration floorAnsweredApply = floor(client, true, agents);
       target.set(31);
       long specBefore = specWrites.get();
       Measure change = Measure.start(pid, agents, this);
@@ -295,7 +298,6 @@ class ScaleBenchmark {
       Duration afterLastAnswer = Duration.between(agents.lastAnswer(), appliedAt.get("base/2"));
       long changeWrites = specWrites.get() - specBefore;
       Duration floorAfter = floor(client, false, null);
-      TcpTeardownNodeStatus reported = objects.getStore().getByKey(nodeName(0)).getStatus();
       figures.add(
           String.format(
               "profile change: every TcpTeardownNode holds it after %d ms; floor (bare client, %d"
@@ -311,6 +313,15 @@ class ScaleBenchmark {
           String.format(
               "floor with server-side apply (as the operator writes): %d ms, ratio %.2f",
               floorApply.toMillis(), propagation.toMillis() / (double) floorApply.toMillis()));
+      figures.add(
+          String.format(
+              "floor on the objects the operator writes (each carrying its agent's status with 20"
+                  + " pods, the agents answering every write, the other agents reporting): merge"
+                  + " patch %d ms, ratio %.2f; server-side apply %d ms, ratio %.2f",
+              floorAnswered.toMillis(),
+              propagation.toMillis() / (double) floorAnswered.toMillis(),
+              floorAnsweredApply.toMillis(),
+              propagation.toMillis() / (double) floorAnsweredApply.toMillis()));
       figures.add(
           String.format(
               "Applied=True %d ms after the last agent answered; TcpTeardownNode spec writes per"
@@ -358,18 +369,6 @@ class ScaleBenchmark {
                       / (s.reports() / (double) s.seconds()),
               NODES,
               s.reports() / (double) s.seconds()));
-      // Last, so that its objects (the operator watches them too) do not disturb the figures above:
-      // the same writes to objects shaped like the operator's, an agent's status with 20 pods.
-      Duration floorStatus = floor(client, false, reported);
-      Duration floorStatusApply = floor(client, true, reported);
-      figures.add(
-          String.format(
-              "floor against objects carrying an agent's status (20 pods): merge patch %d ms, ratio"
-                  + " %.2f; server-side apply %d ms, ratio %.2f",
-              floorStatus.toMillis(),
-              propagation.toMillis() / (double) floorStatus.toMillis(),
-              floorStatusApply.toMillis(),
-              propagation.toMillis() / (double) floorStatusApply.toMillis()));
       figures.add("load at end: " + load());
       assertThat(operator.isAlive()).as(log()).isTrue();
     } finally {
@@ -554,17 +553,21 @@ class ScaleBenchmark {
   }
 
   /**
-   * A bare client patching the spec of N TcpTeardownNodes (created beforehand, untimed, with {@code
-   * status} when not null): a JSON merge patch, or a server-side apply of the whole spec as the
-   * operator's dependent writes it.
+   * A bare client patching the spec of N TcpTeardownNodes (created beforehand, untimed): a JSON
+   * merge patch, or a server-side apply of the whole spec as the operator's dependent writes it.
+   * With {@code agents}, the simulated agents answer the objects' creation (so that each carries an
+   * agent's status, 20 pods listed) and the timed patches, as they answer the operator's writes;
+   * without, the objects are bare.
    */
   private static Duration floor(
-      KubernetesClient client, boolean serverSideApply, TcpTeardownNodeStatus status)
-      throws Exception {
+      KubernetesClient client, boolean serverSideApply, SimulatedAgents agents) throws Exception {
     String run = Long.toHexString(System.nanoTime());
     List<String> names = new ArrayList<>();
     for (int i = 0; i < NODES; i++) {
       names.add("floor-" + run + "-" + i);
+    }
+    if (agents != null) {
+      agents.answerAlso(Set.copyOf(names));
     }
     parallel(
         FLOOR_THREADS,
@@ -572,18 +575,12 @@ class ScaleBenchmark {
         i -> {
           TcpTeardownNode object = new TcpTeardownNode();
           object.setMetadata(new ObjectMetaBuilder().withName(names.get(i)).build());
-          object.setSpec(
-              TcpTeardownNodeSpec.of(
-                  TeardownSettings.NONE.with(io.tcpteardown.api.ManagedSysctl.FIN_TIMEOUT, 30),
-                  Map.of("finTimeoutSeconds", "base"),
-                  List.of("base"),
-                  List.of()));
-          TcpTeardownNode created = client.resource(object).create();
-          if (status != null) {
-            created.setStatus(status);
-            client.resource(created).updateStatus();
-          }
+          object.setSpec(floorSpec(30));
+          client.resource(object).create();
         });
+    if (agents != null) {
+      awaitAnswered(agents, names, 1);
+    }
     Instant start = Instant.now();
     parallel(
         FLOOR_THREADS,
@@ -592,12 +589,7 @@ class ScaleBenchmark {
           if (serverSideApply) {
             TcpTeardownNode object = new TcpTeardownNode();
             object.setMetadata(new ObjectMetaBuilder().withName(names.get(i)).build());
-            object.setSpec(
-                TcpTeardownNodeSpec.of(
-                    TeardownSettings.NONE.with(io.tcpteardown.api.ManagedSysctl.FIN_TIMEOUT, 31),
-                    Map.of("finTimeoutSeconds", "base"),
-                    List.of("base"),
-                    List.of()));
+            object.setSpec(floorSpec(31));
             client
                 .resource(object)
                 .patch(
@@ -615,11 +607,34 @@ class ScaleBenchmark {
           }
         });
     Duration took = Duration.between(start, Instant.now());
+    if (agents != null) {
+      awaitAnswered(agents, names, 2);
+    }
     parallel(
         FLOOR_THREADS,
         NODES,
         i -> client.resources(TcpTeardownNode.class).withName(names.get(i)).delete());
     return took;
+  }
+
+  /** A spec shaped like the operator's, naming a profile that does not exist. */
+  private static TcpTeardownNodeSpec floorSpec(int finTimeout) {
+    return TcpTeardownNodeSpec.of(
+        TeardownSettings.NONE.with(io.tcpteardown.api.ManagedSysctl.FIN_TIMEOUT, finTimeout),
+        Map.of("finTimeoutSeconds", "floor"),
+        List.of("floor"),
+        List.of());
+  }
+
+  private static void awaitAnswered(SimulatedAgents agents, List<String> names, long generation) {
+    await()
+        .atMost(Duration.ofMinutes(10))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              Map<String, Long> answered = agents.answered();
+              return names.stream().allMatch(n -> Long.valueOf(generation).equals(answered.get(n)));
+            });
   }
 
   private static void parallel(int threads, int count, IntConsumer task) throws Exception {
