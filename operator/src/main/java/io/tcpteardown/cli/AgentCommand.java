@@ -85,8 +85,8 @@ public final class AgentCommand implements Callable<Integer> {
       defaultValue = "${env:REPORT_INTERVAL:-60s}",
       converter = DurationConverter.class,
       description =
-          "How often status is written when nothing changed, with ±10%% jitter (env REPORT_INTERVAL, "
-              + "default ${DEFAULT-VALUE}).")
+          "How often status is written when nothing changed: one interval, ±10%% jitter, after the "
+              + "last write of any kind (env REPORT_INTERVAL, default ${DEFAULT-VALUE}).")
   Duration reportInterval;
 
   @Option(

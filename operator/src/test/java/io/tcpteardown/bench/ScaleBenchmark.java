@@ -84,8 +84,9 @@ import org.junit.jupiter.api.io.TempDir;
  * -Dbench.nodes=5000}, {@code -Dbench.histogram=true} for the operator's heap by class at steady
  * state, {@code -Dbench.jvmArgs="..."} for more JVM flags of the operator, a flight recording for
  * instance, {@code -Dbench.jfr=DIR} for flight recordings of the steady state and the change, with
- * {@code -Dbench.java=PATH} a full JDK's java, since the image's runtime has no flight recorder);
- * the figures are printed as {@code FIGURE} lines in
+ * {@code -Dbench.java=PATH} a full JDK's java, since the image's runtime has no flight recorder,
+ * {@code -Dbench.threadDumps=DIR} for the operator's threads every 2 s while a change spreads); the
+ * figures are printed as {@code FIGURE} lines in
  * target/surefire-reports/io.tcpteardown.bench.ScaleBenchmark-output.txt.
  */
 class ScaleBenchmark {
@@ -274,6 +275,7 @@ class ScaleBenchmark {
       long specBefore = specWrites.get();
       Measure change = Measure.start(pid, agents, this);
       record(pid, "change");
+      ScheduledExecutorService dumps = threadDumps(pid, "change");
       Instant changeStart = Instant.now();
       client
           .resources(TcpTeardownProfile.class)
@@ -287,6 +289,7 @@ class ScaleBenchmark {
           .atMost(Duration.ofMinutes(10))
           .pollInterval(Duration.ofMillis(100))
           .until(() -> reached.size() >= NODES);
+      dumps.shutdownNow();
       Instant last = reached.values().stream().max(Instant::compareTo).orElseThrow();
       Duration propagation = Duration.between(changeStart, last);
       Measure.Result c = change.stop();
@@ -322,6 +325,12 @@ class ScaleBenchmark {
               propagation.toMillis() / (double) floorAnswered.toMillis(),
               floorAnsweredApply.toMillis(),
               propagation.toMillis() / (double) floorAnsweredApply.toMillis()));
+      List<Instant> reachedAt = reached.values().stream().sorted().toList();
+      figures.add(
+          String.format(
+              "profile change: first TcpTeardownNode after %d ms, half after %d ms",
+              Duration.between(changeStart, reachedAt.get(0)).toMillis(),
+              Duration.between(changeStart, reachedAt.get(reachedAt.size() / 2)).toMillis()));
       figures.add(
           String.format(
               "Applied=True %d ms after the last agent answered; TcpTeardownNode spec writes per"
@@ -733,6 +742,30 @@ class ScaleBenchmark {
   }
 
   /** With {@code -Dbench.jfr=DIR}: a flight recording of the operator over one phase. */
+  /** With {@code -Dbench.threadDumps=DIR}: the operator's threads every 2 s, as DIR/phase-N.txt. */
+  private static ScheduledExecutorService threadDumps(long pid, String phase) {
+    ScheduledExecutorService every = Executors.newSingleThreadScheduledExecutor();
+    String dir = System.getProperty("bench.threadDumps");
+    if (dir != null) {
+      AtomicLong n = new AtomicLong();
+      every.scheduleWithFixedDelay(
+          () -> {
+            try {
+              Files.createDirectories(Path.of(dir));
+              Files.writeString(
+                  Path.of(dir, phase + "-" + n.incrementAndGet() + ".txt"),
+                  jcmd(pid, "Thread.print"));
+            } catch (Exception e) {
+              // the figures do not depend on it
+            }
+          },
+          1,
+          2,
+          TimeUnit.SECONDS);
+    }
+    return every;
+  }
+
   private static void record(long pid, String phase) throws Exception {
     String dir = System.getProperty("bench.jfr");
     if (dir != null) {
