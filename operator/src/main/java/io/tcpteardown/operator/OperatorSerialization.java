@@ -21,15 +21,11 @@ public final class OperatorSerialization {
   private OperatorSerialization() {}
 
   public static KubernetesSerialization create() {
-    return new KubernetesSerialization(mapper(), true);
-  }
-
-  static ObjectMapper mapper() {
     ObjectMapper mapper = new ObjectMapper();
     mapper.addMixIn(TcpTeardownNodeStatus.class, WithoutPods.class);
     mapper.addMixIn(ObjectMeta.class, WithoutManagedFields.class);
     mapper.addMixIn(WatchEvent.class, TypedWatchEvent.class);
-    return mapper;
+    return new KubernetesSerialization(mapper, true);
   }
 
   @JsonIgnoreProperties(value = "pods", ignoreUnknown = true)
@@ -38,13 +34,9 @@ public final class OperatorSerialization {
   @JsonIgnoreProperties(value = "managedFields", ignoreUnknown = true)
   private abstract static class WithoutManagedFields {}
 
-  // WatchEvent names Fabric8's deserializer on both its field and its setter; the setter's counts.
   private abstract static class TypedWatchEvent {
     @JsonProperty("object")
     @JsonDeserialize(using = TypeFirstDeserializer.class)
     private Object object;
-
-    @JsonDeserialize(using = TypeFirstDeserializer.class)
-    abstract void setObject(Object object);
   }
 }

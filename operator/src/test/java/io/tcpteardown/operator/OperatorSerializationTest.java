@@ -2,8 +2,6 @@ package io.tcpteardown.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.BeanDescription;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder;
 import io.fabric8.kubernetes.api.model.WatchEvent;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -73,25 +71,6 @@ class OperatorSerializationTest {
             .unmarshal(event, io.fabric8.kubernetes.api.model.WatchEvent.class);
     assertThat(parsed.getObject()).isInstanceOf(TcpTeardownNode.class);
     assertThat(((TcpTeardownNode) parsed.getObject()).getStatus().pods()).isNull();
-  }
-
-  @Test
-  void aWatchEventsObjectIsReadByTheTypeFirstDeserializer() {
-    ObjectMapper mapper = OperatorSerialization.mapper();
-    new KubernetesSerialization(mapper, true);
-    BeanDescription event =
-        mapper.getDeserializationConfig().introspect(mapper.constructType(WatchEvent.class));
-    var object =
-        event.findProperties().stream().filter(p -> p.getName().equals("object")).findFirst();
-
-    // What Jackson asks when it builds the property's deserializer (WatchEvent names Fabric8's on
-    // both its field and its setter).
-    assertThat(
-            mapper
-                .getDeserializationConfig()
-                .getAnnotationIntrospector()
-                .findDeserializer(object.orElseThrow().getMutator()))
-        .isEqualTo(TypeFirstDeserializer.class);
   }
 
   @Test
