@@ -31,6 +31,7 @@ import io.tcpteardown.delivery.ImageRuntime;
 import io.tcpteardown.testsupport.SimulatedAgents;
 import io.tcpteardown.testsupport.Specs;
 import io.tcpteardown.testsupport.TestCluster;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -108,6 +109,7 @@ class ScaleBenchmark {
   private final AtomicLong specWrites = new AtomicLong();
   private final Map<String, Instant> reached = new ConcurrentHashMap<>();
   private final Map<String, Instant> floorSeen = new ConcurrentHashMap<>();
+  private long operatorPid;
   private final AtomicReference<Integer> target = new AtomicReference<>(-1);
   private final Map<String, Instant> appliedAt = new ConcurrentHashMap<>();
 
@@ -153,6 +155,7 @@ class ScaleBenchmark {
     SharedIndexInformer<TcpTeardownNode> objects = watchNodeObjects(client);
     Process operator = builder.start();
     long pid = operator.pid();
+    operatorPid = pid;
     SimulatedAgents agents = null;
     ScheduledExecutorService kubelets = Executors.newSingleThreadScheduledExecutor();
     try {
@@ -275,6 +278,7 @@ class ScaleBenchmark {
       target.set(31);
       long specBefore = specWrites.get();
       Measure change = Measure.start(pid, agents, this);
+      CpuWindow changeCpu = CpuWindow.start(pid);
       record(pid, "change");
       ScheduledExecutorService dumps = threadDumps(pid, "change");
       Instant changeStart = Instant.now();
@@ -294,6 +298,7 @@ class ScaleBenchmark {
       Instant last = reached.values().stream().max(Instant::compareTo).orElseThrow();
       Duration propagation = Duration.between(changeStart, last);
       Measure.Result c = change.stop();
+      CpuWindow.Result changeServers = changeCpu.stop();
       stopRecording(pid, "change");
       await()
           .atMost(Duration.ofMinutes(10))
@@ -305,8 +310,8 @@ class ScaleBenchmark {
       figures.add(
           String.format(
               "profile change: every TcpTeardownNode holds it after %d ms (as this process's watch"
-                  + " sees them, as for every floor below)",
-              propagation.toMillis()));
+                  + " sees them, as for every floor below); meanwhile %s",
+              propagation.toMillis(), changeServers.describe(NODES)));
       figures.add(floorFigure("bare objects, merge patch, before the change", floor, propagation));
       figures.add(
           floorFigure("bare objects, merge patch, after the change", floorAfter, propagation));
@@ -596,6 +601,7 @@ class ScaleBenchmark {
       awaitAnswered(agents, names, 1);
     }
     floorSeen.clear();
+    CpuWindow cpu = CpuWindow.start(operatorPid);
     Instant start = Instant.now();
     parallel(
         FLOOR_THREADS,
@@ -627,6 +633,7 @@ class ScaleBenchmark {
         .pollInterval(Duration.ofMillis(100))
         .until(() -> floorSeen.keySet().containsAll(names));
     Instant lastSeen = names.stream().map(floorSeen::get).max(Instant::compareTo).orElseThrow();
+    CpuWindow.Result used = cpu.stop();
     if (agents != null) {
       awaitAnswered(agents, names, 2);
     }
@@ -634,25 +641,68 @@ class ScaleBenchmark {
         FLOOR_THREADS,
         NODES,
         i -> client.resources(TcpTeardownNode.class).withName(names.get(i)).delete());
-    return new Floor(returned, Duration.between(start, lastSeen));
+    return new Floor(returned, Duration.between(start, lastSeen), used);
   }
 
   /**
    * A floor: when the bare client's last write returned, and when this process's watch had seen
    * every object with the new value (the propagation is measured that way too).
    */
-  record Floor(Duration returned, Duration seen) {}
+  record Floor(Duration returned, Duration seen, CpuWindow.Result cpu) {}
+
+  /** CPU of the API server and etcd, and of the operator, over a window. */
+  record CpuWindow(long servers, long operator, long pid, long startNanos) {
+    record Result(double serversPercent, double operatorPercent, double seconds) {
+      String describe(int writes) {
+        return String.format(
+            "API server and etcd %.0f%% of a core (%.1f ms per write), operator %.0f%%",
+            serversPercent, serversPercent * seconds * 10 / writes, operatorPercent);
+      }
+    }
+
+    static CpuWindow start(long pid) throws IOException {
+      return new CpuWindow(serverTicks(), ProcessSample.cpuTicks(pid), pid, System.nanoTime());
+    }
+
+    Result stop() throws IOException {
+      double seconds = (System.nanoTime() - startNanos) / 1e9;
+      return new Result(
+          (serverTicks() - servers) * 100.0 / CLOCK_TICKS_PER_SECOND / seconds,
+          (ProcessSample.cpuTicks(pid) - operator) * 100.0 / CLOCK_TICKS_PER_SECOND / seconds,
+          seconds);
+    }
+
+    private static long serverTicks() {
+      return ProcessHandle.allProcesses()
+          .filter(
+              p ->
+                  p.info()
+                      .command()
+                      .map(c -> c.endsWith("/kube-apiserver") || c.endsWith("/etcd"))
+                      .orElse(false))
+          .mapToLong(
+              p -> {
+                try {
+                  return ProcessSample.cpuTicks(p.pid());
+                } catch (IOException e) {
+                  return 0;
+                }
+              })
+          .sum();
+    }
+  }
 
   private static String floorFigure(String what, Floor floor, Duration propagation) {
     return String.format(
         "floor (bare client, %d spec writes, %d threads), %s: writes returned after %d ms, all seen"
-            + " after %d ms; propagation / floor seen %.2f",
+            + " after %d ms; propagation / floor seen %.2f; meanwhile %s",
         NODES,
         FLOOR_THREADS,
         what,
         floor.returned().toMillis(),
         floor.seen().toMillis(),
-        propagation.toMillis() / (double) floor.seen().toMillis());
+        propagation.toMillis() / (double) floor.seen().toMillis(),
+        floor.cpu().describe(NODES));
   }
 
   /** A spec shaped like the operator's, naming a profile that does not exist. */
