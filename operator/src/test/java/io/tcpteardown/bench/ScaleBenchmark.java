@@ -28,6 +28,7 @@ import io.tcpteardown.api.TwReuse;
 import io.tcpteardown.delivery.ChartJvmOptions;
 import io.tcpteardown.delivery.DockerfileEntrypoint;
 import io.tcpteardown.delivery.ImageRuntime;
+import io.tcpteardown.testsupport.ChartServiceAccounts;
 import io.tcpteardown.testsupport.SimulatedAgents;
 import io.tcpteardown.testsupport.Specs;
 import io.tcpteardown.testsupport.TestCluster;
@@ -74,7 +75,8 @@ import org.junit.jupiter.api.io.TempDir;
  * JDK_JAVA_OPTIONS puts them) on a runtime jlinked with the Dockerfile's module list, with the
  * chart's 512 MiB memory limit given as -XX:MaxRAM (no container here), and {@code
  * --status-interval=15s}. CPU and resident memory come from /proc/PID/stat and status, the heap
- * after a full GC from {@code jcmd GC.run} and {@code GC.heap_info}. The floor is a bare Fabric8
+ * after a full GC from {@code jcmd GC.run} and {@code GC.heap_info}. The operator authenticates
+ * with a token of the chart's operator ServiceAccount, as in a cluster. The floor is a bare Fabric8
  * client patching the spec of N TcpTeardownNodes with 50 threads (the operator's reconciler
  * threads), in the same run, while the agents report: on bare objects, and on objects as the
  * operator finds them, each carrying its agent's status and answered by a simulated agent after
@@ -121,8 +123,13 @@ class ScaleBenchmark {
     List<String> figures = new ArrayList<>();
     figures.add("load at start: " + load());
     KubernetesClient client = TestCluster.client();
+    // The chart's ServiceAccount token, as in a cluster. With the admin kubeconfig's client
+    // certificate, Fabric8 re-reads the kubeconfig on every request once a minute has passed (its
+    // token refresh finds no token to note the time of): 27% of the operator's CPU samples while a
+    // change spread.
+    ChartServiceAccounts accounts = ChartServiceAccounts.install(client);
     Path kubeconfig = work.resolve("kubeconfig");
-    Files.writeString(kubeconfig, TestCluster.kubeconfig());
+    Files.writeString(kubeconfig, accounts.operatorKubeconfig());
     List<String> command =
         new ArrayList<>(
             DockerfileEntrypoint.command(
@@ -391,6 +398,7 @@ class ScaleBenchmark {
       operator.waitFor(20, TimeUnit.SECONDS);
       profiles.close();
       objects.close();
+      accounts.close();
       System.out.println("ScaleBenchmark, " + NODES + " nodes, 10 profiles");
       System.out.println("  command: " + String.join(" ", command));
       figures.forEach(f -> System.out.println("FIGURE " + f));
