@@ -90,7 +90,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code -Dbench.java=PATH} a full JDK's java, since the image's runtime has no flight recorder,
  * {@code -Dbench.threadDumps=DIR} for the operator's threads every 2 s while a change spreads); the
  * figures are printed as {@code FIGURE} lines in
- * target/surefire-reports/io.tcpteardown.bench.ScaleBenchmark-output.txt.
+ * target/surefire-reports/io.tcpteardown.bench.ScaleBenchmark-output.txt; the operator's log is
+ * kept as target/scale-benchmark-operator.log.
  */
 class ScaleBenchmark {
   private static final int NODES = Integer.getInteger("bench.nodes", 1000);
@@ -399,6 +400,11 @@ class ScaleBenchmark {
       profiles.close();
       objects.close();
       accounts.close();
+      // Kept for reading after the run (the temporary directory goes).
+      Files.copy(
+          work.resolve("operator.log"),
+          Path.of("target/scale-benchmark-operator.log"),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       System.out.println("ScaleBenchmark, " + NODES + " nodes, 10 profiles");
       System.out.println("  command: " + String.join(" ", command));
       figures.forEach(f -> System.out.println("FIGURE " + f));
