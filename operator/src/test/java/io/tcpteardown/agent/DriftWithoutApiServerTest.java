@@ -3,29 +3,17 @@ package io.tcpteardown.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.tcpteardown.agent.sysctl.StateFile;
-import io.tcpteardown.agent.sysctl.SysctlApplier;
-import io.tcpteardown.agent.sysctl.SysctlFiles;
-import io.tcpteardown.api.AgentInfo;
-import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.api.TcpTeardownNode;
-import io.tcpteardown.api.TcpTeardownNodeSpec;
-import io.tcpteardown.api.TeardownSettings;
-import io.tcpteardown.events.EventRecorder;
 import io.tcpteardown.testsupport.ClusterFixtures;
 import io.tcpteardown.testsupport.TestCluster;
 import io.tcpteardown.tier.ApiTest;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,29 +49,11 @@ class DriftWithoutApiServerTest {
                         .build())
                 .build()) {
       String node = fixtures.name("unreachable");
-      TcpTeardownNode object = new TcpTeardownNode();
-      object.setMetadata(new ObjectMetaBuilder().withName(node).build());
-      object.setSpec(
-          TcpTeardownNodeSpec.of(
-              TeardownSettings.NONE.with(ManagedSysctl.FIN_TIMEOUT, 25),
-              Map.of("finTimeoutSeconds", "test"),
-              List.of("test"),
-              List.of()));
-      client.resource(object).create();
-      Clock clock = Clock.systemUTC();
+      client.resource(InProcessAgent.finTimeout(node, 25)).create();
       AgentMetrics metrics = new AgentMetrics(node);
       NodeAgent agent =
-          new NodeAgent(
-              client,
-              new AgentSettings(node, INTERVAL, Duration.ofSeconds(60)),
-              new SysctlApplier(
-                  new SysctlFiles(procRoot), new StateFile(work.resolve("state/state.json"))),
-              new NodeObserver(procRoot),
-              metrics,
-              new EventRecorder(unreachable, "tcp-teardown-agent", node, clock),
-              new StatusPublisher(unreachable, node, metrics, clock),
-              new AgentStatusComposer(new AgentInfo("agent-test", "test")),
-              clock);
+          InProcessAgent.create(
+              client, unreachable, node, procRoot, work, INTERVAL, Duration.ofSeconds(60), metrics);
       try (agent) {
         agent.start();
         await()

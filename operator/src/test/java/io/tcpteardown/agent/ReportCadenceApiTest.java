@@ -3,29 +3,18 @@ package io.tcpteardown.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
-import io.tcpteardown.agent.sysctl.StateFile;
-import io.tcpteardown.agent.sysctl.SysctlApplier;
-import io.tcpteardown.agent.sysctl.SysctlFiles;
-import io.tcpteardown.api.AgentInfo;
-import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.api.TcpTeardownNode;
-import io.tcpteardown.api.TcpTeardownNodeSpec;
-import io.tcpteardown.api.TeardownSettings;
-import io.tcpteardown.events.EventRecorder;
 import io.tcpteardown.testsupport.ClusterFixtures;
 import io.tcpteardown.testsupport.TestCluster;
 import io.tcpteardown.tier.ApiTest;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -52,24 +41,10 @@ class ReportCadenceApiTest {
     try (KubernetesClient client = TestCluster.client();
         ClusterFixtures fixtures = new ClusterFixtures(client)) {
       String node = fixtures.name("cadence");
-      TcpTeardownNode object = new TcpTeardownNode();
-      object.setMetadata(new ObjectMetaBuilder().withName(node).build());
-      object.setSpec(spec(25));
-      client.resource(object).create();
-      Clock clock = Clock.systemUTC();
-      AgentMetrics metrics = new AgentMetrics(node);
+      client.resource(InProcessAgent.finTimeout(node, 25)).create();
       NodeAgent agent =
-          new NodeAgent(
-              client,
-              new AgentSettings(node, Duration.ofMinutes(5), REPORT_INTERVAL),
-              new SysctlApplier(
-                  new SysctlFiles(procRoot), new StateFile(work.resolve("state/state.json"))),
-              new NodeObserver(procRoot),
-              metrics,
-              new EventRecorder(client, "tcp-teardown-agent", node, clock),
-              new StatusPublisher(client, node, metrics, clock),
-              new AgentStatusComposer(new AgentInfo("agent-test", "test")),
-              clock);
+          InProcessAgent.create(
+              client, client, node, procRoot, work, Duration.ofMinutes(5), REPORT_INTERVAL);
       List<Write> writes = new CopyOnWriteArrayList<>();
       AtomicLong lastGeneration = new AtomicLong();
       try (agent;
@@ -106,7 +81,7 @@ class ReportCadenceApiTest {
               .withName(node)
               .edit(
                   n -> {
-                    n.setSpec(spec(finTimeout));
+                    n.setSpec(InProcessAgent.spec(finTimeout));
                     return n;
                   });
         }
@@ -134,13 +109,5 @@ class ReportCadenceApiTest {
 
   private static List<Write> statusWrites(List<Write> writes, long generation) {
     return writes.stream().filter(w -> !w.spec() && w.generation() == generation).toList();
-  }
-
-  private static TcpTeardownNodeSpec spec(int finTimeout) {
-    return TcpTeardownNodeSpec.of(
-        TeardownSettings.NONE.with(ManagedSysctl.FIN_TIMEOUT, finTimeout),
-        Map.of("finTimeoutSeconds", "test"),
-        List.of("test"),
-        List.of());
   }
 }

@@ -3,28 +3,16 @@ package io.tcpteardown.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.tcpteardown.agent.sysctl.StateFile;
-import io.tcpteardown.agent.sysctl.SysctlApplier;
-import io.tcpteardown.agent.sysctl.SysctlFiles;
-import io.tcpteardown.api.AgentInfo;
-import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.api.TcpTeardownNode;
-import io.tcpteardown.api.TcpTeardownNodeSpec;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
-import io.tcpteardown.api.TeardownSettings;
-import io.tcpteardown.events.EventRecorder;
 import io.tcpteardown.testsupport.ClusterFixtures;
 import io.tcpteardown.testsupport.TestCluster;
 import io.tcpteardown.tier.ApiTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,29 +31,10 @@ class StaleCountsApiTest {
     try (KubernetesClient client = TestCluster.client();
         ClusterFixtures fixtures = new ClusterFixtures(client)) {
       String node = fixtures.name("stale");
-      TcpTeardownNode object = new TcpTeardownNode();
-      object.setMetadata(new ObjectMetaBuilder().withName(node).build());
-      object.setSpec(
-          TcpTeardownNodeSpec.of(
-              TeardownSettings.NONE.with(ManagedSysctl.FIN_TIMEOUT, 25),
-              Map.of("finTimeoutSeconds", "test"),
-              List.of("test"),
-              List.of()));
-      client.resource(object).create();
-      Clock clock = Clock.systemUTC();
-      AgentMetrics metrics = new AgentMetrics(node);
+      client.resource(InProcessAgent.finTimeout(node, 25)).create();
       NodeAgent agent =
-          new NodeAgent(
-              client,
-              new AgentSettings(node, Duration.ofSeconds(1), Duration.ofSeconds(1)),
-              new SysctlApplier(
-                  new SysctlFiles(procRoot), new StateFile(work.resolve("state/state.json"))),
-              new NodeObserver(procRoot),
-              metrics,
-              new EventRecorder(client, "tcp-teardown-agent", node, clock),
-              new StatusPublisher(client, node, metrics, clock),
-              new AgentStatusComposer(new AgentInfo("agent-test", "test")),
-              clock);
+          InProcessAgent.create(
+              client, client, node, procRoot, work, Duration.ofSeconds(1), Duration.ofSeconds(1));
       try (agent) {
         agent.start();
         TcpTeardownNodeStatus fresh =
