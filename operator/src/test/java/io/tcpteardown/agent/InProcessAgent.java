@@ -25,26 +25,8 @@ final class InProcessAgent {
    * @param watch the client the agent watches its TcpTeardownNode with
    * @param writes the client its status writes and Events go through
    * @param work where its state file goes
+   * @param metrics its metrics, for the test to read
    */
-  static NodeAgent create(
-      KubernetesClient watch,
-      KubernetesClient writes,
-      String node,
-      Path procRoot,
-      Path work,
-      Duration driftCheckInterval,
-      Duration reportInterval) {
-    return create(
-        watch,
-        writes,
-        node,
-        procRoot,
-        work,
-        driftCheckInterval,
-        reportInterval,
-        new AgentMetrics(node));
-  }
-
   static NodeAgent create(
       KubernetesClient watch,
       KubernetesClient writes,

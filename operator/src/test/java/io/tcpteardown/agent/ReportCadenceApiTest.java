@@ -44,7 +44,14 @@ class ReportCadenceApiTest {
       client.resource(InProcessAgent.finTimeout(node, 25)).create();
       NodeAgent agent =
           InProcessAgent.create(
-              client, client, node, procRoot, work, Duration.ofMinutes(5), REPORT_INTERVAL);
+              client,
+              client,
+              node,
+              procRoot,
+              work,
+              Duration.ofMinutes(5),
+              REPORT_INTERVAL,
+              new AgentMetrics(node));
       List<Write> writes = new CopyOnWriteArrayList<>();
       AtomicLong lastGeneration = new AtomicLong();
       try (agent;

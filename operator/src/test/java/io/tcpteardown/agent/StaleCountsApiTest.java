@@ -34,7 +34,14 @@ class StaleCountsApiTest {
       client.resource(InProcessAgent.finTimeout(node, 25)).create();
       NodeAgent agent =
           InProcessAgent.create(
-              client, client, node, procRoot, work, Duration.ofSeconds(1), Duration.ofSeconds(1));
+              client,
+              client,
+              node,
+              procRoot,
+              work,
+              Duration.ofSeconds(1),
+              Duration.ofSeconds(1),
+              new AgentMetrics(node));
       try (agent) {
         agent.start();
         TcpTeardownNodeStatus fresh =
