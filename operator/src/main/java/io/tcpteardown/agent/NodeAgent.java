@@ -290,13 +290,18 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   private void report() {
+    boolean published = false;
     try {
       observe();
       if (state != null && latest.get() != null) {
         publishNow();
+        published = true;
       }
     } finally {
-      scheduleReport();
+      if (!published) {
+        // publishNow() schedules the next report itself.
+        scheduleReport();
+      }
     }
   }
 
