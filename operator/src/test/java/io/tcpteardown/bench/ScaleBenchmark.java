@@ -80,7 +80,10 @@ import org.junit.jupiter.api.io.TempDir;
  * client patching the spec of N TcpTeardownNodes with 50 threads (the operator's reconciler
  * threads), in the same run, while the agents report: on bare objects, and on objects as the
  * operator finds them, each carrying its agent's status and answered by a simulated agent after
- * every write, as the operator's writes are.
+ * every write, as the operator's writes are. The change is timed twice: when every TcpTeardownNode
+ * holds it, by the API server's own count of applies ({@link StoredApplies}), against when the
+ * floor's writes returned; and when this process's watch saw it, against when the same watch saw
+ * the floor's writes.
  *
  * <p>Not part of verify. Run it with {@code ./mvnw -B -o package -DskipTests} then {@code ./mvnw -B
  * -o test -Dtest=ScaleBenchmark -Dsurefire.failIfNoSpecifiedTests=false} (add {@code
