@@ -360,12 +360,12 @@ class ScaleBenchmark {
       figures.add(
           String.format(
               "profile change as the API server counts its applies to TcpTeardownNodes (every"
-                  + " 500 ms): the first stored by %s ms, half by %s ms, all %d by %s ms (%d applies"
+                  + " 500 ms): the first stored by %s ms, half by %s ms, all %d by %d ms (%d applies"
                   + " counted)",
               stored.reached(1).map(d -> String.valueOf(d.toMillis())).orElse("-"),
               stored.reached(NODES / 2).map(d -> String.valueOf(d.toMillis())).orElse("-"),
               NODES,
-              stored.reached(NODES).map(d -> String.valueOf(d.toMillis())).orElse("-"),
+              propagation.stored().toMillis(),
               stored.applies()));
       figures.add(
           String.format(

@@ -65,10 +65,14 @@ final class StoredApplies implements AutoCloseable {
         .sum();
   }
 
-  /** Stops sampling after one last sample: the watch may have seen the last write first. */
+  /**
+   * Stops sampling after one last sample (the watch may have seen the last write first), once a
+   * sample in flight has landed, so that the samples stay in time order for {@link #reached}.
+   */
   @Override
-  public void close() {
-    every.shutdownNow();
+  public void close() throws InterruptedException {
+    every.shutdown();
+    every.awaitTermination(30, TimeUnit.SECONDS);
     sample();
   }
 }
