@@ -43,6 +43,18 @@ public class TcpTeardownNodeDependent
   }
 
   /**
+   * A server-side apply, as the SDK's, whose response carries the metadata only: the SDK keeps the
+   * returned object until its informer catches up, and this informer keeps no status anyway.
+   */
+  @Override
+  public TcpTeardownNode update(
+      TcpTeardownNode actual, TcpTeardownNode desired, Node primary, Context<Node> context) {
+    addMetadata(false, actual, desired, primary, context);
+    return MetadataOnlyApply.apply(
+        context.getClient(), desired, context.getControllerConfiguration().fieldManager());
+  }
+
+  /**
    * The operator is the only writer of the spec and writes all of it: a stored spec equal to the
    * desired one, on an object this Node owns, needs no write; anything else is written with
    * server-side apply. A record comparison, where the generic server-side-apply matcher renders
