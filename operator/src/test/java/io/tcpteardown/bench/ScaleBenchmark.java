@@ -83,7 +83,9 @@ import org.junit.jupiter.api.io.TempDir;
  * every write, as the operator's writes are. The change is timed twice: when every TcpTeardownNode
  * holds it, by the API server's own count of applies ({@link StoredApplies}), against when the
  * floor's writes returned; and when this process's watch saw it, against when the same watch saw
- * the floor's writes.
+ * the floor's writes. The headline ratio takes the earlier of the two observations ({@link
+ * Propagation#held()}) against when the floor's writes returned. Each phase also lists the API
+ * requests the API server counted meanwhile ({@link ApiRequests}).
  *
  * <p>Not part of verify. Run it with {@code ./mvnw -B -o package -DskipTests} then {@code ./mvnw -B
  * -o test -Dtest=ScaleBenchmark -Dsurefire.failIfNoSpecifiedTests=false} (add {@code
@@ -105,6 +107,10 @@ class ScaleBenchmark {
   private static final Duration KUBELET_INTERVAL = Duration.ofMinutes(5);
   private static final String STATUS_INTERVAL = System.getProperty("bench.statusInterval", "15s");
   private static final int FLOOR_THREADS = 50;
+
+  /** How many kinds of API request a phase's figure lists. */
+  private static final int REQUEST_KINDS = 8;
+
   private static final long CLOCK_TICKS_PER_SECOND = 100;
   private static final Path JAR = Path.of("target/tcp-teardown.jar");
   private static final String PREFIX = "scale-";
@@ -294,8 +300,12 @@ class ScaleBenchmark {
       CpuWindow changeCpu = CpuWindow.start(pid);
       record(pid, "change");
       ScheduledExecutorService dumps = threadDumps(pid, "change");
+      // Counted before the clock starts: a scrape of /metrics takes a while under load.
+      String metricsBefore = client.raw("/metrics");
+      ApiRequests requestsBefore = ApiRequests.parse(metricsBefore);
       Instant changeStart = Instant.now();
-      StoredApplies stored = StoredApplies.from(client, changeStart);
+      StoredApplies stored =
+          StoredApplies.from(client, changeStart, StoredApplies.applies(metricsBefore));
       client
           .resources(TcpTeardownProfile.class)
           .withName("base")
@@ -311,6 +321,7 @@ class ScaleBenchmark {
           .until(() -> reached.size() >= NODES);
       dumps.shutdownNow();
       stored.close();
+      String changeRequests = ApiRequests.of(client).since(requestsBefore, REQUEST_KINDS);
       Instant last = reached.values().stream().max(Instant::compareTo).orElseThrow();
       Propagation propagation =
           new Propagation(stored.reached(NODES).orElseThrow(), Duration.between(changeStart, last));
@@ -326,12 +337,14 @@ class ScaleBenchmark {
       Floor floorAfter = floor(client, false, null);
       figures.add(
           String.format(
-              "profile change: every TcpTeardownNode holds it after %d ms (stored: the API server's"
-                  + " count of applies, sampled every 500 ms), seen by this process's watch after %d"
-                  + " ms; meanwhile %s",
+              "profile change: every TcpTeardownNode holds it after %d ms, the earlier of: stored"
+                  + " (the API server's count of applies, sampled every 500 ms) after %d ms, seen by"
+                  + " this process's watch after %d ms; meanwhile %s; API requests %s",
+              propagation.held().toMillis(),
               propagation.stored().toMillis(),
               propagation.seen().toMillis(),
-              changeServers.describe(NODES)));
+              changeServers.describe(NODES),
+              changeRequests));
       figures.add(floorFigure("bare objects, merge patch, before the change", floor, propagation));
       figures.add(
           floorFigure("bare objects, merge patch, after the change", floorAfter, propagation));
@@ -648,6 +661,7 @@ class ScaleBenchmark {
     }
     floorSeen.clear();
     CpuWindow cpu = CpuWindow.start(operatorPid);
+    ApiRequests requestsBefore = ApiRequests.of(client);
     Instant start = Instant.now();
     parallel(
         FLOOR_THREADS,
@@ -680,6 +694,7 @@ class ScaleBenchmark {
         .until(() -> floorSeen.keySet().containsAll(names));
     Instant lastSeen = names.stream().map(floorSeen::get).max(Instant::compareTo).orElseThrow();
     CpuWindow.Result used = cpu.stop();
+    String requests = ApiRequests.of(client).since(requestsBefore, REQUEST_KINDS);
     if (agents != null) {
       awaitAnswered(agents, names, 2);
     }
@@ -695,14 +710,14 @@ class ScaleBenchmark {
         .atMost(Duration.ofMinutes(10))
         .pollInterval(Duration.ofMillis(100))
         .until(() -> floorDeleted.containsAll(names));
-    return new Floor(returned, Duration.between(start, lastSeen), used);
+    return new Floor(returned, Duration.between(start, lastSeen), used, requests);
   }
 
   /**
    * A floor: when the bare client's last write returned, and when this process's watch had seen
    * every object with the new value (the propagation is measured that way too).
    */
-  record Floor(Duration returned, Duration seen, CpuWindow.Result cpu) {}
+  record Floor(Duration returned, Duration seen, CpuWindow.Result cpu, String requests) {}
 
   /** CPU of the API server and etcd, and of the operator, over a window. */
   record CpuWindow(long servers, long operator, long pid, long startNanos) {
@@ -749,16 +764,19 @@ class ScaleBenchmark {
   private static String floorFigure(String what, Floor floor, Propagation propagation) {
     return String.format(
         "floor (bare client, %d spec writes, %d threads), %s: writes returned after %d ms, all seen"
-            + " after %d ms; propagation / floor: stored / returned %.2f, seen / seen %.2f;"
-            + " meanwhile %s",
+            + " after %d ms; propagation / floor: held / returned %.2f (stored / returned %.2f),"
+            + " seen / seen %.2f;"
+            + " meanwhile %s; API requests %s",
         NODES,
         FLOOR_THREADS,
         what,
         floor.returned().toMillis(),
         floor.seen().toMillis(),
+        propagation.held().toMillis() / (double) floor.returned().toMillis(),
         propagation.stored().toMillis() / (double) floor.returned().toMillis(),
         propagation.seen().toMillis() / (double) floor.seen().toMillis(),
-        floor.cpu().describe(NODES));
+        floor.cpu().describe(NODES),
+        floor.requests());
   }
 
   /**
@@ -766,7 +784,15 @@ class ScaleBenchmark {
    * (the floor's counterpart: when its writes returned); seen, by this process's watch (the floor's
    * counterpart: when the same watch saw its writes).
    */
-  record Propagation(Duration stored, Duration seen) {}
+  record Propagation(Duration stored, Duration seen) {
+    /**
+     * The earlier of the two: each is an observation, made after the fact, that every
+     * TcpTeardownNode held the change, so the earlier is the closer bound.
+     */
+    Duration held() {
+      return stored.compareTo(seen) <= 0 ? stored : seen;
+    }
+  }
 
   /** A spec shaped like the operator's, naming a profile that does not exist. */
   private static TcpTeardownNodeSpec floorSpec(int finTimeout) {

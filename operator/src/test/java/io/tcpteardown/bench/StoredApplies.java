@@ -25,15 +25,19 @@ final class StoredApplies implements AutoCloseable {
   private final List<Sample> samples = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService every = Executors.newSingleThreadScheduledExecutor();
 
-  private StoredApplies(KubernetesClient client, Instant start) {
+  private StoredApplies(KubernetesClient client, Instant start, long before) {
     this.client = client;
     this.start = start;
-    this.before = applies(client.raw("/metrics"));
+    this.before = before;
     every.scheduleWithFixedDelay(this::sample, 0, 500, TimeUnit.MILLISECONDS);
   }
 
-  static StoredApplies from(KubernetesClient client, Instant start) {
-    return new StoredApplies(client, start);
+  /**
+   * @param before the count of applies before {@code start}, read beforehand (a scrape under load
+   *     takes long enough to delay what is timed)
+   */
+  static StoredApplies from(KubernetesClient client, Instant start, long before) {
+    return new StoredApplies(client, start, before);
   }
 
   private void sample() {
