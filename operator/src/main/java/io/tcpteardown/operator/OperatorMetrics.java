@@ -1,5 +1,6 @@
 package io.tcpteardown.operator;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -15,8 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The operator's Prometheus metrics: per-profile gauges from the status it reports, plus JVM
- * metrics.
+ * The operator's Prometheus metrics: per-profile gauges from the status it reports, the count of
+ * TcpTeardownNode spec writes, plus JVM metrics.
  */
 public final class OperatorMetrics {
   private final PrometheusMeterRegistry registry =
@@ -27,6 +28,12 @@ public final class OperatorMetrics {
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
+    FunctionCounter.builder(
+            "tcp_teardown_node_spec_writes", this, m -> TcpTeardownNodeDependent.specWrites())
+        .description(
+            "TcpTeardownNode spec writes (server-side applies) the API server accepted from this"
+                + " operator: one per node a profile change reaches, none while nothing changes")
+        .register(registry);
   }
 
   public void record(String profile, TcpTeardownProfileStatus status) {

@@ -12,6 +12,7 @@ import io.tcpteardown.rules.NodeFacts;
 import io.tcpteardown.rules.NodeResolution;
 import io.tcpteardown.rules.Resolver;
 import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The desired TcpTeardownNode of a node: named after it, owned by it, spec resolved from the
@@ -21,6 +22,8 @@ public class TcpTeardownNodeDependent
     extends CRUDKubernetesDependentResource<TcpTeardownNode, Node> {
   // Shared by the dependents of every operator in this JVM: an entry names one stored content.
   private static final AcceptedProfiles ACCEPTED = new AcceptedProfiles();
+  // Spec writes the API server accepted, for the operator's metrics (one operator per process).
+  private static final LongAdder SPEC_WRITES = new LongAdder();
 
   public TcpTeardownNodeDependent() {
     super(TcpTeardownNode.class);
@@ -50,8 +53,23 @@ public class TcpTeardownNodeDependent
   public TcpTeardownNode update(
       TcpTeardownNode actual, TcpTeardownNode desired, Node primary, Context<Node> context) {
     addMetadata(false, actual, desired, primary, context);
-    return MetadataOnlyApply.apply(
-        context.getClient(), desired, context.getControllerConfiguration().fieldManager());
+    TcpTeardownNode applied =
+        MetadataOnlyApply.apply(
+            context.getClient(), desired, context.getControllerConfiguration().fieldManager());
+    SPEC_WRITES.increment();
+    return applied;
+  }
+
+  @Override
+  public TcpTeardownNode create(TcpTeardownNode desired, Node primary, Context<Node> context) {
+    TcpTeardownNode created = super.create(desired, primary, context);
+    SPEC_WRITES.increment();
+    return created;
+  }
+
+  /** TcpTeardownNode spec writes (creations and updates) the API server accepted so far. */
+  static long specWrites() {
+    return SPEC_WRITES.sum();
   }
 
   /**

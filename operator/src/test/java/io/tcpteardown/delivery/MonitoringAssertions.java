@@ -40,6 +40,7 @@ public final class MonitoringAssertions {
           Map.entry("tcp_teardown_profile_accepted", Set.of("profile")),
           Map.entry("tcp_teardown_profile_conflict", Set.of("profile")),
           Map.entry("tcp_teardown_profile_teardown_pressure", Set.of("profile")),
+          Map.entry("tcp_teardown_node_spec_writes_total", Set.of()),
           Map.entry("tcp_teardown_sockets", Set.of("node", "state")),
           Map.entry("tcp_teardown_orphans", Set.of("node")),
           Map.entry("tcp_teardown_sysctl_value", Set.of("node", "sysctl")),
@@ -113,7 +114,7 @@ public final class MonitoringAssertions {
   }
 
   public static Scope scope(String metric) {
-    if (metric.startsWith("tcp_teardown_profile_")) {
+    if (metric.startsWith("tcp_teardown_profile_") || metric.startsWith("tcp_teardown_node_")) {
       return Scope.OPERATOR;
     }
     return metric.startsWith("tcp_teardown_pod_") ? Scope.PODS : Scope.AGENT;

@@ -33,6 +33,7 @@ class MonitoringAssertionsTest {
       tcp_teardown_profile_applied_nodes{profile="web"} 2
       tcp_teardown_profile_accepted{profile="web"} 1
       tcp_teardown_profile_teardown_pressure{profile="web"} 0
+      tcp_teardown_node_spec_writes_total 3
       """;
 
   private static String agent() {

@@ -293,6 +293,7 @@ class OperatorApiTest {
         new StateCounts(0, 0, 5, 0, 0, 0, 0),
         null,
         "2026-11-26T12:00:00Z");
+    long writesBefore = TcpTeardownNodeDependent.specWrites();
     client
         .resources(TcpTeardownNode.class)
         .withName(fixtures.name("edited"))
@@ -310,6 +311,9 @@ class OperatorApiTest {
     // The hand edit and the operator's answer: two spec generations, none for the report.
     assertThat(fixtures.getNodeObject("edited").getMetadata().getGeneration())
         .isEqualTo(generation + 2);
+    // One spec write of the operator's, counted for its metrics.
+    await().atMost(WAIT).until(() -> TcpTeardownNodeDependent.specWrites() - writesBefore >= 1);
+    assertThat(TcpTeardownNodeDependent.specWrites() - writesBefore).isEqualTo(1);
   }
 
   @Test

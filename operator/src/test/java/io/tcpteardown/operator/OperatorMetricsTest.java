@@ -31,4 +31,17 @@ class OperatorMetricsTest {
     metrics.record("web", status(4, 4));
     assertThat(metrics.scrape()).contains("tcp_teardown_profile_selected_nodes{profile=\"web\"} 4");
   }
+
+  @Test
+  void theSpecWritesAreCounted() {
+    String line =
+        new OperatorMetrics()
+            .scrape()
+            .lines()
+            .filter(l -> l.startsWith("tcp_teardown_node_spec_writes_total "))
+            .findFirst()
+            .orElseThrow();
+    assertThat(Double.parseDouble(line.substring(line.indexOf(' ') + 1)))
+        .isEqualTo((double) TcpTeardownNodeDependent.specWrites());
+  }
 }
