@@ -42,6 +42,11 @@ record ApiRequests(Map<String, Long> counts) {
     return new ApiRequests(counts);
   }
 
+  /** The count of one kind, "VERB resource[/subresource]". */
+  long count(String kind) {
+    return counts.getOrDefault(kind, 0L);
+  }
+
   /** The requests since {@code before}, most first, at most {@code limit} kinds. */
   String since(ApiRequests before, int limit) {
     return counts.entrySet().stream()
