@@ -1,6 +1,7 @@
 package io.tcpteardown.events;
 
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -27,11 +28,19 @@ final class ApiEventWriter implements EventWriter {
   @Override
   public boolean patchCount(String namespace, String name, int count, String lastTimestamp) {
     try {
+      // On resource(...), not withName(...): Fabric8's patch by name GETs the object first, a verb
+      // the chart does not grant on Events (only create and patch).
       client
           .v1()
           .events()
           .inNamespace(namespace)
-          .withName(name)
+          .resource(
+              new EventBuilder()
+                  .withNewMetadata()
+                  .withName(name)
+                  .withNamespace(namespace)
+                  .endMetadata()
+                  .build())
           .patch(
               PatchContext.of(PatchType.JSON_MERGE),
               "{\"count\":" + count + ",\"lastTimestamp\":\"" + lastTimestamp + "\"}");

@@ -5,9 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.tcpteardown.testsupport.ChartServiceAccounts;
+import io.tcpteardown.testsupport.PodObjects;
+import io.tcpteardown.testsupport.RequestLog;
 import io.tcpteardown.testsupport.TestCluster;
 import io.tcpteardown.tier.ApiTest;
 import java.net.ServerSocket;
@@ -58,6 +64,66 @@ class EventRecorderApiTest {
       assertThat(drift.getLastTimestamp()).isGreaterThanOrEqualTo(drift.getFirstTimestamp());
       assertThat(drift.getSource().getComponent()).isEqualTo("tcp-teardown-test");
     }
+  }
+
+  /**
+   * As the chart's ServiceAccounts, with exactly the rights the chart gives them: the operator on a
+   * cluster-scoped object (its Events in {@value EventRecorder#EVENTS_NAMESPACE}), the agent on a
+   * Pod (its Events in the Pod's namespace). Repeats are counted on the one Event (a count patch by
+   * name made Fabric8 GET the Event first, which the chart does not grant: the count stayed at 1).
+   */
+  @Test
+  void theChartsAccountsCountRepeatsWithTheVerbsTheChartGrants() throws Exception {
+    try (KubernetesClient admin = TestCluster.client();
+        ChartServiceAccounts accounts = ChartServiceAccounts.install(admin)) {
+      String suffix = UUID.randomUUID().toString().substring(0, 8);
+      ConfigMap clusterScoped =
+          new ConfigMapBuilder()
+              .withNewMetadata()
+              .withName("profile-" + suffix)
+              .withUid(UUID.randomUUID().toString())
+              .endMetadata()
+              .build();
+      String namespace = "shop-" + suffix;
+      admin
+          .namespaces()
+          .resource(
+              new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+          .create();
+      try {
+        Pod pod = PodObjects.create(admin, "node-" + suffix, namespace, "leaky");
+        assertCounted(
+            admin, accounts.operatorKubeconfig(), clusterScoped, EventRecorder.EVENTS_NAMESPACE);
+        assertCounted(admin, accounts.agentKubeconfig(), pod, namespace);
+      } finally {
+        admin.namespaces().withName(namespace).delete();
+      }
+    }
+  }
+
+  private static void assertCounted(
+      KubernetesClient admin, String kubeconfig, HasMetadata object, String eventsNamespace)
+      throws Exception {
+    // The recorder builds its own client from this one's configuration (no retries), token
+    // included.
+    try (KubernetesClient client = ChartServiceAccounts.client(kubeconfig, new RequestLog());
+        EventRecorder recorder =
+            new EventRecorder(client, "tcp-teardown-test", "host", Clock.systemUTC())) {
+      for (int i = 0; i < 3; i++) {
+        recorder.emit(object, EventRecorder.WARNING, "Repeated", "the same thing again");
+        assertThat(recorder.awaitIdle(Duration.ofSeconds(30))).isTrue();
+      }
+    }
+    assertThat(
+            admin
+                .v1()
+                .events()
+                .inNamespace(eventsNamespace)
+                .withField("involvedObject.name", object.getMetadata().getName())
+                .list()
+                .getItems())
+        .extracting(Event::getReason, Event::getCount)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("Repeated", 3));
   }
 
   @Test
