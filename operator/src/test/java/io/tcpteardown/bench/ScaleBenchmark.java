@@ -305,13 +305,13 @@ class ScaleBenchmark {
       Floor floorAnsweredApply = floor(client, true, agents);
       target.set(31);
       long specBefore = specWrites.get();
+      // Counted before the clock starts: a scrape of the API server's /metrics takes a while.
+      ApiRequests requestsBefore = ApiRequests.of(client);
+      long writesBefore = SpecWrites.read(operatorMetrics);
       Measure change = Measure.start(pid, agents, this);
       CpuWindow changeCpu = CpuWindow.start(pid);
       record(pid, "change");
       ScheduledExecutorService dumps = threadDumps(pid, "change");
-      // Counted before the clock starts: a scrape of the API server's /metrics takes a while.
-      ApiRequests requestsBefore = ApiRequests.of(client);
-      long writesBefore = SpecWrites.read(operatorMetrics);
       Instant changeStart = Instant.now();
       SpecWrites written = SpecWrites.from(operatorMetrics, changeStart, writesBefore);
       client
@@ -329,17 +329,16 @@ class ScaleBenchmark {
           .until(() -> reached.size() >= NODES);
       dumps.shutdownNow();
       written.close();
-      ApiRequests requestsAfter = ApiRequests.of(client);
-      String changeRequests = requestsAfter.since(requestsBefore, REQUEST_KINDS);
-      long serverApplies =
-          requestsAfter.count("APPLY tcpteardownnodes")
-              - requestsBefore.count("APPLY tcpteardownnodes");
       Instant last = reached.values().stream().max(Instant::compareTo).orElseThrow();
       Propagation propagation =
           new Propagation(
               written.reached(NODES).orElseThrow(), Duration.between(changeStart, last));
       Measure.Result c = change.stop();
       CpuWindow.Result changeServers = changeCpu.stop();
+      ApiRequests requestsAfter = ApiRequests.of(client);
+      String changeRequests = requestsAfter.since(requestsBefore, REQUEST_KINDS);
+      String applyKind = "APPLY tcpteardownnodes";
+      long serverApplies = requestsAfter.count(applyKind) - requestsBefore.count(applyKind);
       stopRecording(pid, "change");
       await()
           .atMost(Duration.ofMinutes(10))
