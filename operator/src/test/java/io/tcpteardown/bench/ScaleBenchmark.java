@@ -304,6 +304,7 @@ class ScaleBenchmark {
       Floor floorAnswered = floor(client, false, agents);
       Floor floorAnsweredApply = floor(client, true, agents);
       target.set(31);
+      SpecWrites.warmUp(operatorMetrics, Duration.ofSeconds(10));
       long specBefore = specWrites.get();
       // Counted before the clock starts: a scrape of the API server's /metrics takes a while.
       ApiRequests requestsBefore = ApiRequests.of(client);

@@ -47,6 +47,19 @@ final class SpecWrites implements AutoCloseable {
     return new SpecWrites(metrics, start, before);
   }
 
+  /**
+   * Reads the operator's metrics every 100 ms for {@code duration}, so that the code serving them
+   * is compiled before a change is timed (the first reads cost the operator a burst of
+   * compilation).
+   */
+  static void warmUp(URI metrics, Duration duration) throws IOException, InterruptedException {
+    Instant end = Instant.now().plus(duration);
+    while (Instant.now().isBefore(end)) {
+      read(metrics);
+      Thread.sleep(100);
+    }
+  }
+
   /** The operator's count now. */
   static long read(URI metrics) throws IOException, InterruptedException {
     HttpResponse<String> response =
