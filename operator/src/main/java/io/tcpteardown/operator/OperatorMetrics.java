@@ -20,6 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * TcpTeardownNode spec writes, plus JVM metrics.
  */
 public final class OperatorMetrics {
+  /** The counter of TcpTeardownNode spec writes; Prometheus shows it with {@code _total}. */
+  public static final String SPEC_WRITES = "tcp_teardown_node_spec_writes";
+
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, Map<String, AtomicLong>> gauges = new ConcurrentHashMap<>();
@@ -28,8 +31,7 @@ public final class OperatorMetrics {
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
-    FunctionCounter.builder(
-            "tcp_teardown_node_spec_writes", this, m -> TcpTeardownNodeDependent.specWrites())
+    FunctionCounter.builder(SPEC_WRITES, this, m -> TcpTeardownNodeDependent.specWrites())
         .description(
             "TcpTeardownNode spec writes (server-side applies) the API server accepted from this"
                 + " operator: one per node a profile change reaches, none while nothing changes")

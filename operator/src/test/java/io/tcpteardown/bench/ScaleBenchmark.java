@@ -741,6 +741,7 @@ class ScaleBenchmark {
         .atMost(Duration.ofMinutes(10))
         .pollInterval(Duration.ofMillis(100))
         .until(() -> floorDeleted.containsAll(names));
+    floorDeleted.removeAll(names);
     return new Floor(returned, Duration.between(start, lastSeen), used, requests);
   }
 

@@ -1,5 +1,6 @@
 package io.tcpteardown.bench;
 
+import io.tcpteardown.operator.OperatorMetrics;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,11 +23,11 @@ import java.util.concurrent.TimeUnit;
  * server, and only while the change spread.
  */
 final class SpecWrites implements AutoCloseable {
-  static final String METRIC = "tcp_teardown_node_spec_writes_total";
+  static final String METRIC = OperatorMetrics.SPEC_WRITES + "_total";
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   record Sample(Duration at, long writes) {}
 
-  private final HttpClient http = HttpClient.newHttpClient();
   private final URI metrics;
   private final Instant start;
   private final long before;
@@ -63,8 +64,7 @@ final class SpecWrites implements AutoCloseable {
   /** The operator's count now. */
   static long read(URI metrics) throws IOException, InterruptedException {
     HttpResponse<String> response =
-        HttpClient.newHttpClient()
-            .send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString());
+        HTTP.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString());
     return parse(response.body());
   }
 
@@ -80,11 +80,9 @@ final class SpecWrites implements AutoCloseable {
 
   private void sample() {
     try {
-      HttpResponse<String> response =
-          http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString());
+      long writes = read(metrics);
       // The time the answer came: the count was read before it, so this is never early.
-      samples.add(
-          new Sample(Duration.between(start, Instant.now()), parse(response.body()) - before));
+      samples.add(new Sample(Duration.between(start, Instant.now()), writes - before));
     } catch (IOException | RuntimeException e) {
       // a missed sample only makes the figure coarser
     } catch (InterruptedException e) {
