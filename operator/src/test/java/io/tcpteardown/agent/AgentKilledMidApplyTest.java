@@ -114,14 +114,17 @@ class AgentKilledMidApplyTest {
   }
 
   private static void setSpec(KubernetesClient admin, String node, TeardownSettings settings) {
+    // The whole spec replaced without a resourceVersion, as the operator's apply writes it: an
+    // edit() carries one and loses the race against the agent's own status writes (409).
     admin
         .resources(TcpTeardownNode.class)
         .withName(node)
-        .edit(
-            n -> {
-              n.setSpec(spec(settings));
-              return n;
-            });
+        .patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON),
+            "[{\"op\":\"replace\",\"path\":\"/spec\",\"value\":"
+                + admin.getKubernetesSerialization().asJson(spec(settings))
+                + "}]");
   }
 
   private static TcpTeardownNodeStatus status(KubernetesClient admin, String node) {
