@@ -15,6 +15,7 @@ import io.tcpteardown.testsupport.AgentProcess;
 import io.tcpteardown.testsupport.ChartServiceAccounts;
 import io.tcpteardown.testsupport.ClusterFixtures;
 import io.tcpteardown.testsupport.NetworkNamespace;
+import io.tcpteardown.testsupport.SpecReplace;
 import io.tcpteardown.testsupport.TestCluster;
 import io.tcpteardown.tier.EndToEndTest;
 import java.nio.file.Path;
@@ -114,17 +115,7 @@ class AgentKilledMidApplyTest {
   }
 
   private static void setSpec(KubernetesClient admin, String node, TeardownSettings settings) {
-    // The whole spec replaced without a resourceVersion, as the operator's apply writes it: an
-    // edit() carries one and loses the race against the agent's own status writes (409).
-    admin
-        .resources(TcpTeardownNode.class)
-        .withName(node)
-        .patch(
-            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON),
-            "[{\"op\":\"replace\",\"path\":\"/spec\",\"value\":"
-                + admin.getKubernetesSerialization().asJson(spec(settings))
-                + "}]");
+    SpecReplace.replaceSpec(admin, TcpTeardownNode.class, node, spec(settings));
   }
 
   private static TcpTeardownNodeStatus status(KubernetesClient admin, String node) {

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.testsupport.ClusterFixtures;
+import io.tcpteardown.testsupport.SpecReplace;
 import io.tcpteardown.testsupport.TestCluster;
 import io.tcpteardown.tier.ApiTest;
 import java.nio.file.Path;
@@ -83,14 +84,8 @@ class ReportCadenceApiTest {
         for (int i = 0; i < CHANGES; i++) {
           Thread.sleep(1500);
           int finTimeout = 26 + i % 2;
-          client
-              .resources(TcpTeardownNode.class)
-              .withName(node)
-              .edit(
-                  n -> {
-                    n.setSpec(InProcessAgent.spec(finTimeout));
-                    return n;
-                  });
+          SpecReplace.replaceSpec(
+              client, TcpTeardownNode.class, node, InProcessAgent.spec(finTimeout));
         }
         long lastGenerationWritten = 1 + CHANGES;
         await()

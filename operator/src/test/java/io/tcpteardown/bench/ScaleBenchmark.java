@@ -30,6 +30,7 @@ import io.tcpteardown.delivery.DockerfileEntrypoint;
 import io.tcpteardown.delivery.ImageRuntime;
 import io.tcpteardown.testsupport.ChartServiceAccounts;
 import io.tcpteardown.testsupport.SimulatedAgents;
+import io.tcpteardown.testsupport.SpecReplace;
 import io.tcpteardown.testsupport.Specs;
 import io.tcpteardown.testsupport.TestCluster;
 import java.io.IOException;
@@ -315,14 +316,7 @@ class ScaleBenchmark {
       ScheduledExecutorService dumps = threadDumps(pid, "change");
       Instant changeStart = Instant.now();
       SpecWrites written = SpecWrites.from(operatorMetrics, changeStart, writesBefore);
-      client
-          .resources(TcpTeardownProfile.class)
-          .withName("base")
-          .edit(
-              p -> {
-                p.setSpec(baseSpec(31));
-                return p;
-              });
+      SpecReplace.replaceSpec(client, TcpTeardownProfile.class, "base", baseSpec(31));
       Instant editReturned = Instant.now();
       await()
           .atMost(Duration.ofMinutes(10))

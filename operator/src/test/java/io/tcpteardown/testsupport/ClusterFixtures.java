@@ -75,14 +75,8 @@ public final class ClusterFixtures implements AutoCloseable {
   /** Replaces the spec of a profile made by {@link #profile}. */
   public TcpTeardownProfile updateProfile(
       String base, Map<String, String> labels, TcpTeardownProfileSpec spec) {
-    return client
-        .resources(TcpTeardownProfile.class)
-        .withName(name(base))
-        .edit(
-            p -> {
-              p.setSpec(scoped(labels, spec));
-              return p;
-            });
+    return SpecReplace.replaceSpec(
+        client, TcpTeardownProfile.class, name(base), scoped(labels, spec));
   }
 
   private TcpTeardownProfileSpec scoped(Map<String, String> labels, TcpTeardownProfileSpec spec) {
