@@ -146,6 +146,7 @@ class ReadmeCommandsTest {
     server = new KubeAPIServer(config.build());
     server.start();
     kubeconfig = Files.createTempFile("readme-kubeconfig", ".yaml");
+    kubeconfig.toFile().deleteOnExit();
     Files.writeString(kubeconfig, server.getKubeConfigYaml());
     admin =
         new KubernetesClientBuilder()
@@ -357,6 +358,7 @@ class ReadmeCommandsTest {
     builder.environment().put("EDITOR", "true");
     builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     Path log = Files.createTempFile("readme-command", ".log");
+    log.toFile().deleteOnExit();
     builder.redirectOutput(log.toFile());
     Process process = builder.start();
     boolean ended = process.waitFor(120, TimeUnit.SECONDS);

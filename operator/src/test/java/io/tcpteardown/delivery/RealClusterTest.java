@@ -313,6 +313,7 @@ class RealClusterTest {
             .getItems()
             .getFirst();
     Path rules = Files.createTempFile("chart-alerts", ".yml");
+    rules.toFile().deleteOnExit();
     Files.writeString(rules, ChartAlertRules.render(Map.of()).yaml());
     try (PrometheusServer prometheus =
         PrometheusServer.start(targets, Duration.ofSeconds(1), List.of(rules))) {
@@ -458,6 +459,7 @@ class RealClusterTest {
 
   static void applyProfile(String name, int priority, String fields) throws IOException {
     Path file = Files.createTempFile(name, ".yaml");
+    file.toFile().deleteOnExit();
     Files.writeString(
         file,
         """

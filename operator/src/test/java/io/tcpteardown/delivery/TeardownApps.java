@@ -29,6 +29,7 @@ final class TeardownApps {
 
   private static Path write(String app, String args) throws IOException {
     Path file = Files.createTempFile(app, ".yaml");
+    file.toFile().deleteOnExit();
     Files.writeString(
         file,
         """

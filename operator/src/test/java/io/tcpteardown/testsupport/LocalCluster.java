@@ -152,6 +152,7 @@ public final class LocalCluster {
   public static Result run(Duration timeout, List<String> command) {
     try {
       Path output = Files.createTempFile("local-cluster", ".out");
+      output.toFile().deleteOnExit();
       Process process =
           new ProcessBuilder(command)
               .redirectErrorStream(true)
