@@ -1,5 +1,6 @@
 package io.tcpteardown.agent;
 
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -78,6 +79,11 @@ public final class StatusPublisher implements AutoCloseable {
    * Writes a node's whole status the way the agent does: one JSON patch of the status subresource,
    * so that keys that left {@code applied} or {@code original} go with it (server-side apply would
    * do the same on current servers, but 1.20-era ones keep the keys of a map applied as empty).
+   *
+   * <p>The patch goes to {@code resource(...)} of an object that carries only the name, not to
+   * {@code withName(...)}: Fabric8 answers a patch by name by GETting the whole object first, which
+   * doubled every report's requests and made the API server encode the node's whole status once
+   * more for nothing.
    */
   public static void writeStatus(
       KubernetesClient client, String nodeName, TcpTeardownNodeStatus status) {
@@ -85,9 +91,11 @@ public final class StatusPublisher implements AutoCloseable {
         "[{\"op\":\"add\",\"path\":\"/status\",\"value\":"
             + client.getKubernetesSerialization().asJson(status)
             + "}]";
+    TcpTeardownNode named = new TcpTeardownNode();
+    named.setMetadata(new ObjectMetaBuilder().withName(nodeName).build());
     client
         .resources(TcpTeardownNode.class)
-        .withName(nodeName)
+        .resource(named)
         .subresource("status")
         .patch(
             new PatchContext.Builder()
