@@ -47,8 +47,9 @@ public final class ProfileStatusIndex {
   private final Map<String, io.tcpteardown.api.TcpTeardownNodeStatus> objects = new HashMap<>();
   private final Map<String, NodeResolution> resolutions = new HashMap<>();
   private final Map<String, Boolean> rising = new HashMap<>();
-  private static final TreeMap<String, NodeContribution> EMPTY = new TreeMap<>();
   private final Map<String, TreeMap<String, NodeContribution>> contributions = new HashMap<>();
+  // The other way round: per node, the profiles holding a contribution of it (selecting it).
+  private final Map<String, Set<String>> selectedBy = new HashMap<>();
   private final Map<String, Long> urgentVersions = new HashMap<>();
   // Per profile: selected nodes, of them applied, and under pressure. A node entering or leaving
   // pressure (TIME_WAIT around 90% flaps on every report) changes the written-at-once part only
@@ -80,6 +81,8 @@ public final class ProfileStatusIndex {
       return;
     }
     contributions.remove(name);
+    selectedBy.values().forEach(p -> p.remove(name));
+    selectedBy.values().removeIf(Set::isEmpty);
     urgentVersions.remove(name);
     tallies.remove(name);
     resolveEveryNode();
@@ -227,26 +230,26 @@ public final class ProfileStatusIndex {
       resolutions.put(name, Resolver.resolveAccepted(facts, accepted));
     }
     Set<String> bumped = new TreeSet<>();
-    // A report changes neither the node's labels nor a profile: only the profiles that selected the
-    // node at its last resolution (those holding a contribution of it) can see a different one.
+    // A report changes neither the node's labels nor a profile: the profiles that selected the node
+    // at its last resolution (those holding a contribution of it) still select it, and only they
+    // can see a different contribution. Every report takes this path, so it looks them up by node.
+    boolean reselect = resolve || facts == null;
     Collection<ProfileEntry> entries =
-        resolve || facts == null
+        reselect
             ? profiles.values()
-            : profiles.values().stream()
-                .filter(
-                    e ->
-                        contributions
-                            .getOrDefault(e.profile().getMetadata().getName(), EMPTY)
-                            .containsKey(name))
-                .toList();
+            : selectedBy.getOrDefault(name, Set.of()).stream().map(profiles::get).toList();
     for (ProfileEntry entry : entries) {
       String profile = entry.profile().getMetadata().getName();
       TreeMap<String, NodeContribution> byNode =
           contributions.computeIfAbsent(profile, p -> new TreeMap<>());
       NodeContribution before;
       NodeContribution after = null;
-      if (facts == null || !Resolver.selects(entry.profile(), facts)) {
+      if (facts == null || (reselect && !Resolver.selects(entry.profile(), facts))) {
         before = byNode.remove(name);
+        Set<String> selecting = selectedBy.get(name);
+        if (selecting != null && selecting.remove(profile) && selecting.isEmpty()) {
+          selectedBy.remove(name);
+        }
       } else {
         after =
             ProfileStatusCalculator.contribution(
@@ -257,6 +260,7 @@ public final class ProfileStatusIndex {
                 objects.get(name),
                 rising.getOrDefault(name, false));
         before = byNode.put(name, after);
+        selectedBy.computeIfAbsent(name, n -> new java.util.HashSet<>()).add(profile);
       }
       int[] tally = tallies.computeIfAbsent(profile, p -> new int[3]);
       boolean allAppliedBefore = tally[APPLIED] == tally[SELECTED];
