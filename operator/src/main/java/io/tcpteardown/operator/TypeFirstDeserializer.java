@@ -74,8 +74,12 @@ public final class TypeFirstDeserializer extends JsonDeserializer<Object> {
     if (type == null) {
       return viaFabric8(p, ctxt, head);
     }
-    // The bean deserializer goes on from the current field; the type sets apiVersion and kind.
-    return ctxt.findRootValueDeserializer(ctxt.constructType(type)).deserialize(p, ctxt);
+    // The bean deserializer goes on from the current field; the type sets apiVersion and kind. Not
+    // findRootValueDeserializer: it looks for a type deserializer on every call, introspecting the
+    // class's annotations each time (4% of the operator's CPU in the steady state), and these
+    // kinds are not polymorphic.
+    return ctxt.findContextualValueDeserializer(ctxt.constructType(type), null)
+        .deserialize(p, ctxt);
   }
 
   /** Reads the rest of the object (the parser at a field name or the object's end) into a tree. */
