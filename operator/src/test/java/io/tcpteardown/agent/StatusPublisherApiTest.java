@@ -6,19 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.tcpteardown.api.AgentInfo;
-import io.tcpteardown.api.KernelCounters;
-import io.tcpteardown.api.PodTeardownEntry;
-import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
 import io.tcpteardown.testsupport.ChartServiceAccounts;
 import io.tcpteardown.testsupport.ClusterFixtures;
+import io.tcpteardown.testsupport.ReportedStatus;
 import io.tcpteardown.testsupport.RequestLog;
 import io.tcpteardown.testsupport.TestCluster;
 import io.tcpteardown.tier.ApiTest;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,8 +34,8 @@ class StatusPublisherApiTest {
       TcpTeardownNode object = new TcpTeardownNode();
       object.setMetadata(new ObjectMetaBuilder().withName(name).build());
       admin.resource(object).create();
-      TcpTeardownNodeStatus first = status(1, 10);
-      TcpTeardownNodeStatus second = status(2, 3);
+      TcpTeardownNodeStatus first = ReportedStatus.of(1, 10);
+      TcpTeardownNodeStatus second = ReportedStatus.of(2, 3);
       try (KubernetesClient agent =
           ChartServiceAccounts.client(accounts.agentKubeconfig(), requests)) {
         StatusPublisher.writeStatus(agent, name, first);
@@ -69,28 +64,5 @@ class StatusPublisherApiTest {
         admin.resources(TcpTeardownNode.class).withName(name).delete();
       }
     }
-  }
-
-  private static TcpTeardownNodeStatus status(long generation, long timeWait) {
-    StateCounts states = new StateCounts(0, 0, timeWait, 0, 0, 0, 0);
-    return new TcpTeardownNodeStatus(
-        generation,
-        Map.of("net.ipv4.tcp_fin_timeout", "30"),
-        Map.of("net.ipv4.tcp_fin_timeout", "60"),
-        states,
-        new KernelCounters(0, 0),
-        0L,
-        List.of(),
-        new AgentInfo("agent-web-1", "1", List.of(AgentInfo.POD_RULES)),
-        "2026-11-26T12:00:00Z",
-        null,
-        null,
-        states,
-        List.of(
-            new PodTeardownEntry(
-                "team", "app", "uid", states, new KernelCounters(0, 0), 1L, 1L, null, "Top")),
-        1,
-        null,
-        null);
   }
 }

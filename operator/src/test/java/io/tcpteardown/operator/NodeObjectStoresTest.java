@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.tcpteardown.api.AgentInfo;
-import io.tcpteardown.api.KernelCounters;
-import io.tcpteardown.api.PodTeardownEntry;
-import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownNodeSpec;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
 import io.tcpteardown.api.TeardownSettings;
+import io.tcpteardown.testsupport.ReportedStatus;
 import io.tcpteardown.tier.UnitTest;
 import java.util.List;
 import java.util.Map;
@@ -34,27 +32,7 @@ class NodeObjectStoresTest {
             Map.of("finTimeoutSeconds", "web"),
             List.of("web"),
             List.of()));
-    StateCounts states = new StateCounts(0, 0, timeWait, 0, 0, 0, 0);
-    object.setStatus(
-        new TcpTeardownNodeStatus(
-            generation,
-            Map.of("net.ipv4.tcp_fin_timeout", "30"),
-            Map.of(),
-            states,
-            new KernelCounters(0, 0),
-            0L,
-            List.of(),
-            new AgentInfo("agent-web-1", "1", List.of(AgentInfo.POD_RULES)),
-            "2026-11-26T12:00:00Z",
-            null,
-            null,
-            states,
-            List.of(
-                new PodTeardownEntry(
-                    "team", "app", "uid", states, new KernelCounters(0, 0), 1L, 1L, null, "Top")),
-            1,
-            null,
-            null));
+    object.setStatus(ReportedStatus.of(generation, timeWait));
     return object;
   }
 
