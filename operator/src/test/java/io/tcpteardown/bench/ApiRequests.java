@@ -8,11 +8,15 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * The API server's count of requests by verb and resource ({@code apiserver_request_total}), to
- * tell what else a phase asked of it besides the writes it times.
+ * The API server's count of requests by verb and resource ({@code apiserver_request_total}) and the
+ * time it took to answer them ({@code apiserver_request_duration_seconds_sum}), to tell what else a
+ * phase asked of it besides the writes it times, and how long each kind waited: a client that keeps
+ * fewer requests in flight sees shorter answers and leaves the server to the others.
  */
-record ApiRequests(Map<String, Long> counts) {
+record ApiRequests(Map<String, Long> counts, Map<String, Double> seconds) {
   private static final Pattern LABEL = Pattern.compile("(\\w+)=\"([^\"]*)\"");
+  private static final String COUNT = "apiserver_request_total{";
+  private static final String DURATION = "apiserver_request_duration_seconds_sum{";
 
   static ApiRequests of(KubernetesClient client) {
     return parse(client.raw("/metrics"));
@@ -20,26 +24,35 @@ record ApiRequests(Map<String, Long> counts) {
 
   static ApiRequests parse(String metrics) {
     Map<String, Long> counts = new TreeMap<>();
+    Map<String, Double> seconds = new TreeMap<>();
     metrics
         .lines()
-        .filter(l -> l.startsWith("apiserver_request_total{"))
         .forEach(
             l -> {
-              Map<String, String> labels = new TreeMap<>();
-              Matcher m = LABEL.matcher(l.substring(0, l.lastIndexOf('}')));
-              while (m.find()) {
-                labels.put(m.group(1), m.group(2));
+              if (l.startsWith(COUNT)) {
+                counts.merge(kind(l), (long) value(l), Long::sum);
+              } else if (l.startsWith(DURATION)) {
+                seconds.merge(kind(l), value(l), Double::sum);
               }
-              String subresource = labels.getOrDefault("subresource", "");
-              String key =
-                  labels.getOrDefault("verb", "?")
-                      + " "
-                      + labels.getOrDefault("resource", "")
-                      + (subresource.isEmpty() ? "" : "/" + subresource);
-              counts.merge(
-                  key, (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)), Long::sum);
             });
-    return new ApiRequests(counts);
+    return new ApiRequests(counts, seconds);
+  }
+
+  private static String kind(String line) {
+    Map<String, String> labels = new TreeMap<>();
+    Matcher m = LABEL.matcher(line.substring(0, line.lastIndexOf('}')));
+    while (m.find()) {
+      labels.put(m.group(1), m.group(2));
+    }
+    String subresource = labels.getOrDefault("subresource", "");
+    return labels.getOrDefault("verb", "?")
+        + " "
+        + labels.getOrDefault("resource", "")
+        + (subresource.isEmpty() ? "" : "/" + subresource);
+  }
+
+  private static double value(String line) {
+    return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
   }
 
   /** The count of one kind, "VERB resource[/subresource]". */
@@ -47,14 +60,25 @@ record ApiRequests(Map<String, Long> counts) {
     return counts.getOrDefault(kind, 0L);
   }
 
-  /** The requests since {@code before}, most first, at most {@code limit} kinds. */
+  /**
+   * The requests since {@code before}, most first, at most {@code limit} kinds, each with the mean
+   * time the API server took to answer it (watches excepted: they last as long as they are open).
+   */
   String since(ApiRequests before, int limit) {
     return counts.entrySet().stream()
         .map(e -> Map.entry(e.getKey(), e.getValue() - before.counts.getOrDefault(e.getKey(), 0L)))
         .filter(e -> e.getValue() > 0)
         .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
         .limit(limit)
-        .map(e -> e.getKey() + " " + e.getValue())
+        .map(e -> e.getKey() + " " + e.getValue() + meanMillis(before, e.getKey(), e.getValue()))
         .collect(Collectors.joining(", "));
+  }
+
+  private String meanMillis(ApiRequests before, String kind, long count) {
+    if (kind.startsWith("WATCH") || !seconds.containsKey(kind)) {
+      return "";
+    }
+    double spent = seconds.get(kind) - before.seconds.getOrDefault(kind, 0.0);
+    return String.format(" (%.0f ms)", spent * 1000 / count);
   }
 }

@@ -96,8 +96,9 @@ import org.junit.jupiter.api.io.TempDir;
  * state, {@code -Dbench.jvmArgs="..."} for more JVM flags of the operator, a flight recording for
  * instance, {@code -Dbench.jfr=DIR} for flight recordings of the steady state and the change, with
  * {@code -Dbench.java=PATH} a full JDK's java, since the image's runtime has no flight recorder,
- * {@code -Dbench.threadDumps=DIR} for the operator's threads every 2 s while a change spreads); the
- * figures are printed as {@code FIGURE} lines in
+ * {@code -Dbench.threadDumps=DIR} for the operator's threads every 2 s while a change spreads,
+ * {@code -Dbench.asprof=LIB -Dbench.asprof.dir=DIR} for async-profiler's allocation profiles of the
+ * same phases); the figures are printed as {@code FIGURE} lines in
  * target/surefire-reports/io.tcpteardown.bench.ScaleBenchmark-output.txt; the operator's log is
  * kept as target/scale-benchmark-operator.log.
  */
@@ -126,6 +127,7 @@ class ScaleBenchmark {
   private final Map<String, Instant> floorSeen = new ConcurrentHashMap<>();
   private final Set<String> floorDeleted = ConcurrentHashMap.newKeySet();
   private long operatorPid;
+  private java.net.URI operatorMetricsUri;
   private final AtomicReference<Integer> target = new AtomicReference<>(-1);
   private final Map<String, Instant> appliedAt = new ConcurrentHashMap<>();
   private final Map<String, Instant> generationSeen = new ConcurrentHashMap<>();
@@ -185,6 +187,7 @@ class ScaleBenchmark {
     Process operator = builder.start();
     long pid = operator.pid();
     operatorPid = pid;
+    operatorMetricsUri = operatorMetrics;
     SimulatedAgents agents = null;
     ScheduledExecutorService kubelets = Executors.newSingleThreadScheduledExecutor();
     // A kubelet's heartbeat is a GET and a PATCH; one thread made 6.5 of the 16.7 per second that
@@ -250,6 +253,7 @@ class ScaleBenchmark {
 
       // Steady state: every agent reporting, kubelets updating Node status, nothing changing.
       Measure steady = Measure.start(pid, agents, this);
+      OperatorGc steadyGc = OperatorGc.read(operatorMetrics);
       long heartbeatsBefore = kubelet.sent().get();
       record(pid, "steady");
       long peakRss = 0;
@@ -263,6 +267,7 @@ class ScaleBenchmark {
         samples++;
       }
       Measure.Result s = steady.stop();
+      String steadyGcFigure = OperatorGc.read(operatorMetrics).since(steadyGc, s.seconds());
       long heartbeatsSteady = kubelet.sent().get() - heartbeatsBefore;
       stopRecording(pid, "steady");
       figures.add(
@@ -270,7 +275,7 @@ class ScaleBenchmark {
               "steady state over %d s: agent reports %.1f/s (report interval %s per node), Node"
                   + " status heartbeats %.1f/s, operator CPU %.1f%% of a core, resident memory %d"
                   + " MiB average, %d MiB peak; profile status writes %.2f per profile per minute;"
-                  + " TcpTeardownNode spec writes %d",
+                  + " TcpTeardownNode spec writes %d; %s",
               s.seconds(),
               s.reports() / (double) s.seconds(),
               REPORT_INTERVAL,
@@ -279,7 +284,8 @@ class ScaleBenchmark {
               rssSum / samples / 1024,
               peakRss / 1024,
               s.profileWrites() * 60.0 / s.seconds() / 10,
-              s.specWrites()));
+              s.specWrites(),
+              steadyGcFigure));
       long heapSteady = heapAfterFullGcKib(pid);
       if (Boolean.getBoolean("bench.histogram")) {
         System.out.println(
@@ -322,7 +328,7 @@ class ScaleBenchmark {
       ApiRequests requestsBefore = ApiRequests.of(client);
       long writesBefore = SpecWrites.read(operatorMetrics);
       Measure change = Measure.start(pid, agents, this);
-      CpuWindow changeCpu = CpuWindow.start(pid);
+      CpuWindow changeCpu = CpuWindow.start(pid, operatorMetrics);
       record(pid, "change");
       ScheduledExecutorService dumps = threadDumps(pid, "change");
       Instant changeStart = Instant.now();
@@ -713,7 +719,7 @@ class ScaleBenchmark {
     }
     floorSeen.clear();
     ApiRequests requestsBefore = ApiRequests.of(client);
-    CpuWindow cpu = CpuWindow.start(operatorPid);
+    CpuWindow cpu = CpuWindow.start(operatorPid, operatorMetricsUri);
     Instant start = Instant.now();
     parallel(
         FLOOR_THREADS,
@@ -774,26 +780,38 @@ class ScaleBenchmark {
    */
   record Floor(Duration returned, Duration seen, CpuWindow.Result cpu, String requests) {}
 
-  /** CPU of the API server and etcd, and of the operator, over a window. */
-  record CpuWindow(long servers, long operator, long pid, long startNanos) {
-    record Result(double serversPercent, double operatorPercent, double seconds) {
+  /**
+   * CPU of the API server and etcd, and of the operator, over a window; and the operator's garbage
+   * collections (all its threads stand still during each).
+   */
+  record CpuWindow(
+      long servers, long operator, long pid, long startNanos, java.net.URI metrics, OperatorGc gc) {
+    record Result(double serversPercent, double operatorPercent, double seconds, String gc) {
       String describe(int writes) {
         return String.format(
-            "API server and etcd %.0f%% of a core (%.1f ms per write), operator %.0f%%",
-            serversPercent, serversPercent * seconds * 10 / writes, operatorPercent);
+            "API server and etcd %.0f%% of a core (%.1f ms per write), operator %.0f%%, %s",
+            serversPercent, serversPercent * seconds * 10 / writes, operatorPercent, gc);
       }
     }
 
-    static CpuWindow start(long pid) throws IOException {
-      return new CpuWindow(serverTicks(), ProcessSample.cpuTicks(pid), pid, System.nanoTime());
+    static CpuWindow start(long pid, java.net.URI metrics)
+        throws IOException, InterruptedException {
+      return new CpuWindow(
+          serverTicks(),
+          ProcessSample.cpuTicks(pid),
+          pid,
+          System.nanoTime(),
+          metrics,
+          OperatorGc.read(metrics));
     }
 
-    Result stop() throws IOException {
+    Result stop() throws IOException, InterruptedException {
       double seconds = (System.nanoTime() - startNanos) / 1e9;
       return new Result(
           (serverTicks() - servers) * 100.0 / CLOCK_TICKS_PER_SECOND / seconds,
           (ProcessSample.cpuTicks(pid) - operator) * 100.0 / CLOCK_TICKS_PER_SECOND / seconds,
-          seconds);
+          seconds,
+          OperatorGc.read(metrics).since(gc, seconds));
     }
 
     private static long serverTicks() {
@@ -965,7 +983,6 @@ class ScaleBenchmark {
     return used;
   }
 
-  /** With {@code -Dbench.jfr=DIR}: a flight recording of the operator over one phase. */
   /** With {@code -Dbench.threadDumps=DIR}: the operator's threads every 2 s, as DIR/phase-N.txt. */
   private static ScheduledExecutorService threadDumps(long pid, String phase) {
     ScheduledExecutorService every = Executors.newSingleThreadScheduledExecutor();
@@ -990,10 +1007,21 @@ class ScaleBenchmark {
     return every;
   }
 
+  /**
+   * With {@code -Dbench.jfr=DIR}: a flight recording of the operator over one phase. With {@code
+   * -Dbench.asprof=LIB}, the path of async-profiler's libasyncProfiler.so: its allocation profile
+   * over the phase, as collapsed stacks in {@code -Dbench.asprof.dir} (the flight recorder's
+   * allocation samples weigh the metrics endpoint's virtual threads many times over).
+   */
   private static void record(long pid, String phase) throws Exception {
     String dir = System.getProperty("bench.jfr");
     if (dir != null) {
       jcmd(pid, "JFR.start name=" + phase + " settings=profile");
+    }
+    String profiler = System.getProperty("bench.asprof");
+    if (profiler != null) {
+      // Quoted: jcmd would read "event=alloc" as an argument of its own.
+      jcmd(pid, "JVMTI.agent_load " + profiler + " \"start,event=alloc\"");
     }
   }
 
@@ -1001,6 +1029,13 @@ class ScaleBenchmark {
     String dir = System.getProperty("bench.jfr");
     if (dir != null) {
       jcmd(pid, "JFR.stop name=" + phase + " filename=" + Path.of(dir, phase + ".jfr"));
+    }
+    String profiler = System.getProperty("bench.asprof");
+    if (profiler != null) {
+      Path out = Path.of(System.getProperty("bench.asprof.dir", "."), phase + "-alloc.collapsed");
+      jcmd(
+          pid,
+          "JVMTI.agent_load " + profiler + " \"stop,file=" + out.toAbsolutePath() + ",collapsed\"");
     }
   }
 
