@@ -325,6 +325,17 @@ class ScaleBenchmark {
       Floor floorApply = floor(client, true, null);
       Floor floorAnswered = floor(client, false, agents);
       Floor floorAnsweredApply = floor(client, true, agents);
+      // The same writes from a client of their own as the operator's ServiceAccount: its own
+      // connection, and the operator's priority level at the API server (the benchmark's client is
+      // the admin's, exempt, and shares its connection with the simulated agents and kubelets).
+      Floor floorAsOperator;
+      try (KubernetesClient asOperator =
+          new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+              .withConfig(
+                  io.fabric8.kubernetes.client.Config.fromKubeconfig(accounts.operatorKubeconfig()))
+              .build()) {
+        floorAsOperator = floor(client, asOperator, true, agents);
+      }
       SpecWrites.warmUp(operatorMetrics, Duration.ofSeconds(10));
       // The first change after the operator started: its apply path runs for the first time, and
       // the JIT compiles it while the change spreads.
@@ -357,6 +368,12 @@ class ScaleBenchmark {
               "the objects the operator writes, server-side apply, after the change",
               floorAnsweredApplyAfter,
               propagation));
+      figures.add(
+          floorFigure(
+              "the objects the operator writes, server-side apply, from a client of its own with"
+                  + " the operator's ServiceAccount token",
+              floorAsOperator,
+              propagation));
       Duration fastest =
           floorAnsweredApply.returned().compareTo(floorAnsweredApplyAfter.returned()) <= 0
               ? floorAnsweredApply.returned()
@@ -369,6 +386,15 @@ class ScaleBenchmark {
               fastest.toMillis(),
               first.propagation().held().toMillis() / (double) fastest.toMillis(),
               second.propagation().held().toMillis() / (double) fastest.toMillis()));
+      figures.add(
+          String.format(
+              "propagation against the floor from a client of its own as the operator (%d ms):"
+                  + " held / returned %.2f (first change), %.2f (second change)",
+              floorAsOperator.returned().toMillis(),
+              first.propagation().held().toMillis()
+                  / (double) floorAsOperator.returned().toMillis(),
+              second.propagation().held().toMillis()
+                  / (double) floorAsOperator.returned().toMillis()));
 
       // Largest status objects.
       long largestProfile =
@@ -744,6 +770,20 @@ class ScaleBenchmark {
    */
   private Floor floor(KubernetesClient client, boolean serverSideApply, SimulatedAgents agents)
       throws Exception {
+    return floor(client, client, serverSideApply, agents);
+  }
+
+  /**
+   * @param writer the client of the timed writes: the benchmark's own (the admin's, exempt from the
+   *     API server's priority and fairness, on the connection the simulated agents and kubelets use
+   *     too), or one of their own
+   */
+  private Floor floor(
+      KubernetesClient client,
+      KubernetesClient writer,
+      boolean serverSideApply,
+      SimulatedAgents agents)
+      throws Exception {
     String run = Long.toHexString(System.nanoTime());
     List<String> names = new ArrayList<>();
     for (int i = 0; i < NODES; i++) {
@@ -776,7 +816,7 @@ class ScaleBenchmark {
             TcpTeardownNode object = new TcpTeardownNode();
             object.setMetadata(new ObjectMetaBuilder().withName(names.get(i)).build());
             object.setSpec(floorSpec(31));
-            client
+            writer
                 .resource(object)
                 .patch(
                     new PatchContext.Builder()
@@ -788,7 +828,7 @@ class ScaleBenchmark {
             // On resource(...), not withName(...), which GETs the whole object before patching.
             TcpTeardownNode named = new TcpTeardownNode();
             named.setMetadata(new ObjectMetaBuilder().withName(names.get(i)).build());
-            client
+            writer
                 .resource(named)
                 .patch(
                     PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"finTimeoutSeconds\":31}}");
