@@ -55,80 +55,7 @@ public record TcpTeardownNodeStatus(
     @JsonPropertyDescription("Per profile with pod rules: pods matched, applied, with errors.")
         List<PodRuleResult> podRules) {
 
-  /** A status without pod rules. */
-  public TcpTeardownNodeStatus(
-      Long observedGeneration,
-      Map<String, String> applied,
-      Map<String, String> original,
-      StateCounts states,
-      KernelCounters counters,
-      Long driftCorrections,
-      List<Condition> conditions,
-      AgentInfo agent,
-      String lastReportTime,
-      String countTime,
-      String countError,
-      StateCounts hostStates,
-      List<PodTeardownEntry> pods,
-      Integer podNamespaces,
-      Boolean podsTruncated,
-      String podsCountTime) {
-    this(
-        observedGeneration,
-        applied,
-        original,
-        states,
-        counters,
-        driftCorrections,
-        conditions,
-        agent,
-        lastReportTime,
-        countTime,
-        countError,
-        hostStates,
-        pods,
-        podNamespaces,
-        podsTruncated,
-        podsCountTime,
-        null,
-        null);
-  }
-
-  /** A status without pods (the pod sweep is off or has not run yet). */
-  public TcpTeardownNodeStatus(
-      Long observedGeneration,
-      Map<String, String> applied,
-      Map<String, String> original,
-      StateCounts states,
-      KernelCounters counters,
-      Long driftCorrections,
-      List<Condition> conditions,
-      AgentInfo agent,
-      String lastReportTime,
-      String countTime,
-      String countError) {
-    this(
-        observedGeneration,
-        applied,
-        original,
-        states,
-        counters,
-        driftCorrections,
-        conditions,
-        agent,
-        lastReportTime,
-        countTime,
-        countError,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
-  }
-
-  /** A status whose counts are as fresh as the report. */
+  /** A status whose counts are as fresh as the report, without pods or pod rules. */
   public TcpTeardownNodeStatus(
       Long observedGeneration,
       Map<String, String> applied,
@@ -150,6 +77,13 @@ public record TcpTeardownNodeStatus(
         agent,
         lastReportTime,
         lastReportTime,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
         null);
   }
 }

@@ -108,7 +108,9 @@ class WatchEventParseBenchmark {
             pods,
             25,
             true,
-            "2026-11-27T03:00:00Z"));
+            "2026-11-27T03:00:00Z",
+            null,
+            null));
     return object;
   }
 }

@@ -479,7 +479,9 @@ class ProfileStatusCalculatorTest {
             List.of(),
             3,
             null,
-            "2026-11-26T12:00:00Z");
+            "2026-11-26T12:00:00Z",
+            null,
+            null);
     TcpTeardownProfileStatus status =
         compute(
             new ProfileStatusCalculator(new PressureTracker()),

@@ -32,6 +32,8 @@ public final class ReportedStatus {
                 "team", "app", "uid", states, new KernelCounters(0, 0), 1L, 1L, null, "Top")),
         1,
         null,
+        null,
+        null,
         null);
   }
 }
