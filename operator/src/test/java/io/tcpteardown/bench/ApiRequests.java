@@ -30,9 +30,9 @@ record ApiRequests(Map<String, Long> counts, Map<String, Double> seconds) {
         .forEach(
             l -> {
               if (l.startsWith(COUNT)) {
-                counts.merge(kind(l), (long) value(l), Long::sum);
+                counts.merge(kind(l), (long) Exposition.value(l), Long::sum);
               } else if (l.startsWith(DURATION)) {
-                seconds.merge(kind(l), value(l), Double::sum);
+                seconds.merge(kind(l), Exposition.value(l), Double::sum);
               }
             });
     return new ApiRequests(counts, seconds);
@@ -49,10 +49,6 @@ record ApiRequests(Map<String, Long> counts, Map<String, Double> seconds) {
         + " "
         + labels.getOrDefault("resource", "")
         + (subresource.isEmpty() ? "" : "/" + subresource);
-  }
-
-  private static double value(String line) {
-    return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
   }
 
   /** The count of one kind, "VERB resource[/subresource]". */

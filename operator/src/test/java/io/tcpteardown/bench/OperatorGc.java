@@ -2,9 +2,6 @@ package io.tcpteardown.bench;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 
 /**
  * The operator's collections so far, from its own metrics (Micrometer's JVM GC metrics): pauses,
@@ -12,12 +9,8 @@ import java.net.http.HttpResponse;
  * the operator stood still, and how fast it allocated.
  */
 record OperatorGc(long pauses, double pauseSeconds, double allocatedBytes) {
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
-
   static OperatorGc read(URI metrics) throws IOException, InterruptedException {
-    return parse(
-        HTTP.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString())
-            .body());
+    return parse(Exposition.fetch(metrics));
   }
 
   static OperatorGc parse(String exposition) {
@@ -26,18 +19,14 @@ record OperatorGc(long pauses, double pauseSeconds, double allocatedBytes) {
     double allocated = 0;
     for (String line : exposition.lines().toList()) {
       if (line.startsWith("jvm_gc_pause_seconds_count{")) {
-        pauses += (long) value(line);
+        pauses += (long) Exposition.value(line);
       } else if (line.startsWith("jvm_gc_pause_seconds_sum{")) {
-        seconds += value(line);
+        seconds += Exposition.value(line);
       } else if (line.startsWith("jvm_gc_memory_allocated_bytes_total ")) {
-        allocated = value(line);
+        allocated = Exposition.value(line);
       }
     }
     return new OperatorGc(pauses, seconds, allocated);
-  }
-
-  private static double value(String line) {
-    return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
   }
 
   /** What happened between {@code before} and this, over {@code seconds} of wall time. */

@@ -3,9 +3,6 @@ package io.tcpteardown.bench;
 import io.tcpteardown.operator.OperatorMetrics;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -24,7 +21,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class SpecWrites implements AutoCloseable {
   static final String METRIC = OperatorMetrics.SPEC_WRITES + "_total";
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   record Sample(Duration at, long writes) {}
 
@@ -63,16 +59,14 @@ final class SpecWrites implements AutoCloseable {
 
   /** The operator's count now. */
   static long read(URI metrics) throws IOException, InterruptedException {
-    HttpResponse<String> response =
-        HTTP.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString());
-    return parse(response.body());
+    return parse(Exposition.fetch(metrics));
   }
 
   static long parse(String exposition) {
     return exposition
         .lines()
         .filter(l -> l.startsWith(METRIC + " "))
-        .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .mapToLong(l -> (long) Exposition.value(l))
         .findFirst()
         .orElseThrow(
             () -> new IllegalStateException("no " + METRIC + " in the operator's metrics"));
