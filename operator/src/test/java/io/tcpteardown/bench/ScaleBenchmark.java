@@ -659,8 +659,7 @@ class ScaleBenchmark {
   /** One timed profile change, and what it cost. */
   private record Change(
       Propagation propagation,
-      CpuWindow.Result servers,
-      Measure.Result operator,
+      CpuWindow.Result cpu,
       String requests,
       long serverApplies,
       long operatorWrites,
@@ -678,8 +677,7 @@ class ScaleBenchmark {
               + " after %d ms, half after %d ms; the operator's count: the first by %s ms, half by"
               + " %s ms, all %d by %d ms (%d counted; the API server counted %d applies to"
               + " TcpTeardownNodes meanwhile); Applied=True %d ms after the last agent answered;"
-              + " TcpTeardownNode spec writes per changed node %.2f; operator CPU while the change"
-              + " spread %.0f%% of a core; meanwhile %s; API requests %s",
+              + " TcpTeardownNode spec writes per changed node %.2f; meanwhile %s; API requests %s",
           what,
           propagation.held().toMillis(),
           propagation.returned().toMillis(),
@@ -696,8 +694,7 @@ class ScaleBenchmark {
           serverApplies,
           appliedAfterLastAnswer.toMillis(),
           operatorWrites / (double) NODES,
-          operator.cpuPercent(),
-          servers.describe(NODES),
+          cpu.describe(NODES),
           requests);
     }
   }
@@ -720,7 +717,6 @@ class ScaleBenchmark {
     // Counted before the clock starts: a scrape of the API server's /metrics takes a while.
     ApiRequests requestsBefore = ApiRequests.of(client);
     long writesBefore = SpecWrites.read(operatorMetrics);
-    Measure change = Measure.start(operatorPid, agents, this);
     CpuWindow changeCpu = CpuWindow.start(operatorPid, operatorMetrics);
     record(operatorPid, phase);
     ScheduledExecutorService dumps = threadDumps(operatorPid, phase);
@@ -737,8 +733,7 @@ class ScaleBenchmark {
     Instant last = reached.values().stream().max(Instant::compareTo).orElseThrow();
     Propagation propagation =
         new Propagation(written.reached(NODES).orElseThrow(), Duration.between(changeStart, last));
-    Measure.Result operator = change.stop();
-    CpuWindow.Result servers = changeCpu.stop();
+    CpuWindow.Result cpu = changeCpu.stop();
     ApiRequests requestsAfter = ApiRequests.of(client);
     String applyKind = "APPLY tcpteardownnodes";
     stopRecording(operatorPid, phase);
@@ -749,8 +744,7 @@ class ScaleBenchmark {
         .until(() -> appliedAt.containsKey(key));
     return new Change(
         propagation,
-        servers,
-        operator,
+        cpu,
         requestsAfter.since(requestsBefore, REQUEST_KINDS),
         requestsAfter.count(applyKind) - requestsBefore.count(applyKind),
         specWrites.get() - specBefore,
