@@ -5,6 +5,7 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -150,8 +151,14 @@ public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
             .withResourceVersion(profile.getMetadata().getResourceVersion())
             .build());
     patch.setStatus(next);
+    // Optimistically locked on the profile as read, and the answer kept in the primary cache: the
+    // next reconcile reads this write rather than the informer's older copy. Returned as a
+    // patchStatus instead, the write was not cached, the next one could be refused as stale (409),
+    // and JOSDK retried that 2 s later, with Applied or Conflict held back meanwhile. A refusal
+    // because the profile changed meanwhile is retried at once on the newer profile.
+    PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(profile, patch, context);
     // Reports whose counts change nothing else do not reconcile a profile (NodeObjectFeed): every
     // profile is reconciled at least once per interval, so that such counts are written then.
-    return UpdateControl.patchStatus(patch).rescheduleAfter(writePolicy.interval());
+    return UpdateControl.<TcpTeardownProfile>noUpdate().rescheduleAfter(writePolicy.interval());
   }
 }

@@ -13,7 +13,8 @@ import java.util.stream.Collectors;
  * phase asked of it besides the writes it times, and how long each kind waited: a client that keeps
  * fewer requests in flight sees shorter answers and leaves the server to the others.
  */
-record ApiRequests(Map<String, Long> counts, Map<String, Double> seconds) {
+record ApiRequests(
+    Map<String, Long> counts, Map<String, Double> seconds, Map<String, Long> refusals) {
   private static final Pattern LABEL = Pattern.compile("(\\w+)=\"([^\"]*)\"");
   private static final String COUNT = "apiserver_request_total{";
   private static final String DURATION = "apiserver_request_duration_seconds_sum{";
@@ -25,25 +26,35 @@ record ApiRequests(Map<String, Long> counts, Map<String, Double> seconds) {
   static ApiRequests parse(String metrics) {
     Map<String, Long> counts = new TreeMap<>();
     Map<String, Double> seconds = new TreeMap<>();
+    Map<String, Long> refusals = new TreeMap<>();
     metrics
         .lines()
         .forEach(
             l -> {
               if (l.startsWith(COUNT)) {
                 counts.merge(kind(l), (long) Exposition.value(l), Long::sum);
+                String code = labels(l).getOrDefault("code", "200");
+                if (code.startsWith("4") || code.startsWith("5")) {
+                  refusals.merge(kind(l) + " " + code, (long) Exposition.value(l), Long::sum);
+                }
               } else if (l.startsWith(DURATION)) {
                 seconds.merge(kind(l), Exposition.value(l), Double::sum);
               }
             });
-    return new ApiRequests(counts, seconds);
+    return new ApiRequests(counts, seconds, refusals);
   }
 
-  private static String kind(String line) {
+  private static Map<String, String> labels(String line) {
     Map<String, String> labels = new TreeMap<>();
     Matcher m = LABEL.matcher(line.substring(0, line.lastIndexOf('}')));
     while (m.find()) {
       labels.put(m.group(1), m.group(2));
     }
+    return labels;
+  }
+
+  private static String kind(String line) {
+    Map<String, String> labels = labels(line);
     String subresource = labels.getOrDefault("subresource", "");
     return labels.getOrDefault("verb", "?")
         + " "
@@ -58,9 +69,24 @@ record ApiRequests(Map<String, Long> counts, Map<String, Double> seconds) {
 
   /**
    * The requests since {@code before}, most first, at most {@code limit} kinds, each with the mean
-   * time the API server took to answer it (watches excepted: they last as long as they are open).
+   * time the API server took to answer it (watches excepted: they last as long as they are open),
+   * then every kind the API server refused meanwhile, with its code (a 409 on a status write is a
+   * write made on a stale copy).
    */
   String since(ApiRequests before, int limit) {
+    String refused =
+        refusals.entrySet().stream()
+            .map(
+                e ->
+                    Map.entry(
+                        e.getKey(), e.getValue() - before.refusals.getOrDefault(e.getKey(), 0L)))
+            .filter(e -> e.getValue() > 0)
+            .map(e -> e.getKey() + ": " + e.getValue())
+            .collect(Collectors.joining(", "));
+    return requests(before, limit) + (refused.isEmpty() ? "" : "; refused " + refused);
+  }
+
+  private String requests(ApiRequests before, int limit) {
     return counts.entrySet().stream()
         .map(e -> Map.entry(e.getKey(), e.getValue() - before.counts.getOrDefault(e.getKey(), 0L)))
         .filter(e -> e.getValue() > 0)
