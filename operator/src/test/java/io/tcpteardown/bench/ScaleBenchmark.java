@@ -408,6 +408,10 @@ class ScaleBenchmark {
               .max()
               .orElse(0);
       figures.add(
+          String.format(
+              "simulated agents: %d status writes, %d failed (%d threads)",
+              agents.writes(), agents.failures(), SimulatedAgents.THREADS));
+      figures.add(
           "largest profile status: "
               + largestProfile / 1024
               + " KiB; largest TcpTeardownNode: "
