@@ -56,8 +56,7 @@ public final class SimulatedAgents implements AutoCloseable {
    * Writes in flight at once, for all agents. Real agents write independently; with 4 threads, the
    * simulated ones fall behind whenever the API server answers slowly (at 350 ms an answer, 11
    * writes/s), more under a bare client's 50 threads than under the operator. 128 threads were
-   * tried: the 1,000-node benchmark then no longer finished (its fifth floor still waiting after 13
-   * minutes, the API server busy with the agents' full rate), not yet understood.
+   * tried: the 1,000-node benchmark then no longer finished (README "Scale"), not yet understood.
    */
   public static final int THREADS = 4;
 
