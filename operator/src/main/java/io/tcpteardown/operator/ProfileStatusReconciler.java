@@ -148,10 +148,10 @@ public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
     patch.setMetadata(
         new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
             .withName(profile.getMetadata().getName())
-            .withResourceVersion(profile.getMetadata().getResourceVersion())
             .build());
     patch.setStatus(next);
-    // Optimistically locked on the profile as read, and the answer kept in the primary cache: the
+    // Optimistically locked on the profile as read (the utility sets its resourceVersion on the
+    // patch), and the answer kept in the primary cache: the
     // next reconcile reads this write rather than the informer's older copy. Returned as a
     // patchStatus instead, the write was not cached, the next one could be refused as stale (409),
     // and JOSDK retried that 2 s later, with Applied or Conflict held back meanwhile. A refusal
