@@ -6,6 +6,7 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The API server's count of requests by verb and resource ({@code apiserver_request_total}) and the
@@ -32,13 +33,15 @@ record ApiRequests(
         .forEach(
             l -> {
               if (l.startsWith(COUNT)) {
-                counts.merge(kind(l), (long) Exposition.value(l), Long::sum);
-                String code = labels(l).getOrDefault("code", "200");
+                Map<String, String> labels = labels(l);
+                long value = (long) Exposition.value(l);
+                counts.merge(kind(labels), value, Long::sum);
+                String code = labels.getOrDefault("code", "200");
                 if (code.startsWith("4") || code.startsWith("5")) {
-                  refusals.merge(kind(l) + " " + code, (long) Exposition.value(l), Long::sum);
+                  refusals.merge(kind(labels) + " " + code, value, Long::sum);
                 }
               } else if (l.startsWith(DURATION)) {
-                seconds.merge(kind(l), Exposition.value(l), Double::sum);
+                seconds.merge(kind(labels(l)), Exposition.value(l), Double::sum);
               }
             });
     return new ApiRequests(counts, seconds, refusals);
@@ -53,8 +56,7 @@ record ApiRequests(
     return labels;
   }
 
-  private static String kind(String line) {
-    Map<String, String> labels = labels(line);
+  private static String kind(Map<String, String> labels) {
     String subresource = labels.getOrDefault("subresource", "");
     return labels.getOrDefault("verb", "?")
         + " "
@@ -75,25 +77,25 @@ record ApiRequests(
    */
   String since(ApiRequests before, int limit) {
     String refused =
-        refusals.entrySet().stream()
-            .map(
-                e ->
-                    Map.entry(
-                        e.getKey(), e.getValue() - before.refusals.getOrDefault(e.getKey(), 0L)))
-            .filter(e -> e.getValue() > 0)
+        increases(refusals, before.refusals)
             .map(e -> e.getKey() + ": " + e.getValue())
             .collect(Collectors.joining(", "));
-    return requests(before, limit) + (refused.isEmpty() ? "" : "; refused " + refused);
+    String requests =
+        increases(counts, before.counts)
+            .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+            .limit(limit)
+            .map(
+                e -> e.getKey() + " " + e.getValue() + meanMillis(before, e.getKey(), e.getValue()))
+            .collect(Collectors.joining(", "));
+    return requests + (refused.isEmpty() ? "" : "; refused " + refused);
   }
 
-  private String requests(ApiRequests before, int limit) {
-    return counts.entrySet().stream()
-        .map(e -> Map.entry(e.getKey(), e.getValue() - before.counts.getOrDefault(e.getKey(), 0L)))
-        .filter(e -> e.getValue() > 0)
-        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-        .limit(limit)
-        .map(e -> e.getKey() + " " + e.getValue() + meanMillis(before, e.getKey(), e.getValue()))
-        .collect(Collectors.joining(", "));
+  /** The counts that rose since {@code before}, by how much. */
+  private static Stream<Map.Entry<String, Long>> increases(
+      Map<String, Long> now, Map<String, Long> before) {
+    return now.entrySet().stream()
+        .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+        .filter(e -> e.getValue() > 0);
   }
 
   private String meanMillis(ApiRequests before, String kind, long count) {

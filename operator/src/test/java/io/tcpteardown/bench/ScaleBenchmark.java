@@ -330,10 +330,7 @@ class ScaleBenchmark {
       // the admin's, exempt, and shares its connection with the simulated agents and kubelets).
       Floor floorAsOperator;
       try (KubernetesClient asOperator =
-          new io.fabric8.kubernetes.client.KubernetesClientBuilder()
-              .withConfig(
-                  io.fabric8.kubernetes.client.Config.fromKubeconfig(accounts.operatorKubeconfig()))
-              .build()) {
+          ChartServiceAccounts.client(accounts.operatorKubeconfig())) {
         floorAsOperator = floor(client, asOperator, true, agents);
       }
       SpecWrites.warmUp(operatorMetrics, Duration.ofSeconds(10));

@@ -125,6 +125,11 @@ public final class ChartServiceAccounts implements AutoCloseable {
     }
   }
 
+  /** A client of the kubeconfig. */
+  public static KubernetesClient client(String kubeconfig) {
+    return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build();
+  }
+
   /** A client of the kubeconfig; {@code interceptor} sees every request and response. */
   public static KubernetesClient client(String kubeconfig, Interceptor interceptor) {
     return new KubernetesClientBuilder()
