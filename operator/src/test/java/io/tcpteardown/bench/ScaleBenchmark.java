@@ -959,14 +959,29 @@ class ScaleBenchmark {
   }
 
   private static void awaitAnswered(SimulatedAgents agents, List<String> names, long generation) {
-    await()
-        .atMost(Duration.ofMinutes(10))
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () -> {
-              Map<String, Long> answered = agents.answered();
-              return names.stream().allMatch(n -> Long.valueOf(generation).equals(answered.get(n)));
-            });
+    try {
+      await()
+          .atMost(Duration.ofMinutes(10))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> unanswered(agents, names, generation).isEmpty());
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      List<String> missing = unanswered(agents, names, generation);
+      Map<String, Long> answered = agents.answered();
+      throw new AssertionError(
+          String.format(
+              "%d of %d objects not answered at generation %d, for instance %s",
+              missing.size(),
+              names.size(),
+              generation,
+              missing.stream().limit(5).map(n -> n + " answered " + answered.get(n)).toList()),
+          e);
+    }
+  }
+
+  private static List<String> unanswered(
+      SimulatedAgents agents, List<String> names, long generation) {
+    Map<String, Long> answered = agents.answered();
+    return names.stream().filter(n -> !Long.valueOf(generation).equals(answered.get(n))).toList();
   }
 
   private static void parallel(int threads, int count, IntConsumer task) throws Exception {

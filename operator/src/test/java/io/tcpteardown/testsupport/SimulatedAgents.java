@@ -53,12 +53,12 @@ public final class SimulatedAgents implements AutoCloseable {
   private static final double JITTER = 0.10;
 
   /**
-   * Writes in flight at once, for all agents. Real agents write independently; with 4 threads, the
-   * simulated ones fall behind whenever the API server answers slowly (at 350 ms an answer, 11
-   * writes/s), more under a bare client's 50 threads than under the operator. 128 threads were
-   * tried: the 1,000-node benchmark then no longer finished (README "Scale"), not yet understood.
+   * Writes in flight at once, for all agents; each agent has at most one (a real agent is one
+   * loop). Real agents write independently: with few threads the simulated ones fall behind
+   * whenever the API server answers slowly (with 4, at 350 ms an answer, 11 writes/s), more under a
+   * bare client's 50 threads than under the operator.
    */
-  public static final int THREADS = 4;
+  public static final int THREADS = Integer.getInteger("bench.agentThreads", 64);
 
   private static final Duration RETRY = Duration.ofSeconds(1);
 
@@ -87,6 +87,13 @@ public final class SimulatedAgents implements AutoCloseable {
   private final ScheduledExecutorService threads;
   private final SharedIndexInformer<TcpTeardownNode> informer;
   private final Map<String, Long> answered = new ConcurrentHashMap<>();
+
+  /** Per agent, the turn asked for and not yet taken. */
+  private final Map<String, Turn> asked = new ConcurrentHashMap<>();
+
+  /** Agents with a turn running or queued on {@link #threads}. */
+  private final Set<String> busy = ConcurrentHashMap.newKeySet();
+
   private final Map<String, List<Condition>> conditions = new ConcurrentHashMap<>();
   private final AtomicLong writes = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
@@ -122,7 +129,8 @@ public final class SimulatedAgents implements AutoCloseable {
     for (String node : this.nodes) {
       long first =
           ThreadLocalRandom.current().nextLong(Math.max(1, settings.reportInterval().toMillis()));
-      nextReport.put(node, threads.schedule(() -> periodic(node), first, TimeUnit.MILLISECONDS));
+      nextReport.put(
+          node, threads.schedule(() -> ask(node, Turn.REPORT), first, TimeUnit.MILLISECONDS));
     }
   }
 
@@ -164,18 +172,73 @@ public final class SimulatedAgents implements AutoCloseable {
     if (!closed
         && (nodes.contains(name) || answerOnly.contains(name))
         && !generation.equals(answered.get(name))) {
-      threads.execute(() -> report(name, true));
+      ask(name, Turn.ANSWER);
     }
   }
 
-  private void periodic(String node) {
+  /** What an agent's turn is for: its periodic report, an answer to a spec change, or both. */
+  private enum Turn {
+    REPORT,
+    ANSWER,
+    BOTH;
+
+    Turn and(Turn other) {
+      return this == other ? this : BOTH;
+    }
+  }
+
+  /**
+   * Asks for a turn of the node's agent: one at a time per agent, as the real agent's loop runs, so
+   * that an older status never lands after a newer one; what is asked while a turn runs is done by
+   * the next (an answer covers a report).
+   */
+  private void ask(String node, Turn turn) {
     if (closed) {
       return;
     }
-    try {
-      report(node, false);
-    } finally {
-      scheduleReport(node);
+    asked.merge(node, turn, Turn::and);
+    if (busy.add(node)) {
+      try {
+        threads.execute(() -> turns(node));
+      } catch (RejectedExecutionException e) {
+        busy.remove(node); // closing
+      }
+    }
+  }
+
+  private void turns(String node) {
+    while (true) {
+      Turn turn = asked.remove(node);
+      if (turn != null) {
+        try {
+          turn(node, turn);
+        } catch (RuntimeException e) {
+          failures.incrementAndGet();
+        }
+        continue;
+      }
+      busy.remove(node);
+      // Asked after the remove above but before this agent was idle: take it here.
+      if (!asked.containsKey(node) || !busy.add(node)) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * An answer written is also the report (the next one is due an interval later); an answer found
+   * already written leaves the periodic report, if asked too, to be written.
+   */
+  private void turn(String node, Turn turn) {
+    boolean answered = turn != Turn.REPORT && report(node, true);
+    if (answered || turn != Turn.ANSWER) {
+      try {
+        if (!answered) {
+          report(node, false);
+        }
+      } finally {
+        scheduleReport(node);
+      }
     }
   }
 
@@ -189,7 +252,8 @@ public final class SimulatedAgents implements AutoCloseable {
         Math.round(base * (1 - JITTER + 2 * JITTER * ThreadLocalRandom.current().nextDouble()));
     try {
       ScheduledFuture<?> replaced =
-          nextReport.put(node, threads.schedule(() -> periodic(node), next, TimeUnit.MILLISECONDS));
+          nextReport.put(
+              node, threads.schedule(() -> ask(node, Turn.REPORT), next, TimeUnit.MILLISECONDS));
       if (replaced != null) {
         replaced.cancel(false);
       }
@@ -198,23 +262,21 @@ public final class SimulatedAgents implements AutoCloseable {
     }
   }
 
-  private void report(String node, boolean answer) {
+  /** One write of the agent's status, if due; whether it was attempted. */
+  private boolean report(String node, boolean answer) {
     TcpTeardownNode object = informer.getStore().getByKey(node);
     if (object == null || object.getSpec() == null || closed) {
-      return;
+      return false;
     }
     long generation = object.getMetadata().getGeneration();
     if (answer && Long.valueOf(generation).equals(answered.get(node))) {
-      return;
+      return false;
     }
     Instant now = clock.instant();
     TcpTeardownNodeStatus status = status(node, object, generation, now);
     try {
       StatusPublisher.writeStatus(client, node, status);
       writes.incrementAndGet();
-      if (answer) {
-        scheduleReport(node);
-      }
       conditions.put(node, status.conditions());
       Long before = answered.put(node, generation);
       if (before == null || before != generation) {
@@ -228,11 +290,12 @@ public final class SimulatedAgents implements AutoCloseable {
         retryAnswer(node);
       }
     }
+    return true;
   }
 
   private void retryAnswer(String node) {
     try {
-      threads.schedule(() -> report(node, true), RETRY.toMillis(), TimeUnit.MILLISECONDS);
+      threads.schedule(() -> ask(node, Turn.ANSWER), RETRY.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       // closing
     }
