@@ -21,6 +21,7 @@ import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.Timestamps;
 import io.tcpteardown.api.TwReuse;
 import io.tcpteardown.testsupport.ClusterFixtures;
+import io.tcpteardown.testsupport.RunningOperator;
 import io.tcpteardown.testsupport.TestCluster;
 import io.tcpteardown.tier.ApiTest;
 import java.io.IOException;
@@ -30,62 +31,43 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The operator in this JVM against a real kube-apiserver; the tests play the node agents' part. */
 @ApiTest
 class OperatorApiTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static KubernetesClient client;
-  private static OperatorRuntime operator;
-  private ClusterFixtures fixtures;
+  @RegisterExtension static final RunningOperator running = new RunningOperator();
 
-  @BeforeAll
-  static void startOperator() throws IOException {
-    client = TestCluster.client();
-    operator =
-        OperatorRuntime.start(client, new OperatorSettings(false, "unused", "default", 0, 0));
+  private static KubernetesClient client() {
+    return running.client();
   }
 
-  @AfterAll
-  static void stopOperator() {
-    operator.close();
-    client.close();
-  }
-
-  @BeforeEach
-  void fixtures() {
-    fixtures = new ClusterFixtures(client);
-  }
-
-  @AfterEach
-  void cleanUp() {
-    fixtures.close();
+  private static ClusterFixtures fixtures() {
+    return running.fixtures();
   }
 
   @Test
   void bothCrdsAreInstalledAndTheSchemaRefusesWrongTypesAndRanges() {
-    assertThat(client.apiextensions().v1().customResourceDefinitions().list().getItems())
+    assertThat(client().apiextensions().v1().customResourceDefinitions().list().getItems())
         .extracting(crd -> crd.getMetadata().getName())
         .contains("tcpteardownprofiles.tcpteardown.io", "tcpteardownnodes.tcpteardown.io");
 
     assertThatThrownBy(
-            () -> client.resource(rawProfile(Map.of("finTimeoutSeconds", "sixty"))).create())
+            () -> client().resource(rawProfile(Map.of("finTimeoutSeconds", "sixty"))).create())
         .isInstanceOf(KubernetesClientException.class)
         .hasMessageContaining("spec.finTimeoutSeconds");
-    assertThatThrownBy(() -> client.resource(rawProfile(Map.of("finTimeoutSeconds", 500))).create())
+    assertThatThrownBy(
+            () -> client().resource(rawProfile(Map.of("finTimeoutSeconds", 500))).create())
         .isInstanceOf(KubernetesClientException.class)
         .hasMessageContaining("spec.finTimeoutSeconds")
         .hasMessageContaining("120");
-    assertThatThrownBy(() -> client.resource(rawProfile(Map.of("maxTwBuckets", 100))).create())
+    assertThatThrownBy(() -> client().resource(rawProfile(Map.of("maxTwBuckets", 100))).create())
         .hasMessageContaining("spec.maxTwBuckets");
-    assertThatThrownBy(() -> client.resource(rawProfile(Map.of("twReuse", "Sometimes"))).create())
+    assertThatThrownBy(() -> client().resource(rawProfile(Map.of("twReuse", "Sometimes"))).create())
         .hasMessageContaining("spec.twReuse");
-    assertThatThrownBy(() -> client.resource(rawProfile(Map.of("priority", 1001))).create())
+    assertThatThrownBy(() -> client().resource(rawProfile(Map.of("priority", 1001))).create())
         .hasMessageContaining("spec.priority");
   }
 
@@ -108,7 +90,7 @@ class OperatorApiTest {
             finTimeout: 30
           """
               .formatted(
-                  fixtures.name("unknown-field"), ClusterFixtures.RUN_LABEL, fixtures.run()));
+                  fixtures().name("unknown-field"), ClusterFixtures.RUN_LABEL, fixtures().run()));
       // kubectl validates against the schema the server publishes, which follows a new CRD by a few
       // seconds.
       await()
@@ -122,7 +104,7 @@ class OperatorApiTest {
           kubectl(kubeconfig, "apply", "--validate=strict", "-f", manifest.toString());
       assertThat(apply.exitCode()).as(apply.output()).isNotZero();
       assertThat(apply.output()).contains("unknown field \"finTimeout\"");
-      assertThat(fixtures.getProfile("unknown-field")).isNull();
+      assertThat(fixtures().getProfile("unknown-field")).isNull();
     } finally {
       Files.deleteIfExists(kubeconfig);
       Files.deleteIfExists(manifest);
@@ -131,38 +113,39 @@ class OperatorApiTest {
 
   @Test
   void rejectedProfilesGetAcceptedFalseAndReachNoNode() {
-    fixtures.node("n1", "8Gi", Map.of());
-    fixtures.profile("recycle", Map.of(), spec().twRecycle(true).finTimeoutSeconds(30).build());
-    fixtures.profile(
-        "reuse",
-        Map.of(),
-        spec()
-            .twReuse(TwReuse.Enabled)
-            .timestamps(Timestamps.Disabled)
-            .maxTwBuckets(100000)
-            .build());
+    fixtures().node("n1", "8Gi", Map.of());
+    fixtures().profile("recycle", Map.of(), spec().twRecycle(true).finTimeoutSeconds(30).build());
+    fixtures()
+        .profile(
+            "reuse",
+            Map.of(),
+            spec()
+                .twReuse(TwReuse.Enabled)
+                .timestamps(Timestamps.Disabled)
+                .maxTwBuckets(100000)
+                .build());
 
     await()
         .atMost(WAIT)
         .untilAsserted(
             () -> {
-              Condition recycle = condition(fixtures.getProfile("recycle"), "Accepted");
+              Condition recycle = condition(fixtures().getProfile("recycle"), "Accepted");
               assertThat(recycle.getStatus()).isEqualTo("False");
               assertThat(recycle.getReason()).isEqualTo("TwRecycleRemoved");
               assertThat(recycle.getMessage())
                   .contains("spec.twRecycle: true is rejected", "Linux 4.12", "NAT", "twReuse");
-              Condition reuse = condition(fixtures.getProfile("reuse"), "Accepted");
+              Condition reuse = condition(fixtures().getProfile("reuse"), "Accepted");
               assertThat(reuse.getStatus()).isEqualTo("False");
               assertThat(reuse.getMessage())
                   .contains("spec.twReuse: Enabled together with spec.timestamps: Disabled");
-              assertThat(condition(fixtures.getProfile("reuse"), "Applied").getReason())
+              assertThat(condition(fixtures().getProfile("reuse"), "Applied").getReason())
                   .isEqualTo("NotAccepted");
             });
     await()
         .atMost(WAIT)
         .untilAsserted(
             () -> {
-              TcpTeardownNode node = fixtures.getNodeObject("n1");
+              TcpTeardownNode node = fixtures().getNodeObject("n1");
               assertThat(node).isNotNull();
               assertThat(node.getSpec().settings().isEmpty()).isTrue();
               assertThat(node.getSpec().profiles()).isEmpty();
@@ -171,35 +154,39 @@ class OperatorApiTest {
         .atMost(WAIT)
         .untilAsserted(
             () ->
-                assertThat(client.v1().events().inNamespace("default").list().getItems())
+                assertThat(client().v1().events().inNamespace("default").list().getItems())
                     .anyMatch(
                         e ->
                             e.getReason().equals("Rejected")
                                 && e.getInvolvedObject()
                                     .getName()
-                                    .equals(fixtures.name("recycle"))));
+                                    .equals(fixtures().name("recycle"))));
   }
 
   @Test
   void overlappingProfilesMergeByPriorityAndFollowLabelsAndDeletion() {
-    fixtures.node("web-big", "64Gi", Map.of("tier", "web"));
-    fixtures.node("web-mid", "8Gi", Map.of("tier", "web"));
-    fixtures.node("db", "8Gi", Map.of("tier", "db"));
-    fixtures.node("small", "1Gi", Map.of("tier", "web"));
-    fixtures.node("batch", "16Gi", Map.of("tier", "batch"));
-    fixtures.profile(
-        "web",
-        Map.of("tier", "web"),
-        spec()
-            .priority(10)
-            .finTimeoutSeconds(15)
-            .maxTwBuckets(262144)
-            .maxOrphans(65536)
-            .twReuse(TwReuse.Enabled)
-            .timestamps(Timestamps.Enabled)
-            .build());
-    fixtures.profile(
-        "base", Map.of(), spec().finTimeoutSeconds(60).orphanRetries(2).maxOrphans(32768).build());
+    fixtures().node("web-big", "64Gi", Map.of("tier", "web"));
+    fixtures().node("web-mid", "8Gi", Map.of("tier", "web"));
+    fixtures().node("db", "8Gi", Map.of("tier", "db"));
+    fixtures().node("small", "1Gi", Map.of("tier", "web"));
+    fixtures().node("batch", "16Gi", Map.of("tier", "batch"));
+    fixtures()
+        .profile(
+            "web",
+            Map.of("tier", "web"),
+            spec()
+                .priority(10)
+                .finTimeoutSeconds(15)
+                .maxTwBuckets(262144)
+                .maxOrphans(65536)
+                .twReuse(TwReuse.Enabled)
+                .timestamps(Timestamps.Enabled)
+                .build());
+    fixtures()
+        .profile(
+            "base",
+            Map.of(),
+            spec().finTimeoutSeconds(60).orphanRetries(2).maxOrphans(32768).build());
 
     await()
         .atMost(WAIT)
@@ -207,72 +194,75 @@ class OperatorApiTest {
             () -> {
               // 64 GiB: 65536 orphans x 64 KiB = 4 GiB fits in 25% (16 GiB), so web's value wins.
               assertSpec("web-big", 2, 15, 65536, 262144, TwReuse.Enabled, Timestamps.Enabled);
-              assertThat(fixtures.getNodeObject("web-big").getSpec().sources())
-                  .containsEntry("finTimeoutSeconds", fixtures.name("web"))
-                  .containsEntry("orphanRetries", fixtures.name("base"));
+              assertThat(fixtures().getNodeObject("web-big").getSpec().sources())
+                  .containsEntry("finTimeoutSeconds", fixtures().name("web"))
+                  .containsEntry("orphanRetries", fixtures().name("base"));
               // 8 GiB: web's 4 GiB of orphans is held back; base's 32768 (2 GiB) is exactly 25% and
               // fits.
               assertSpec("web-mid", 2, 15, 32768, 262144, TwReuse.Enabled, Timestamps.Enabled);
               assertSpec("db", 2, 60, 32768, null, null, null);
               // 1 GiB: neither maxOrphans fits.
               assertSpec("small", 2, 15, null, 262144, TwReuse.Enabled, Timestamps.Enabled);
-              assertThat(fixtures.getNodeObject("small").getSpec().heldBack())
+              assertThat(fixtures().getNodeObject("small").getSpec().heldBack())
                   .extracting(h -> h.field() + "/" + h.profile())
                   .containsExactly(
-                      "maxOrphans/" + fixtures.name("web"), "maxOrphans/" + fixtures.name("base"));
+                      "maxOrphans/" + fixtures().name("web"),
+                      "maxOrphans/" + fixtures().name("base"));
               assertSpec("batch", 2, 60, 32768, null, null, null);
             });
     await()
         .atMost(WAIT)
         .untilAsserted(
             () -> {
-              TcpTeardownProfile web = fixtures.getProfile("web");
+              TcpTeardownProfile web = fixtures().getProfile("web");
               assertThat(web.getStatus().selectedNodes()).isEqualTo(3);
               assertThat(condition(web, "HeldBack").getStatus()).isEqualTo("True");
               assertThat(condition(web, "HeldBack").getMessage())
-                  .contains(fixtures.name("small"), "maxOrphans: 65536");
+                  .contains(fixtures().name("small"), "maxOrphans: 65536");
               assertThat(web.getStatus().nodes())
                   .extracting(ProfileNodeEntry::name)
                   .containsExactly(
-                      fixtures.name("small"), fixtures.name("web-big"), fixtures.name("web-mid"));
+                      fixtures().name("small"),
+                      fixtures().name("web-big"),
+                      fixtures().name("web-mid"));
               assertThat(web.getStatus().nodes().get(0).heldBack()).contains("held back");
-              assertThat(fixtures.getProfile("base").getStatus().selectedNodes()).isEqualTo(5);
+              assertThat(fixtures().getProfile("base").getStatus().selectedNodes()).isEqualTo(5);
             });
 
-    fixtures.relabel("web-mid", "tier", "db");
+    fixtures().relabel("web-mid", "tier", "db");
     await().atMost(WAIT).untilAsserted(() -> assertSpec("web-mid", 2, 60, 32768, null, null, null));
     await()
         .atMost(WAIT)
         .untilAsserted(
             () ->
-                assertThat(fixtures.getProfile("web").getStatus().nodes())
+                assertThat(fixtures().getProfile("web").getStatus().nodes())
                     .extracting(ProfileNodeEntry::name)
-                    .containsExactly(fixtures.name("small"), fixtures.name("web-big")));
+                    .containsExactly(fixtures().name("small"), fixtures().name("web-big")));
 
-    fixtures.deleteProfile("web");
+    fixtures().deleteProfile("web");
     await()
         .atMost(WAIT)
         .untilAsserted(
             () -> {
               assertSpec("web-big", 2, 60, 32768, null, null, null);
               assertSpec("small", 2, 60, null, null, null, null);
-              assertThat(fixtures.getNodeObject("web-big").getSpec().profiles())
-                  .containsExactly(fixtures.name("base"));
+              assertThat(fixtures().getNodeObject("web-big").getSpec().profiles())
+                  .containsExactly(fixtures().name("base"));
             });
 
-    fixtures.deleteProfile("base");
+    fixtures().deleteProfile("base");
     await()
         .atMost(WAIT)
         .untilAsserted(
             () -> {
-              TcpTeardownNode node = fixtures.getNodeObject("batch");
+              TcpTeardownNode node = fixtures().getNodeObject("batch");
               assertThat(node.getSpec().settings().isEmpty()).isTrue();
               assertThat(node.getMetadata().getOwnerReferences())
                   .singleElement()
                   .satisfies(
                       owner -> {
                         assertThat(owner.getKind()).isEqualTo("Node");
-                        assertThat(owner.getName()).isEqualTo(fixtures.name("batch"));
+                        assertThat(owner.getName()).isEqualTo(fixtures().name("batch"));
                       });
               assertThat(node.getMetadata().getFinalizers()).isNullOrEmpty();
             });
@@ -280,12 +270,12 @@ class OperatorApiTest {
 
   @Test
   void aTcpTeardownNodeSpecEditedByHandIsPutBackButAStatusReportWritesNothing() {
-    fixtures.node("edited", "8Gi", Map.of("tier", "web"));
-    fixtures.profile("fin", Map.of("tier", "web"), spec().finTimeoutSeconds(30).build());
+    fixtures().node("edited", "8Gi", Map.of("tier", "web"));
+    fixtures().profile("fin", Map.of("tier", "web"), spec().finTimeoutSeconds(30).build());
     await()
         .atMost(WAIT)
         .untilAsserted(() -> assertSpec("edited", null, 30, null, null, null, null));
-    long generation = fixtures.getNodeObject("edited").getMetadata().getGeneration();
+    long generation = fixtures().getNodeObject("edited").getMetadata().getGeneration();
 
     reportStatus(
         "edited",
@@ -294,9 +284,9 @@ class OperatorApiTest {
         null,
         "2026-11-26T12:00:00Z");
     long writesBefore = TcpTeardownNodeDependent.specWrites();
-    client
+    client()
         .resources(TcpTeardownNode.class)
-        .withName(fixtures.name("edited"))
+        .withName(fixtures().name("edited"))
         .edit(
             n -> {
               n.getSpec().sources().put("finTimeoutSeconds", "someone");
@@ -306,10 +296,10 @@ class OperatorApiTest {
         .atMost(WAIT)
         .untilAsserted(
             () ->
-                assertThat(fixtures.getNodeObject("edited").getSpec().sources())
-                    .containsEntry("finTimeoutSeconds", fixtures.name("fin")));
+                assertThat(fixtures().getNodeObject("edited").getSpec().sources())
+                    .containsEntry("finTimeoutSeconds", fixtures().name("fin")));
     // The hand edit and the operator's answer: two spec generations, none for the report.
-    assertThat(fixtures.getNodeObject("edited").getMetadata().getGeneration())
+    assertThat(fixtures().getNodeObject("edited").getMetadata().getGeneration())
         .isEqualTo(generation + 2);
     // One spec write of the operator's, counted for its metrics.
     await().atMost(WAIT).until(() -> TcpTeardownNodeDependent.specWrites() - writesBefore >= 1);
@@ -318,30 +308,31 @@ class OperatorApiTest {
 
   @Test
   void equalPriorityClashGivesConflictOnBothProfiles() {
-    fixtures.node("a", "8Gi", Map.of("role", "edge"));
-    fixtures.node("b", "8Gi", Map.of("role", "edge"));
-    fixtures.node("c", "8Gi", Map.of());
-    fixtures.profile(
-        "alpha", Map.of("role", "edge"), spec().priority(5).finTimeoutSeconds(20).build());
-    fixtures.profile(
-        "beta", Map.of(), spec().priority(5).finTimeoutSeconds(40).orphanRetries(3).build());
+    fixtures().node("a", "8Gi", Map.of("role", "edge"));
+    fixtures().node("b", "8Gi", Map.of("role", "edge"));
+    fixtures().node("c", "8Gi", Map.of());
+    fixtures()
+        .profile("alpha", Map.of("role", "edge"), spec().priority(5).finTimeoutSeconds(20).build());
+    fixtures()
+        .profile(
+            "beta", Map.of(), spec().priority(5).finTimeoutSeconds(40).orphanRetries(3).build());
 
     await()
         .atMost(WAIT)
         .untilAsserted(
             () -> {
-              Condition alpha = condition(fixtures.getProfile("alpha"), "Conflict");
-              Condition beta = condition(fixtures.getProfile("beta"), "Conflict");
+              Condition alpha = condition(fixtures().getProfile("alpha"), "Conflict");
+              Condition beta = condition(fixtures().getProfile("beta"), "Conflict");
               assertThat(alpha.getStatus()).isEqualTo("True");
               assertThat(beta.getStatus()).isEqualTo("True");
               assertThat(alpha.getMessage())
-                  .contains(fixtures.name("beta"), "finTimeoutSeconds", "on 2 nodes");
+                  .contains(fixtures().name("beta"), "finTimeoutSeconds", "on 2 nodes");
               assertThat(beta.getMessage())
                   .contains(
-                      fixtures.name("alpha"),
+                      fixtures().name("alpha"),
                       "finTimeoutSeconds",
                       "on 2 nodes",
-                      fixtures.name("alpha") + " wins");
+                      fixtures().name("alpha") + " wins");
               assertSpec("a", 3, 20, null, null, null, null);
               assertSpec("c", 3, 40, null, null, null, null);
             });
@@ -349,37 +340,39 @@ class OperatorApiTest {
         .atMost(WAIT)
         .untilAsserted(
             () ->
-                assertThat(client.v1().events().inNamespace("default").list().getItems())
+                assertThat(client().v1().events().inNamespace("default").list().getItems())
                     .anyMatch(
                         e ->
                             e.getReason().equals("Conflict")
-                                && e.getInvolvedObject().getName().equals(fixtures.name("beta"))));
+                                && e.getInvolvedObject()
+                                    .getName()
+                                    .equals(fixtures().name("beta"))));
 
-    fixtures.deleteProfile("alpha");
+    fixtures().deleteProfile("alpha");
     await()
         .atMost(WAIT)
         .untilAsserted(
             () ->
-                assertThat(condition(fixtures.getProfile("beta"), "Conflict").getStatus())
+                assertThat(condition(fixtures().getProfile("beta"), "Conflict").getStatus())
                     .isEqualTo("False"));
   }
 
   @Test
   void agentStatusesAggregateIntoTheProfileStatus() {
-    fixtures.node("x", "8Gi", Map.of());
-    fixtures.node("y", "8Gi", Map.of());
-    fixtures.profile("p", Map.of(), spec().finTimeoutSeconds(30).maxTwBuckets(10000).build());
+    fixtures().node("x", "8Gi", Map.of());
+    fixtures().node("y", "8Gi", Map.of());
+    fixtures().profile("p", Map.of(), spec().finTimeoutSeconds(30).maxTwBuckets(10000).build());
 
     await()
         .atMost(WAIT)
         .untilAsserted(
             () -> {
-              TcpTeardownProfile profile = fixtures.getProfile("p");
+              TcpTeardownProfile profile = fixtures().getProfile("p");
               assertThat(profile.getStatus().selectedNodes()).isEqualTo(2);
               assertThat(profile.getStatus().appliedNodes()).isZero();
               assertThat(condition(profile, "Applied").getStatus()).isEqualTo("False");
-              assertThat(fixtures.getNodeObject("x").getSpec().finTimeoutSeconds()).isEqualTo(30);
-              assertThat(fixtures.getNodeObject("y").getSpec().finTimeoutSeconds()).isEqualTo(30);
+              assertThat(fixtures().getNodeObject("x").getSpec().finTimeoutSeconds()).isEqualTo(30);
+              assertThat(fixtures().getNodeObject("y").getSpec().finTimeoutSeconds()).isEqualTo(30);
             });
 
     reportStatus(
@@ -399,21 +392,21 @@ class OperatorApiTest {
         .atMost(WAIT)
         .untilAsserted(
             () -> {
-              TcpTeardownProfile profile = fixtures.getProfile("p");
+              TcpTeardownProfile profile = fixtures().getProfile("p");
               assertThat(profile.getStatus().appliedNodes()).isEqualTo(2);
               assertThat(condition(profile, "Applied").getStatus()).isEqualTo("True");
               assertThat(profile.getStatus().totals())
                   .isEqualTo(new StateCounts(11, 22, 400, 44, 55, 66, 77));
               assertThat(profile.getStatus().nodes())
                   .containsExactly(
-                      new ProfileNodeEntry(fixtures.name("x"), true, 1, 2, 100, 4, 5, 6, 7, null),
+                      new ProfileNodeEntry(fixtures().name("x"), true, 1, 2, 100, 4, 5, 6, 7, null),
                       new ProfileNodeEntry(
-                          fixtures.name("y"), true, 10, 20, 300, 40, 50, 60, 70, null));
+                          fixtures().name("y"), true, 10, 20, 300, 40, 50, 60, 70, null));
               assertThat(condition(profile, "TeardownPressure").getStatus()).isEqualTo("False");
               assertThat(profile.getStatus().observedGeneration())
                   .isEqualTo(profile.getMetadata().getGeneration());
             });
-    String appliedSince = condition(fixtures.getProfile("p"), "Applied").getLastTransitionTime();
+    String appliedSince = condition(fixtures().getProfile("p"), "Applied").getLastTransitionTime();
 
     // TIME_WAIT at 90% of tcp_max_tw_buckets on x; y's overflow counter rises between two reports.
     reportStatus(
@@ -426,10 +419,10 @@ class OperatorApiTest {
         .atMost(WAIT)
         .untilAsserted(
             () -> {
-              Condition pressure = condition(fixtures.getProfile("p"), "TeardownPressure");
+              Condition pressure = condition(fixtures().getProfile("p"), "TeardownPressure");
               assertThat(pressure.getStatus()).isEqualTo("True");
               assertThat(pressure.getMessage())
-                  .contains(fixtures.name("x"), "TIME_WAIT 9000", "90%");
+                  .contains(fixtures().name("x"), "TIME_WAIT 9000", "90%");
             });
     reportStatus(
         "x",
@@ -447,13 +440,13 @@ class OperatorApiTest {
         .atMost(WAIT)
         .untilAsserted(
             () -> {
-              Condition pressure = condition(fixtures.getProfile("p"), "TeardownPressure");
+              Condition pressure = condition(fixtures().getProfile("p"), "TeardownPressure");
               assertThat(pressure.getStatus()).isEqualTo("True");
               assertThat(pressure.getMessage())
-                  .contains(fixtures.name("y"), "TCPTimeWaitOverflow")
-                  .doesNotContain(fixtures.name("x"));
+                  .contains(fixtures().name("y"), "TCPTimeWaitOverflow")
+                  .doesNotContain(fixtures().name("x"));
             });
-    assertThat(condition(fixtures.getProfile("p"), "Applied").getLastTransitionTime())
+    assertThat(condition(fixtures().getProfile("p"), "Applied").getLastTransitionTime())
         .isEqualTo(appliedSince);
 
     // A node that reads back another value is no longer applied.
@@ -467,9 +460,9 @@ class OperatorApiTest {
         .atMost(WAIT)
         .untilAsserted(
             () -> {
-              TcpTeardownProfile profile = fixtures.getProfile("p");
+              TcpTeardownProfile profile = fixtures().getProfile("p");
               assertThat(profile.getStatus().appliedNodes()).isEqualTo(1);
-              assertThat(condition(profile, "Applied").getMessage()).contains(fixtures.name("y"));
+              assertThat(condition(profile, "Applied").getMessage()).contains(fixtures().name("y"));
             });
   }
 
@@ -491,7 +484,7 @@ class OperatorApiTest {
       StateCounts states,
       KernelCounters counters,
       String reportTime) {
-    TcpTeardownNode object = fixtures.getNodeObject(node);
+    TcpTeardownNode object = fixtures().getNodeObject(node);
     object.setStatus(
         new TcpTeardownNodeStatus(
             object.getMetadata().getGeneration(),
@@ -503,7 +496,7 @@ class OperatorApiTest {
             List.of(),
             null,
             reportTime));
-    client.resource(object).updateStatus();
+    client().resource(object).updateStatus();
   }
 
   private void assertSpec(
@@ -514,8 +507,8 @@ class OperatorApiTest {
       Integer maxTwBuckets,
       TwReuse twReuse,
       Timestamps timestamps) {
-    TcpTeardownNode object = fixtures.getNodeObject(node);
-    assertThat(object).as("TcpTeardownNode %s", fixtures.name(node)).isNotNull();
+    TcpTeardownNode object = fixtures().getNodeObject(node);
+    assertThat(object).as("TcpTeardownNode %s", fixtures().name(node)).isNotNull();
     TcpTeardownNodeSpec spec = object.getSpec();
     assertThat(spec.orphanRetries()).as("orphanRetries").isEqualTo(orphanRetries);
     assertThat(spec.finTimeoutSeconds()).as("finTimeoutSeconds").isEqualTo(finTimeout);
@@ -535,7 +528,7 @@ class OperatorApiTest {
         .withApiVersion("tcpteardown.io/v1alpha1")
         .withKind("TcpTeardownProfile")
         .withNewMetadata()
-        .withName(fixtures.name("raw"))
+        .withName(fixtures().name("raw"))
         .endMetadata()
         .withAdditionalProperties(Map.of("spec", spec))
         .build();

@@ -20,17 +20,13 @@ import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.testsupport.ClusterFixtures;
-import io.tcpteardown.testsupport.TestCluster;
+import io.tcpteardown.testsupport.RunningOperator;
 import io.tcpteardown.tier.ApiTest;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The operator's half of pod rules against a real kube-apiserver: a profile with spec.pods is
@@ -41,56 +37,40 @@ import org.junit.jupiter.api.Test;
 @ApiTest
 class PodRulesOperatorApiTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static KubernetesClient client;
-  private static OperatorRuntime operator;
-  private ClusterFixtures fixtures;
+  @RegisterExtension static final RunningOperator running = new RunningOperator();
 
-  @BeforeAll
-  static void startOperator() throws IOException {
-    client = TestCluster.client();
-    operator =
-        OperatorRuntime.start(client, new OperatorSettings(false, "unused", "default", 0, 0));
+  private static KubernetesClient client() {
+    return running.client();
   }
 
-  @AfterAll
-  static void stopOperator() {
-    operator.close();
-    client.close();
-  }
-
-  @BeforeEach
-  void fixtures() {
-    fixtures = new ClusterFixtures(client);
-  }
-
-  @AfterEach
-  void cleanUp() {
-    fixtures.close();
+  private static ClusterFixtures fixtures() {
+    return running.fixtures();
   }
 
   @Test
   void podRulesReachTheNodesAndTheAgentsReportsReachTheProfile() {
-    fixtures.node("p1", "8Gi", Map.of("tier", "web"));
-    fixtures.node("p2", "8Gi", Map.of("tier", "web"));
+    fixtures().node("p1", "8Gi", Map.of("tier", "web"));
+    fixtures().node("p2", "8Gi", Map.of("tier", "web"));
     NodeSelector web = new NodeSelector(Map.of("app", "web"), null);
-    fixtures.profile(
-        "pods",
-        Map.of("tier", "web"),
-        spec()
-            .finTimeoutSeconds(25)
-            .maxOrphans(65536)
-            .pods(new ProfilePods(null, web, PodMode.Apply))
-            .build());
-    String profile = fixtures.name("pods");
+    fixtures()
+        .profile(
+            "pods",
+            Map.of("tier", "web"),
+            spec()
+                .finTimeoutSeconds(25)
+                .maxOrphans(65536)
+                .pods(new ProfilePods(null, web, PodMode.Apply))
+                .build());
+    String profile = fixtures().name("pods");
     NodePodRule expected =
         new NodePodRule(profile, 0, null, web, PodMode.Apply, null, 25, null, null, null);
     await()
         .atMost(WAIT)
         .untilAsserted(
             () -> {
-              assertThat(fixtures.getNodeObject("p1").getSpec().podRules())
+              assertThat(fixtures().getNodeObject("p1").getSpec().podRules())
                   .containsExactly(expected);
-              assertThat(fixtures.getNodeObject("p2").getSpec().podRules())
+              assertThat(fixtures().getNodeObject("p2").getSpec().podRules())
                   .containsExactly(expected);
             });
 
@@ -107,13 +87,13 @@ class PodRulesOperatorApiTest {
         .atMost(WAIT)
         .untilAsserted(
             () -> {
-              TcpTeardownProfile status = fixtures.getProfile("pods");
+              TcpTeardownProfile status = fixtures().getProfile("pods");
               assertThat(status.getStatus().podSummary()).isEqualTo(new PodSummary(3L, 3L, 0L));
               Condition applied = condition(status, ProfileConditions.APPLIED);
               assertThat(applied.getStatus()).isEqualTo("False");
               assertThat(applied.getReason())
                   .isEqualTo(ProfileConditions.REASON_AGENT_WITHOUT_POD_RULES);
-              assertThat(applied.getMessage()).contains(fixtures.name("p2"));
+              assertThat(applied.getMessage()).contains(fixtures().name("p2"));
               Condition conflict = condition(status, ProfileConditions.CONFLICT);
               assertThat(conflict.getStatus()).isEqualTo("True");
               assertThat(conflict.getMessage()).contains("shop/web").contains("aaa wins");
@@ -129,22 +109,22 @@ class PodRulesOperatorApiTest {
         .atMost(WAIT)
         .untilAsserted(
             () -> {
-              TcpTeardownProfile status = fixtures.getProfile("pods");
+              TcpTeardownProfile status = fixtures().getProfile("pods");
               assertThat(status.getStatus().podSummary()).isEqualTo(new PodSummary(5L, 5L, 0L));
               assertThat(condition(status, ProfileConditions.APPLIED).getStatus())
                   .isEqualTo("True");
             });
 
-    fixtures.deleteProfile("pods");
+    fixtures().deleteProfile("pods");
     await()
         .atMost(WAIT)
         .untilAsserted(
-            () -> assertThat(fixtures.getNodeObject("p1").getSpec().podRules()).isEmpty());
+            () -> assertThat(fixtures().getNodeObject("p1").getSpec().podRules()).isEmpty());
   }
 
   private void report(
       String node, AgentInfo agent, List<PodRuleResult> rules, List<PodConflictEntry> conflicts) {
-    TcpTeardownNode object = fixtures.getNodeObject(node);
+    TcpTeardownNode object = fixtures().getNodeObject(node);
     object.setStatus(
         new TcpTeardownNodeStatus(
             object.getMetadata().getGeneration(),
@@ -165,7 +145,7 @@ class PodRulesOperatorApiTest {
             null,
             conflicts,
             rules));
-    client.resource(object).updateStatus();
+    client().resource(object).updateStatus();
   }
 
   private static Condition condition(TcpTeardownProfile profile, String type) {
