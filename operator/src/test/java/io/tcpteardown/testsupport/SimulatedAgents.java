@@ -54,11 +54,12 @@ public final class SimulatedAgents implements AutoCloseable {
 
   /**
    * Writes in flight at once, for all agents; each agent has at most one (a real agent is one
-   * loop). Real agents write independently: with few threads the simulated ones fall behind
-   * whenever the API server answers slowly (with 4, at 350 ms an answer, 11 writes/s), more under a
-   * bare client's 50 threads than under the operator.
+   * loop). With 4, the simulated agents fall behind whenever the API server answers slowly (at 350
+   * ms an answer, 11 writes/s). With 64 they do not, and the agents then keep the test API server
+   * (2 cores) at its limit by themselves: 64 status writes in flight all the time, the servers at
+   * 175% of a core, and every watch of all TcpTeardownNodes minutes behind (README "Scale").
    */
-  public static final int THREADS = Integer.getInteger("bench.agentThreads", 64);
+  public static final int THREADS = Integer.getInteger("bench.agentThreads", 4);
 
   private static final Duration RETRY = Duration.ofSeconds(1);
 
