@@ -406,8 +406,11 @@ class ScaleBenchmark {
               .orElse(0);
       figures.add(
           String.format(
-              "simulated agents: %d status writes, %d failed (%d threads)",
-              agents.writes(), agents.failures(), SimulatedAgents.THREADS));
+              "simulated agents: %d status writes, %d failed %s (%d threads)",
+              agents.writes(),
+              agents.failures(),
+              agents.failuresByKind(),
+              SimulatedAgents.THREADS));
       figures.add(
           "largest profile status: "
               + largestProfile / 1024

@@ -98,6 +98,7 @@ public final class SimulatedAgents implements AutoCloseable {
   private final Map<String, List<Condition>> conditions = new ConcurrentHashMap<>();
   private final AtomicLong writes = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
+  private final Map<String, AtomicLong> failuresByKind = new ConcurrentHashMap<>();
   private final AtomicReference<Instant> lastAnswer = new AtomicReference<>(Instant.EPOCH);
   private volatile boolean closed;
 
@@ -108,25 +109,24 @@ public final class SimulatedAgents implements AutoCloseable {
     this.threads =
         Executors.newScheduledThreadPool(
             THREADS, r -> Thread.ofPlatform().daemon().name("simulated-agents").unstarted(r));
-    this.informer =
-        client
-            .resources(TcpTeardownNode.class)
-            .withLimit(500L)
-            .inform(
-                new ResourceEventHandler<>() {
-                  @Override
-                  public void onAdd(TcpTeardownNode object) {
-                    specMayHaveChanged(object);
-                  }
+    // Assigned before it starts: its first events run turns, which read its store.
+    this.informer = client.resources(TcpTeardownNode.class).withLimit(500L).runnableInformer(0);
+    informer.addEventHandler(
+        new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(TcpTeardownNode object) {
+            specMayHaveChanged(object);
+          }
 
-                  @Override
-                  public void onUpdate(TcpTeardownNode before, TcpTeardownNode object) {
-                    specMayHaveChanged(object);
-                  }
+          @Override
+          public void onUpdate(TcpTeardownNode before, TcpTeardownNode object) {
+            specMayHaveChanged(object);
+          }
 
-                  @Override
-                  public void onDelete(TcpTeardownNode object, boolean unknown) {}
-                });
+          @Override
+          public void onDelete(TcpTeardownNode object, boolean unknown) {}
+        });
+    informer.start().toCompletableFuture().join();
     for (String node : this.nodes) {
       long first =
           ThreadLocalRandom.current().nextLong(Math.max(1, settings.reportInterval().toMillis()));
@@ -155,6 +155,23 @@ public final class SimulatedAgents implements AutoCloseable {
 
   public long failures() {
     return failures.get();
+  }
+
+  /** Failed writes by the exception's class and message (its first 80 characters). */
+  public Map<String, Long> failuresByKind() {
+    Map<String, Long> copy = new java.util.TreeMap<>();
+    failuresByKind.forEach((kind, count) -> copy.put(kind, count.get()));
+    return copy;
+  }
+
+  private void failed(RuntimeException e) {
+    failures.incrementAndGet();
+    String message = String.valueOf(e.getMessage());
+    String kind =
+        e.getClass().getSimpleName()
+            + ": "
+            + message.substring(0, Math.min(80, message.length())).replaceAll("[0-9a-f-]{8,}", "*");
+    failuresByKind.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
   }
 
   /** When an agent last wrote a status answering a spec change. */
@@ -214,7 +231,7 @@ public final class SimulatedAgents implements AutoCloseable {
         try {
           turn(node, turn);
         } catch (RuntimeException e) {
-          failures.incrementAndGet();
+          failed(e);
         }
         continue;
       }
@@ -285,7 +302,7 @@ public final class SimulatedAgents implements AutoCloseable {
         lastAnswer.accumulateAndGet(done, (a, b) -> a.isAfter(b) ? a : b);
       }
     } catch (KubernetesClientException e) {
-      failures.incrementAndGet();
+      failed(e);
       if (answer) {
         // As the agent's next turn would: a spec change is answered, if late.
         retryAnswer(node);
