@@ -8,20 +8,18 @@ import org.junit.jupiter.api.Test;
 @UnitTest
 class ApiRequestsTest {
   private static String count(String verb, String subresource, String code, long value) {
-    return "apiserver_request_total{code=\""
-        + code
-        + "\",component=\"apiserver\",group=\"tcpteardown.io\",resource=\"tcpteardownprofiles\","
-        + "scope=\"resource\",subresource=\""
-        + subresource
-        + "\",verb=\""
-        + verb
-        + "\",version=\"v1alpha1\"} "
-        + value;
+    return sample("apiserver_request_total{code=\"" + code + "\",", verb, subresource, value);
   }
 
   private static String seconds(String verb, String subresource, double value) {
-    return "apiserver_request_duration_seconds_sum{component=\"apiserver\",group=\"tcpteardown.io\","
-        + "resource=\"tcpteardownprofiles\",scope=\"resource\",subresource=\""
+    return sample("apiserver_request_duration_seconds_sum{", verb, subresource, value);
+  }
+
+  /** One sample of the API server's metrics for profiles, as it writes them. */
+  private static String sample(String opening, String verb, String subresource, Object value) {
+    return opening
+        + "component=\"apiserver\",group=\"tcpteardown.io\",resource=\"tcpteardownprofiles\","
+        + "scope=\"resource\",subresource=\""
         + subresource
         + "\",verb=\""
         + verb

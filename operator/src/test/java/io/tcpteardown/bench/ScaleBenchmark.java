@@ -966,10 +966,10 @@ class ScaleBenchmark {
       await()
           .atMost(Duration.ofMinutes(10))
           .pollInterval(Duration.ofMillis(200))
-          .until(() -> unanswered(agents, names, generation).isEmpty());
+          .until(() -> unanswered(agents.answered(), names, generation).isEmpty());
     } catch (org.awaitility.core.ConditionTimeoutException e) {
-      List<String> missing = unanswered(agents, names, generation);
       Map<String, Long> answered = agents.answered();
+      List<String> missing = unanswered(answered, names, generation);
       throw new AssertionError(
           String.format(
               "%d of %d objects not answered at generation %d, for instance %s",
@@ -982,8 +982,7 @@ class ScaleBenchmark {
   }
 
   private static List<String> unanswered(
-      SimulatedAgents agents, List<String> names, long generation) {
-    Map<String, Long> answered = agents.answered();
+      Map<String, Long> answered, List<String> names, long generation) {
     return names.stream().filter(n -> !Long.valueOf(generation).equals(answered.get(n))).toList();
   }
 

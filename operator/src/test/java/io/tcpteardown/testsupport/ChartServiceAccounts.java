@@ -127,16 +127,19 @@ public final class ChartServiceAccounts implements AutoCloseable {
 
   /** A client of the kubeconfig. */
   public static KubernetesClient client(String kubeconfig) {
-    return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build();
+    return builder(kubeconfig).build();
   }
 
   /** A client of the kubeconfig; {@code interceptor} sees every request and response. */
   public static KubernetesClient client(String kubeconfig, Interceptor interceptor) {
-    return new KubernetesClientBuilder()
-        .withConfig(Config.fromKubeconfig(kubeconfig))
+    return builder(kubeconfig)
         .withHttpClientBuilderConsumer(
             builder -> builder.addOrReplaceInterceptor("test-request-log", interceptor))
         .build();
+  }
+
+  private static KubernetesClientBuilder builder(String kubeconfig) {
+    return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig));
   }
 
   @Override

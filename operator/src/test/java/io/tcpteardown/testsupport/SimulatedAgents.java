@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -97,7 +98,6 @@ public final class SimulatedAgents implements AutoCloseable {
 
   private final Map<String, List<Condition>> conditions = new ConcurrentHashMap<>();
   private final AtomicLong writes = new AtomicLong();
-  private final AtomicLong failures = new AtomicLong();
   private final Map<String, AtomicLong> failuresByKind = new ConcurrentHashMap<>();
   private final AtomicReference<Instant> lastAnswer = new AtomicReference<>(Instant.EPOCH);
   private volatile boolean closed;
@@ -154,18 +154,17 @@ public final class SimulatedAgents implements AutoCloseable {
   }
 
   public long failures() {
-    return failures.get();
+    return failuresByKind.values().stream().mapToLong(AtomicLong::get).sum();
   }
 
   /** Failed writes by the exception's class and message (its first 80 characters). */
   public Map<String, Long> failuresByKind() {
-    Map<String, Long> copy = new java.util.TreeMap<>();
+    Map<String, Long> copy = new TreeMap<>();
     failuresByKind.forEach((kind, count) -> copy.put(kind, count.get()));
     return copy;
   }
 
   private void failed(RuntimeException e) {
-    failures.incrementAndGet();
     String message = String.valueOf(e.getMessage());
     String kind =
         e.getClass().getSimpleName()
@@ -248,15 +247,17 @@ public final class SimulatedAgents implements AutoCloseable {
    * already written leaves the periodic report, if asked too, to be written.
    */
   private void turn(String node, Turn turn) {
-    boolean answered = turn != Turn.REPORT && report(node, true);
-    if (answered || turn != Turn.ANSWER) {
-      try {
-        if (!answered) {
-          report(node, false);
-        }
-      } finally {
-        scheduleReport(node);
-      }
+    if (turn != Turn.REPORT && report(node, true)) {
+      scheduleReport(node);
+      return;
+    }
+    if (turn == Turn.ANSWER) {
+      return;
+    }
+    try {
+      report(node, false);
+    } finally {
+      scheduleReport(node);
     }
   }
 
