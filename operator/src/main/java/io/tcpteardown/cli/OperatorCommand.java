@@ -1,9 +1,9 @@
 package io.tcpteardown.cli;
 
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.tcpteardown.operator.OperatorClient;
 import io.tcpteardown.operator.OperatorRuntime;
-import io.tcpteardown.operator.OperatorSerialization;
 import io.tcpteardown.operator.OperatorSettings;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -66,10 +66,7 @@ public final class OperatorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    KubernetesClient client =
-        new KubernetesClientBuilder()
-            .withKubernetesSerialization(OperatorSerialization.create())
-            .build();
+    KubernetesClient client = OperatorClient.create(Config.autoConfigure(null));
     OperatorSettings settings =
         new OperatorSettings(
             leaderElection, leaseName, leaseNamespace, healthPort, metricsPort, statusInterval);

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeStatusBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -28,6 +29,7 @@ import io.tcpteardown.api.TwReuse;
 import io.tcpteardown.delivery.ChartJvmOptions;
 import io.tcpteardown.delivery.DockerfileEntrypoint;
 import io.tcpteardown.delivery.ImageRuntime;
+import io.tcpteardown.operator.OperatorClient;
 import io.tcpteardown.testsupport.ChartServiceAccounts;
 import io.tcpteardown.testsupport.SimulatedAgents;
 import io.tcpteardown.testsupport.SpecReplace;
@@ -325,12 +327,13 @@ class ScaleBenchmark {
       Floor floorApply = floor(client, true, null);
       Floor floorAnswered = floor(client, false, agents);
       Floor floorAnsweredApply = floor(client, true, agents);
-      // The same writes from a client of their own as the operator's ServiceAccount: its own
-      // connection, and the operator's priority level at the API server (the benchmark's client is
-      // the admin's, exempt, and shares its connection with the simulated agents and kubelets).
+      // The same writes from a client of their own, built as the operator's (HTTP/1.1), as the
+      // operator's ServiceAccount: connections of its own, and the operator's priority level at the
+      // API server (the benchmark's client is the admin's, exempt, and shares its one HTTP/2
+      // connection with the simulated agents and kubelets).
       Floor floorAsOperator;
       try (KubernetesClient asOperator =
-          ChartServiceAccounts.client(accounts.operatorKubeconfig())) {
+          OperatorClient.create(Config.fromKubeconfig(accounts.operatorKubeconfig()))) {
         floorAsOperator = floor(client, asOperator, true, agents);
       }
       SpecWrites.warmUp(operatorMetrics, Duration.ofSeconds(10));
