@@ -12,6 +12,7 @@ import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.testsupport.ChartServiceAccounts;
 import io.tcpteardown.testsupport.ClusterFixtures;
+import io.tcpteardown.testsupport.OperatorProcess;
 import io.tcpteardown.testsupport.Specs;
 import io.tcpteardown.testsupport.TestCluster;
 import io.tcpteardown.tier.ApiTest;
@@ -69,13 +70,7 @@ class OperatorKilledMidChangeTest {
       Process first = start(accounts, lease, "first.log");
       Map<String, TcpTeardownNode> killedAt;
       try {
-        await()
-            .atMost(Duration.ofMinutes(3))
-            .untilAsserted(
-                () -> {
-                  assertThat(first.isAlive()).as(log("first.log")).isTrue();
-                  assertThat(holding(admin, names, BEFORE)).hasSize(NODES);
-                });
+        awaitAllHolding(first, "first.log", admin, names, BEFORE);
 
         CountDownLatch firstChanged = new CountDownLatch(1);
         try (Watch watch = watchForValue(admin, names, firstChanged)) {
@@ -103,13 +98,7 @@ class OperatorKilledMidChangeTest {
 
       Process second = start(accounts, lease, "second.log");
       try {
-        await()
-            .atMost(Duration.ofMinutes(3))
-            .untilAsserted(
-                () -> {
-                  assertThat(second.isAlive()).as(log("second.log")).isTrue();
-                  assertThat(holding(admin, names, AFTER)).hasSize(NODES);
-                });
+        awaitAllHolding(second, "second.log", admin, names, AFTER);
         Map<String, TcpTeardownNode> after = byName(admin, names);
         for (String name : reached) {
           assertThat(resourceVersion(after.get(name)))
@@ -186,6 +175,18 @@ class OperatorKilledMidChangeTest {
     public void close() {
       objects.reversed().forEach(object -> admin.resource(object).delete());
     }
+  }
+
+  /** Waits until every node's TcpTeardownNode holds {@code finTimeout}, the operator alive. */
+  private void awaitAllHolding(
+      Process operator, String logName, KubernetesClient admin, Set<String> names, int finTimeout) {
+    await()
+        .atMost(Duration.ofMinutes(3))
+        .untilAsserted(
+            () -> {
+              assertThat(operator.isAlive()).as(log(logName)).isTrue();
+              assertThat(holding(admin, names, finTimeout)).hasSize(NODES);
+            });
   }
 
   private static List<String> createNodes(ClusterFixtures fixtures) throws Exception {
@@ -276,25 +277,7 @@ class OperatorKilledMidChangeTest {
 
   private Process start(ChartServiceAccounts accounts, String lease, String logName)
       throws IOException {
-    Path kubeconfig = Files.writeString(work.resolve("kubeconfig"), accounts.operatorKubeconfig());
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                List.of(
-                    ProcessHandle.current().info().command().orElse("java"),
-                    "-XX:+UseSerialGC",
-                    "-cp",
-                    System.getProperty("java.class.path"),
-                    "io.tcpteardown.cli.TcpTeardownCommand",
-                    "operator"))
-            .redirectErrorStream(true)
-            .redirectOutput(work.resolve(logName).toFile());
-    builder.environment().put("KUBECONFIG", kubeconfig.toString());
-    builder.environment().put("POD_NAMESPACE", ChartServiceAccounts.NAMESPACE);
-    builder.environment().put("LEADER_ELECTION", "true");
-    builder.environment().put("LEASE_NAME", lease);
-    builder.environment().put("HEALTH_PORT", "0");
-    builder.environment().put("METRICS_PORT", "0");
-    return builder.start();
+    return OperatorProcess.start(accounts, lease, work, work.resolve(logName));
   }
 
   private String log(String name) throws IOException {

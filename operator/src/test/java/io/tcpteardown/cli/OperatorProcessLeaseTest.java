@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.tcpteardown.testsupport.ChartServiceAccounts;
+import io.tcpteardown.testsupport.OperatorProcess;
 import io.tcpteardown.testsupport.TestCluster;
 import io.tcpteardown.tier.ApiTest;
 import java.nio.file.Files;
@@ -61,25 +62,7 @@ class OperatorProcessLeaseTest {
   }
 
   private Process start(ChartServiceAccounts accounts, String lease) throws java.io.IOException {
-    Path kubeconfig = Files.writeString(work.resolve("kubeconfig"), accounts.operatorKubeconfig());
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                List.of(
-                    ProcessHandle.current().info().command().orElse("java"),
-                    "-XX:+UseSerialGC",
-                    "-cp",
-                    System.getProperty("java.class.path"),
-                    "io.tcpteardown.cli.TcpTeardownCommand",
-                    "operator"))
-            .redirectErrorStream(true)
-            .redirectOutput(work.resolve("operator.log").toFile());
-    builder.environment().put("KUBECONFIG", kubeconfig.toString());
-    builder.environment().put("POD_NAMESPACE", ChartServiceAccounts.NAMESPACE);
-    builder.environment().put("LEADER_ELECTION", "true");
-    builder.environment().put("LEASE_NAME", lease);
-    builder.environment().put("HEALTH_PORT", "0");
-    builder.environment().put("METRICS_PORT", "0");
-    return builder.start();
+    return OperatorProcess.start(accounts, lease, work, work.resolve("operator.log"));
   }
 
   /**
