@@ -153,9 +153,9 @@ public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
     // Optimistically locked on the profile as read (the utility sets its resourceVersion on the
     // patch), and the answer kept in the primary cache: the next reconcile reads this write rather
     // than the informer's older copy. Returned as a patchStatus instead, the write was not cached,
-    // the next one could be refused as stale (409),
-    // and JOSDK retried that 2 s later, with Applied or Conflict held back meanwhile. A refusal
-    // because the profile changed meanwhile is retried at once on the newer profile.
+    // the next one could be refused as stale (409), and JOSDK retried that 2 s later, with Applied
+    // or Conflict held back meanwhile. A refusal because the profile changed meanwhile is retried
+    // at once on the newer profile.
     PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(profile, patch, context);
     // Reports whose counts change nothing else do not reconcile a profile (NodeObjectFeed): every
     // profile is reconciled at least once per interval, so that such counts are written then.

@@ -33,6 +33,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,11 +60,11 @@ class OperatorKilledMidChangeTest {
     String lease = "lease-" + UUID.randomUUID().toString().substring(0, 8);
     try (KubernetesClient admin = TestCluster.client();
         ChartServiceAccounts accounts =
-            ChartServiceAccounts.install(admin, Map.of("operator.leaseName", lease), o -> o);
+            ChartServiceAccounts.install(
+                admin, Map.of("operator.leaseName", lease), UnaryOperator.identity());
         ClusterFixtures fixtures = new ClusterFixtures(admin);
         Throttle throttle = Throttle.install(admin, accounts, lease)) {
-      List<String> nodes = createNodes(fixtures);
-      Set<String> names = Set.copyOf(nodes);
+      Set<String> names = Set.copyOf(createNodes(fixtures));
       fixtures.profile(
           "killed", Map.of(), Specs.spec().priority(10).finTimeoutSeconds(BEFORE).build());
 
@@ -117,7 +118,6 @@ class OperatorKilledMidChangeTest {
         second.destroy();
         second.waitFor(30, TimeUnit.SECONDS);
         second.destroyForcibly().waitFor();
-        deleteNodes(admin, nodes);
       }
     }
   }
@@ -203,27 +203,6 @@ class OperatorKilledMidChangeTest {
         names.add(name.get());
       }
       return names;
-    } finally {
-      pool.shutdownNow();
-    }
-  }
-
-  /** The test server runs no garbage collector; deleting in parallel keeps the cleanup short. */
-  private static void deleteNodes(KubernetesClient admin, List<String> nodes) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(16);
-    try {
-      List<Future<?>> deleted = new ArrayList<>();
-      for (String name : nodes) {
-        deleted.add(
-            pool.submit(
-                () -> {
-                  admin.nodes().withName(name).delete();
-                  admin.resources(TcpTeardownNode.class).withName(name).delete();
-                }));
-      }
-      for (Future<?> done : deleted) {
-        done.get();
-      }
     } finally {
       pool.shutdownNow();
     }

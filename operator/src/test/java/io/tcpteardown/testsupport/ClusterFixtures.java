@@ -8,14 +8,20 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileSpec;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Nodes and profiles for one test, all carrying one run label so that tests sharing the API server
  * never see each other's objects, and removed again by {@link #close()} (the test server runs no
- * garbage collector).
+ * garbage collector; deleting in parallel keeps the clean-up of a thousand nodes short).
  */
 public final class ClusterFixtures implements AutoCloseable {
   public static final String RUN_LABEL = "tcpteardown.io/test-run";
@@ -97,12 +103,33 @@ public final class ClusterFixtures implements AutoCloseable {
     client.resources(TcpTeardownProfile.class).withName(name(base)).delete();
   }
 
+  /** Deletes this run's profiles, then its nodes and their TcpTeardownNodes, 16 at a time. */
   @Override
   public void close() {
     client.resources(TcpTeardownProfile.class).withLabel(RUN_LABEL, run).delete();
-    for (Node node : client.nodes().withLabel(RUN_LABEL, run).list().getItems()) {
-      client.nodes().resource(node).delete();
-      client.resources(TcpTeardownNode.class).withName(node.getMetadata().getName()).delete();
+    List<Future<?>> deletions = new ArrayList<>();
+    try (ExecutorService pool = Executors.newFixedThreadPool(16)) {
+      for (Node node : client.nodes().withLabel(RUN_LABEL, run).list().getItems()) {
+        deletions.add(
+            pool.submit(
+                () -> {
+                  client.nodes().resource(node).delete();
+                  client
+                      .resources(TcpTeardownNode.class)
+                      .withName(node.getMetadata().getName())
+                      .delete();
+                }));
+      }
+    }
+    for (Future<?> deletion : deletions) {
+      try {
+        deletion.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      } catch (ExecutionException e) {
+        throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e);
+      }
     }
   }
 }
