@@ -238,7 +238,7 @@ public final class StateFileRebuild {
                         + " says "
                         + key
                         + "="
-                        + text
+                        + shown(text)
                         + ", the backup says "
                         + (kept == null ? "nothing" : kept)
                         + ": the backup wins; if it is stale (an older agent ran since it was"
@@ -246,5 +246,14 @@ public final class StateFileRebuild {
                         + " from status.original");
               }
             });
+  }
+
+  /** A value of status.original as printed: at most 24 characters, no control characters. */
+  private static String shown(String text) {
+    if (text == null) {
+      return "null";
+    }
+    String clean = text.replaceAll("\\p{Cntrl}", "?");
+    return clean.length() <= 24 ? clean : clean.substring(0, 24) + "…";
   }
 }

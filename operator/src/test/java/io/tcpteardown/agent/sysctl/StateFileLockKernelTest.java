@@ -1,13 +1,16 @@
 package io.tcpteardown.agent.sysctl;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tcpteardown.agent.ffm.ExclusiveFileLock;
 import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.testsupport.StateFileChild;
 import io.tcpteardown.tier.KernelTest;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -87,6 +90,28 @@ class StateFileLockKernelTest {
       assertThat(file.load().originals()).containsEntry(ManagedSysctl.FIN_TIMEOUT, 60L);
     } finally {
       holder.destroyForcibly();
+    }
+  }
+
+  /**
+   * Two holders inside one JVM exclude each other too (a flock belongs to the open file
+   * description), and closing one holder's descriptor never releases another's lock.
+   */
+  @Test
+  void twoHoldersInOneProcessExcludeEachOtherAndAWaitEndsWithTheLocksPath() throws Exception {
+    Path lockFile = dir.resolve("state.json.lock");
+    try (ExclusiveFileLock first = ExclusiveFileLock.acquire(lockFile, Duration.ofSeconds(1))) {
+      assertThatThrownBy(() -> ExclusiveFileLock.acquire(lockFile, Duration.ofMillis(200)))
+          .isInstanceOf(java.io.IOException.class)
+          .hasMessageContaining("cannot lock " + lockFile)
+          .hasMessageContaining("held it for 200 ms");
+      // The failed attempt closed its own descriptor: the first holder still holds the lock.
+      assertThatThrownBy(() -> ExclusiveFileLock.acquire(lockFile, Duration.ofMillis(50)))
+          .isInstanceOf(java.io.IOException.class);
+      assertThat(first.path()).isEqualTo(lockFile);
+    }
+    try (ExclusiveFileLock again = ExclusiveFileLock.acquire(lockFile, Duration.ofMillis(200))) {
+      assertThat(again.path()).isEqualTo(lockFile);
     }
   }
 }
