@@ -429,9 +429,16 @@ public final class StateFile implements OriginalsStore {
       throw new IOException("cannot write state JSON", e);
     }
     if (readable(root)) {
-      writeAtomically(backupPath(), bytes);
+      replace(backupPath(), bytes);
     }
-    writeAtomically(path, bytes);
+    replace(path, bytes);
+    // One fsync of the directory makes both renames durable. A crash before it may keep either
+    // file old or new in any combination; the save then had not returned, so nothing was written
+    // to the kernel after it, and the old and the new content are both true originals.
+    Path directory = path.toAbsolutePath().getParent();
+    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+      dir.force(true);
+    }
   }
 
   /** Restores a whole file (the rebuild), under the lock the caller holds. */
@@ -456,13 +463,35 @@ public final class StateFile implements OriginalsStore {
   /** Throws what a load of any section of {@code root} would throw. */
   void validate(ObjectNode root) throws CorruptStateFileException {
     version(root.get(VERSION_FIELD));
-    if (!nodeSectionAbsent(root)) {
-      parseNode(root);
+    checkSection(root, "");
+    for (var entry : pods(root).properties()) {
+      JsonNode pod = entry.getValue();
+      if (pod.isNull()) {
+        continue;
+      }
+      if (!(pod instanceof ObjectNode object)) {
+        throw wrongType(
+            PODS_FIELD + "." + entry.getKey(), pod, "an object with bootId and originals");
+      }
+      checkSection(object, PODS_FIELD + "." + entry.getKey() + ".");
     }
-    ObjectNode pods = pods(root);
-    for (var entry : pods.properties()) {
-      if (!entry.getValue().isNull()) {
-        podSection(entry.getKey(), entry.getValue());
+  }
+
+  /** The checks of {@link #section} without building anything (run at every save). */
+  private void checkSection(ObjectNode object, String prefix) throws CorruptStateFileException {
+    bootId(object.get(BOOT_ID_FIELD), prefix);
+    JsonNode section = object.get(ORIGINALS_FIELD);
+    if (section == null || section.isNull()) {
+      return;
+    }
+    if (!(section instanceof ObjectNode entries)) {
+      throw wrongType(prefix + ORIGINALS_FIELD, section, "an object of sysctl name to value");
+    }
+    for (var entry : entries.properties()) {
+      JsonNode value = entry.getValue();
+      if (ManagedSysctl.byKey(entry.getKey()).isPresent()
+          && (!value.isIntegralNumber() || !value.canConvertToLong())) {
+        throw wrongType(prefix + ORIGINALS_FIELD + "." + entry.getKey(), value, "a whole number");
       }
     }
   }
@@ -481,7 +510,8 @@ public final class StateFile implements OriginalsStore {
     return root;
   }
 
-  private static void writeAtomically(Path target, byte[] bytes) throws IOException {
+  /** Temporary file, every byte, fsync, rename over {@code target} (the directory not synced). */
+  private static void replace(Path target, byte[] bytes) throws IOException {
     Path directory = target.toAbsolutePath().getParent();
     Files.createDirectories(directory);
     Path temporary = Files.createTempFile(directory, target.getFileName() + ".", ".tmp");
@@ -503,9 +533,6 @@ public final class StateFile implements OriginalsStore {
                 + " atomically: keep the state file on a local "
                 + "filesystem",
             e);
-      }
-      try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-        dir.force(true);
       }
     } catch (IOException e) {
       failure = e;
