@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -48,7 +47,7 @@ public final class StateFileRebuild {
       Set<String> pods,
       List<String> notes) {
     public Rebuilt {
-      pods = Set.copyOf(new TreeSet<>(pods));
+      pods = Set.copyOf(pods);
       notes = List.copyOf(notes);
       notAdopted = List.copyOf(notAdopted);
     }
