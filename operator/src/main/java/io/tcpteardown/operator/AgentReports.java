@@ -15,8 +15,27 @@ import java.util.concurrent.ConcurrentHashMap;
  * creation while its agent never reported), so that a node whose agent died is still seen after its
  * own series are gone. One entry per TcpTeardownNode: bounded by the nodes of the cluster.
  */
-public final class AgentReports {
+public final class AgentReports implements AgentSilence {
   private final Map<String, Instant> lastHeard = new ConcurrentHashMap<>();
+  private final Duration limit;
+
+  /**
+   * @param limit how long an agent may be silent before it counts as not reporting
+   */
+  public AgentReports(Duration limit) {
+    this.limit = limit;
+  }
+
+  @Override
+  public boolean silent(String node, Instant now) {
+    Instant heard = lastHeard.get(node);
+    return heard != null && Duration.between(heard, now).compareTo(limit) > 0;
+  }
+
+  /** The nodes silent past the limit now, with how long each has been silent. */
+  public SortedMap<String, Duration> silent(Instant now) {
+    return silentLongerThan(limit, now);
+  }
 
   void seen(TcpTeardownNode object) {
     Instant heard =
@@ -30,7 +49,7 @@ public final class AgentReports {
   }
 
   /** The nodes not heard from for longer than {@code limit}, with how long each has been silent. */
-  public SortedMap<String, Duration> silentLongerThan(Duration limit, Instant now) {
+  SortedMap<String, Duration> silentLongerThan(Duration limit, Instant now) {
     SortedMap<String, Duration> silent = new TreeMap<>();
     lastHeard.forEach(
         (node, heard) -> {

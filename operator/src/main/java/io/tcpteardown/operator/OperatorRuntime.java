@@ -95,9 +95,10 @@ public final class OperatorRuntime implements AutoCloseable {
     Clock clock = Clock.systemUTC();
     OperatorMetrics operatorMetrics = new OperatorMetrics();
     operatorMetrics.leadership(() -> !settings.leaderElection() || leadership.leading.get());
-    AgentReports agentReports = new AgentReports();
+    AgentReports agentReports = new AgentReports(settings.agentSilenceLimit());
     NodeObjectFeed nodeObjects =
-        new NodeObjectFeed(new ProfileStatusIndex(new PressureTracker()), agentReports);
+        new NodeObjectFeed(
+            new ProfileStatusIndex(new PressureTracker(), agentReports), agentReports);
     operator.register(new NodeSettingsReconciler(nodeObjects));
     operator.register(
         new ProfileStatusReconciler(
@@ -121,8 +122,7 @@ public final class OperatorRuntime implements AutoCloseable {
     silenceCheck.scheduleWithFixedDelay(
         () -> {
           try {
-            operatorMetrics.silentAgents(
-                agentReports.silentLongerThan(settings.agentSilenceLimit(), clock.instant()));
+            operatorMetrics.silentAgents(agentReports.silent(clock.instant()));
           } catch (RuntimeException e) {
             // A failed check must not end the schedule: the next one runs as usual.
             LOG.warn("Could not update the silent agents' metric: {}", e.toString());

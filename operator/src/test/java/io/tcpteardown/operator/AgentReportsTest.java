@@ -29,37 +29,36 @@ class AgentReportsTest {
 
   @Test
   void onlyNodesSilentPastTheLimitAreListedWithHowLong() {
-    AgentReports reports = new AgentReports();
+    AgentReports reports = new AgentReports(LIMIT);
     reports.seen(node("fresh", "2026-12-01T00:00:00Z", "2026-12-07T11:59:00Z"));
     reports.seen(node("dead", "2026-12-01T00:00:00Z", "2026-12-07T11:50:00Z"));
     reports.seen(node("edge", "2026-12-01T00:00:00Z", "2026-12-07T11:57:00Z"));
-    assertThat(reports.silentLongerThan(LIMIT, NOW))
-        .containsExactly(Map.entry("dead", Duration.ofMinutes(10)));
+    assertThat(reports.silent(NOW)).containsExactly(Map.entry("dead", Duration.ofMinutes(10)));
   }
 
   @Test
   void anAgentThatNeverReportedCountsFromTheObjectsCreation() {
-    AgentReports reports = new AgentReports();
+    AgentReports reports = new AgentReports(LIMIT);
     reports.seen(node("new", "2026-12-07T11:59:00Z", null));
     reports.seen(node("never", "2026-12-07T11:00:00Z", null));
-    assertThat(reports.silentLongerThan(LIMIT, NOW)).containsOnlyKeys("never");
+    assertThat(reports.silent(NOW)).containsOnlyKeys("never");
   }
 
   @Test
   void aReportAfterSilenceAndADeletedNodeLeaveTheList() {
-    AgentReports reports = new AgentReports();
+    AgentReports reports = new AgentReports(LIMIT);
     TcpTeardownNode dead = node("dead", "2026-12-01T00:00:00Z", "2026-12-07T11:00:00Z");
     reports.seen(dead);
     reports.seen(node("gone", "2026-12-01T00:00:00Z", "2026-12-07T11:00:00Z"));
     reports.seen(node("dead", "2026-12-01T00:00:00Z", "2026-12-07T11:59:30Z"));
     reports.forget(node("gone", null, null));
-    assertThat(reports.silentLongerThan(LIMIT, NOW)).isEmpty();
+    assertThat(reports.silent(NOW)).isEmpty();
   }
 
   @Test
   void anUnreadableReportTimeIsNoReport() {
-    AgentReports reports = new AgentReports();
+    AgentReports reports = new AgentReports(LIMIT);
     reports.seen(node("forged", "2026-12-07T11:00:00Z", "in the future\u001b[0m"));
-    assertThat(reports.silentLongerThan(LIMIT, NOW)).containsOnlyKeys("forged");
+    assertThat(reports.silent(NOW)).containsOnlyKeys("forged");
   }
 }
