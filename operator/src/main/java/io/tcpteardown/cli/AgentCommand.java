@@ -324,7 +324,7 @@ public final class AgentCommand implements Callable<Integer> {
     return new PodObserver(
         sweeper,
         directory,
-        new CloseWaitHolders(proc.procRoot),
+        new CloseWaitHolders(proc.procRoot, sweeper::closeWaitInodes),
         events,
         new PodMetrics(metrics.registry(), podMetricsLimit),
         new PodObserver.Settings(

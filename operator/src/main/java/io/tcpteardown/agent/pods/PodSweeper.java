@@ -1,5 +1,6 @@
 package io.tcpteardown.agent.pods;
 
+import io.tcpteardown.agent.count.CloseWaitInodes;
 import io.tcpteardown.agent.count.KernelStats;
 import io.tcpteardown.agent.count.NetlinkStateCounter;
 import io.tcpteardown.agent.count.ProcNetTcpCounter;
@@ -86,6 +87,50 @@ public final class PodSweeper implements AutoCloseable {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Fills {@code into} with the inodes of the CLOSE_WAIT sockets of {@code namespace}: a netlink
+   * dump filtered to that state in the kernel, run inside the namespace; where netlink fails, a
+   * streaming parse of /proc/PID/net/tcp and tcp6. Either way nothing per socket is kept beyond
+   * {@code into}'s capacity. Answers whether a process of the namespace could be read; {@code into}
+   * is empty when not.
+   */
+  public boolean closeWaitInodes(NetworkNamespaceRef namespace, CloseWaitInodes into) {
+    for (int pid : namespace.pids()) {
+      try {
+        Optional<Boolean> dumped = thread.call(pid, namespace.inode(), () -> closeWaitInside(into));
+        if (dumped.isEmpty()) {
+          continue;
+        }
+        if (!dumped.get()) {
+          new ProcNetTcpCounter(procRoot.resolve(Integer.toString(pid))).closeWaitInodes(into);
+        }
+        return true;
+      } catch (IOException e) {
+        // the process went away, or its /proc cannot be read: try the next one
+        into.clear();
+        LOG.debug(
+            "CLOSE_WAIT of namespace {} not read through pid {}: {}",
+            namespace.inode(),
+            pid,
+            e.getMessage());
+      }
+    }
+    into.clear();
+    return false;
+  }
+
+  /** On the namespace thread: whether the netlink dump worked. */
+  private static boolean closeWaitInside(CloseWaitInodes into) {
+    try (NetlinkStateCounter netlink = NetlinkStateCounter.open()) {
+      netlink.closeWaitInodes(into);
+      return true;
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("netlink CLOSE_WAIT dump failed inside a namespace: {}", e.getMessage());
+      into.clear();
+      return false;
+    }
   }
 
   private record Inside(SocketStates states, OptionalLong maxTwBuckets) {}
