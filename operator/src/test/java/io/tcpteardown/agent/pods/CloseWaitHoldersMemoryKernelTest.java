@@ -22,10 +22,12 @@ import org.junit.jupiter.api.Test;
  * (TIME_WAIT, cheap to make) besides a CLOSE_WAIT leak is swept, and its leak named down to the
  * holding process, by the agent's leak path running as its own JVM with the image's ENTRYPOINT
  * flags, the chart's agent jvmOptions and {@code -XX:MaxRAM=192m} standing for the chart's 192 MiB
- * memory limit (so the heap is sized as in the container: MaxRAMPercentage=70, about 134 MiB). With
+ * memory limit (the JVM sizes the heap from it as in the container: 96 MiB, since below about 250
+ * MiB of memory it takes MinRAMPercentage, 50%, over MaxRAMPercentage). With
  * -XX:+ExitOnOutOfMemoryError, as in the image, an OutOfMemoryError ends the process (the container
  * would restart). TIME_WAIT sockets live 60 s: the sweep runs right after they are made, and the
- * test asserts the count the sweep itself saw. Costs about 30 to 50 s on two cores.
+ * test asserts the count the sweep itself saw. Costs about 30 to 45 s on two cores (25 to 35 s of
+ * it making the sockets).
  */
 @KernelTest
 class CloseWaitHoldersMemoryKernelTest {
