@@ -68,10 +68,21 @@ public final class NamespaceScanner {
     return podOnly;
   }
 
-  /** The content of {@code /proc/<pid>/cgroup}, empty when the process is gone. */
+  /** The most of a {@code /proc/<pid>/cgroup} read: a longer one names no pod. */
+  static final int CGROUP_LIMIT = 64 * 1024;
+
+  /**
+   * The content of {@code /proc/<pid>/cgroup} (Latin-1: any bytes a cgroup name holds read without
+   * a decoding error; pod UIDs and container ids are ASCII), empty when the process is gone or the
+   * file is longer than {@link #CGROUP_LIMIT}.
+   */
   public Optional<String> cgroupOf(int pid) {
-    try {
-      return Optional.of(Files.readString(procRoot.resolve(pid + "/cgroup")));
+    try (java.io.InputStream in = Files.newInputStream(procRoot.resolve(pid + "/cgroup"))) {
+      byte[] bytes = in.readNBytes(CGROUP_LIMIT + 1);
+      if (bytes.length > CGROUP_LIMIT) {
+        return Optional.empty();
+      }
+      return Optional.of(new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1));
     } catch (IOException e) {
       return Optional.empty();
     }
