@@ -53,6 +53,32 @@ public final class NamespaceScanner {
     return namespaces;
   }
 
+  /**
+   * Each pod's own namespace only: of the namespaces whose processes carry the same pod UID (a pod
+   * may create namespaces inside its own), the one holding the pod's lowest pid, its first process
+   * (the sandbox, started before any process that could create another). Namespaces outside every
+   * pod are kept as they are. So a pod costs one walk of the socket tables per sweep however many
+   * namespaces it nests: the bound is one namespace per pod.
+   */
+  public static List<NetworkNamespaceRef> onePerPod(List<NetworkNamespaceRef> namespaces) {
+    Map<String, NetworkNamespaceRef> first = new java.util.HashMap<>();
+    for (NetworkNamespaceRef namespace : namespaces) {
+      namespace
+          .pod()
+          .ifPresent(
+              pod ->
+                  first.merge(
+                      pod.podUid(), namespace, (a, b) -> a.firstPid() <= b.firstPid() ? a : b));
+    }
+    List<NetworkNamespaceRef> kept = new ArrayList<>();
+    for (NetworkNamespaceRef namespace : namespaces) {
+      if (namespace.pod().map(pod -> first.get(pod.podUid()) == namespace).orElse(true)) {
+        kept.add(namespace);
+      }
+    }
+    return kept;
+  }
+
   /** The pod of the first process whose cgroup names one (a pause process may sit higher up). */
   private Optional<PodCgroup> podOf(List<Integer> pids) {
     Optional<PodCgroup> podOnly = Optional.empty();

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * dump as for the node, run inside each namespace on the {@link NamespaceThread}; /proc/PID/net/tcp
  * and tcp6 where netlink fails. Per namespace also its own sockstat-free kernel counters (from
  * /proc/PID/net/netstat) and its own tcp_max_tw_buckets. A process or pod that disappears mid-sweep
- * is skipped, never an error.
+ * is skipped, never an error. A pod is counted in its own namespace only ({@link
+ * NamespaceScanner#onePerPod}): namespaces it nests inside add no walk of the socket tables.
  */
 public final class PodSweeper implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PodSweeper.class);
@@ -52,11 +53,15 @@ public final class PodSweeper implements AutoCloseable {
     if (own.isEmpty()) {
       throw new IOException("cannot read " + procRoot.resolve("self/ns/net"));
     }
-    List<NamespaceCounts> counted = new ArrayList<>();
+    List<NetworkNamespaceRef> included = new ArrayList<>();
     for (NetworkNamespaceRef namespace : scanner.scan(own.getAsLong())) {
       if (include.test(namespace)) {
-        count(namespace).ifPresent(counted::add);
+        included.add(namespace);
       }
+    }
+    List<NamespaceCounts> counted = new ArrayList<>();
+    for (NetworkNamespaceRef namespace : NamespaceScanner.onePerPod(included)) {
+      count(namespace).ifPresent(counted::add);
     }
     return counted;
   }
