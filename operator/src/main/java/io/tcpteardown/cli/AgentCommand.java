@@ -118,8 +118,9 @@ public final class AgentCommand implements Callable<Integer> {
       names = "--pod-sweep-cpu-budget",
       defaultValue = "${env:POD_SWEEP_CPU_BUDGET:-0.02}",
       description =
-          "Share of one core that pod sweeps may use on average; sweeps are spaced to stay inside"
-              + " it (env POD_SWEEP_CPU_BUDGET, default ${DEFAULT-VALUE}, that is 2%%).")
+          "Share of one core that pod sweeps and the pod tuning loop's rescans may use on average;"
+              + " both are spaced to stay inside it (env POD_SWEEP_CPU_BUDGET, default"
+              + " ${DEFAULT-VALUE}, that is 2%%).")
   double podSweepCpuBudget;
 
   @Option(

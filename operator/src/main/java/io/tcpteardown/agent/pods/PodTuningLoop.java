@@ -74,6 +74,7 @@ public class PodTuningLoop implements AutoCloseable {
 
   private static final String NOT_SYNCED = "(pods and namespaces not synced yet)";
 
+  /** A loop on a budget of its own of a whole core (the agent shares one with the sweeps). */
   public PodTuningLoop(
       PodTuner tuner,
       StateFile stateFile,
