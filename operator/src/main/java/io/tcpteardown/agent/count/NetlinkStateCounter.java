@@ -296,8 +296,16 @@ public final class NetlinkStateCounter implements SocketStateCounter {
     try {
       while (true) {
         long sent = (long) SEND.invokeExact(callState, fd, request.address(), (long) length, 0);
-        if (sent >= 0) {
+        if (sent == length) {
           return;
+        }
+        if (sent >= 0) {
+          throw new IOException(
+              "send on the sock_diag socket took "
+                  + sent
+                  + " of the request's "
+                  + length
+                  + " bytes");
         }
         if (errno(callState) != EINTR) {
           throw new IOException("send on the sock_diag socket failed: errno " + errno(callState));
