@@ -9,6 +9,7 @@ import io.tcpteardown.agent.NodeAgent;
 import io.tcpteardown.agent.NodeObserver;
 import io.tcpteardown.agent.StatusPublisher;
 import io.tcpteardown.agent.pods.CloseWaitHolders;
+import io.tcpteardown.agent.pods.CpuBudget;
 import io.tcpteardown.agent.pods.NamespaceLabels;
 import io.tcpteardown.agent.pods.NamespaceScanner;
 import io.tcpteardown.agent.pods.NamespaceThread;
@@ -117,8 +118,9 @@ public final class AgentCommand implements Callable<Integer> {
       names = "--pod-sweep-cpu-budget",
       defaultValue = "${env:POD_SWEEP_CPU_BUDGET:-0.02}",
       description =
-          "Share of one core that pod sweeps may use on average; sweeps are spaced to stay inside"
-              + " it (env POD_SWEEP_CPU_BUDGET, default ${DEFAULT-VALUE}, that is 2%%).")
+          "Share of one core that pod sweeps and the pod tuning loop's rescans may use on average;"
+              + " both are spaced to stay inside it (env POD_SWEEP_CPU_BUDGET, default"
+              + " ${DEFAULT-VALUE}, that is 2%%).")
   double podSweepCpuBudget;
 
   @Option(
@@ -169,8 +171,10 @@ public final class AgentCommand implements Callable<Integer> {
     if (pods) {
       try {
         PodDirectory directory = PodDirectory.watch(client, nodeName);
-        podObserver = podObserver(directory, metrics, events, clock);
-        podTuning = podTuning(client, directory, states);
+        // One CPU budget for sweeps and the tuning loop's rescans (CpuBudget).
+        CpuBudget budget = CpuBudget.of(new SweepPacer(podSweepCpuBudget, podSweepMinInterval));
+        podObserver = podObserver(directory, metrics, events, budget, clock);
+        podTuning = podTuning(client, directory, states, budget);
       } catch (IOException | RuntimeException e) {
         System.err.println(
             "warning: pods are not counted ("
@@ -261,7 +265,8 @@ public final class AgentCommand implements Callable<Integer> {
    * Pod rules applied in the pods' namespaces, on a setns thread of their own (so that a long sweep
    * never delays a new pod's values), driven by the pod and namespace watches.
    */
-  private PodTuningLoop podTuning(KubernetesClient client, PodDirectory directory, StateFile states)
+  private PodTuningLoop podTuning(
+      KubernetesClient client, PodDirectory directory, StateFile states, CpuBudget budget)
       throws IOException {
     NamespaceLabels namespaces = NamespaceLabels.watch(client);
     NamespaceThread thread = NamespaceThread.start(proc.procRoot);
@@ -301,7 +306,9 @@ public final class AgentCommand implements Callable<Integer> {
             known,
             () -> podTuningRules.get().get(),
             driftCheckInterval,
-            POD_WAITING_RETRY) {
+            POD_WAITING_RETRY,
+            budget,
+            java.lang.management.ManagementFactory.getThreadMXBean()::getCurrentThreadCpuTime) {
           @Override
           public void close() {
             super.close();
@@ -318,13 +325,17 @@ public final class AgentCommand implements Callable<Integer> {
   static final java.time.Duration POD_WAITING_RETRY = java.time.Duration.ofMillis(250);
 
   private PodObserver podObserver(
-      PodDirectory directory, AgentMetrics metrics, EventRecorder events, Clock clock)
+      PodDirectory directory,
+      AgentMetrics metrics,
+      EventRecorder events,
+      CpuBudget budget,
+      Clock clock)
       throws IOException {
     PodSweeper sweeper = new PodSweeper(proc.procRoot, clock);
     return new PodObserver(
         sweeper,
         directory,
-        new CloseWaitHolders(proc.procRoot),
+        new CloseWaitHolders(proc.procRoot, sweeper::closeWaitInodes),
         events,
         new PodMetrics(metrics.registry(), podMetricsLimit),
         new PodObserver.Settings(
@@ -332,6 +343,7 @@ public final class AgentCommand implements Callable<Integer> {
             statusPodLimit,
             podMetricsLimit,
             closeWaitThreshold),
+        budget,
         clock);
   }
 }

@@ -49,6 +49,7 @@ public final class PodObserver implements AutoCloseable {
   private final EventSink events;
   private final PodMetrics metrics;
   private final Settings settings;
+  private final CpuBudget budget;
   private final Clock clock;
   private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
   private final ScheduledExecutorService thread =
@@ -64,6 +65,7 @@ public final class PodObserver implements AutoCloseable {
       EventSink events,
       PodMetrics metrics,
       Settings settings,
+      CpuBudget budget,
       Clock clock) {
     this.sweeper = sweeper;
     this.directory = directory;
@@ -72,6 +74,7 @@ public final class PodObserver implements AutoCloseable {
     this.events = events;
     this.metrics = metrics;
     this.settings = settings;
+    this.budget = budget;
     this.clock = clock;
   }
 
@@ -100,12 +103,12 @@ public final class PodObserver implements AutoCloseable {
       LOG.warn("pod sweep failed; the next one runs at its time: {}", e.getMessage());
     }
     Duration cpu = Duration.ofNanos(Math.max(0, cpuNanos() - cpuBefore));
-    Duration wall = Duration.ofNanos(System.nanoTime() - wallBefore);
     Result last = latest.get();
     if (last != null) {
       latest.set(new Result(last.summary(), last.countedAt(), cpu));
     }
-    schedule(settings.pacer().pauseAfter(cpu, wall));
+    budget.charge(cpu.toNanos(), wallBefore);
+    schedule(settings.pacer().pauseOn(budget));
   }
 
   /** One sweep: count, judge leaks, name holders, summarize, raise Events, update metrics. */
