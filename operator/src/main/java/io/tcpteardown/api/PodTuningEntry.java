@@ -26,6 +26,10 @@ public record PodTuningEntry(
         @Size(max = PodTuningEntry.MAX_ERRORS)
         List<String> errors) {
 
+  public PodTuningEntry {
+    errors = errors == null ? null : bounded(errors);
+  }
+
   /** One error per managed sysctl and one about the whole pod. */
   public static final int MAX_ERRORS = 7;
 

@@ -28,6 +28,31 @@ public record PodTuningReport(
     List<PodConflictEntry> conflicts,
     List<PodRuleResult> rules) {
   static final int MAX_PODS_PER_CONFLICT = PodConflictEntry.MAX_PODS;
+
+  /**
+   * Conflicts and per-profile results cut to what a node's status holds: at most {@value
+   * PodConflictEntry#MAX_CONFLICTS} conflicts of at most {@value PodConflictEntry#MAX_PROFILES}
+   * profiles and {@value PodConflictEntry#MAX_PODS} pods each, at most {@value
+   * PodRuleResult#MAX_RULES} profiles' results.
+   */
+  public PodTuningReport {
+    conflicts =
+        conflicts.stream()
+            .limit(PodConflictEntry.MAX_CONFLICTS)
+            .map(
+                c ->
+                    new PodConflictEntry(
+                        first(c.profiles(), PodConflictEntry.MAX_PROFILES),
+                        c.field(),
+                        first(c.pods(), PodConflictEntry.MAX_PODS)))
+            .toList();
+    rules = first(rules, PodRuleResult.MAX_RULES);
+  }
+
+  private static <T> List<T> first(List<T> items, int max) {
+    return items == null ? null : List.copyOf(items.subList(0, Math.min(max, items.size())));
+  }
+
   static final String LISTED_ERROR = "Error";
 
   /**
