@@ -107,12 +107,9 @@ public final class AgentStatusComposer {
               host.orphans());
     }
     PodsSummary summary = pods.map(PodObserver.Result::summary).orElse(null);
-    List<PodTeardownEntry> entries = podEntries(summary, tuning);
-    boolean cut =
-        entries != null
-            && entries.size()
-                < (summary == null ? 0 : summary.entries().size())
-                    + tuning.map(t -> t.failed().size()).orElse(0);
+    List<PodTeardownEntry> all = podEntries(summary, tuning);
+    List<PodTeardownEntry> entries = all == null ? null : bounded(all);
+    boolean cut = entries != null && entries.size() < all.size();
     return new TcpTeardownNodeStatus(
         state.generation(),
         keyed(state.applied()),
@@ -138,7 +135,7 @@ public final class AgentStatusComposer {
       PodsSummary summary, Optional<PodTuningReport> tuning) {
     List<PodTeardownEntry> swept = summary == null ? List.of() : summary.entries();
     List<PodTeardownEntry> merged = tuning.map(t -> t.merge(swept)).orElse(swept);
-    return summary == null && merged.isEmpty() ? null : bounded(merged);
+    return summary == null && merged.isEmpty() ? null : merged;
   }
 
   /**

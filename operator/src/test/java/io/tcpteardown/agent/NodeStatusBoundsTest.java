@@ -309,6 +309,39 @@ class NodeStatusBoundsTest {
   }
 
   @Test
+  void podsWithTuningErrorsAmongTheSweptOnesAreNotCountedTwice() throws Exception {
+    List<PodReport.PodInput> pods = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      pods.add(leakingPod(i, 1, 20));
+    }
+    PodTuningReport tuning = tuning(pods);
+    List<PodTeardownEntry> failedAmongSwept =
+        pods.stream()
+            .map(
+                p ->
+                    new PodTeardownEntry(
+                        p.meta().orElseThrow().namespace(),
+                        p.meta().orElseThrow().name(),
+                        p.meta().orElseThrow().uid(),
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        "Error",
+                        tuning.entries().get(p.meta().orElseThrow().uid())))
+            .toList();
+    TcpTeardownNodeStatus status =
+        compose(
+            AgentState.initial(0),
+            pods,
+            Optional.of(
+                new PodTuningReport(tuning.entries(), failedAmongSwept, List.of(), List.of())));
+    assertThat(status.pods()).hasSize(3);
+    assertThat(status.podsTruncated()).isNull();
+  }
+
+  @Test
   void oneWorstEntryIsWithinItsStatedSize() throws Exception {
     List<PodReport.PodInput> pods = List.of(leakingPod(1, 2_000, 253));
     PodTuningReport tuning = tuning(pods);
