@@ -13,16 +13,10 @@ import io.tcpteardown.api.KernelCounters;
 import io.tcpteardown.api.NodeConditions;
 import io.tcpteardown.api.PodTeardownEntry;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
+import io.tcpteardown.testsupport.ForkedHolders;
 import io.tcpteardown.testsupport.NetworkNamespace;
 import io.tcpteardown.testsupport.SimulatedPod;
 import io.tcpteardown.tier.KernelTest;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,135 +35,83 @@ import org.junit.jupiter.api.Test;
 class ForkedHoldersKernelTest {
   private static final int CONNECTIONS = 120;
   private static final int CHILDREN = 2_000;
-  private static final Path SCRIPT = Path.of("src/test/resources/pods/fork-holders.sh");
 
   @Test
   void twoThousandRealHoldersWithHostileNamesMakeABoundedStatus() throws Exception {
     NetworkNamespace.requireNamespaces();
-    Path links = Files.createTempDirectory("tcp-teardown-comm");
-    try (NetworkNamespace namespace = NetworkNamespace.create("fork");
-        ServerSocket server =
-            namespace.call(() -> new ServerSocket(0, 4096, InetAddress.getLoopbackAddress()))) {
-      Thread closer =
-          Thread.ofVirtual()
-              .start(
-                  () -> {
-                    while (!server.isClosed()) {
-                      try (Socket accepted = server.accept()) {
-                        // closed at once: the tenant's end goes to CLOSE_WAIT
-                      } catch (java.io.IOException e) {
-                        return;
-                      }
-                    }
-                  });
+    try (NetworkNamespace namespace = NetworkNamespace.create("fork")) {
       String uid = UUID.randomUUID().toString();
-      try (SimulatedPod pod =
-          SimulatedPod.start(
-              namespace,
-              "tcp-teardown-test-" + uid.substring(0, 8),
-              uid,
-              SimulatedPod.Driver.CGROUPFS,
-              SimulatedPod.Qos.BURSTABLE,
-              List.of(
-                  "bash",
-                  SCRIPT.toAbsolutePath().toString(),
-                  String.valueOf(server.getLocalPort()),
-                  String.valueOf(CONNECTIONS),
-                  String.valueOf(CHILDREN),
-                  links.toString()))) {
+      try (ForkedHolders forked =
+          ForkedHolders.start(
+              namespace, "tcp-teardown-test-" + uid.substring(0, 8), uid, CONNECTIONS, CHILDREN)) {
+        SimulatedPod pod = forked.pod();
         List<CloseWaitHolders.Holder> holders = List.of();
-        try {
-          String first =
-              new BufferedReader(new InputStreamReader(pod.output(), StandardCharsets.UTF_8))
-                  .readLine();
-          assertThat(first).isEqualTo("ready");
-
-          NamespaceScanner scanner = new NamespaceScanner(Path.of("/proc"));
-          NetworkNamespaceRef ref = null;
-          long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-          while (System.nanoTime() < deadline) {
-            ref =
-                scanner.scan(scanner.ownNamespace().orElseThrow()).stream()
-                    .filter(n -> n.pod().map(p -> p.podUid().equals(uid)).orElse(false))
-                    .findFirst()
-                    .orElseThrow();
-            holders = new CloseWaitHolders(Path.of("/proc")).find(ref);
-            if (holders.size() == CHILDREN + 1
-                && holders.stream().allMatch(h -> h.sockets() == CONNECTIONS)) {
-              break;
-            }
-            Thread.sleep(200);
+        NamespaceScanner scanner = new NamespaceScanner(Path.of("/proc"));
+        NetworkNamespaceRef ref = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+          ref =
+              scanner.scan(scanner.ownNamespace().orElseThrow()).stream()
+                  .filter(n -> n.pod().map(p -> p.podUid().equals(uid)).orElse(false))
+                  .findFirst()
+                  .orElseThrow();
+          holders = new CloseWaitHolders(Path.of("/proc")).find(ref);
+          if (holders.size() == CHILDREN + 1
+              && holders.stream().allMatch(h -> h.sockets() == CONNECTIONS)) {
+            break;
           }
-
-          assertThat(holders).hasSize(CHILDREN + 1);
-          assertThat(holders).allMatch(h -> h.sockets() == CONNECTIONS);
-          assertThat(holders.stream().filter(h -> h.pid() != pod.pid()))
-              .allMatch(h -> h.command().equals("\\x1b[2J\\x1b]0;\\x07\\x0a\\x7f\\xc3("));
-
-          Instant now = Instant.now();
-          NamespaceCounts counts =
-              new NamespaceCounts(
-                  ref,
-                  new SocketStates(0, 0, 0, CONNECTIONS, 0, 0, 0),
-                  KernelCounters.ZERO,
-                  OptionalLong.of(262_144),
-                  "netlink",
-                  now);
-          PodsSummary summary =
-              PodReport.summarize(
-                  List.of(
-                      new PodReport.PodInput(
-                          counts,
-                          Optional.of(new PodMeta("tenant", "forker", uid, false)),
-                          true,
-                          holders,
-                          Optional.empty())),
-                  20,
-                  now);
-          TcpTeardownNodeStatus status =
-              new AgentStatusComposer(new AgentInfo("agent", "test"))
-                  .compose(
-                      AgentState.initial(0),
-                      LatestCount.NONE,
-                      Optional.of(new PodObserver.Result(summary, now, Duration.ZERO)),
-                      List.of(),
-                      now);
-          String json = new ObjectMapper().writeValueAsString(status);
-          System.out.printf(
-              "%d real holders: status %,d bytes, leak message %,d characters%n",
-              holders.size(),
-              json.length(),
-              Conditions.find(status.conditions(), NodeConditions.CLOSE_WAIT_LEAK)
-                  .orElseThrow()
-                  .getMessage()
-                  .length());
-
-          PodTeardownEntry entry = status.pods().getFirst();
-          assertThat(entry.closeWaitHolders()).hasSize(PodTeardownEntry.MAX_HOLDERS);
-          assertThat(entry.closeWaitHolderCount()).isEqualTo(CHILDREN + 1L);
-          assertThat(
-                  Conditions.find(status.conditions(), NodeConditions.CLOSE_WAIT_LEAK)
-                      .orElseThrow()
-                      .getMessage())
-              .contains("and 1996 more processes");
-          assertThat(json.chars().allMatch(c -> c >= 0x20 && c < 0x7f)).isTrue();
-          assertThat(json.length()).isLessThan(16 * 1024);
-        } finally {
-          // the tenant's own children, by the pid of the process this test started
-          ProcessHandle.of(pod.pid())
-              .ifPresent(p -> p.descendants().forEach(ProcessHandle::destroyForcibly));
+          Thread.sleep(200);
         }
-      } finally {
-        server.close();
-        closer.join(5_000);
+
+        assertThat(holders).hasSize(CHILDREN + 1);
+        assertThat(holders).allMatch(h -> h.sockets() == CONNECTIONS);
+        assertThat(holders.stream().filter(h -> h.pid() != pod.pid()))
+            .allMatch(h -> h.command().equals(ForkedHolders.ESCAPED));
+
+        Instant now = Instant.now();
+        NamespaceCounts counts =
+            new NamespaceCounts(
+                ref,
+                new SocketStates(0, 0, 0, CONNECTIONS, 0, 0, 0),
+                KernelCounters.ZERO,
+                OptionalLong.of(262_144),
+                "netlink",
+                now);
+        PodsSummary summary =
+            PodReport.summarize(
+                List.of(
+                    new PodReport.PodInput(
+                        counts,
+                        Optional.of(new PodMeta("tenant", "forker", uid, false)),
+                        true,
+                        holders,
+                        Optional.empty())),
+                20,
+                now);
+        TcpTeardownNodeStatus status =
+            new AgentStatusComposer(new AgentInfo("agent", "test"))
+                .compose(
+                    AgentState.initial(0),
+                    LatestCount.NONE,
+                    Optional.of(new PodObserver.Result(summary, now, Duration.ZERO)),
+                    List.of(),
+                    now);
+        String json = new ObjectMapper().writeValueAsString(status);
+        String leak =
+            Conditions.find(status.conditions(), NodeConditions.CLOSE_WAIT_LEAK)
+                .orElseThrow()
+                .getMessage();
+        System.out.printf(
+            "%d real holders: status %,d bytes, leak message %,d characters%n",
+            holders.size(), json.length(), leak.length());
+
+        PodTeardownEntry entry = status.pods().getFirst();
+        assertThat(entry.closeWaitHolders()).hasSize(PodTeardownEntry.MAX_HOLDERS);
+        assertThat(entry.closeWaitHolderCount()).isEqualTo(CHILDREN + 1L);
+        assertThat(leak).contains("and 1996 more processes");
+        assertThat(json.chars().allMatch(c -> c >= 0x20 && c < 0x7f)).isTrue();
+        assertThat(json.length()).isLessThan(16 * 1024);
       }
-    } finally {
-      try (var files = Files.list(links)) {
-        for (Path link : files.toList()) {
-          Files.deleteIfExists(link);
-        }
-      }
-      Files.deleteIfExists(links);
     }
   }
 }
