@@ -1,6 +1,8 @@
 package io.tcpteardown.agent.pods;
 
+import io.tcpteardown.api.SafeText;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -114,10 +116,20 @@ public final class NamespaceScanner {
     }
   }
 
-  /** The command name of a process ({@code /proc/<pid>/comm}), empty when it is gone. */
+  /**
+   * The command name of a process ({@code /proc/<pid>/comm}, 15 bytes the process chooses), empty
+   * when it is gone: printable ASCII, every other byte escaped ({@link SafeText}), at most {@value
+   * SafeText#MAX_COMMAND} characters.
+   */
   public Optional<String> commandOf(int pid) {
-    try {
-      return Optional.of(Files.readString(procRoot.resolve(pid + "/comm")).strip());
+    try (InputStream in = Files.newInputStream(procRoot.resolve(pid + "/comm"))) {
+      byte[] bytes = in.readNBytes(SafeText.MAX_COMMAND);
+      int length = bytes.length;
+      if (length > 0 && bytes[length - 1] == '\n') {
+        length--;
+      }
+      return Optional.of(
+          SafeText.cap(SafeText.of(java.util.Arrays.copyOf(bytes, length)), SafeText.MAX_COMMAND));
     } catch (IOException e) {
       return Optional.empty();
     }
