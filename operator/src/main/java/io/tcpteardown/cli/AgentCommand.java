@@ -292,6 +292,11 @@ public final class AgentCommand implements Callable<Integer> {
           public boolean synced() {
             return directory.synced() && namespaces.synced();
           }
+
+          @Override
+          public java.util.Set<String> unattributed() {
+            return directory.attribution().unattributed();
+          }
         };
     PodTuningLoop loop =
         new PodTuningLoop(
