@@ -128,6 +128,60 @@ public final class SafetyRules {
   }
 
   /**
+   * The rules of {@link #validateSettings(TeardownSettings, String)} and the node-aware memory rule
+   * (rule 4, {@link #RULE_ORPHAN_MEMORY}): what the agent checks before it writes anything. The
+   * operator holds back a maxOrphans its node cannot afford; a spec that still asks for one was not
+   * made by the operator, and none of it is written.
+   *
+   * @param nodeMemoryBytes the node's memory, or null when unknown (the memory rule is then not
+   *     checked, as the operator does not check it for a node without capacity.memory)
+   */
+  public static List<Violation> validateSettings(
+      TeardownSettings settings, String fieldPrefix, Long nodeMemoryBytes) {
+    List<Violation> violations = validateSettings(settings, fieldPrefix);
+    orphanMemoryViolation(settings.maxOrphans(), nodeMemoryBytes, fieldPrefix + "maxOrphans")
+        .ifPresent(violations::add);
+    return violations;
+  }
+
+  /** Rule 4 as a violation: {@code field} asks for more orphans than the node's memory affords. */
+  public static Optional<Violation> orphanMemoryViolation(
+      Integer maxOrphans, Long nodeMemoryBytes, String field) {
+    if (maxOrphans == null
+        || nodeMemoryBytes == null
+        || nodeMemoryBytes <= 0
+        || orphanMemoryHoldBack(maxOrphans, nodeMemoryBytes).isEmpty()) {
+      return Optional.empty();
+    }
+    long pinned = maxOrphans * ORPHAN_MEMORY_BYTES;
+    long allowed = nodeMemoryBytes * ORPHAN_MEMORY_PERCENT / 100;
+    return Optional.of(
+        new Violation(
+            field,
+            String.valueOf(maxOrphans),
+            RULE_ORPHAN_MEMORY,
+            field
+                + ": "
+                + maxOrphans
+                + " breaks the safety rule "
+                + RULE_ORPHAN_MEMORY
+                + ": "
+                + maxOrphans
+                + " orphans x 64 KiB = "
+                + mebibytes(pinned)
+                + " MiB exceeds "
+                + ORPHAN_MEMORY_PERCENT
+                + "% of this node's memory ("
+                + mebibytes(allowed)
+                + " of "
+                + mebibytes(nodeMemoryBytes)
+                + " MiB); orphans pin unswappable memory. The operator holds such a value back, so"
+                + " this spec was not written by it; nothing of it was written. Use at most "
+                + Math.max(0, allowed / ORPHAN_MEMORY_BYTES)
+                + " for this node."));
+  }
+
+  /**
    * What the schema of spec.nodeSelector cannot say, and what an API server with an older schema
    * may have stored: each requirement needs a key and one of the four operators, In and NotIn need
    * values, Exists and DoesNotExist take none (the CEL rule {@code ProfileCelRules.SELECTOR_VALUES}
