@@ -6,6 +6,7 @@ import io.tcpteardown.agent.AgentMetrics;
 import io.tcpteardown.agent.AgentSettings;
 import io.tcpteardown.agent.AgentStatusComposer;
 import io.tcpteardown.agent.NodeAgent;
+import io.tcpteardown.agent.NodeCapacity;
 import io.tcpteardown.agent.NodeObserver;
 import io.tcpteardown.agent.StatusPublisher;
 import io.tcpteardown.agent.pods.CloseWaitHolders;
@@ -20,6 +21,7 @@ import io.tcpteardown.agent.pods.PodSweeper;
 import io.tcpteardown.agent.pods.PodTuner;
 import io.tcpteardown.agent.pods.PodTuningLoop;
 import io.tcpteardown.agent.pods.SweepPacer;
+import io.tcpteardown.agent.sysctl.NodeMemory;
 import io.tcpteardown.agent.sysctl.StateFile;
 import io.tcpteardown.agent.sysctl.SysctlApplier;
 import io.tcpteardown.agent.sysctl.SysctlFiles;
@@ -164,7 +166,12 @@ public final class AgentCommand implements Callable<Integer> {
     AgentMetrics metrics = new AgentMetrics(nodeName);
     // One instance: the node's and the pods' sections are saved under its lock.
     StateFile states = new StateFile(stateFile);
-    SysctlApplier applier = new SysctlApplier(new SysctlFiles(proc.procRoot), states);
+    NodeCapacity capacity = NodeCapacity.read(client, nodeName, Duration.ofMinutes(10));
+    SysctlApplier applier =
+        new SysctlApplier(
+            new SysctlFiles(proc.procRoot),
+            states,
+            NodeMemory.of(proc.procRoot, capacity::memoryBytes));
     EventRecorder events = new EventRecorder(client, "tcp-teardown-agent", nodeName, clock);
     PodObserver podObserver = null;
     PodTuningLoop podTuning = null;
@@ -222,6 +229,7 @@ public final class AgentCommand implements Callable<Integer> {
               + "--metrics-port (chart value agent.metricsPort) or an address of this node with "
               + "--metrics-address (agent.metricsAddress).");
       agent.close();
+      capacity.close();
       if (podObserver != null) {
         podObserver.close();
       }
@@ -235,6 +243,7 @@ public final class AgentCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
     try (endpoints;
         client;
+        capacity;
         agent;
         AutoCloseable sweeps = podObserver == null ? () -> {} : podObserver;
         AutoCloseable tuning = podTuning == null ? () -> {} : podTuning) {
@@ -296,6 +305,11 @@ public final class AgentCommand implements Callable<Integer> {
           @Override
           public boolean synced() {
             return directory.synced() && namespaces.synced();
+          }
+
+          @Override
+          public java.util.Set<String> unattributed() {
+            return directory.attribution().unattributed();
           }
         };
     PodTuningLoop loop =

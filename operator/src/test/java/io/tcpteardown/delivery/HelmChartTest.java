@@ -134,6 +134,7 @@ class HelmChartTest {
             Map.of(
                 "tcpteardownnodes", List.of("get", "list", "watch"),
                 "tcpteardownnodes/status", List.of("get", "patch", "update"),
+                "nodes", List.of("get"),
                 "pods", List.of("get", "list", "watch"),
                 "namespaces", List.of("get", "list", "watch"),
                 "events", List.of("create", "patch")));
@@ -142,7 +143,7 @@ class HelmChartTest {
                 RenderedChart.render(Map.of("agent.pods.enabled", false))
                     .one(ClusterRole.class, "-agent")
                     .getRules()))
-        .containsOnlyKeys("tcpteardownnodes", "tcpteardownnodes/status");
+        .containsOnlyKeys("tcpteardownnodes", "tcpteardownnodes/status", "nodes");
     assertThat(verbs(chart.one(ClusterRole.class, "-operator").getRules()))
         .containsExactlyInAnyOrderEntriesOf(
             Map.of(

@@ -114,10 +114,20 @@ public final class PodObserver implements AutoCloseable {
   /** One sweep: count, judge leaks, name holders, summarize, raise Events, update metrics. */
   void sweep() throws IOException {
     // One look at the node's pods per sweep (keyed as cgroup paths carry their UIDs).
-    Map<String, PodMeta> known = directory.podsByCgroupUid();
+    // A namespace whose config hash several Pods claim is counted and reported by its UID alone:
+    // no Pod's name, namespace or Events go with it.
+    PodDirectory.Attribution pods = directory.attribution();
+    Map<String, PodMeta> known = pods.byCgroupUid();
     List<NamespaceCounts> counted =
         sweeper.sweep(
-            namespace -> namespace.pod().map(p -> known.containsKey(p.podUid())).orElse(false));
+            namespace ->
+                namespace
+                    .pod()
+                    .map(
+                        p ->
+                            known.containsKey(p.podUid())
+                                || pods.unattributed().contains(p.podUid()))
+                    .orElse(false));
     Map<String, Long> closeWait = new HashMap<>();
     counted.forEach(c -> closeWait.put(uid(c), c.states().closeWait()));
     Map<String, CloseWaitLeaks.Verdict> verdicts = new HashMap<>();

@@ -47,6 +47,14 @@ public class PodTuningLoop implements AutoCloseable {
      * is tuned, and no pod forgotten, before.
      */
     boolean synced();
+
+    /**
+     * UIDs of pods that exist but are attributed to no Pod object (a config hash two Pods claim):
+     * not tuned, and their recorded originals kept.
+     */
+    default Set<String> unattributed() {
+      return Set.of();
+    }
   }
 
   /** The latest pass: every pod's decision, what was done, and the conflicts. */
@@ -201,8 +209,9 @@ public class PodTuningLoop implements AutoCloseable {
     PodTargets plan = PodTargets.plan(resolution.decisions(), scanner.scan(own), recorded);
     List<PodTuning> tunings = tuner.pass(plan.targets());
     try {
-      tuner.forgetPodsOtherThan(
-          facts.stream().map(PodFacts::uid).collect(java.util.stream.Collectors.toSet()));
+      Set<String> existing = new java.util.HashSet<>(pods.unattributed());
+      facts.forEach(f -> existing.add(f.uid()));
+      tuner.forgetPodsOtherThan(existing);
     } catch (IOException e) {
       LOG.warn("cannot drop the originals of pods that are gone: {}", e.getMessage());
     }
