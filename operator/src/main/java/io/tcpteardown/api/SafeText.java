@@ -73,8 +73,17 @@ public final class SafeText {
    * there are more.
    */
   public static String join(List<String> items, String separator, int maxShown, String noun) {
+    return join(items, items.size(), separator, maxShown, noun);
+  }
+
+  /**
+   * As {@link #join(List, String, int, String)}, where {@code items} are the first of {@code total}
+   * (the rest were never kept): "and N more" counts them too.
+   */
+  public static String join(
+      List<String> items, long total, String separator, int maxShown, String noun) {
     String shown = String.join(separator, items.subList(0, Math.min(maxShown, items.size())));
-    int more = items.size() - maxShown;
+    long more = total - Math.min(maxShown, items.size());
     return more > 0 ? shown + separator + "and " + more + " more" + noun : shown;
   }
 

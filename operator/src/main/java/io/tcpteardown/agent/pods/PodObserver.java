@@ -140,10 +140,18 @@ public final class PodObserver implements AutoCloseable {
       Optional<PodMeta> meta = Optional.ofNullable(known.get(uid));
       CloseWaitLeaks.Verdict verdict = verdicts.get(uid);
       boolean leaking = verdict != null && verdict.leaking();
-      List<CloseWaitHolders.Holder> held = leaking ? holders.find(counts.namespace()) : List.of();
+      CloseWaitHolders.Scan held =
+          leaking
+              ? holders.scan(counts.namespace())
+              : new CloseWaitHolders.Scan(List.of(), 0, 0, 0, 0);
       PodReport.PodInput input =
           new PodReport.PodInput(
-              counts, meta, leaking, held, Optional.ofNullable(previousCounters.get(uid)));
+              counts,
+              meta,
+              leaking,
+              held.holders(),
+              held.holders().size() + held.holdersNotKept(),
+              Optional.ofNullable(previousCounters.get(uid)));
       inputs.add(input);
       meta.ifPresent(m -> named.add(new PodMetrics.Named(m.namespace(), m.name(), counts)));
       if (verdict != null && verdict.eventDue() && meta.isPresent()) {

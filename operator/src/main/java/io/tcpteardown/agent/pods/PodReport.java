@@ -30,15 +30,32 @@ public final class PodReport {
 
   private PodReport() {}
 
-  /** One counted namespace with what the agent knows of its pod and its leak state. */
+  /**
+   * One counted namespace with what the agent knows of its pod and its leak state.
+   *
+   * @param holders the holders kept, most sockets first
+   * @param holderCount every holder found, those kept and those beyond (exact)
+   */
   public record PodInput(
       NamespaceCounts counts,
       Optional<PodMeta> meta,
       boolean leaking,
       List<CloseWaitHolders.Holder> holders,
+      long holderCount,
       Optional<KernelCounters> previousCounters) {
     public PodInput {
       holders = List.copyOf(holders);
+      holderCount = Math.max(holderCount, holders.size());
+    }
+
+    /** Every holder kept: the count is the list's. */
+    public PodInput(
+        NamespaceCounts counts,
+        Optional<PodMeta> meta,
+        boolean leaking,
+        List<CloseWaitHolders.Holder> holders,
+        Optional<KernelCounters> previousCounters) {
+      this(counts, meta, leaking, holders, holders.size(), previousCounters);
     }
   }
 
@@ -122,7 +139,9 @@ public final class PodReport {
                 + ") "
                 + holder.sockets());
       }
-      message.append(SafeText.join(holders, ", ", PodTeardownEntry.MAX_HOLDERS, " processes"));
+      message.append(
+          SafeText.join(
+              holders, pod.holderCount(), ", ", PodTeardownEntry.MAX_HOLDERS, " processes"));
     }
     return SafeText.of(
         message
@@ -182,7 +201,7 @@ public final class PodReport {
                               .orElse(null),
                           h.sockets()))
               .toList();
-      holderCount = (long) pod.holders().size();
+      holderCount = pod.holderCount();
     }
     return new PodTeardownEntry(
         pod.meta().map(PodMeta::namespace).orElse(null),

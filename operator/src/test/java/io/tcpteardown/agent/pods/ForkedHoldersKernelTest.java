@@ -45,7 +45,7 @@ class ForkedHoldersKernelTest {
           ForkedHolders.start(
               namespace, "tcp-teardown-test-" + uid.substring(0, 8), uid, CONNECTIONS, CHILDREN)) {
         SimulatedPod pod = forked.pod();
-        List<CloseWaitHolders.Holder> holders = List.of();
+        CloseWaitHolders.Scan scan = new CloseWaitHolders.Scan(List.of(), 0, 0, 0, 0);
         NamespaceScanner scanner = new NamespaceScanner(Path.of("/proc"));
         NetworkNamespaceRef ref = null;
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -55,15 +55,19 @@ class ForkedHoldersKernelTest {
                   .filter(n -> n.pod().map(p -> p.podUid().equals(uid)).orElse(false))
                   .findFirst()
                   .orElseThrow();
-          holders = new CloseWaitHolders(Path.of("/proc")).find(ref);
-          if (holders.size() == CHILDREN + 1
-              && holders.stream().allMatch(h -> h.sockets() == CONNECTIONS)) {
+          scan = CloseWaitHolders.fromProcFiles(Path.of("/proc")).scan(ref);
+          if (scan.holders().size() + scan.holdersNotKept() == CHILDREN + 1
+              && scan.holders().stream().allMatch(h -> h.sockets() == CONNECTIONS)) {
             break;
           }
           Thread.sleep(200);
         }
 
-        assertThat(holders).hasSize(CHILDREN + 1);
+        // The agent keeps the holders with the most sockets (at most MAX_HOLDERS) and counts the
+        // rest exactly.
+        List<CloseWaitHolders.Holder> holders = scan.holders();
+        assertThat(holders).hasSize(Math.min(CHILDREN + 1, CloseWaitHolders.MAX_HOLDERS));
+        assertThat(holders.size() + scan.holdersNotKept()).isEqualTo(CHILDREN + 1L);
         assertThat(holders).allMatch(h -> h.sockets() == CONNECTIONS);
         assertThat(holders.stream().filter(h -> h.pid() != pod.pid()))
             .allMatch(h -> h.command().equals(ForkedHolders.ESCAPED));
@@ -85,6 +89,7 @@ class ForkedHoldersKernelTest {
                         Optional.of(new PodMeta("tenant", "forker", uid, false)),
                         true,
                         holders,
+                        holders.size() + scan.holdersNotKept(),
                         Optional.empty())),
                 20,
                 now);
@@ -103,7 +108,7 @@ class ForkedHoldersKernelTest {
                 .getMessage();
         System.out.printf(
             "%d real holders: status %,d bytes, leak message %,d characters%n",
-            holders.size(), json.length(), leak.length());
+            holders.size() + scan.holdersNotKept(), json.length(), leak.length());
 
         PodTeardownEntry entry = status.pods().getFirst();
         assertThat(entry.closeWaitHolders()).hasSize(PodTeardownEntry.MAX_HOLDERS);
