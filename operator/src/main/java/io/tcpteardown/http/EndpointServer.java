@@ -50,6 +50,9 @@ public final class EndpointServer implements AutoCloseable {
   /** The largest request header read (request line and fields); a larger one gets 431. */
   public static final int HEADER_BYTES = 4096;
 
+  /** The longest a connection whose header is complete may go without reading or writing. */
+  static final Duration IDLE_TIMEOUT = Duration.ofSeconds(10);
+
   /** Threads that run handlers and parse, the selector's included. */
   private static final int THREADS = 4;
 
@@ -164,8 +167,9 @@ public final class EndpointServer implements AutoCloseable {
       connector.setHost(bind.getAddress().getHostAddress());
       connector.setPort(bind.getPort());
       connector.setReuseAddress(true);
-      // Also bounds an answer that the client does not read.
-      connector.setIdleTimeout(headerDeadline.toMillis());
+      // Bounds an answer that the client does not read; longer than the deadline, so that a slow
+      // scrape is not cut.
+      connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
       HeaderDeadline deadline = new HeaderDeadline(scheduler, headerDeadline);
       connector.addEventListener(deadline);
       server.addConnector(connector);
