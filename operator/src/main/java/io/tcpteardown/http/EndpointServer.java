@@ -96,7 +96,6 @@ public final class EndpointServer implements AutoCloseable {
     private final String address;
     private final int port;
     private final Map<String, Supplier<Reply>> routes = new LinkedHashMap<>();
-    private Duration headerDeadline = HEADER_DEADLINE;
 
     private Builder(String address, int port) {
       this.address = address;
@@ -118,16 +117,6 @@ public final class EndpointServer implements AutoCloseable {
       routes.put(
           "/metrics",
           () -> new Reply(200, "text/plain; version=0.0.4; charset=utf-8", scrape.get()));
-      return this;
-    }
-
-    /** The header deadline, {@link #HEADER_DEADLINE} unless set (tests shorten it). */
-    public Builder headerDeadline(Duration deadline) {
-      if (deadline.isNegative() || deadline.isZero()) {
-        throw new IllegalArgumentException(
-            "headerDeadline " + deadline + " must be positive: the time a header may take");
-      }
-      this.headerDeadline = deadline;
       return this;
     }
 
@@ -164,13 +153,15 @@ public final class EndpointServer implements AutoCloseable {
       ServerConnector connector =
           new ServerConnector(
               server, threads, scheduler, null, 0, 1, new HttpConnectionFactory(http));
-      connector.setHost(bind.getAddress().getHostAddress());
+      if (address != null) {
+        connector.setHost(bind.getAddress().getHostAddress());
+      }
       connector.setPort(bind.getPort());
       connector.setReuseAddress(true);
       // Bounds an answer that the client does not read; longer than the deadline, so that a slow
       // scrape is not cut.
       connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
-      HeaderDeadline deadline = new HeaderDeadline(scheduler, headerDeadline);
+      HeaderDeadline deadline = new HeaderDeadline(scheduler, HEADER_DEADLINE);
       connector.addEventListener(deadline);
       server.addConnector(connector);
       server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
