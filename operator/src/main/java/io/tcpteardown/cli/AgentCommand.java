@@ -108,6 +108,24 @@ public final class AgentCommand implements Callable<Integer> {
   String metricsAddress;
 
   @Option(
+      names = "--probe-port",
+      defaultValue = "${env:PROBE_PORT:-9103}",
+      description =
+          "Port of the kubelet's probe listener, /healthz only (env PROBE_PORT, default"
+              + " ${DEFAULT-VALUE}; 0 picks a free one; -1 for none, /healthz stays on the metrics"
+              + " port).")
+  int probePort;
+
+  @Option(
+      names = "--probe-address",
+      defaultValue = "${env:PROBE_ADDRESS:-127.0.0.1}",
+      description =
+          "Address of the probe listener (env PROBE_ADDRESS, default ${DEFAULT-VALUE}: in the"
+              + " node's network only the node itself reaches it, so no pod can hold up the"
+              + " kubelet's probes; README \"Probes\").")
+  String probeAddress;
+
+  @Option(
       names = "--pods",
       arity = "1",
       defaultValue = "${env:PODS:-true}",
@@ -208,26 +226,50 @@ public final class AgentCommand implements Callable<Integer> {
             podObserver == null ? Optional::empty : podObserver::latest);
     // Bind the port before touching the kernel: a port clash must stop the agent before it has
     // changed anything, not crash-loop a pod that already applied settings.
-    EndpointServer endpoints;
+    EndpointServer probes = null;
+    EndpointServer endpoints = null;
     try {
-      endpoints =
-          EndpointServer.on(metricsAddress, metricsPort)
-              .probe("/healthz", agent::healthy)
-              .metrics(metrics::scrape)
-              .start();
+      if (probePort >= 0) {
+        probes =
+            EndpointServer.on(probeAddress, probePort).probe("/healthz", agent::healthy).start();
+      }
     } catch (IOException e) {
       System.err.println(
-          "error: --metrics-port "
-              + metricsPort
-              + " / --metrics-address "
-              + (metricsAddress == null || metricsAddress.isBlank()
-                  ? "(every address)"
-                  : metricsAddress)
+          "error: --probe-port "
+              + probePort
+              + " / --probe-address "
+              + probeAddress
               + ": "
               + e.getMessage()
               + ". Nothing was changed on this node. Free the port, or choose another with "
-              + "--metrics-port (chart value agent.metricsPort) or an address of this node with "
-              + "--metrics-address (agent.metricsAddress).");
+              + "--probe-port (chart value agent.probePort).");
+    }
+    if (probes != null || probePort < 0) {
+      try {
+        endpoints =
+            EndpointServer.on(metricsAddress, metricsPort)
+                .probe("/healthz", agent::healthy)
+                .metrics(metrics::scrape)
+                .start();
+      } catch (IOException e) {
+        System.err.println(
+            "error: --metrics-port "
+                + metricsPort
+                + " / --metrics-address "
+                + (metricsAddress == null || metricsAddress.isBlank()
+                    ? "(every address)"
+                    : metricsAddress)
+                + ": "
+                + e.getMessage()
+                + ". Nothing was changed on this node. Free the port, or choose another with "
+                + "--metrics-port (chart value agent.metricsPort) or an address of this node with "
+                + "--metrics-address (agent.metricsAddress).");
+      }
+    }
+    if (endpoints == null) {
+      if (probes != null) {
+        probes.close();
+      }
       agent.close();
       capacity.close();
       if (podObserver != null) {
@@ -241,7 +283,8 @@ public final class AgentCommand implements Callable<Integer> {
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-    try (endpoints;
+    try (EndpointServer metricsListener = endpoints;
+        AutoCloseable probeListener = probes == null ? () -> {} : probes;
         client;
         capacity;
         agent;

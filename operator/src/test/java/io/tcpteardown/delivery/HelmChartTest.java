@@ -114,8 +114,20 @@ class HelmChartTest {
     // The agent's footprint flags (README "Footprint"); the operator keeps the full JIT compiler.
     assertThat(env(agent, "JDK_JAVA_OPTIONS"))
         .isEqualTo("-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=4");
-    assertThat(agent.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
-    assertThat(agent.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    // The kubelet probes a listener on the node's loopback, which no pod reaches (README "Probes").
+    assertThat(env(agent, "PROBE_PORT")).isEqualTo("9103");
+    assertThat(env(agent, "PROBE_ADDRESS")).isEqualTo("127.0.0.1");
+    assertThat(agent.getPorts())
+        .anySatisfy(
+            p -> {
+              assertThat(p.getName()).isEqualTo("probes");
+              assertThat(p.getContainerPort()).isEqualTo(9103);
+            });
+    for (var probe : List.of(agent.getLivenessProbe(), agent.getReadinessProbe())) {
+      assertThat(probe.getHttpGet().getPath()).isEqualTo("/healthz");
+      assertThat(probe.getHttpGet().getHost()).isEqualTo("127.0.0.1");
+      assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("probes");
+    }
     assertThat(pod.getVolumes())
         .anySatisfy(
             v -> {
@@ -365,5 +377,7 @@ class HelmChartTest {
         .hasMessageContaining("jvmOptions");
     assertThatThrownBy(() -> RenderedChart.render(Map.of("agent.metricsPort", 70000)))
         .hasMessageContaining("metricsPort");
+    assertThatThrownBy(() -> RenderedChart.render(Map.of("agent.probePort", 70000)))
+        .hasMessageContaining("probePort");
   }
 }
