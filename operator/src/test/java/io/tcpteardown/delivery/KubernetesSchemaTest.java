@@ -79,7 +79,16 @@ class KubernetesSchemaTest {
               Map.of(
                   "agent.pods.enabled", false,
                   "operator.leaderElection", false,
-                  "operator.replicas", 1));
+                  "operator.replicas", 1),
+          "platform values: two replicas, digest, labels, extra env, OpenShift security contexts",
+              Map.of(
+                  "operator.replicas", 2,
+                  "image.digest", "sha256:" + "0".repeat(64),
+                  "operator.podLabels.team", "platform",
+                  "agent.extraEnv[0].name", "EXTRA",
+                  "agent.extraEnv[0].value", "1",
+                  "operator.podSecurityContext.runAsUser", "null",
+                  "fullnameOverride", "tt"));
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Map<Version, URLClassLoader> LOADERS = new LinkedHashMap<>();
@@ -141,6 +150,11 @@ class KubernetesSchemaTest {
       rendering.getValue().forEach(template::set);
       documents(template.call()).forEach(d -> manifests.add(new Manifest(rendering.getKey(), d)));
     }
+    // The helm test pod, which helm-java's template leaves out, from a copy without hook annotations.
+    Path work = Files.createTempDirectory("chart-hooks");
+    RenderedChart.renderWithHooks(work, Map.of()).ofKind("Pod").stream()
+        .map(pod -> YAML.valueToTree(pod))
+        .forEach(pod -> manifests.add(new Manifest("helm test", (JsonNode) pod)));
     try (Stream<Path> crds = Files.list(CRDS)) {
       for (Path crd : crds.sorted().toList()) {
         documents(Files.readString(crd))
@@ -193,7 +207,9 @@ class KubernetesSchemaTest {
             "DaemonSet",
             "Deployment",
             "ValidatingAdmissionPolicy",
-            "ConfigMap");
+            "ConfigMap",
+            "Pod",
+            "PodDisruptionBudget");
   }
 
   /** The validator can fail: an unknown field and a missing required field are each reported. */

@@ -39,6 +39,30 @@ public record RenderedChart(List<HasMetadata> objects) {
     return parse(template.call());
   }
 
+  /**
+   * The chart with its hooks ({@code helm test} pods), which helm-java's template leaves out: a copy
+   * in {@code work} whose hook annotations are removed, rendered as {@link #render(Map)} does.
+   */
+  public static RenderedChart renderWithHooks(Path work, Map<String, Object> values)
+      throws IOException {
+    Path copy = work.resolve("chart-with-hooks");
+    try (var files = java.nio.file.Files.walk(CHART)) {
+      for (Path file : files.toList()) {
+        Path target = copy.resolve(CHART.relativize(file).toString());
+        if (java.nio.file.Files.isDirectory(file)) {
+          java.nio.file.Files.createDirectories(target);
+        } else if (file.toString().endsWith(".yaml") && file.startsWith(CHART.resolve("templates"))) {
+          java.nio.file.Files.writeString(
+              target,
+              java.nio.file.Files.readString(file).replaceAll("(?m)^\\s*helm\\.sh/hook.*\\n", ""));
+        } else {
+          java.nio.file.Files.copy(file, target);
+        }
+      }
+    }
+    return render(copy, RELEASE, values);
+  }
+
   public static RenderedChart parse(String yaml) throws IOException {
     List<HasMetadata> objects = new ArrayList<>();
     var mapper = new ObjectMapper(new YAMLFactory());
