@@ -96,14 +96,14 @@ class HelmChartPlatformTest {
                 .getName())
         .isEqualTo("tt-operator");
     assertThat(
-            RenderedChart.render(Map.of("nameOverride", "teardown"))
+            RenderedChart.render(Map.of("nameOverride", "sysctls"))
                 .one(DaemonSet.class, "-agent")
                 .getMetadata()
                 .getName())
-        .isEqualTo("tcp-teardown-teardown-agent");
-    RenderedChart renamed = RenderedChart.render(Map.of("nameOverride", "teardown"));
+        .isEqualTo("tcp-teardown-sysctls-agent");
+    RenderedChart renamed = RenderedChart.render(Map.of("nameOverride", "sysctls"));
     assertThat(renamed.one(DaemonSet.class, "-agent").getSpec().getSelector().getMatchLabels())
-        .containsEntry("app.kubernetes.io/name", "teardown");
+        .containsEntry("app.kubernetes.io/name", "sysctls");
   }
 
   @Test
