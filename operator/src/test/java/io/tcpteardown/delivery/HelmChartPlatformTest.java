@@ -177,9 +177,7 @@ class HelmChartPlatformTest {
 
   @Test
   void helmTestProbesTheAgentOnItsNodeWithTheChartsImage() throws Exception {
-    assertThat(
-            Files.readString(
-                RenderedChart.CHART.resolve("templates/tests/agent-answers.yaml")))
+    assertThat(Files.readString(RenderedChart.CHART.resolve("templates/tests/agent-answers.yaml")))
         .contains("helm.sh/hook: test");
     RenderedChart chart = RenderedChart.renderWithHooks(work, Map.of());
     Pod test = chart.one(Pod.class, "-test-agent-answers");

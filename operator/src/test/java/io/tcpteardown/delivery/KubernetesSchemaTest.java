@@ -150,7 +150,8 @@ class KubernetesSchemaTest {
       rendering.getValue().forEach(template::set);
       documents(template.call()).forEach(d -> manifests.add(new Manifest(rendering.getKey(), d)));
     }
-    // The helm test pod, which helm-java's template leaves out, from a copy without hook annotations.
+    // The helm test pod, which helm-java's template leaves out, from a copy without hook
+    // annotations.
     Path work = Files.createTempDirectory("chart-hooks");
     RenderedChart.renderWithHooks(work, Map.of()).ofKind("Pod").stream()
         .map(pod -> YAML.valueToTree(pod))

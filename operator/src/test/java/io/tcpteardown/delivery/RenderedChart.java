@@ -40,8 +40,8 @@ public record RenderedChart(List<HasMetadata> objects) {
   }
 
   /**
-   * The chart with its hooks ({@code helm test} pods), which helm-java's template leaves out: a copy
-   * in {@code work} whose hook annotations are removed, rendered as {@link #render(Map)} does.
+   * The chart with its hooks ({@code helm test} pods), which helm-java's template leaves out: a
+   * copy in {@code work} whose hook annotations are removed, rendered as {@link #render(Map)} does.
    */
   public static RenderedChart renderWithHooks(Path work, Map<String, Object> values)
       throws IOException {
@@ -51,7 +51,8 @@ public record RenderedChart(List<HasMetadata> objects) {
         Path target = copy.resolve(CHART.relativize(file).toString());
         if (java.nio.file.Files.isDirectory(file)) {
           java.nio.file.Files.createDirectories(target);
-        } else if (file.toString().endsWith(".yaml") && file.startsWith(CHART.resolve("templates"))) {
+        } else if (file.toString().endsWith(".yaml")
+            && file.startsWith(CHART.resolve("templates"))) {
           java.nio.file.Files.writeString(
               target,
               java.nio.file.Files.readString(file).replaceAll("(?m)^\\s*helm\\.sh/hook.*\\n", ""));
