@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The chart README's parameter table is what @bitnami/readme-generator-for-helm makes of values.yaml
- * now: the generator runs on a copy of the README and must change nothing. It also fails on a value
- * without its {@code ## @param} description.
+ * The chart README's parameter table is what @bitnami/readme-generator-for-helm makes of
+ * values.yaml now: the generator runs on a copy of the README and must change nothing. It also
+ * fails on a value without its {@code ## @param} description.
  */
 @UnitTest
 class ChartReadmeTest {
@@ -31,7 +31,8 @@ class ChartReadmeTest {
           Files.isExecutable(generator),
           "npm install --prefix tools/chart-readme (as .ci/run does) first");
     }
-    return new ProcessBuilder(generator.toString(), "-v", values.toString(), "-r", readme.toString())
+    return new ProcessBuilder(
+            generator.toString(), "-v", values.toString(), "-r", readme.toString())
         .redirectErrorStream(true)
         .start();
   }
