@@ -145,6 +145,13 @@ class HelmChartPlatformTest {
     assertThat(budget.getSpec().getSelector().getMatchLabels())
         .isEqualTo(two.one(Deployment.class, "-operator").getSpec().getSelector().getMatchLabels());
     assertThat(
+            RenderedChart.renderFor("1.20.2", Map.of("operator.replicas", 2))
+                .ofKind("PodDisruptionBudget")
+                .getFirst()
+                .getApiVersion())
+        .as("Kubernetes 1.20 serves only policy/v1beta1")
+        .isEqualTo("policy/v1beta1");
+    assertThat(
             RenderedChart.render(
                     Map.of("operator.replicas", 2, "operator.podDisruptionBudget.enabled", false))
                 .ofKind("PodDisruptionBudget"))

@@ -30,6 +30,20 @@ public record RenderedChart(List<HasMetadata> objects) {
     return render(CHART, release, values);
   }
 
+  /** The chart as Helm renders it for a cluster of {@code kubeVersion} (its Capabilities). */
+  public static RenderedChart renderFor(String kubeVersion, Map<String, Object> values)
+      throws IOException {
+    TemplateCommand template =
+        new Helm(CHART)
+            .template()
+            .withName(RELEASE)
+            .withNamespace(NAMESPACE)
+            .withKubeVersion(kubeVersion)
+            .skipCrds();
+    values.forEach(template::set);
+    return parse(template.call());
+  }
+
   /** Another copy of the chart, rendered the same way. */
   public static RenderedChart render(Path chart, String release, Map<String, Object> values)
       throws IOException {
