@@ -139,7 +139,7 @@ class HelmChartPlatformTest {
   @Test
   void aPodDisruptionBudgetOnlyWithMoreThanOneReplica() throws Exception {
     assertThat(RenderedChart.render(Map.of()).ofKind("PodDisruptionBudget")).isEmpty();
-    RenderedChart two = RenderedChart.render(Map.of("operator.replicas", 2));
+    RenderedChart two = RenderedChart.renderFor("1.30.0", Map.of("operator.replicas", 2));
     PodDisruptionBudget budget = two.one(PodDisruptionBudget.class, "-operator");
     assertThat(budget.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
     assertThat(budget.getSpec().getSelector().getMatchLabels())

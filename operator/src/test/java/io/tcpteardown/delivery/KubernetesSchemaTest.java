@@ -138,7 +138,8 @@ class KubernetesSchemaTest {
     LOADERS.clear();
   }
 
-  static List<Manifest> manifests() throws IOException {
+  /** What the chart renders for a cluster of this version (Helm's Capabilities.KubeVersion). */
+  static List<Manifest> manifests(Version version) throws IOException {
     List<Manifest> manifests = new ArrayList<>();
     for (var rendering : RENDERINGS.entrySet()) {
       TemplateCommand template =
@@ -146,6 +147,7 @@ class KubernetesSchemaTest {
               .template()
               .withName(RenderedChart.RELEASE)
               .withNamespace(RenderedChart.NAMESPACE)
+              .withKubeVersion(version.kubernetes() + ".0")
               .skipCrds();
       rendering.getValue().forEach(template::set);
       documents(template.call()).forEach(d -> manifests.add(new Manifest(rendering.getKey(), d)));
@@ -186,7 +188,7 @@ class KubernetesSchemaTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("versions")
   void everyRenderedManifestAndCrdIsValid(Version version) throws Exception {
-    List<Manifest> manifests = manifests();
+    List<Manifest> manifests = manifests(version);
     List<String> problems = new ArrayList<>();
     int checked = 0;
     for (Manifest manifest : manifests) {
@@ -218,7 +220,10 @@ class KubernetesSchemaTest {
   @MethodSource("versions")
   void anUnknownFieldAndAMissingRequiredFieldAreRefused(Version version) throws Exception {
     Manifest daemonSet =
-        manifests().stream().filter(m -> m.kind().equals("DaemonSet")).findFirst().orElseThrow();
+        manifests(version).stream()
+            .filter(m -> m.kind().equals("DaemonSet"))
+            .findFirst()
+            .orElseThrow();
     ObjectNode unknown = daemonSet.object().deepCopy();
     ((ObjectNode) unknown.path("spec").path("template").path("spec").path("containers").get(0))
         .put("securityContextt", "typo");
@@ -243,7 +248,7 @@ class KubernetesSchemaTest {
   @Test
   void theServiceMonitorsAndThePrometheusRuleMatchThePrometheusOperatorsModels() throws Exception {
     List<JsonNode> monitoring =
-        manifests().stream()
+        manifests(VERSIONS.getLast()).stream()
             .filter(m -> OTHER_GROUPS.stream().anyMatch(m.apiVersion()::startsWith))
             .map(Manifest::object)
             .toList();
