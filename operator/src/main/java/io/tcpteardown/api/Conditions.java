@@ -25,8 +25,9 @@ public final class Conditions {
 
   /**
    * A condition; its message made printable ASCII and cut at {@value #MAX_MESSAGE} characters
-   * ({@link SafeText}), since messages name pods and processes that tenants choose, and empty
-   * rather than absent (the CRDs require it, as metav1.Condition does).
+   * ({@link SafeText}), since messages name pods and processes that tenants choose. Never empty
+   * (then "TYPE is STATUS: REASON."): the CRDs require a message, as metav1.Condition does, and the
+   * 1.20 API server refuses an empty string in a required field.
    */
   public static Condition of(
       String type, boolean status, String reason, String message, Long generation) {
@@ -34,7 +35,10 @@ public final class Conditions {
         .withType(type)
         .withStatus(status ? TRUE : FALSE)
         .withReason(reason)
-        .withMessage(message == null ? "" : SafeText.of(message, MAX_MESSAGE))
+        .withMessage(
+            message == null || message.isEmpty()
+                ? type + " is " + (status ? TRUE : FALSE) + ": " + reason + "."
+                : SafeText.of(message, MAX_MESSAGE))
         .withObservedGeneration(generation)
         .build();
   }

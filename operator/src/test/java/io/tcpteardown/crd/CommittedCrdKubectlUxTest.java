@@ -181,7 +181,9 @@ class CommittedCrdKubectlUxTest {
     }
     assertThat(checked).hasSizeGreaterThan(50);
     assertThat(Conditions.of("Applied", true, "Applied", null, 1L).getMessage())
-        .as("a condition's message is required: never absent")
-        .isEmpty();
+        .as("a condition's message is required, and an empty one refused by a 1.20 API server")
+        .isEqualTo("Applied is True: Applied.");
+    assertThat(Conditions.of("Ready", false, "Pending", "", 1L).getMessage())
+        .isEqualTo("Ready is False: Pending.");
   }
 }
