@@ -280,8 +280,8 @@ class KubectlOnCrdsApiTest {
                             + "\"message\":\"m\","
                             + time)))
         .hasMessageContaining("Maybe");
-    // Two conditions of one type: the 1.20.2 server admits them through a JSON patch of the status
-    // (later servers validate list keys); ProfileStatusWithDuplicateConditionsApiTest.
+    // Two conditions of one type: the 1.20.2 server admits them through a JSON patch of the status,
+    // see ProfileStatusWithDuplicateConditionsApiTest.
     // What the operator and the agent wrote (profileAndNode) is still there: nothing refused
     // replaced it.
     assertThat(
