@@ -3,6 +3,8 @@ package io.tcpteardown.api;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +25,9 @@ public final class Conditions {
 
   /**
    * A condition; its message made printable ASCII and cut at {@value #MAX_MESSAGE} characters
-   * ({@link SafeText}), since messages name pods and processes that tenants choose.
+   * ({@link SafeText}), since messages name pods and processes that tenants choose. Never empty
+   * (then "TYPE is STATUS: REASON."): the CRDs require a message, as metav1.Condition does, and the
+   * 1.20 API server refuses an empty string in a required field.
    */
   public static Condition of(
       String type, boolean status, String reason, String message, Long generation) {
@@ -31,15 +35,20 @@ public final class Conditions {
         .withType(type)
         .withStatus(status ? TRUE : FALSE)
         .withReason(reason)
-        .withMessage(SafeText.of(message, MAX_MESSAGE))
+        .withMessage(
+            message == null || message.isEmpty()
+                ? type + " is " + (status ? TRUE : FALSE) + ": " + reason + "."
+                : SafeText.of(message, MAX_MESSAGE))
         .withObservedGeneration(generation)
         .build();
   }
 
   /**
    * The next conditions, each carrying the previous lastTransitionTime when its status did not
-   * change, or {@code now} when it did (or is new). {@code previous} is read from the API server
-   * and may hold anything it admitted: a null list, null items, items without type, status or time.
+   * change, or {@code now} when it did (or is new, or its previous time is missing or not an RFC
+   * 3339 time: the CRDs require one in that format). {@code previous} is read from the API server
+   * and may hold anything it admitted, under this CRD or an older, looser one: a null list, null
+   * items, items without type, status or time.
    */
   public static List<Condition> carryTransitionTimes(
       List<Condition> previous, List<Condition> next, Instant now) {
@@ -51,10 +60,20 @@ public final class Conditions {
           before
               .filter(b -> condition.getStatus().equals(b.getStatus()))
               .map(Condition::getLastTransitionTime)
+              .filter(Conditions::isTime)
               .orElse(timestamp);
       result.add(new ConditionBuilder(condition).withLastTransitionTime(transition).build());
     }
     return result;
+  }
+
+  private static boolean isTime(String text) {
+    try {
+      OffsetDateTime.parse(text);
+      return true;
+    } catch (DateTimeParseException e) {
+      return false;
+    }
   }
 
   public static Optional<Condition> find(List<Condition> conditions, String type) {

@@ -1,5 +1,6 @@
 package io.tcpteardown.api;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
@@ -14,6 +15,10 @@ import java.util.Map;
  * read back as empty; they are nullable in the schema because some API servers (1.20) store a
  * removed map as null.
  */
+@JsonClassDescription(
+    "Written by the operator: the settings resolved for this node from every profile that"
+        + " selects it, which profile each came from, the selecting profiles, settings held back"
+        + " and pod rules.")
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record TcpTeardownNodeSpec(
     @JsonPropertyDescription(FieldDocs.ORPHAN_RETRIES) Integer orphanRetries,

@@ -1,5 +1,6 @@
 package io.tcpteardown.api;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Size;
@@ -8,6 +9,11 @@ import java.util.List;
 import java.util.Map;
 
 /** What the node agent observed and did; written by the agent only. */
+@JsonClassDescription(
+    "Written by the node's agent: conditions (Ready, Reconciling and Stalled as kstatus"
+        + " reads them; Applied, Error, Drift and others), the values applied and read back, the"
+        + " originals, socket state counts (states for the whole node, hostStates for its own"
+        + " network namespace), kernel counters and the agent's version and features.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TcpTeardownNodeStatus(
     @JsonPropertyDescription("The metadata.generation of the spec the agent last acted on.")

@@ -2,6 +2,7 @@ package io.tcpteardown.api;
 
 import static io.tcpteardown.api.SettingRanges.*;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
@@ -11,6 +12,11 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /** What a profile asks for: which nodes, how strongly, and which teardown settings. */
+@JsonClassDescription(
+    "What the profile asks for: which nodes (nodeSelector), how strongly (priority), the"
+        + " teardown settings for those nodes' own network namespace, and optionally pod rules"
+        + " (pods) for pods' namespaces. Every setting is optional; an absent one is left as"
+        + " the node has it.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
     value = ProfileCelRules.NO_TW_RECYCLE,

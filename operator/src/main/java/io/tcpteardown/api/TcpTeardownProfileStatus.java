@@ -1,5 +1,6 @@
 package io.tcpteardown.api;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Size;
@@ -7,6 +8,11 @@ import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
 
 /** What the operator observed for a profile; written by the operator only. */
+@JsonClassDescription(
+    "Written by the operator: conditions (Ready, Reconciling and Stalled as kstatus reads"
+        + " them; Accepted, Applied, Conflict, HeldBack, TeardownPressure), how many nodes are"
+        + " selected and have applied the profile, the summed socket state counts and a"
+        + " per-node list.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TcpTeardownProfileStatus(
     @JsonPropertyDescription("The metadata.generation this status describes.")

@@ -1,6 +1,10 @@
 package io.tcpteardown.operator;
 
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -156,9 +160,56 @@ public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
     // the next one could be refused as stale (409), and JOSDK retried that 2 s later, with Applied
     // or Conflict held back meanwhile. A refusal because the profile changed meanwhile is retried
     // at once on the newer profile.
-    PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(profile, patch, context);
+    try {
+      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(profile, patch, context);
+    } catch (KubernetesClientException e) {
+      if (!duplicateConditionTypes(e)) {
+        throw e;
+      }
+      replaceStatus(profile, next, context);
+    }
     // Reports whose counts change nothing else do not reconcile a profile (NodeObjectFeed): every
     // profile is reconciled at least once per interval, so that such counts are written then.
     return UpdateControl.<TcpTeardownProfile>noUpdate().rescheduleAfter(writePolicy.interval());
+  }
+
+  /**
+   * Whether a server-side apply of the status was refused because the stored status holds two
+   * conditions of one type: the CRD keys conditions by type, but a 1.20-era API server admits such
+   * a list through a JSON patch of the status (anyone allowed to write it) and then refuses every
+   * apply ("duplicate entries for key").
+   */
+  static boolean duplicateConditionTypes(KubernetesClientException e) {
+    return e.getCode() == 500
+        && e.getMessage() != null
+        && e.getMessage().contains("duplicate entries for key");
+  }
+
+  /**
+   * Writes the whole status with one JSON patch of the status subresource, which the server takes
+   * whatever list it stores, so that the next server-side applies work again.
+   */
+  private static void replaceStatus(
+      TcpTeardownProfile profile,
+      TcpTeardownProfileStatus status,
+      Context<TcpTeardownProfile> context) {
+    KubernetesClient client = context.getClient();
+    TcpTeardownProfile named = new TcpTeardownProfile();
+    named.setMetadata(
+        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+            .withName(profile.getMetadata().getName())
+            .build());
+    client
+        .resources(TcpTeardownProfile.class)
+        .resource(named)
+        .subresource("status")
+        .patch(
+            new PatchContext.Builder()
+                .withPatchType(PatchType.JSON)
+                .withFieldManager(context.getControllerConfiguration().fieldManager())
+                .build(),
+            "[{\"op\":\"add\",\"path\":\"/status\",\"value\":"
+                + client.getKubernetesSerialization().asJson(status)
+                + "}]");
   }
 }

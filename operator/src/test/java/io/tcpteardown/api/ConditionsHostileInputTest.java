@@ -59,6 +59,20 @@ class ConditionsHostileInputTest {
   }
 
   @Test
+  void anUnchangedStatusWithAMalformedTransitionTimeGetsNow() {
+    // Stored under an older CRD without the date-time format; the CRDs refuse to keep it.
+    List<Condition> previous =
+        List.of(
+            new ConditionBuilder()
+                .withType("Applied")
+                .withStatus("True")
+                .withLastTransitionTime("yesterday")
+                .build());
+    assertThat(carried(previous).getFirst().getLastTransitionTime())
+        .isEqualTo("2026-01-01T01:00:00Z");
+  }
+
+  @Test
   void anUnchangedStatusWithoutATransitionTimeGetsNow() {
     List<Condition> previous =
         List.of(new ConditionBuilder().withType("Applied").withStatus("True").build());

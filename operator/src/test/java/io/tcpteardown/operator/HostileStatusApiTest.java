@@ -3,15 +3,18 @@ package io.tcpteardown.operator;
 import static io.tcpteardown.testsupport.Specs.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.tcpteardown.api.Conditions;
 import io.tcpteardown.api.ProfileConditions;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownNodeSpec;
+import io.tcpteardown.api.TcpTeardownNodeStatus;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileStatus;
 import io.tcpteardown.api.TeardownSettings;
@@ -32,7 +35,10 @@ import org.junit.jupiter.api.Test;
  * Whatever the API server admits in a TcpTeardownNode's status (written by agents, so by anyone
  * holding an agent's token) and in a profile's status, the profile status is still computed: each
  * hostile status is written through the status subresource of the real API server, read back the
- * way the operator's informers read it, and given to the calculator and the Events.
+ * way the operator's informers read it, and given to the calculator and the Events. Statuses the
+ * CRDs refuse today (conditions that are not metav1.Conditions) but that objects written under an
+ * older, looser CRD still hold after an upgrade ({@link #REFUSED_NOW}) are checked to be refused,
+ * then given to the calculator as such an object would be read.
  */
 @ApiTest
 class HostileStatusApiTest {
@@ -105,6 +111,11 @@ class HostileStatusApiTest {
         "{\"conditions\":null,\"totals\":null,\"nodes\":[{}],\"selectedNodes\":null}");
   }
 
+  /** Keys of the statuses above that today's CRDs refuse and older ones admitted. */
+  static final java.util.Set<String> REFUSED_NOW =
+      java.util.Set.of(
+          "conditions without status, type or anything", "conditions without status or type");
+
   private static KubernetesClient client;
   private static ClusterFixtures fixtures;
 
@@ -131,7 +142,9 @@ class HostileStatusApiTest {
     for (var hostile : NODE_STATUSES.entrySet()) {
       String base = "hostile-" + i++;
       fixtures.node(base, "8Gi", Map.of("tier", "web"));
-      TcpTeardownNode stored = writeNodeStatus(fixtures.name(base), hostile.getValue());
+      TcpTeardownNode stored =
+          writeNodeStatus(
+              fixtures.name(base), hostile.getValue(), REFUSED_NOW.contains(hostile.getKey()));
       assertThat(stored).as(hostile.getKey() + ": admitted and read back").isNotNull();
       nodes.add(
           new NodeFacts(fixtures.name(base), "u" + i, withRun(Map.of("tier", "web")), 8L << 30));
@@ -183,14 +196,32 @@ class HostileStatusApiTest {
     for (var hostile : PROFILE_STATUSES.entrySet()) {
       String base = "hostile-profile-" + i++;
       fixtures.profile(base, Map.of("tier", "web"), spec().twRecycle(true).build());
-      client
-          .resources(TcpTeardownProfile.class)
-          .withName(fixtures.name(base))
-          .subresource("status")
-          .patch(
-              new PatchContext.Builder().withPatchType(PatchType.JSON).build(),
-              "[{\"op\":\"add\",\"path\":\"/status\",\"value\":" + hostile.getValue() + "}]");
+      Throwable refused =
+          catchThrowable(
+              () ->
+                  client
+                      .resources(TcpTeardownProfile.class)
+                      .withName(fixtures.name(base))
+                      .subresource("status")
+                      .patch(
+                          new PatchContext.Builder().withPatchType(PatchType.JSON).build(),
+                          "[{\"op\":\"add\",\"path\":\"/status\",\"value\":"
+                              + hostile.getValue()
+                              + "}]"));
       TcpTeardownProfile stored = fixtures.getProfile(base);
+      if (REFUSED_NOW.contains(hostile.getKey())) {
+        assertThat(refused)
+            .as(hostile.getKey() + ": refused by today's CRD")
+            .isInstanceOf(KubernetesClientException.class)
+            .hasMessageContaining("status.conditions");
+        // As an object stored under an older CRD is read.
+        stored.setStatus(
+            client
+                .getKubernetesSerialization()
+                .unmarshal(hostile.getValue(), TcpTeardownProfileStatus.class));
+      } else {
+        assertThat(refused).as(hostile.getKey()).isNull();
+      }
       assertThat(stored.getStatus()).as(hostile.getKey() + ": admitted").isNotNull();
       List<String> events = new ArrayList<>();
       ProfileEvents profileEvents =
@@ -215,7 +246,8 @@ class HostileStatusApiTest {
     return all;
   }
 
-  private static TcpTeardownNode writeNodeStatus(String name, String statusJson) {
+  private static TcpTeardownNode writeNodeStatus(
+      String name, String statusJson, boolean refusedNow) {
     TcpTeardownNode object = new TcpTeardownNode();
     object.setMetadata(new ObjectMetaBuilder().withName(name).build());
     object.setSpec(
@@ -225,13 +257,28 @@ class HostileStatusApiTest {
             List.of(),
             List.of()));
     client.resource(object).create();
-    client
-        .resources(TcpTeardownNode.class)
-        .withName(name)
-        .subresource("status")
-        .patch(
-            new PatchContext.Builder().withPatchType(PatchType.JSON).build(),
-            "[{\"op\":\"add\",\"path\":\"/status\",\"value\":" + statusJson + "}]");
-    return client.resources(TcpTeardownNode.class).withName(name).get();
+    Throwable refused =
+        catchThrowable(
+            () ->
+                client
+                    .resources(TcpTeardownNode.class)
+                    .withName(name)
+                    .subresource("status")
+                    .patch(
+                        new PatchContext.Builder().withPatchType(PatchType.JSON).build(),
+                        "[{\"op\":\"add\",\"path\":\"/status\",\"value\":" + statusJson + "}]"));
+    TcpTeardownNode stored = client.resources(TcpTeardownNode.class).withName(name).get();
+    if (!refusedNow) {
+      assertThat(refused).as(statusJson).isNull();
+      return stored;
+    }
+    assertThat(refused)
+        .as(statusJson + ": refused by today's CRD")
+        .isInstanceOf(KubernetesClientException.class)
+        .hasMessageContaining("status.conditions");
+    // As an object stored under an older CRD is read.
+    stored.setStatus(
+        client.getKubernetesSerialization().unmarshal(statusJson, TcpTeardownNodeStatus.class));
+    return stored;
   }
 }
