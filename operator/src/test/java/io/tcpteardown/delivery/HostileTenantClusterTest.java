@@ -84,7 +84,15 @@ class HostileTenantClusterTest {
     cluster = LocalCluster.get();
     admin = cluster.client();
     // The tier owns the cluster: what RealClusterTest left (its last profile, its release) goes.
-    admin.resources(TcpTeardownProfile.class).delete();
+    if (admin
+            .apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .withName("tcpteardownprofiles.tcpteardown.io")
+            .get()
+        != null) {
+      admin.resources(TcpTeardownProfile.class).delete();
+    }
     if (!pods(NAMESPACE, "app.kubernetes.io/component=agent").isEmpty()) {
       Helm.uninstall(RenderedChart.RELEASE)
           .withNamespace(NAMESPACE)
@@ -304,6 +312,7 @@ class HostileTenantClusterTest {
     try {
       holdFor(
           Duration.ofSeconds(40),
+          Duration.ofSeconds(1),
           () -> {
             assertThat(podSysctl(VICTIMS, "victim"))
                 .as("the victim's tcp_fin_timeout")
@@ -526,6 +535,11 @@ class HostileTenantClusterTest {
 
   /** Checks {@code check} every 5 s for {@code duration}. */
   static void holdFor(Duration duration, ThrowingRunnable check) {
+    holdFor(duration, Duration.ofSeconds(5), check);
+  }
+
+  /** Checks {@code check} every {@code interval} for {@code duration}. */
+  static void holdFor(Duration duration, Duration interval, ThrowingRunnable check) {
     Instant end = Instant.now().plus(duration);
     do {
       try {
@@ -535,7 +549,7 @@ class HostileTenantClusterTest {
       } catch (Exception e) {
         throw new AssertionError(e);
       }
-      sleep(Duration.ofSeconds(5));
+      sleep(interval);
     } while (Instant.now().isBefore(end));
   }
 
