@@ -16,18 +16,26 @@ public record NodeReport(
     List<NodeWarnings.Warning> warnings) {
 
   /**
-   * @param value null when the sysctl does not exist in this network namespace
+   * @param value the kernel's value, null when the sysctl does not exist in this network namespace
+   * @param setting the value as a profile writes it ({@code LoopbackOnly} for 2 of tcp_tw_reuse),
+   *     null with {@code value}
    * @param scope "network-namespace" or "node"
    */
-  public record SysctlReading(String name, String field, Long value, String scope) {}
+  public record SysctlReading(String name, String field, Long value, String setting, String scope) {
+    static SysctlReading of(ManagedSysctl sysctl, Long value) {
+      return new SysctlReading(
+          sysctl.key(),
+          sysctl.field(),
+          value,
+          value == null ? null : sysctl.displayValue(value),
+          scopeName(sysctl));
+    }
+  }
 
   public static NodeReport of(NodeObservation observation) {
     List<SysctlReading> sysctls =
         Arrays.stream(ManagedSysctl.values())
-            .map(
-                s ->
-                    new SysctlReading(
-                        s.key(), s.field(), observation.sysctls().get(s), scopeName(s)))
+            .map(s -> SysctlReading.of(s, observation.sysctls().get(s)))
             .toList();
     return new NodeReport(
         sysctls,

@@ -58,6 +58,22 @@ public enum ManagedSysctl {
     return scope;
   }
 
+  /**
+   * A kernel value as a profile writes it: the enum's name for {@code twReuse} and {@code
+   * timestamps} ({@code LoopbackOnly}, not 2), the number otherwise and for a value no name has.
+   */
+  public String displayValue(long value) {
+    Optional<? extends Enum<?>> named =
+        switch (this) {
+          case TW_REUSE ->
+              Arrays.stream(TwReuse.values()).filter(v -> v.sysctlValue() == value).findFirst();
+          case TIMESTAMPS ->
+              Arrays.stream(Timestamps.values()).filter(v -> v.sysctlValue() == value).findFirst();
+          default -> Optional.empty();
+        };
+    return named.map(Enum::name).orElse(Long.toString(value));
+  }
+
   public static Optional<ManagedSysctl> byKey(String key) {
     return Arrays.stream(values()).filter(s -> s.key().equals(key)).findFirst();
   }

@@ -70,11 +70,11 @@ public final class NodeReportCommand implements Callable<Integer> {
   }
 
   private static void printTable(PrintWriter out, NodeReport report) {
-    out.printf("%-30s %-12s %-18s%n", "SYSCTL", "VALUE", "SCOPE");
+    out.printf("%-30s %-21s %-18s%n", "SYSCTL", "VALUE", "SCOPE");
     for (NodeReport.SysctlReading sysctl : report.sysctls()) {
       out.printf(
-          "%-30s %-12s %-18s%n",
-          sysctl.name(), sysctl.value() == null ? "(absent)" : sysctl.value(), sysctl.scope());
+          "%-30s %-21s %-18s%n",
+          sysctl.name(), sysctl.value() == null ? "(absent)" : sysctl.setting(), sysctl.scope());
     }
     StateCounts s = report.states();
     out.println();

@@ -42,7 +42,8 @@ public final class PlanCommand implements Callable<Integer> {
       required = true,
       paramLabel = "FILE",
       description =
-          "A profile YAML file (one or more documents) or a directory of them; repeat for more.")
+          "A profile YAML file (one or more documents), a directory of them, or - for standard "
+              + "input; repeat for more. Documents of other kinds are skipped.")
   List<Path> files;
 
   @Option(
@@ -60,7 +61,7 @@ public final class PlanCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     List<ProfileFiles.CheckedProfile> checked;
     try {
-      checked = ProfileFiles.readAll(files);
+      checked = ProfileFiles.readAll(files, System.in).profiles();
     } catch (UncheckedIOException e) {
       err.println("error: " + e.getCause().getMessage());
       return ExitCodes.UNREADABLE;
@@ -89,7 +90,7 @@ public final class PlanCommand implements Callable<Integer> {
             ? "No valid profile selects a node with labels " + nodeLabels
             : "Profiles selecting this node: " + String.join(", ", resolution.profiles()));
     out.printf(
-        "%-18s %-28s %-18s %-10s %-10s %s%n",
+        "%-18s %-28s %-18s %-21s %-21s %s%n",
         "FIELD", "SYSCTL", "SCOPE", "CURRENT", "DESIRED", "ACTION");
     SysctlFiles sysctls = new SysctlFiles(proc.procRoot);
     for (ManagedSysctl sysctl : ManagedSysctl.values()) {
@@ -97,12 +98,12 @@ public final class PlanCommand implements Callable<Integer> {
       Long desired = resolution.settings().sysctlValue(sysctl);
       String action = action(sysctl, current, desired, resolution);
       out.printf(
-          "%-18s %-28s %-18s %-10s %-10s %s%n",
+          "%-18s %-28s %-18s %-21s %-21s %s%n",
           sysctl.field(),
           sysctl.key(),
           NodeReport.scopeName(sysctl),
-          current.isPresent() ? current.getAsLong() : "(absent)",
-          desired == null ? "-" : desired,
+          current.isPresent() ? sysctl.displayValue(current.getAsLong()) : "(absent)",
+          desired == null ? "-" : sysctl.displayValue(desired),
           action);
     }
     for (NodeResolution.FieldConflict conflict : resolution.conflicts()) {

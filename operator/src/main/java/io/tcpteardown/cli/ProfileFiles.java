@@ -7,11 +7,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileSpec;
 import io.tcpteardown.rules.ProfileValidation;
 import io.tcpteardown.rules.Violation;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,6 +36,9 @@ public final class ProfileFiles {
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
           .build();
 
+  /** The path that stands for standard input, as {@code kubectl apply -f -} takes it. */
+  public static final Path STANDARD_INPUT = Path.of("-");
+
   /** One YAML document (or List item) of a file, checked. {@code spec} is null when rejected. */
   public record CheckedProfile(
       Path file,
@@ -43,20 +51,47 @@ public final class ProfileFiles {
     }
 
     public String label() {
-      return file
+      return sourceName(file)
           + (document > 1 ? " (document " + document + ")" : "")
           + ": TcpTeardownProfile/"
           + (name == null ? "<unnamed>" : name);
     }
   }
 
+  /**
+   * A document of another kind in the same stream (a Deployment beside the profiles in {@code
+   * kustomize build} output): not checked, only counted. Its strings come from the input and are
+   * cut to {@link #MAX_SKIPPED_TEXT} characters.
+   */
+  public record SkippedDocument(
+      Path file, int document, String apiVersion, String kind, String name) {
+    public String label() {
+      return sourceName(file)
+          + (document > 1 ? " (document " + document + ")" : "")
+          + ": "
+          + (apiVersion.isEmpty() ? "" : apiVersion + " ")
+          + kind
+          + "/"
+          + (name == null ? "<unnamed>" : name);
+    }
+  }
+
+  /** What the given files hold: the profiles, checked, and the documents of other kinds. */
+  public record Documents(List<CheckedProfile> profiles, List<SkippedDocument> skipped) {}
+
+  static final int MAX_SKIPPED_TEXT = 253;
+
   private ProfileFiles() {}
+
+  static String sourceName(Path file) {
+    return STANDARD_INPUT.equals(file) ? "(stdin)" : file.toString();
+  }
 
   /** Files as given, with each directory replaced by its *.yaml and *.yml files in name order. */
   public static List<Path> expand(List<Path> paths) {
     List<Path> files = new ArrayList<>();
     for (Path path : paths) {
-      if (!Files.isDirectory(path)) {
+      if (STANDARD_INPUT.equals(path) || !Files.isDirectory(path)) {
         files.add(path);
         continue;
       }
@@ -75,12 +110,13 @@ public final class ProfileFiles {
   }
 
   /**
-   * Every profile document of the given files and directories, checked.
+   * Every document of the given files and directories ({@code -} is standard input, read once): the
+   * profiles checked, the other kinds counted.
    *
    * @throws UncheckedIOException when a file cannot be read, is not YAML or holds no document, or
    *     when the paths hold no profile document at all
    */
-  public static List<CheckedProfile> readAll(List<Path> paths) {
+  public static Documents readAll(List<Path> paths, InputStream standardInput) {
     List<Path> files = expand(paths);
     if (files.isEmpty()) {
       throw new UncheckedIOException(
@@ -89,24 +125,44 @@ public final class ProfileFiles {
                   + paths
                   + " holds no *.yaml or *.yml file. Give a profile file or a directory of them."));
     }
-    List<CheckedProfile> profiles = new ArrayList<>();
-    for (Path file : files) {
-      List<CheckedProfile> documents = read(file);
-      if (documents.isEmpty()) {
-        throw new UncheckedIOException(
-            new IOException(file + ": no profiles found: the file holds no YAML document"));
-      }
-      profiles.addAll(documents);
+    if (files.stream().filter(STANDARD_INPUT::equals).count() > 1) {
+      throw new UncheckedIOException(
+          new IOException("-f - is given more than once: standard input can be read only once"));
     }
-    return profiles;
+    List<CheckedProfile> profiles = new ArrayList<>();
+    List<SkippedDocument> skipped = new ArrayList<>();
+    for (Path file : files) {
+      Documents documents = read(file, standardInput);
+      if (documents.profiles().isEmpty() && documents.skipped().isEmpty()) {
+        throw new UncheckedIOException(
+            new IOException(
+                sourceName(file) + ": no profiles found: the file holds no YAML document"));
+      }
+      profiles.addAll(documents.profiles());
+      skipped.addAll(documents.skipped());
+    }
+    if (profiles.isEmpty()) {
+      throw new UncheckedIOException(
+          new IOException(
+              "no profiles found: "
+                  + skipped.size()
+                  + " document(s) of other kinds, no TcpTeardownProfile (first: "
+                  + skipped.getFirst().label()
+                  + ")"));
+    }
+    return new Documents(List.copyOf(profiles), List.copyOf(skipped));
   }
 
   /**
    * @throws UncheckedIOException when the file cannot be read or is not YAML
    */
-  public static List<CheckedProfile> read(Path file) {
+  public static Documents read(Path file, InputStream standardInput) {
     List<JsonNode> documents = new ArrayList<>();
-    try (var parser = new YAMLFactory().createParser(Files.newBufferedReader(file))) {
+    try (var reader =
+            STANDARD_INPUT.equals(file)
+                ? new BufferedReader(new InputStreamReader(standardInput, StandardCharsets.UTF_8))
+                : Files.newBufferedReader(file);
+        var parser = new YAMLFactory().createParser(reader)) {
       parser.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
       var iterator = TREE.readValues(parser, JsonNode.class);
       while (iterator.hasNextValue()) {
@@ -119,19 +175,59 @@ public final class ProfileFiles {
       throw new UncheckedIOException(new IOException(file + ": no such file", e));
     } catch (IOException | RuntimeException e) {
       throw new UncheckedIOException(
-          new IOException(file + ": not readable as YAML: " + describe(e), e));
+          new IOException(sourceName(file) + ": not readable as YAML: " + describe(e), e));
     }
-    List<CheckedProfile> result = new ArrayList<>();
+    List<CheckedProfile> profiles = new ArrayList<>();
+    List<SkippedDocument> skipped = new ArrayList<>();
+    int index = 0;
     for (JsonNode document : documents) {
-      if (isList(document)) {
-        for (JsonNode item : document.path("items")) {
-          result.add(check(file, result.size() + 1, item));
+      for (JsonNode item : isList(document) ? document.path("items") : List.of(document)) {
+        index++;
+        if (isOtherKind(item)) {
+          skipped.add(skip(file, index, item));
+        } else {
+          profiles.add(check(file, index, item));
         }
-      } else {
-        result.add(check(file, result.size() + 1, document));
       }
     }
-    return result;
+    return new Documents(profiles, skipped);
+  }
+
+  /**
+   * A document that names a kind of another API group: checked by its own tools, not here. A
+   * document of this group, one named TcpTeardownProfile, or one without a kind is checked as a
+   * profile, so that a misspelt kind or apiVersion of a profile is reported, never skipped.
+   */
+  static boolean isOtherKind(JsonNode document) {
+    if (!document.isObject() || !document.path("kind").isTextual()) {
+      return false;
+    }
+    String kind = document.path("kind").asText();
+    String apiVersion = document.path("apiVersion").asText("");
+    String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
+    return !kind.isEmpty()
+        && !kind.equals(ProfileValidation.KIND)
+        && !group.equals(TcpTeardownProfile.GROUP);
+  }
+
+  private static SkippedDocument skip(Path file, int index, JsonNode document) {
+    JsonNode name = document.path("metadata").path("name");
+    return new SkippedDocument(
+        file,
+        index,
+        printable(document.path("apiVersion").asText("")),
+        printable(document.path("kind").asText("")),
+        name.isTextual() ? printable(name.asText()) : null);
+  }
+
+  /** Input text as it may be printed: control characters replaced, cut to a bound. */
+  private static String printable(String text) {
+    String cut =
+        text.length() > MAX_SKIPPED_TEXT ? text.substring(0, MAX_SKIPPED_TEXT) + "…" : text;
+    return cut.codePoints()
+        .map(c -> Character.isISOControl(c) ? '?' : c)
+        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+        .toString();
   }
 
   static CheckedProfile check(Path file, int index, JsonNode document) {

@@ -21,6 +21,7 @@ public final class TcpTeardownCommand {
 
   public static CommandLine commandLine() {
     CommandLine commandLine = new CommandLine(new TcpTeardownCommand());
+    commandLine.setCaseInsensitiveEnumValuesAllowed(true);
     commandLine.setExecutionExceptionHandler(
         (e, cl, parsed) -> {
           cl.getErr().println("error: " + e.getMessage());

@@ -54,6 +54,12 @@ class NodeReportCommandTest {
     assertThat(finTimeout.get("value").asLong()).isEqualTo(60);
     assertThat(finTimeout.get("scope").asText()).isEqualTo("network-namespace");
     assertThat(finTimeout.get("field").asText()).isEqualTo("finTimeoutSeconds");
+    assertThat(finTimeout.get("setting").asText()).isEqualTo("60");
+    JsonNode twReuse = find(json.get("sysctls"), "net.ipv4.tcp_tw_reuse");
+    assertThat(twReuse.get("value").asLong()).isEqualTo(2);
+    assertThat(twReuse.get("setting").asText()).isEqualTo("LoopbackOnly");
+    assertThat(find(json.get("sysctls"), "net.ipv4.tcp_timestamps").get("setting").asText())
+        .isEqualTo("Disabled");
     JsonNode maxOrphans = find(json.get("sysctls"), "net.ipv4.tcp_max_orphans");
     assertThat(maxOrphans.get("value").isNull()).isTrue();
     assertThat(maxOrphans.get("scope").asText()).isEqualTo("node");
@@ -77,6 +83,9 @@ class NodeReportCommandTest {
             "node",
             "TIME_WAIT",
             "warning: net.ipv4.tcp_tw_reuse is 2 but net.ipv4.tcp_timestamps is 0");
+    assertThat(run.out().lines().filter(l -> l.startsWith("net.ipv4.tcp_tw_reuse ")))
+        .singleElement()
+        .satisfies(line -> assertThat(line.split("\\s+")[1]).isEqualTo("LoopbackOnly"));
     // The server ends of the CLOSE_WAIT pairs closed first: 7 orphans in FIN_WAIT2. Orphans are
     // node-wide.
     assertThat(run.out().lines())

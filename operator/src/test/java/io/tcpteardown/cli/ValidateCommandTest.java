@@ -219,4 +219,87 @@ class ValidateCommandTest {
         .contains("(document 2): TcpTeardownProfile/two: rejected")
         .contains("spec.nodeSelector.matchExpressions[0].operator: Required value");
   }
+
+  private static final String KUSTOMIZE_OUTPUT =
+      """
+      apiVersion: v1
+      kind: Namespace
+      metadata:
+        name: web
+      ---
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: "front\\u001b[31m"
+      spec:
+        replicas: 2
+      """
+          + "---\n"
+          + VALID
+          + """
+      ---
+      apiVersion: tcpteardown.io/v1alpha1
+      kind: TcpTeardownProfile
+      metadata:
+        name: bad
+      spec:
+        twRecycle: true
+      """;
+
+  @Test
+  void standardInputIsReadForDashAndOtherKindsAreSkippedAndCounted() {
+    CliRun result = CliRun.withInput(KUSTOMIZE_OUTPUT, "validate", "-f", "-");
+    assertThat(result.exit()).isEqualTo(1);
+    assertThat(result.out())
+        .contains("(stdin) (document 3): TcpTeardownProfile/web: valid")
+        .contains("(stdin) (document 4): TcpTeardownProfile/bad: rejected")
+        .contains("skipped 2 document(s) of other kinds")
+        .doesNotContain("Namespace/web: rejected", "Deployment");
+    assertThat(result.err()).isEmpty();
+  }
+
+  @Test
+  void aMisspeltKindOfThisGroupIsRejectedNotSkipped() {
+    CliRun result =
+        CliRun.withInput(
+            VALID.replace("kind: TcpTeardownProfile", "kind: TcpTeardownProfil"),
+            "validate",
+            "-f",
+            "-");
+    assertThat(result.exit()).isEqualTo(1);
+    assertThat(result.out()).contains("rejected").doesNotContain("skipped");
+  }
+
+  @Test
+  void onlyOtherKindsIsNoProfilesFound() {
+    CliRun result =
+        CliRun.withInput(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n", "validate", "-f", "-");
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(result.err()).contains("no profiles found", "1 document(s) of other kinds");
+  }
+
+  @Test
+  void jsonOutputIsMachineReadable() throws Exception {
+    CliRun result = CliRun.withInput(KUSTOMIZE_OUTPUT, "validate", "-f", "-", "-o", "json");
+    assertThat(result.exit()).isEqualTo(1);
+    var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(result.out());
+    assertThat(tree.path("valid").asInt()).isEqualTo(1);
+    assertThat(tree.path("rejected").asInt()).isEqualTo(1);
+    assertThat(tree.path("skipped").asInt()).isEqualTo(2);
+    assertThat(tree.path("profiles").get(1).path("name").asText()).isEqualTo("bad");
+    assertThat(tree.path("profiles").get(1).path("valid").asBoolean()).isFalse();
+    assertThat(tree.path("profiles").get(1).path("violations").get(0).path("field").asText())
+        .isEqualTo("spec.twRecycle");
+    assertThat(tree.path("others").get(1).path("kind").asText()).isEqualTo("Deployment");
+    assertThat(tree.path("others").get(1).path("name").asText())
+        .doesNotContainPattern("\\p{Cntrl}");
+  }
+
+  @Test
+  void standardInputCanBeGivenOnce() {
+    CliRun result = CliRun.withInput(VALID, "validate", "-f", "-", "-f", "-");
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(result.err()).contains("more than once");
+  }
 }

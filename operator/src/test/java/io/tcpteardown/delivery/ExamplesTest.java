@@ -22,7 +22,8 @@ class ExamplesTest {
 
   @Test
   void acceptedExamplesPassAndRejectedOnesFailWithTheMessageTheyDocument() throws Exception {
-    List<ProfileFiles.CheckedProfile> profiles = ProfileFiles.readAll(List.of(EXAMPLES));
+    List<ProfileFiles.CheckedProfile> profiles =
+        ProfileFiles.readAll(List.of(EXAMPLES), java.io.InputStream.nullInputStream()).profiles();
     assertThat(profiles)
         .extracting(ProfileFiles.CheckedProfile::name)
         .containsExactlyInAnyOrder(
