@@ -843,7 +843,7 @@ class HostileTenantClusterTest {
         .endMetadata()
         .withNewSpec()
         .withNodeName(LocalCluster.NODE)
-        .withServiceAccountName(TENANT)
+        // The ServiceAccount admission plugin refuses a mirror pod that names a ServiceAccount.
         .withAutomountServiceAccountToken(false)
         .withTerminationGracePeriodSeconds(0L)
         .addNewContainer()
