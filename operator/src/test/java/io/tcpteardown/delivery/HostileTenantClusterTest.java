@@ -434,8 +434,12 @@ class HostileTenantClusterTest {
         .isEqualTo(agent.getMetadata().getUid());
     assertThat(restarts(now))
         .as(
-            "restarts of the agent during this attack (last state: %s)",
-            now.getStatus().getContainerStatuses().getFirst().getLastState())
+            () ->
+                "restarts of the agent during this attack (last state: "
+                    + now.getStatus().getContainerStatuses().getFirst().getLastState()
+                    + "; previous log:\n"
+                    + previousLog(now)
+                    + ")")
         .isEqualTo(restartsBefore);
     assertThat(RealClusterTest.ready(now)).as("the agent is Ready").isTrue();
     for (ClusterPods.Answer answer : probeAll()) {
@@ -565,8 +569,29 @@ class HostileTenantClusterTest {
         || restarts(now) != restartsBefore) {
       throw new AssertionError(
           "the agent restarted or was replaced during the attack: "
-              + now.getStatus().getContainerStatuses());
+              + now.getStatus().getContainerStatuses().getFirst().getLastState()
+              + "; the end of its previous log:\n"
+              + previousLog(now));
     }
+  }
+
+  /** The last lines the agent's previous container wrote (why it ended). */
+  static String previousLog(Pod pod) {
+    LocalCluster.Result logs =
+        LocalCluster.run(
+            Duration.ofSeconds(30),
+            List.of(
+                "kubectl",
+                "--kubeconfig",
+                cluster.kubeconfig().toString(),
+                "-n",
+                NAMESPACE,
+                "logs",
+                pod.getMetadata().getName(),
+                "--previous",
+                "--tail",
+                "8"));
+    return logs.output();
   }
 
   /** Checks {@code check} every 5 s for {@code duration}. */
