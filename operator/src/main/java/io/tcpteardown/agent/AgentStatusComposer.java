@@ -14,6 +14,7 @@ import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
 import io.tcpteardown.api.TwReuse;
+import io.tcpteardown.rules.HealthSummary;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -76,6 +77,7 @@ public final class AgentStatusComposer {
     NodeObservation observation = count.observation() == null ? UNCOUNTED : count.observation();
     List<Condition> next = conditions(state, count, observation);
     pods.ifPresent(p -> addPodConditions(next, p.summary(), state.generation()));
+    next.addAll(HealthSummary.forNode(next, state.generation()));
     List<Condition> conditions = Conditions.carryTransitionTimes(previous, next, now);
     StateCounts host = count.observation() == null ? null : observation.states();
     StateCounts whole = host;

@@ -32,7 +32,8 @@ public final class NodeConditions {
           + " (whether the agent runs in the node's own network namespace) and "
           + CLOSE_WAIT_LEAK
           + " (a pod whose CLOSE_WAIT sockets stay at or above the threshold: the peer closed, the"
-          + " application has not called close()).";
+          + " application has not called close())."
+          + HealthConditions.DESCRIPTION;
 
   // Reasons of Applied.
   public static final String REASON_APPLIED = "Applied";

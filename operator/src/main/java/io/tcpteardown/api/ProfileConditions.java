@@ -26,7 +26,8 @@ public final class ProfileConditions {
           + TEARDOWN_PRESSURE
           + " (a selected node is near a teardown limit or its kernel counters rose) and "
           + HELD_BACK
-          + " (maxOrphans held back on a node whose memory cannot afford it).";
+          + " (maxOrphans held back on a node whose memory cannot afford it)."
+          + HealthConditions.DESCRIPTION;
 
   // Reasons.
   public static final String REASON_VALID = "Valid";

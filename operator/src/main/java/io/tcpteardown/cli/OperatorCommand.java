@@ -64,12 +64,29 @@ public final class OperatorCommand implements Callable<Integer> {
               + " STATUS_INTERVAL, default ${DEFAULT-VALUE}).")
   Duration statusInterval;
 
+  @Option(
+      names = "--agent-report-interval",
+      defaultValue = "${env:AGENT_REPORT_INTERVAL:-60s}",
+      converter = DurationConverter.class,
+      description =
+          "The agents' report interval (the chart passes the agents' own): a node whose agent has"
+              + " not reported for two intervals and a minute gets the metric"
+              + " tcp_teardown_node_agent_silent_seconds (env AGENT_REPORT_INTERVAL, default"
+              + " ${DEFAULT-VALUE}).")
+  Duration agentReportInterval;
+
   @Override
   public Integer call() throws Exception {
     KubernetesClient client = OperatorClient.create(Config.autoConfigure(null));
     OperatorSettings settings =
         new OperatorSettings(
-            leaderElection, leaseName, leaseNamespace, healthPort, metricsPort, statusInterval);
+            leaderElection,
+            leaseName,
+            leaseNamespace,
+            healthPort,
+            metricsPort,
+            statusInterval,
+            agentReportInterval);
     OperatorRuntime runtime = OperatorRuntime.start(client, settings);
     // SIGTERM: the hook itself stops the controllers and gives the Lease up before the JVM halts
     // (a hook that only wakes the main thread lets the JVM halt before the main thread is done).

@@ -24,9 +24,12 @@ public final class StateFileCommand {
   @Command(
       name = "rebuild",
       description = {
-        "Moves an unreadable state file aside as <file>.corrupt-<timestamp> and writes a new one from the "
-            + "originals in the node's TcpTeardownNode status.original, which the agent keeps while the file "
-            + "cannot be read. Refuses a readable file, an empty status.original and values no kernel holds.",
+        "Moves an unreadable state file aside as <file>.corrupt-<timestamp> and writes a new one, holding "
+            + "<file>.lock meanwhile: from <file>.backup, the copy every save writes first (the node's and the "
+            + "pods' originals), or without a readable backup from the originals in the node's TcpTeardownNode "
+            + "status.original, which the agent keeps while the file cannot be read (the pods' originals are "
+            + "then lost). A readable file with an unreadable pods section gets the backup's. Refuses a "
+            + "readable file, and without a backup an empty status.original and values no kernel holds.",
         "Run it in the agent pod, where NODE_NAME and STATE_FILE are set: kubectl -n tcp-teardown exec AGENT-POD -- "
             + "java -Xmx48m -jar /app/tcp-teardown.jar state-file rebuild"
       })
@@ -78,13 +81,27 @@ public final class StateFileCommand {
         return ExitCodes.REJECTED;
       }
       rebuilt.movedAside().ifPresent(p -> out.println("moved the unreadable state file to " + p));
-      out.println(
-          "wrote "
-              + stateFile
-              + " with the originals of TcpTeardownNode "
-              + nodeName
-              + ": "
-              + rebuilt.written().originals());
+      if (rebuilt.fromBackup().isPresent()) {
+        out.println(
+            "wrote "
+                + stateFile
+                + " from the backup "
+                + rebuilt.fromBackup().get()
+                + ": the node's originals "
+                + rebuilt.written().originals()
+                + ", the originals of "
+                + rebuilt.pods().size()
+                + " pods");
+      } else {
+        out.println(
+            "wrote "
+                + stateFile
+                + " with the originals of TcpTeardownNode "
+                + nodeName
+                + ": "
+                + rebuilt.written().originals());
+      }
+      rebuilt.notes().forEach(note -> out.println("note: " + note));
       if (!rebuilt.notAdopted().isEmpty()) {
         out.println(
             "not adopted (not managed by this agent version): "

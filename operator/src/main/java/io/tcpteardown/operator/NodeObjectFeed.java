@@ -17,11 +17,13 @@ public final class NodeObjectFeed {
   static final String EVENT_SOURCE = "tcpteardownnodes";
 
   private final ProfileStatusIndex index;
+  private final AgentReports agentReports;
   private final SimpleInboundEventSource<TcpTeardownProfile> profiles =
       new SimpleInboundEventSource<>(EVENT_SOURCE);
 
-  public NodeObjectFeed(ProfileStatusIndex index) {
+  public NodeObjectFeed(ProfileStatusIndex index, AgentReports agentReports) {
     this.index = index;
+    this.agentReports = agentReports;
   }
 
   ProfileStatusIndex index() {
@@ -40,10 +42,12 @@ public final class NodeObjectFeed {
    * report would only reschedule that.
    */
   void put(TcpTeardownNode previous, TcpTeardownNode object) {
+    agentReports.seen(object);
     reconcile(index.putObject(object.getMetadata().getName(), object.getStatus()));
   }
 
   void remove(TcpTeardownNode object) {
+    agentReports.forget(object);
     reconcile(index.removeObject(object.getMetadata().getName()));
   }
 

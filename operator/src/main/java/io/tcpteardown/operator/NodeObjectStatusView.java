@@ -2,6 +2,7 @@ package io.tcpteardown.operator;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.tcpteardown.api.AgentInfo;
+import io.tcpteardown.api.Conditions;
 import io.tcpteardown.api.NodeConditions;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
 import java.util.List;
@@ -11,9 +12,10 @@ import java.util.Objects;
  * What the profile status reads of a TcpTeardownNode's status, and nothing more: the applied and
  * original values, the counts (whole node and the node's own namespace), the kernel counters and
  * the time of the report (for pressure), the pod conditions the profile's TeardownPressure names,
- * the agent's features and the pod rules' results and conflicts. The per-pod list, the agent's name
- * and version and the other conditions are dropped: at thousands of nodes they are most of the
- * memory the operator would hold for each node.
+ * an Error=True condition (the profile's Stalled names it), the agent's features and the pod rules'
+ * results and conflicts. The per-pod list, the agent's name and version and the other conditions
+ * are dropped: at thousands of nodes they are most of the memory the operator would hold for each
+ * node.
  */
 public final class NodeObjectStatusView {
   private NodeObjectStatusView() {}
@@ -30,7 +32,9 @@ public final class NodeObjectStatusView {
                 .filter(
                     c ->
                         NodeConditions.TEARDOWN_PRESSURE.equals(c.getType())
-                            || NodeConditions.CLOSE_WAIT_LEAK.equals(c.getType()))
+                            || NodeConditions.CLOSE_WAIT_LEAK.equals(c.getType())
+                            || (NodeConditions.ERROR.equals(c.getType())
+                                && Conditions.TRUE.equals(c.getStatus())))
                 .toList();
     AgentInfo agent =
         status.agent() == null ? null : new AgentInfo(null, null, status.agent().features());

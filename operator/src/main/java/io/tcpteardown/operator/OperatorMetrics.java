@@ -23,9 +23,19 @@ public final class OperatorMetrics {
   /** The counter of TcpTeardownNode spec writes; Prometheus shows it with {@code _total}. */
   public static final String SPEC_WRITES = "tcp_teardown_node_spec_writes";
 
+  /** 1 while this replica leads (or runs without leader election), 0 while it waits. */
+  public static final String LEADER = "tcp_teardown_operator_leader";
+
+  /**
+   * Seconds since a node's agent last reported, only for nodes past the silence limit: no series
+   * while every agent reports, at most one per TcpTeardownNode.
+   */
+  public static final String AGENT_SILENT = "tcp_teardown_node_agent_silent_seconds";
+
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, Map<String, AtomicLong>> gauges = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> silentAgents = new ConcurrentHashMap<>();
 
   public OperatorMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -36,6 +46,44 @@ public final class OperatorMetrics {
             "TcpTeardownNode spec writes (server-side applies) the API server accepted from this"
                 + " operator: one per node a profile change reaches, none while nothing changes")
         .register(registry);
+  }
+
+  /** Registers the leader gauge, read at each scrape. */
+  public void leadership(java.util.function.BooleanSupplier leading) {
+    Gauge.builder(LEADER, () -> leading.getAsBoolean() ? 1 : 0)
+        .description("1 while this operator replica holds the leader Lease and reconciles")
+        .register(registry);
+  }
+
+  /** The nodes whose agents are silent now (node to seconds); every other node's series is gone. */
+  public void silentAgents(Map<String, java.time.Duration> silent) {
+    silentAgents
+        .keySet()
+        .removeIf(
+            node -> {
+              if (silent.containsKey(node)) {
+                return false;
+              }
+              registry.find(AGENT_SILENT).tag("node", node).meters().forEach(registry::remove);
+              return true;
+            });
+    silent.forEach(
+        (node, since) ->
+            silentAgents
+                .computeIfAbsent(
+                    node,
+                    n -> {
+                      AtomicLong holder = new AtomicLong();
+                      Gauge.builder(AGENT_SILENT, holder, AtomicLong::get)
+                          .description(
+                              "Seconds since the agent of a node last wrote its TcpTeardownNode"
+                                  + " status, for nodes silent past two report intervals and a"
+                                  + " minute")
+                          .tag("node", n)
+                          .register(registry);
+                      return holder;
+                    })
+                .set(since.toSeconds()));
   }
 
   public void record(String profile, TcpTeardownProfileStatus status) {

@@ -12,6 +12,7 @@ import io.tcpteardown.events.EventRecorder;
 import io.tcpteardown.http.EndpointServer;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -19,6 +20,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +45,10 @@ public final class OperatorRuntime implements AutoCloseable {
   private final Leadership leadership;
   private final EndpointServer health;
   private final EndpointServer metrics;
+  private final ScheduledExecutorService silenceCheck;
+
+  /** How often the nodes whose agents went silent are looked for. */
+  private static final Duration SILENCE_CHECK = Duration.ofSeconds(30);
 
   private OperatorRuntime(
       Operator operator,
@@ -48,13 +56,15 @@ public final class OperatorRuntime implements AutoCloseable {
       OperatorSettings settings,
       Leadership leadership,
       EndpointServer health,
-      EndpointServer metrics) {
+      EndpointServer metrics,
+      ScheduledExecutorService silenceCheck) {
     this.operator = operator;
     this.client = client;
     this.settings = settings;
     this.leadership = leadership;
     this.health = health;
     this.metrics = metrics;
+    this.silenceCheck = silenceCheck;
   }
 
   /**
@@ -84,7 +94,11 @@ public final class OperatorRuntime implements AutoCloseable {
             });
     Clock clock = Clock.systemUTC();
     OperatorMetrics operatorMetrics = new OperatorMetrics();
-    NodeObjectFeed nodeObjects = new NodeObjectFeed(new ProfileStatusIndex(new PressureTracker()));
+    operatorMetrics.leadership(() -> !settings.leaderElection() || leadership.leading.get());
+    AgentReports agentReports = new AgentReports(settings.agentSilenceLimit());
+    NodeObjectFeed nodeObjects =
+        new NodeObjectFeed(
+            new ProfileStatusIndex(new PressureTracker(), agentReports), agentReports);
     operator.register(new NodeSettingsReconciler(nodeObjects));
     operator.register(
         new ProfileStatusReconciler(
@@ -102,7 +116,23 @@ public final class OperatorRuntime implements AutoCloseable {
             .start();
     EndpointServer metricsServer =
         EndpointServer.on(settings.metricsPort()).metrics(operatorMetrics::scrape).start();
-    return new OperatorRuntime(operator, client, settings, leadership, health, metricsServer);
+    ScheduledExecutorService silenceCheck =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("agent-silence-check").factory());
+    silenceCheck.scheduleWithFixedDelay(
+        () -> {
+          try {
+            operatorMetrics.silentAgents(agentReports.silent(clock.instant()));
+          } catch (RuntimeException e) {
+            // A failed check must not end the schedule: the next one runs as usual.
+            LOG.warn("Could not update the silent agents' metric: {}", e.toString());
+          }
+        },
+        SILENCE_CHECK.toSeconds(),
+        SILENCE_CHECK.toSeconds(),
+        TimeUnit.SECONDS);
+    return new OperatorRuntime(
+        operator, client, settings, leadership, health, metricsServer, silenceCheck);
   }
 
   /** The pod's name (HOSTNAME) and a random suffix: unique even for two runtimes in one JVM. */
@@ -144,6 +174,7 @@ public final class OperatorRuntime implements AutoCloseable {
     if (!leadership.closing.compareAndSet(false, true)) {
       return;
     }
+    silenceCheck.shutdownNow();
     health.close();
     metrics.close();
     operator.stop();

@@ -13,6 +13,7 @@ import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileStatus;
+import io.tcpteardown.rules.HealthSummary;
 import io.tcpteardown.rules.NodeFacts;
 import io.tcpteardown.rules.NodeResolution;
 import io.tcpteardown.rules.ProfileValidation;
@@ -71,7 +72,8 @@ public final class ProfileStatusCalculator {
                       rising.getOrDefault(node.name(), false));
                 })
             .toList();
-    return assemble(profile, profile.getStatus(), violations, contributions, now);
+    return assemble(
+        profile, profile.getStatus(), violations, contributions, AgentSilence.NONE, now);
   }
 
   /**
@@ -109,7 +111,8 @@ public final class ProfileStatusCalculator {
       String heldBack,
       List<NodeResolution.FieldConflict> conflicts,
       String pressure,
-      ProfilePodStatus.Part pods) {}
+      ProfilePodStatus.Part pods,
+      String error) {}
 
   /**
    * @param resolution the node's resolution over every profile, null when the profile is rejected
@@ -150,8 +153,24 @@ public final class ProfileStatusCalculator {
         heldBack,
         conflicts,
         pressure,
-        podRule ? ProfilePodStatus.part(profile, node, status) : null);
+        podRule ? ProfilePodStatus.part(profile, node, status) : null,
+        resolution == null || applied ? null : agentError(status));
   }
+
+  /** The agent's Error=True message, cut to a bound (the agent's text), when it reports one. */
+  private static String agentError(TcpTeardownNodeStatus status) {
+    if (status == null) {
+      return null;
+    }
+    return Conditions.find(status.conditions(), io.tcpteardown.api.NodeConditions.ERROR)
+        .filter(c -> Conditions.TRUE.equals(c.getStatus()))
+        .map(c -> String.valueOf(c.getMessage()))
+        .map(m -> m.length() > MAX_ERROR_MESSAGE ? m.substring(0, MAX_ERROR_MESSAGE) + "…" : m)
+        .orElse(null);
+  }
+
+  /** How much of a node's Error message the profile's Stalled message repeats. */
+  static final int MAX_ERROR_MESSAGE = 200;
 
   /**
    * The profile's status from the contributions of the nodes it selects, sorted by node name.
@@ -164,6 +183,7 @@ public final class ProfileStatusCalculator {
       TcpTeardownProfileStatus previous,
       List<Violation> violations,
       Collection<NodeContribution> selected,
+      AgentSilence silence,
       Instant now) {
     String name = profile.getMetadata().getName();
     Long generation = profile.getMetadata().getGeneration();
@@ -176,8 +196,16 @@ public final class ProfileStatusCalculator {
     List<String> heldBackMessages = new ArrayList<>();
     Map<String, ConflictSummary> conflicts = new TreeMap<>();
     List<ProfilePodStatus.Part> podParts = new ArrayList<>();
+    List<String> silentNodes = new ArrayList<>();
+    List<String> erroredNodes = new ArrayList<>();
 
     for (NodeContribution node : selected) {
+      if (silence.silent(node.node(), now)) {
+        silentNodes.add(node.node());
+      }
+      if (node.error() != null) {
+        erroredNodes.add(node.node() + " (" + node.error() + ")");
+      }
       StateCounts states = node.states();
       totals = saturatingSum(totals, states);
       if (node.heldBack() != null) {
@@ -287,6 +315,7 @@ public final class ProfileStatusCalculator {
                 REASON_MAX_ORPHANS_HELD_BACK,
                 summarize(heldBackMessages),
                 generation));
+    next.addAll(HealthSummary.forProfile(next, silentNodes, erroredNodes, generation));
 
     return new TcpTeardownProfileStatus(
         generation,

@@ -59,7 +59,10 @@ public final class ProfileStatusIndex {
   private long lastVersion;
   private List<TcpTeardownProfile> accepted = List.of();
 
-  public ProfileStatusIndex(PressureTracker tracker) {
+  private final AgentSilence silence;
+
+  public ProfileStatusIndex(PressureTracker tracker, AgentSilence silence) {
+    this.silence = silence;
     this.tracker = tracker;
   }
 
@@ -138,6 +141,7 @@ public final class ProfileStatusIndex {
             previous,
             entry.violations(),
             contributions.getOrDefault(profile, new TreeMap<>()).values(),
+            silence,
             now));
   }
 

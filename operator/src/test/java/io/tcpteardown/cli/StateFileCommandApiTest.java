@@ -134,8 +134,11 @@ class StateFileCommandApiTest {
     assertThat(run.exit()).isEqualTo(ExitCodes.REJECTED);
     assertThat(run.err()).contains(stateFile + " is readable", "nothing to rebuild");
     assertThat(Files.readString(stateFile)).isEqualTo(before);
+    // Nothing moved aside: the file, the backup its save wrote and the lock file only.
     try (var listing = Files.list(dir)) {
-      assertThat(listing).containsExactly(stateFile);
+      assertThat(listing)
+          .containsExactlyInAnyOrder(
+              stateFile, dir.resolve("state.json.backup"), dir.resolve("state.json.lock"));
     }
   }
 
@@ -159,8 +162,38 @@ class StateFileCommandApiTest {
         .contains("there is no TcpTeardownNode " + fixtures.name("no-such-node"));
 
     assertThat(Files.readString(stateFile)).isEqualTo("garbage");
+    // Nothing moved aside or written: the file and the lock file the rebuild held.
     try (var listing = Files.list(dir)) {
-      assertThat(listing).containsExactly(stateFile);
+      assertThat(listing).containsExactlyInAnyOrder(stateFile, dir.resolve("state.json.lock"));
     }
+  }
+
+  /**
+   * The issue's data loss: a file cut mid-string (as a short write on a full disk left it) with
+   * pods' originals in it. The documented remedy restores the node's and every pod's originals from
+   * the backup each save writes first; status.original alone holds no pod's.
+   */
+  @Test
+  void aFileCutMidStringIsRebuiltFromItsBackupWithThePodsOriginals() throws Exception {
+    String node = nodeWithOriginals("backup", Map.of(FIN, "60"));
+    StateFile file = new StateFile(stateFile);
+    NodeState nodeState = new NodeState("boot", Map.of(ManagedSysctl.FIN_TIMEOUT, 60L));
+    NodeState pod = new NodeState("boot", Map.of(ManagedSysctl.TW_REUSE, 2L));
+    file.save(nodeState);
+    file.savePod("0b7c4f6e-1d2a-4c3b-9e8f-7a6b5c4d3e2f", pod);
+    byte[] whole = Files.readAllBytes(stateFile);
+    Files.write(stateFile, java.util.Arrays.copyOf(whole, whole.length - 40));
+
+    CliRun run = rebuild(node);
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(file.load().originals()).isEqualTo(nodeState.originals());
+    assertThat(file.load().bootId()).isEqualTo("boot");
+    assertThat(file.loadPod("0b7c4f6e-1d2a-4c3b-9e8f-7a6b5c4d3e2f")).contains(pod);
+    assertThat(run.out())
+        .contains(
+            "from the backup " + dir.resolve("state.json.backup"),
+            "the originals of 1 pods",
+            "moved the unreadable state file to");
   }
 }

@@ -49,6 +49,10 @@ public record ChartAlertRules(ObjectNode file) {
     return rule(alert).get("expr").asText();
   }
 
+  public String annotation(String alert, String name) {
+    return rule(alert).path("annotations").path(name).asText(null);
+  }
+
   /** A copy in which {@code alert}'s expression is {@code expr}. */
   public ChartAlertRules withExpr(String alert, String expr) {
     ChartAlertRules copy = new ChartAlertRules(file.deepCopy());

@@ -74,6 +74,7 @@ class HelmChartTest {
     assertThat(env(operator, "LEADER_ELECTION")).isEqualTo("true");
     assertThat(env(operator, "POD_NAMESPACE")).isEqualTo("metadata.namespace");
     assertThat(env(operator, "STATUS_INTERVAL")).isEqualTo("15s");
+    assertThat(env(operator, "AGENT_REPORT_INTERVAL")).isEqualTo("60s");
     assertThat(env(operator, "JDK_JAVA_OPTIONS")).isEqualTo("-XX:+UseStringDeduplication");
     assertThat(operator.getPorts())
         .extracting(p -> p.getName() + ":" + p.getContainerPort())
@@ -197,6 +198,18 @@ class HelmChartTest {
     assertThat(daemonSet.getSpec().getTemplate().getSpec().getPriorityClassName()).isNull();
     Container agent = daemonSet.getSpec().getTemplate().getSpec().getContainers().getFirst();
     assertThat(env(agent, "REPORT_INTERVAL")).isEqualTo("2m");
+    assertThat(
+            env(
+                chart
+                    .one(Deployment.class, "-operator")
+                    .getSpec()
+                    .getTemplate()
+                    .getSpec()
+                    .getContainers()
+                    .getFirst(),
+                "AGENT_REPORT_INTERVAL"))
+        .as("the operator knows the agents' interval")
+        .isEqualTo("2m");
     assertThat(env(agent, "JDK_JAVA_OPTIONS")).isEqualTo("-Xlog:gc");
     assertThat(
             env(
@@ -225,12 +238,7 @@ class HelmChartTest {
     List<Map<String, Object>> rules = rule.get("spec", "groups", 0, "rules");
     assertThat(rules)
         .extracting(r -> (String) r.get("alert"))
-        .containsExactlyInAnyOrder(
-            "TcpTeardownAgentNotReporting",
-            "TcpTeardownApplyErrors",
-            "TcpTeardownDriftCorrectionsRising",
-            "TcpTeardownPressure",
-            "TcpTeardownCloseWaitLeak");
+        .containsExactlyInAnyOrderElementsOf(PrometheusRuleTest.SHIPPED);
   }
 
   @Test

@@ -34,6 +34,8 @@ class MonitoringAssertionsTest {
       tcp_teardown_profile_accepted{profile="web"} 1
       tcp_teardown_profile_teardown_pressure{profile="web"} 0
       tcp_teardown_node_spec_writes_total 3
+      tcp_teardown_operator_leader 1
+      tcp_teardown_node_agent_silent_seconds 200
       """;
 
   private static String agent() {
@@ -99,6 +101,10 @@ class MonitoringAssertionsTest {
                     prometheus, EnumSet.allOf(MonitoringAssertions.Scope.class)))
             .containsExactlyInAnyOrder(
                 "tcp_teardown_profile_conflict: no series",
+                "tcp_teardown_node_agent_silent_seconds: series {__name__=tcp_teardown_node_agent_silent_seconds,"
+                    + " instance=127.0.0.1:"
+                    + operator.getAddress().getPort()
+                    + ", job=operator} has no label node",
                 "tcp_teardown_orphans: series {__name__=tcp_teardown_orphans, instance=127.0.0.1:9102,"
                     + " job=agent} has no label node",
                 "tcp_teardown_sockets: no series with state [closing]",
@@ -109,7 +115,12 @@ class MonitoringAssertionsTest {
         assertThat(
                 MonitoringAssertions.readmeMetricProblems(
                     prometheus, EnumSet.of(MonitoringAssertions.Scope.OPERATOR)))
-            .containsExactly("tcp_teardown_profile_conflict: no series");
+            .containsExactlyInAnyOrder(
+                "tcp_teardown_profile_conflict: no series",
+                "tcp_teardown_node_agent_silent_seconds: series {__name__=tcp_teardown_node_agent_silent_seconds,"
+                    + " instance=127.0.0.1:"
+                    + operator.getAddress().getPort()
+                    + ", job=operator} has no label node");
 
         List<GrafanaDashboard.Query> queries = GrafanaDashboard.rendered().queries();
         List<String> problems = MonitoringAssertions.dashboardProblems(prometheus, queries, "1m");

@@ -147,7 +147,13 @@ class MonitoringEndToEndTest {
 
     // The chart's alerts too, as its PrometheusRule carries them.
     Path rules = work.resolve("rules.yml");
-    Files.writeString(rules, ChartAlertRules.render(Map.of()).yaml());
+    Files.writeString(
+        rules,
+        ChartAlertRules.render(
+                Map.of(
+                    "metrics.prometheusRule.agentJob", "agent",
+                    "metrics.prometheusRule.operatorJob", "operator"))
+            .yaml());
     PrometheusServer prometheus =
         keep(
             PrometheusServer.start(

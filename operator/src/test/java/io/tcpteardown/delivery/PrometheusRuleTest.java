@@ -34,6 +34,12 @@ class PrometheusRuleTest {
   static final List<String> SHIPPED =
       List.of(
           "TcpTeardownAgentNotReporting",
+          "TcpTeardownAgentTargetDown",
+          "TcpTeardownOperatorDown",
+          "TcpTeardownOperatorNoLeader",
+          "TcpTeardownProfileRejected",
+          "TcpTeardownProfileConflict",
+          "TcpTeardownProfileNotApplied",
           "TcpTeardownApplyErrors",
           "TcpTeardownDriftCorrectionsRising",
           "TcpTeardownPressure",
@@ -89,11 +95,15 @@ class PrometheusRuleTest {
         .flatMap(
             alert ->
                 Stream.of(
-                    // A renamed metric: the alert never fires.
+                    // A renamed metric: the alert never fires (or, on a missing scrape
+                    // target, always).
                     Arguments.of(
                         alert,
                         (java.util.function.UnaryOperator<String>)
-                            e -> e.replace("tcp_teardown_", "tcp_teardwn_"),
+                            e ->
+                                e.contains("tcp_teardown_")
+                                    ? e.replace("tcp_teardown_", "tcp_teardwn_")
+                                    : e.replace("up{", "upp{"),
                         "misspelled metric"),
                     // The comparison dropped: it fires on every series.
                     Arguments.of(
@@ -138,6 +148,36 @@ class PrometheusRuleTest {
             0,
             "TcpTeardownDriftCorrectionsRising"),
         Arguments.of("metrics.prometheusRule.teardownPressureFor", "2m", "TcpTeardownPressure"),
-        Arguments.of("metrics.prometheusRule.closeWaitLeakFor", "2m", "TcpTeardownCloseWaitLeak"));
+        Arguments.of("metrics.prometheusRule.closeWaitLeakFor", "2m", "TcpTeardownCloseWaitLeak"),
+        Arguments.of(
+            "metrics.prometheusRule.profileRejectedFor", "30m", "TcpTeardownProfileRejected"),
+        Arguments.of("metrics.prometheusRule.conflictFor", "5m", "TcpTeardownProfileConflict"),
+        Arguments.of("metrics.prometheusRule.notAppliedFor", "5m", "TcpTeardownProfileNotApplied"),
+        Arguments.of(
+            "metrics.prometheusRule.agentJob", "other-agents", "TcpTeardownAgentTargetDown"),
+        Arguments.of(
+            "metrics.prometheusRule.operatorJob", "other-operators", "TcpTeardownOperatorDown"));
+  }
+
+  /** Every alert links to its own section of the runbook in the repository. */
+  @Test
+  void everyAlertLinksToItsSectionOfTheRunbook() throws Exception {
+    ChartAlertRules rules =
+        ChartAlertRules.render(
+            Map.of("metrics.prometheusRule.runbookBaseUrl", "https://example.org/runbook.md"));
+    Set<String> anchors = new TreeSet<>();
+    for (String line : Files.readAllLines(Path.of("../docs/runbook.md"))) {
+      if (line.startsWith("## ")) {
+        anchors.add(line.substring(3).strip().toLowerCase(java.util.Locale.ROOT));
+      }
+    }
+    for (String alert : SHIPPED) {
+      assertThat(rules.annotation(alert, "runbook_url"))
+          .as(alert)
+          .isEqualTo("https://example.org/runbook.md#" + alert.toLowerCase(java.util.Locale.ROOT));
+      assertThat(anchors)
+          .as("docs/runbook.md has a section for " + alert)
+          .contains(alert.toLowerCase(java.util.Locale.ROOT));
+    }
   }
 }

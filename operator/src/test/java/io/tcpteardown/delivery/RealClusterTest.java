@@ -319,7 +319,13 @@ class RealClusterTest {
             .getFirst();
     Path rules = Files.createTempFile("chart-alerts", ".yml");
     rules.toFile().deleteOnExit();
-    Files.writeString(rules, ChartAlertRules.render(Map.of()).yaml());
+    Files.writeString(
+        rules,
+        ChartAlertRules.render(
+                Map.of(
+                    "metrics.prometheusRule.agentJob", "agent",
+                    "metrics.prometheusRule.operatorJob", "operator"))
+            .yaml());
     try (PrometheusServer prometheus =
         PrometheusServer.start(targets, Duration.ofSeconds(1), List.of(rules))) {
       await()

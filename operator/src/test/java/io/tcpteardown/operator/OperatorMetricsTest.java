@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.api.TcpTeardownProfileStatus;
 import io.tcpteardown.tier.UnitTest;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -43,5 +45,34 @@ class OperatorMetricsTest {
             .orElseThrow();
     assertThat(Double.parseDouble(line.substring(line.indexOf(' ') + 1)))
         .isEqualTo((double) TcpTeardownNodeDependent.specWrites());
+  }
+
+  @Test
+  void silentAgentsHaveASeriesOnlyWhileSilent() {
+    OperatorMetrics metrics = new OperatorMetrics();
+    assertThat(metrics.scrape()).doesNotContain(OperatorMetrics.AGENT_SILENT + "{");
+    metrics.silentAgents(
+        Map.of("node-a", Duration.ofSeconds(200), "node-b", Duration.ofSeconds(400)));
+    assertThat(metrics.scrape())
+        .contains(
+            OperatorMetrics.AGENT_SILENT + "{node=\"node-a\"} 200",
+            OperatorMetrics.AGENT_SILENT + "{node=\"node-b\"} 400");
+    metrics.silentAgents(Map.of("node-b", Duration.ofSeconds(430)));
+    assertThat(metrics.scrape())
+        .doesNotContain("node=\"node-a\"")
+        .contains(OperatorMetrics.AGENT_SILENT + "{node=\"node-b\"} 430");
+    metrics.silentAgents(Map.of());
+    assertThat(metrics.scrape()).doesNotContain(OperatorMetrics.AGENT_SILENT + "{");
+  }
+
+  @Test
+  void theLeaderGaugeFollowsLeadership() {
+    OperatorMetrics metrics = new OperatorMetrics();
+    java.util.concurrent.atomic.AtomicBoolean leading =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    metrics.leadership(leading::get);
+    assertThat(metrics.scrape()).contains(OperatorMetrics.LEADER + " 0.0");
+    leading.set(true);
+    assertThat(metrics.scrape()).contains(OperatorMetrics.LEADER + " 1.0");
   }
 }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.tcpteardown.api.Conditions;
+import io.tcpteardown.api.HealthConditions;
 import io.tcpteardown.api.KernelCounters;
 import io.tcpteardown.api.NodeConditions;
 import io.tcpteardown.api.NodeSelector;
@@ -430,7 +431,30 @@ class ProfileStatusCalculatorTest {
     Map<String, Condition> byType =
         status.conditions().stream().collect(Collectors.toMap(Condition::getType, c -> c));
     assertThat(byType.keySet())
-        .containsExactlyInAnyOrder(ACCEPTED, APPLIED, CONFLICT, TEARDOWN_PRESSURE, HELD_BACK);
+        .containsExactlyInAnyOrder(
+            ACCEPTED,
+            APPLIED,
+            CONFLICT,
+            TEARDOWN_PRESSURE,
+            HELD_BACK,
+            HealthConditions.READY,
+            HealthConditions.RECONCILING,
+            HealthConditions.STALLED);
+    // kstatus: Ready exactly when accepted, applied (or selecting no node) and without conflict;
+    // Reconciling and Stalled never both; not Ready means one of them, so Flux never only waits.
+    boolean applied =
+        "True".equals(byType.get(APPLIED).getStatus())
+            || "NoNodesSelected".equals(byType.get(APPLIED).getReason());
+    boolean ready =
+        "True".equals(byType.get(ACCEPTED).getStatus())
+            && applied
+            && "False".equals(byType.get(CONFLICT).getStatus());
+    assertThat(byType.get(HealthConditions.READY).getStatus()).isEqualTo(ready ? "True" : "False");
+    assertThat(
+            List.of(
+                byType.get(HealthConditions.RECONCILING).getStatus(),
+                byType.get(HealthConditions.STALLED).getStatus()))
+        .containsExactlyInAnyOrder(ready ? "False" : "True", "False");
     row.conditions()
         .forEach(
             (type, expected) ->

@@ -75,7 +75,7 @@ class ProfileStatusIndexProperties {
   @Property(tries = 300)
   void theIndexAgreesWithTheFullRecomputationAfterEveryEvent(@ForAll("events") List<Event> events) {
     ProfileStatusCalculator calculator = new ProfileStatusCalculator(new PressureTracker());
-    ProfileStatusIndex index = new ProfileStatusIndex(new PressureTracker());
+    ProfileStatusIndex index = new ProfileStatusIndex(new PressureTracker(), AgentSilence.NONE);
     Map<String, TcpTeardownProfile> profiles = new TreeMap<>();
     Map<String, NodeFacts> nodes = new LinkedHashMap<>();
     Map<String, TcpTeardownNode> objects = new HashMap<>();

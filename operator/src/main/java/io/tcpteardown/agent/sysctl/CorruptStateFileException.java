@@ -13,7 +13,10 @@ public final class CorruptStateFileException extends Exception {
             + ": the agent writes no sysctl until it is repaired, because it holds the node's original values "
             + "(status.original keeps the last good copy). Rebuild it from status.original with "
             + "`java -Xmx48m -jar /app/tcp-teardown.jar state-file rebuild` in the agent pod (kubectl exec; README "
-            + "\"Troubleshooting\"), which moves the bad file aside",
+            + "\"Troubleshooting\"), which moves the bad file aside and restores "
+            + path.getFileName()
+            + ".backup, the copy every save writes first (the pods' originals too), or without one "
+            + "status.original",
         cause);
   }
 
@@ -32,8 +35,10 @@ public final class CorruptStateFileException extends Exception {
             + " "
             + problem
             + ": the agent writes no sysctl in pods until it is repaired, because the section holds"
-            + " the pods' original values (the node's own values are still managed). Remove the"
-            + " damaged entry under \"pods\" with an editor in the agent pod (kubectl exec): that"
-            + " pod's values then stay as they are and its originals are lost");
+            + " the pods' original values (the node's own values are still managed). Run `java"
+            + " -Xmx48m -jar /app/tcp-teardown.jar state-file rebuild` in the agent pod (kubectl"
+            + " exec): it keeps the node's section and takes the pods section from "
+            + path.getFileName()
+            + ".backup, which is not overwritten while the section is damaged");
   }
 }

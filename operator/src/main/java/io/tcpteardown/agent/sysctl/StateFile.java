@@ -8,8 +8,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tcpteardown.agent.ffm.ExclusiveFileLock;
 import io.tcpteardown.api.ManagedSysctl;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -17,6 +19,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
@@ -25,8 +28,21 @@ import java.util.TreeMap;
 /**
  * The node-local record of original values ({@code --state-file}), JSON such as {@code
  * {"version":1,"bootId":"…","originals":{"net.ipv4.tcp_fin_timeout":60}}}. Saved atomically: a
- * temporary file in the same directory, fsync, rename over the old one, fsync of the directory; a
- * crash leaves either the old or the new file, never a torn one.
+ * temporary file in the same directory written to its last byte (a short write is continued, and a
+ * file system that takes no more bytes fails the save), fsync, rename over the old one, fsync of
+ * the directory; a crash or a full disk leaves either the old or the new file, never a torn one,
+ * and no temporary file.
+ *
+ * <p>Every read-modify-write holds an exclusive lock on {@code <file>.lock} ({@link
+ * ExclusiveFileLock}), a file that is never renamed, so that the agent and {@code state-file
+ * rebuild}, a separate process, never interleave theirs. Reads take no lock: the file is only ever
+ * replaced whole.
+ *
+ * <p>Backup: every save first writes the same bytes to {@code <file>.backup} (same steps), then to
+ * the file, so the backup holds the newest content, or one save ahead when the second write failed
+ * (that save threw, so nothing was written to the kernel after it, and its originals are still the
+ * kernel's values). It is not written while the content has a pods section this agent cannot read:
+ * it keeps the last readable pods' originals. {@code state-file rebuild} restores from it.
  *
  * <p>Forward compatible: a newer agent may raise the version and add fields, sections and sysctls,
  * but never change the meaning of the fields of version 1. An older agent reads such a file, uses
@@ -56,7 +72,15 @@ public final class StateFile implements OriginalsStore {
           .enable(SerializationFeature.INDENT_OUTPUT)
           .build();
 
+  /** How long a read-modify-write waits for another holder of the lock. */
+  private static final Duration LOCK_TIMEOUT = Duration.ofSeconds(10);
+
   private final Path path;
+
+  /** The lock while this instance holds it (guarded by {@code this}; re-entered by depth). */
+  private ExclusiveFileLock lock;
+
+  private int lockDepth;
 
   public StateFile(Path path) {
     this.path = path;
@@ -64,6 +88,45 @@ public final class StateFile implements OriginalsStore {
 
   public Path path() {
     return path;
+  }
+
+  /** {@code <file>.lock}: held during every read-modify-write, never renamed or removed. */
+  public Path lockPath() {
+    return path.resolveSibling(path.getFileName() + ".lock");
+  }
+
+  /** {@code <file>.backup}: a copy written before the file by every save. */
+  public Path backupPath() {
+    return path.resolveSibling(path.getFileName() + ".backup");
+  }
+
+  /** Work done while holding the lock. */
+  @FunctionalInterface
+  public interface Locked<T, E extends Exception> {
+    T run() throws E, IOException;
+  }
+
+  /**
+   * Runs {@code action} holding the exclusive lock on {@link #lockPath()}, waiting up to 10 s for
+   * another process to release it; re-entrant within this instance (its saves inside do not lock
+   * again).
+   */
+  public synchronized <T, E extends Exception> T locked(Locked<T, E> action) throws E, IOException {
+    if (lockDepth == 0) {
+      Files.createDirectories(path.toAbsolutePath().getParent());
+      lock = ExclusiveFileLock.acquire(lockPath(), LOCK_TIMEOUT);
+    }
+    lockDepth++;
+    try {
+      return action.run();
+    } finally {
+      lockDepth--;
+      if (lockDepth == 0) {
+        ExclusiveFileLock held = lock;
+        lock = null;
+        held.close();
+      }
+    }
   }
 
   public boolean exists() {
@@ -167,13 +230,17 @@ public final class StateFile implements OriginalsStore {
     if (entry == null || entry.isNull()) {
       return Optional.empty();
     }
+    return Optional.of(podSection(podUid, entry));
+  }
+
+  private NodeState podSection(String podUid, JsonNode entry) throws CorruptStateFileException {
     String prefix = PODS_FIELD + "." + podUid + ".";
     if (!(entry instanceof ObjectNode object)) {
       throw wrongType(PODS_FIELD + "." + podUid, entry, "an object with bootId and originals");
     }
     ObjectNode unknownFields = object.deepCopy();
     unknownFields.remove(java.util.List.of(BOOT_ID_FIELD, ORIGINALS_FIELD));
-    return Optional.of(section(object, prefix, VERSION, unknownFields));
+    return section(object, prefix, VERSION, unknownFields);
   }
 
   /**
@@ -181,6 +248,10 @@ public final class StateFile implements OriginalsStore {
    * left is removed.
    */
   public synchronized void savePod(String podUid, NodeState state) throws IOException {
+    locked(() -> savePodLocked(podUid, state));
+  }
+
+  private Void savePodLocked(String podUid, NodeState state) throws IOException {
     ObjectNode root = readRootForUpdate();
     ObjectNode pods = podsForUpdate(root);
     ObjectNode entry = sectionJson(state);
@@ -193,6 +264,7 @@ public final class StateFile implements OriginalsStore {
       root.remove(PODS_FIELD);
     }
     write(root);
+    return null;
   }
 
   /**
@@ -200,6 +272,11 @@ public final class StateFile implements OriginalsStore {
    * restored) and answers their UIDs.
    */
   public synchronized java.util.Set<String> retainPods(java.util.Set<String> existing)
+      throws IOException {
+    return locked(() -> retainPodsLocked(existing));
+  }
+
+  private java.util.Set<String> retainPodsLocked(java.util.Set<String> existing)
       throws IOException {
     ObjectNode root = readRootForUpdate();
     ObjectNode pods = podsForUpdate(root);
@@ -312,16 +389,21 @@ public final class StateFile implements OriginalsStore {
 
   /**
    * Saves the node's section; the pods section is taken from the file as it is now, so that a pod's
-   * originals saved meanwhile are never lost.
+   * originals saved meanwhile are never lost. A file that exists but cannot be read is never
+   * replaced (its pods' originals would go with it): the save fails, naming it.
    */
   @Override
   public synchronized void save(NodeState state) throws IOException {
+    locked(() -> saveLocked(state));
+  }
+
+  private Void saveLocked(NodeState state) throws IOException {
     ObjectNode root = toJson(state);
     Optional<ObjectNode> current;
     try {
       current = readRoot();
     } catch (CorruptStateFileException e) {
-      current = Optional.empty();
+      throw new IOException(e.getMessage(), e);
     }
     if (current.isPresent()) {
       JsonNode pods = current.get().get(PODS_FIELD);
@@ -332,8 +414,13 @@ public final class StateFile implements OriginalsStore {
       }
     }
     write(root);
+    return null;
   }
 
+  /**
+   * Writes the backup (unless the content has a pods section this agent cannot read), then the
+   * file: either this throws and the file is as it was, or the file holds exactly these bytes.
+   */
   private void write(ObjectNode root) throws IOException {
     byte[] bytes;
     try {
@@ -341,33 +428,160 @@ public final class StateFile implements OriginalsStore {
     } catch (JsonProcessingException e) {
       throw new IOException("cannot write state JSON", e);
     }
+    if (readable(root)) {
+      replace(backupPath(), bytes);
+    }
+    replace(path, bytes);
+    // One fsync of the directory makes both renames durable. A crash before it may keep either
+    // file old or new in any combination; the save then had not returned, so nothing was written
+    // to the kernel after it, and the old and the new content are both true originals.
     Path directory = path.toAbsolutePath().getParent();
+    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+      dir.force(true);
+    }
+  }
+
+  /** Restores a whole file (the rebuild), under the lock the caller holds. */
+  void writeRoot(ObjectNode root) throws IOException {
+    locked(
+        () -> {
+          write(root);
+          return null;
+        });
+  }
+
+  /** Whether every section of {@code root} parses, the pods' entries included. */
+  private boolean readable(ObjectNode root) {
+    try {
+      validate(root);
+      return true;
+    } catch (CorruptStateFileException e) {
+      return false;
+    }
+  }
+
+  /** Throws what a load of any section of {@code root} would throw. */
+  void validate(ObjectNode root) throws CorruptStateFileException {
+    version(root.get(VERSION_FIELD));
+    checkSection(root, "");
+    for (var entry : pods(root).properties()) {
+      JsonNode pod = entry.getValue();
+      if (pod.isNull()) {
+        continue;
+      }
+      if (!(pod instanceof ObjectNode object)) {
+        throw wrongType(
+            PODS_FIELD + "." + entry.getKey(), pod, "an object with bootId and originals");
+      }
+      checkSection(object, PODS_FIELD + "." + entry.getKey() + ".");
+    }
+  }
+
+  /** The checks of {@link #section} without building anything (run at every save). */
+  private void checkSection(ObjectNode object, String prefix) throws CorruptStateFileException {
+    bootId(object.get(BOOT_ID_FIELD), prefix);
+    JsonNode section = object.get(ORIGINALS_FIELD);
+    if (section == null || section.isNull()) {
+      return;
+    }
+    if (!(section instanceof ObjectNode entries)) {
+      throw wrongType(prefix + ORIGINALS_FIELD, section, "an object of sysctl name to value");
+    }
+    for (var entry : entries.properties()) {
+      JsonNode value = entry.getValue();
+      if (ManagedSysctl.byKey(entry.getKey()).isPresent()
+          && (!value.isIntegralNumber() || !value.canConvertToLong())) {
+        throw wrongType(prefix + ORIGINALS_FIELD + "." + entry.getKey(), value, "a whole number");
+      }
+    }
+  }
+
+  /** The file as JSON, sections unchecked (the rebuild keeps its readable node section). */
+  ObjectNode readRootAsIs() throws CorruptStateFileException {
+    return readRoot().orElseThrow(() -> new CorruptStateFileException(path, "is gone", null));
+  }
+
+  /** The file as JSON when it exists and every section of it reads (see {@link #validate}). */
+  Optional<ObjectNode> readValidRoot() throws CorruptStateFileException {
+    Optional<ObjectNode> root = readRoot();
+    if (root.isPresent()) {
+      validate(root.get());
+    }
+    return root;
+  }
+
+  /** Temporary file, every byte, fsync, rename over {@code target} (the directory not synced). */
+  private static void replace(Path target, byte[] bytes) throws IOException {
+    Path directory = target.toAbsolutePath().getParent();
     Files.createDirectories(directory);
-    Path temporary = Files.createTempFile(directory, path.getFileName() + ".", ".tmp");
+    Path temporary = Files.createTempFile(directory, target.getFileName() + ".", ".tmp");
+    IOException failure = null;
     try {
       try (FileChannel channel =
           FileChannel.open(
               temporary, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        channel.write(java.nio.ByteBuffer.wrap(bytes));
+        writeFully(channel, bytes, temporary);
         channel.force(true);
       }
       try {
         Files.move(
-            temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         throw new IOException(
             "cannot replace "
-                + path
+                + target
                 + " atomically: keep the state file on a local "
                 + "filesystem",
             e);
       }
-      try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-        dir.force(true);
-      }
+    } catch (IOException e) {
+      failure = e;
+      throw e;
     } finally {
-      Files.deleteIfExists(temporary);
+      try {
+        Files.deleteIfExists(temporary);
+      } catch (IOException e) {
+        if (failure == null) {
+          throw e;
+        }
+        failure.addSuppressed(e);
+      }
     }
+  }
+
+  /**
+   * Writes every byte: a write may take fewer bytes than asked (Linux does so on a nearly full file
+   * system), so it is repeated for the rest; a write that takes none, or fails (no space left),
+   * fails the save before anything is renamed.
+   */
+  private static void writeFully(FileChannel channel, byte[] bytes, Path temporary)
+      throws IOException {
+    ByteBuffer buffer = ByteBuffer.wrap(bytes);
+    while (buffer.hasRemaining()) {
+      int written;
+      try {
+        written = channel.write(buffer);
+      } catch (IOException e) {
+        throw new IOException(
+            shortWrite(temporary, buffer.position(), bytes.length, e.getMessage()), e);
+      }
+      if (written <= 0) {
+        throw new IOException(
+            shortWrite(temporary, buffer.position(), bytes.length, "a write took no byte"));
+      }
+    }
+  }
+
+  private static String shortWrite(Path temporary, int done, int total, String why) {
+    return "writing "
+        + temporary
+        + " stopped after "
+        + done
+        + " of "
+        + total
+        + " bytes ("
+        + why
+        + "): the file it replaces is left as it was; free space on its file system";
   }
 
   /** This agent's fields first, then everything a newer agent wrote, unchanged. */

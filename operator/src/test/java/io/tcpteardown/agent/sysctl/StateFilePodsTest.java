@@ -121,7 +121,8 @@ class StateFilePodsTest {
         .hasMessageContaining("pods.u.originals.net.ipv4.tcp_fin_timeout")
         .hasMessageContaining("writes no sysctl in pods")
         .hasMessageContaining("the node's own values are still managed")
-        .hasMessageNotContaining("state-file rebuild");
+        .hasMessageContaining("state-file rebuild")
+        .hasMessageContaining("state.json.backup");
     assertThatThrownBy(() -> file.loadPod("v")).hasMessageContaining("pods.v");
     Path list = dir.resolve("list.json");
     Files.writeString(list, "{\"version\":1,\"originals\":{},\"pods\":[1]}");

@@ -33,8 +33,10 @@ class StateFileTest {
     assertThat(Files.readString(dir.resolve("sub/state.json")))
         .contains(
             "\"version\" : 1", "\"bootId\" : \"boot-1\"", "\"net.ipv4.tcp_fin_timeout\" : 60");
+    // No temporary file: the file, its backup and its lock file only.
     try (var listing = Files.list(dir.resolve("sub"))) {
-      assertThat(listing.map(p -> p.getFileName().toString())).containsExactly("state.json");
+      assertThat(listing.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("state.json", "state.json.backup", "state.json.lock");
     }
   }
 
@@ -44,14 +46,24 @@ class StateFileTest {
     StateFile file = new StateFile(path);
     NodeState old = new NodeState("boot-1", Map.of(ManagedSysctl.FIN_TIMEOUT, 60L));
     file.save(old);
-    // A directory where the rename must land: the rename fails after the temporary file was
-    // written.
+    // A directory where the file should be: it cannot be read, so it is not replaced.
     Path blocked = dir.resolve("blocked");
     Files.createDirectories(blocked.resolve("state.json/child"));
     StateFile blockedFile = new StateFile(blocked.resolve("state.json"));
     assertThatThrownBy(() -> blockedFile.save(old)).isInstanceOf(java.io.IOException.class);
     try (var listing = Files.list(blocked)) {
-      assertThat(listing.map(p -> p.getFileName().toString())).containsExactly("state.json");
+      assertThat(listing.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("state.json", "state.json.lock");
+    }
+    // A directory where the backup's rename must land: the rename fails after the temporary file
+    // was written.
+    Path blockedBackup = dir.resolve("blocked-backup");
+    Files.createDirectories(blockedBackup.resolve("state.json.backup/child"));
+    StateFile backupBlocked = new StateFile(blockedBackup.resolve("state.json"));
+    assertThatThrownBy(() -> backupBlocked.save(old)).isInstanceOf(java.io.IOException.class);
+    try (var listing = Files.list(blockedBackup)) {
+      assertThat(listing.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("state.json.backup", "state.json.lock");
     }
     assertThat(file.load()).isEqualTo(old);
   }
