@@ -16,7 +16,7 @@ RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -q package -DskipTests
 # A trimmed Java runtime: the modules the jar needs (jdeps --print-module-deps on the jar), nothing else. Not
 # compressed: a compressed module image costs every process about 9 MiB more resident memory. No class-data
 # archive: the processes run with -Xshare:off, which measured 1.6 MiB less resident memory (README "Footprint").
-ARG JRE_MODULES=java.base,java.compiler,java.desktop,java.naming,java.net.http,java.sql,jdk.httpserver,jdk.management,jdk.unsupported
+ARG JRE_MODULES=java.base,java.compiler,java.desktop,java.naming,java.net.http,java.sql,jdk.management,jdk.unsupported
 RUN jlink --add-modules ${JRE_MODULES} --strip-debug --no-man-pages --no-header-files \
       --output /jre
 

@@ -2,6 +2,8 @@ package io.tcpteardown.agent;
 
 import static io.tcpteardown.api.NodeConditions.*;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.tcpteardown.agent.pods.PodObserver;
 import io.tcpteardown.agent.pods.PodTuningReport;
@@ -11,6 +13,8 @@ import io.tcpteardown.api.AgentInfo;
 import io.tcpteardown.api.Conditions;
 import io.tcpteardown.api.KernelCounters;
 import io.tcpteardown.api.ManagedSysctl;
+import io.tcpteardown.api.PodTeardownEntry;
+import io.tcpteardown.api.SafeText;
 import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
 import io.tcpteardown.api.TwReuse;
@@ -26,6 +30,17 @@ import java.util.stream.Collectors;
 
 /** Turns the agent's state and its last look at the kernel into a TcpTeardownNode status. */
 public final class AgentStatusComposer {
+  /** Entries of status.pods at most (a kubelet runs 110 pods by default). */
+  public static final int MAX_POD_ENTRIES = TcpTeardownNodeStatus.MAX_PODS;
+
+  /** Bytes of JSON of status.pods at most. */
+  public static final int MAX_POD_BYTES = 128 * 1024;
+
+  /** Characters of status.countError at most. */
+  public static final int MAX_COUNT_ERROR = TcpTeardownNodeStatus.MAX_COUNT_ERROR;
+
+  private static final int MIN_SUMMARY = 1024;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final AgentInfo agent;
 
@@ -94,6 +109,9 @@ public final class AgentStatusComposer {
               host.orphans());
     }
     PodsSummary summary = pods.map(PodObserver.Result::summary).orElse(null);
+    List<PodTeardownEntry> all = podEntries(summary, tuning);
+    List<PodTeardownEntry> entries = all == null ? null : bounded(all);
+    boolean cut = entries != null && entries.size() < all.size();
     return new TcpTeardownNodeStatus(
         state.generation(),
         keyed(state.applied()),
@@ -105,22 +123,20 @@ public final class AgentStatusComposer {
         agent,
         rfc3339(now),
         count.countedAt() == null ? null : rfc3339(count.countedAt()),
-        count.describeFailure(now),
+        SafeText.of(count.describeFailure(now), MAX_COUNT_ERROR),
         pods.isPresent() ? host : null,
-        podEntries(summary, tuning),
+        entries,
         summary == null ? null : summary.podNamespaces(),
-        summary == null || !summary.truncated() ? null : Boolean.TRUE,
+        summary == null || !(summary.truncated() || cut) ? null : Boolean.TRUE,
         pods.map(p -> rfc3339(p.countedAt())).orElse(null),
         tuning.map(PodTuningReport::conflicts).filter(c -> !c.isEmpty()).orElse(null),
         tuning.map(PodTuningReport::rules).filter(r -> !r.isEmpty()).orElse(null));
   }
 
-  private static List<io.tcpteardown.api.PodTeardownEntry> podEntries(
+  private static List<PodTeardownEntry> podEntries(
       PodsSummary summary, Optional<PodTuningReport> tuning) {
-    List<io.tcpteardown.api.PodTeardownEntry> swept =
-        summary == null ? List.of() : summary.entries();
-    List<io.tcpteardown.api.PodTeardownEntry> merged =
-        tuning.map(t -> t.merge(swept)).orElse(swept);
+    List<PodTeardownEntry> swept = summary == null ? List.of() : summary.entries();
+    List<PodTeardownEntry> merged = tuning.map(t -> t.merge(swept)).orElse(swept);
     return summary == null && merged.isEmpty() ? null : merged;
   }
 
@@ -136,7 +152,7 @@ public final class AgentStatusComposer {
         if (TEARDOWN_PRESSURE.equals(pressure.getType())) {
           boolean nodeToo = Conditions.TRUE.equals(pressure.getStatus());
           String message =
-              (nodeToo ? pressure.getMessage() + "; " : "") + summarizeMessages(summary.pressure());
+              summarizeMessages(nodeToo ? pressure.getMessage() + "; " : "", summary.pressure());
           conditions.set(
               i,
               Conditions.of(
@@ -160,14 +176,46 @@ public final class AgentStatusComposer {
                 CLOSE_WAIT_LEAK,
                 true,
                 REASON_LEAK_SUSPECTED,
-                summarizeMessages(summary.leaks()),
+                summarizeMessages("", summary.leaks()),
                 generation));
   }
 
-  /** At most five messages, and how many more. */
-  private static String summarizeMessages(List<String> messages) {
-    String shown = String.join("; ", messages.subList(0, Math.min(5, messages.size())));
-    return messages.size() > 5 ? shown + "; and " + (messages.size() - 5) + " more" : shown;
+  /**
+   * At most five messages, as many as fit beside {@code prefix} in a condition message, and how
+   * many more (exact).
+   */
+  private static String summarizeMessages(String prefix, List<String> messages) {
+    int room = Math.max(MIN_SUMMARY, Conditions.MAX_MESSAGE - prefix.length());
+    return prefix + SafeText.joinWithin(messages, "; ", 5, room, " pods");
+  }
+
+  /**
+   * status.pods as written: at most {@value #MAX_POD_ENTRIES} entries in the order given (problems
+   * first) and at most {@value #MAX_POD_BYTES} bytes of JSON in all; those left out are counted in
+   * podNamespaces and flagged by podsTruncated.
+   */
+  static List<PodTeardownEntry> bounded(List<PodTeardownEntry> entries) {
+    List<PodTeardownEntry> kept = new ArrayList<>();
+    long bytes = 0;
+    for (PodTeardownEntry entry : entries) {
+      if (kept.size() == MAX_POD_ENTRIES) {
+        break;
+      }
+      bytes += jsonBytes(entry) + 1;
+      if (bytes > MAX_POD_BYTES) {
+        break;
+      }
+      kept.add(entry);
+    }
+    return kept;
+  }
+
+  private static long jsonBytes(Object value) {
+    try {
+      return JSON.writeValueAsBytes(value).length;
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a status entry could not be serialized", e);
+    }
   }
 
   private static final NodeObservation UNCOUNTED =

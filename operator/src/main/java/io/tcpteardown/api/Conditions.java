@@ -13,15 +13,25 @@ public final class Conditions {
   public static final String TRUE = "True";
   public static final String FALSE = "False";
 
+  /**
+   * The longest condition message this project writes, in characters of printable ASCII (at most
+   * 4,096 bytes of JSON); metav1.Condition allows 32,768.
+   */
+  public static final int MAX_MESSAGE = 2048;
+
   private Conditions() {}
 
+  /**
+   * A condition; its message made printable ASCII and cut at {@value #MAX_MESSAGE} characters
+   * ({@link SafeText}), since messages name pods and processes that tenants choose.
+   */
   public static Condition of(
       String type, boolean status, String reason, String message, Long generation) {
     return new ConditionBuilder()
         .withType(type)
         .withStatus(status ? TRUE : FALSE)
         .withReason(reason)
-        .withMessage(message)
+        .withMessage(SafeText.of(message, MAX_MESSAGE))
         .withObservedGeneration(generation)
         .build();
   }

@@ -10,7 +10,9 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record NodePodRule(
-    @JsonPropertyDescription("The profile this rule comes from.") String profile,
+    @JsonPropertyDescription("The profile this rule comes from.")
+        @io.fabric8.generator.annotation.Size(max = HeldBackSetting.MAX_PROFILE)
+        String profile,
     @JsonPropertyDescription("The profile's priority (highest wins per pod and field).")
         Integer priority,
     @JsonPropertyDescription("The profile's spec.pods.namespaceSelector.")

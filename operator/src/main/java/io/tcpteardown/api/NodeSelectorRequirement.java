@@ -17,6 +17,9 @@ import java.util.List;
 @ValidationRule(
     value = ProfileCelRules.SELECTOR_VALUES,
     message = ProfileCelRules.SELECTOR_VALUES_MESSAGE)
+@ValidationRule(
+    value = ProfileCelRules.VALUE_LENGTHS,
+    message = ProfileCelRules.VALUE_LENGTHS_MESSAGE)
 public record NodeSelectorRequirement(
     @JsonPropertyDescription("The node label key the requirement is about.")
         @Required
@@ -28,14 +31,21 @@ public record NodeSelectorRequirement(
         @SchemaFrom(type = SelectorOperator.class)
         String operator,
     @JsonPropertyDescription(
-            "The label values for In and NotIn (at least one); absent or empty for Exists and "
-                + "DoesNotExist.")
+            "The label values for In and NotIn (at least one, at most "
+                + NodeSelectorRequirement.MAX_VALUES
+                + ", each of at most 63 characters); absent or empty for Exists and DoesNotExist.")
         @Size(max = NodeSelectorRequirement.MAX_VALUES)
         List<String> values) {
 
   /** A qualified label key: an optional 253-character prefix, a slash and a 63-character name. */
   public static final int MAX_KEY_LENGTH = 317;
 
-  /** Bounds the list so that the CEL rule stays within the API server's cost budget. */
-  public static final int MAX_VALUES = 256;
+  /**
+   * Bounds the list so that the CEL rule stays within the API server's cost budget, and so that the
+   * pod rules a node's spec copies stay under etcd's limit (docs/design.md, "Bounds").
+   */
+  public static final int MAX_VALUES = 16;
+
+  /** A label value: at most 63 characters. */
+  public static final int MAX_VALUE_LENGTH = 63;
 }

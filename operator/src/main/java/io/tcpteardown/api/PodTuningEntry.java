@@ -2,6 +2,7 @@ package io.tcpteardown.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
 import java.util.List;
 import java.util.Map;
 
@@ -19,5 +20,24 @@ public record PodTuningEntry(
     @JsonPropertyDescription(
             "ReportOnly: sysctl name to 'current -> wanted' for values that would change.")
         Map<String, String> wouldChange,
-    @JsonPropertyDescription("Per-field errors, each naming sysctl, value and what to do.")
-        List<String> errors) {}
+    @JsonPropertyDescription(
+            "Per-field errors, each naming sysctl, value and what to do; at most one per field and"
+                + " one for the whole pod, each at most 256 characters.")
+        @Size(max = PodTuningEntry.MAX_ERRORS)
+        List<String> errors) {
+
+  public PodTuningEntry {
+    errors = errors == null ? null : bounded(errors);
+  }
+
+  /** One error per managed sysctl and one about the whole pod. */
+  public static final int MAX_ERRORS = 7;
+
+  /** Characters of one error at most. */
+  public static final int MAX_ERROR = 256;
+
+  /** At most {@value #MAX_ERRORS} errors, each safe text of at most {@value #MAX_ERROR}. */
+  public static List<String> bounded(List<String> errors) {
+    return errors.stream().limit(MAX_ERRORS).map(e -> SafeText.of(e, MAX_ERROR)).toList();
+  }
+}

@@ -33,5 +33,26 @@ public final class ProfileCelRules {
       "this matchExpressions item: operators In and NotIn need at least one value, "
           + "Exists and DoesNotExist take no values; add values or change the operator";
 
+  /**
+   * On every label selector: matchLabels keys of at most 317 characters (a 253-character prefix, a
+   * slash, a 63-character name), values of at most 63, as Kubernetes allows for labels. The schema
+   * cannot bound a map's keys, so CEL does, and {@code SafetyRules} in Java.
+   */
+  public static final String LABEL_LENGTHS =
+      "!has(self.matchLabels) || self.matchLabels.all(k, size(k) <= 317"
+          + " && size(self.matchLabels[k]) <= 63)";
+
+  public static final String LABEL_LENGTHS_MESSAGE =
+      "matchLabels: a key may have at most 317 characters and a value at most 63, as for any"
+          + " Kubernetes label; shorten them";
+
+  /** On each matchExpressions item: values of at most 63 characters, as for any label value. */
+  public static final String VALUE_LENGTHS =
+      "!has(self.values) || self.values.all(v, size(v) <= 63)";
+
+  public static final String VALUE_LENGTHS_MESSAGE =
+      "this matchExpressions item: a value may have at most 63 characters, as for any Kubernetes"
+          + " label value; shorten it";
+
   private ProfileCelRules() {}
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Nullable;
+import io.fabric8.generator.annotation.Size;
 import java.util.List;
 import java.util.Map;
 
@@ -21,19 +22,48 @@ public record TcpTeardownNodeSpec(
     @JsonPropertyDescription(FieldDocs.MAX_TW_BUCKETS) Integer maxTwBuckets,
     @JsonPropertyDescription(FieldDocs.TW_REUSE) TwReuse twReuse,
     @JsonPropertyDescription(FieldDocs.TIMESTAMPS) Timestamps timestamps,
-    @JsonPropertyDescription("For each set field, the profile it came from.") @Nullable
+    @JsonPropertyDescription("For each set field, the profile it came from.")
+        @Nullable
+        @Size(max = TcpTeardownNodeSpec.MAX_SOURCES)
         Map<String, String> sources,
-    @JsonPropertyDescription("Profiles selecting this node, sorted by name.") @Nullable
+    @JsonPropertyDescription(
+            "Profiles selecting this node, sorted by name (the "
+                + TcpTeardownNodeSpec.MAX_PROFILES
+                + " first in precedence at most).")
+        @Nullable
+        @Size(max = TcpTeardownNodeSpec.MAX_PROFILES)
         List<String> profiles,
     @JsonPropertyDescription(
-            "Settings a selecting profile asked for that are held back on this node, and why.")
+            "Settings a selecting profile asked for that are held back on this node, and why (at"
+                + " most "
+                + TcpTeardownNodeSpec.MAX_HELD_BACK
+                + ").")
         @Nullable
+        @Size(max = TcpTeardownNodeSpec.MAX_HELD_BACK)
         List<HeldBackSetting> heldBack,
     @JsonPropertyDescription(
-            "The pod rules of the selecting profiles that have spec.pods, sorted by profile; the"
-                + " agent resolves them against the pods of this node.")
+            "The pod rules of the selecting profiles that have spec.pods, sorted by profile (the "
+                + TcpTeardownNodeSpec.MAX_POD_RULES
+                + " first in precedence at most); the agent resolves them against the pods of this"
+                + " node.")
         @Nullable
+        @Size(max = TcpTeardownNodeSpec.MAX_POD_RULES)
         List<NodePodRule> podRules) {
+
+  /**
+   * Profiles one node's spec names at most; further profiles that select the node are held back on
+   * it (the bounds keep the largest TcpTeardownNode under etcd's limit: docs/design.md, "Bounds").
+   */
+  public static final int MAX_PROFILES = 128;
+
+  /** Pod rules one node's spec carries at most; further ones are held back. */
+  public static final int MAX_POD_RULES = 16;
+
+  /** Held-back entries at most; beyond them, the first in precedence are kept. */
+  public static final int MAX_HELD_BACK = 128;
+
+  /** One source per managed field. */
+  public static final int MAX_SOURCES = 8;
 
   public TcpTeardownNodeSpec {
     sources = sources == null ? Map.of() : sources;

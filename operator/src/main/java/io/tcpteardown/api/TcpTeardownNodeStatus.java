@@ -2,6 +2,7 @@ package io.tcpteardown.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,8 @@ public record TcpTeardownNodeStatus(
     @JsonPropertyDescription("Kernel counters that show teardown trouble.") KernelCounters counters,
     @JsonPropertyDescription("Times a managed value changed by someone else was written back.")
         Long driftCorrections,
-    @JsonPropertyDescription(NodeConditions.DESCRIPTION) List<Condition> conditions,
+    @JsonPropertyDescription(NodeConditions.DESCRIPTION) @Size(max = MAX_CONDITIONS)
+        List<Condition> conditions,
     @JsonPropertyDescription("The agent that wrote this status.") AgentInfo agent,
     @JsonPropertyDescription("When the agent last wrote this status (RFC 3339).")
         String lastReportTime,
@@ -34,6 +36,7 @@ public record TcpTeardownNodeStatus(
     @JsonPropertyDescription(
             "Why the latest count of states and counters failed, and the age of the numbers shown"
                 + " (they are stale); absent when the latest count succeeded.")
+        @Size(max = MAX_COUNT_ERROR)
         String countError,
     @JsonPropertyDescription(
             "Sockets in each teardown state in the node's own network namespace alone (the node's"
@@ -41,7 +44,11 @@ public record TcpTeardownNodeStatus(
         StateCounts hostStates,
     @JsonPropertyDescription(
             "Pods with a problem (CloseWait leak, pressure against their own namespace's limits)"
-                + " and then the pods with the most teardown sockets, at most --status-pod-limit.")
+                + " and then the pods with the most teardown sockets, at most --status-pod-limit;"
+                + " whatever the number of problems, at most "
+                + MAX_PODS
+                + " entries and 128 KiB (podsTruncated then says so).")
+        @Size(max = MAX_PODS)
         List<PodTeardownEntry> pods,
     @JsonPropertyDescription("How many pod network namespaces the last sweep counted.")
         Integer podNamespaces,
@@ -51,9 +58,26 @@ public record TcpTeardownNodeStatus(
     @JsonPropertyDescription(
             "Equal-priority profiles that set one field of the same pods differently; the first"
                 + " profile wins.")
+        @Size(max = PodConflictEntry.MAX_CONFLICTS)
         List<PodConflictEntry> podConflicts,
     @JsonPropertyDescription("Per profile with pod rules: pods matched, applied, with errors.")
+        @Size(max = PodRuleResult.MAX_RULES)
         List<PodRuleResult> podRules) {
+
+  /**
+   * The largest status an agent writes, in bytes of JSON; docs/status-bounds.md shows how the
+   * per-field bounds add up to it.
+   */
+  public static final int MAX_BYTES = 256 * 1024;
+
+  /** Condition types a node's status holds at most (it has seven). */
+  public static final int MAX_CONDITIONS = 16;
+
+  /** Entries of status.pods at most. */
+  public static final int MAX_PODS = 128;
+
+  /** Characters of countError at most. */
+  public static final int MAX_COUNT_ERROR = 1024;
 
   /** A status whose counts are as fresh as the report, without pods or pod rules. */
   public TcpTeardownNodeStatus(

@@ -2,6 +2,7 @@ package io.tcpteardown.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
 
@@ -10,13 +11,15 @@ import java.util.List;
 public record TcpTeardownProfileStatus(
     @JsonPropertyDescription("The metadata.generation this status describes.")
         Long observedGeneration,
-    @JsonPropertyDescription(ProfileConditions.DESCRIPTION) List<Condition> conditions,
+    @JsonPropertyDescription(ProfileConditions.DESCRIPTION) @Size(max = 16)
+        List<Condition> conditions,
     @JsonPropertyDescription("Nodes the selector matches.") Integer selectedNodes,
     @JsonPropertyDescription(
             "Selected nodes whose agent reports every setting this profile won there applied.")
         Integer appliedNodes,
     @JsonPropertyDescription("Sum of each state count over the selected nodes.") StateCounts totals,
     @JsonPropertyDescription("Per selected node, sorted by name, at most 100 entries.")
+        @Size(max = 100)
         List<ProfileNodeEntry> nodes,
     @JsonPropertyDescription(
             "True when more than 100 nodes are selected and nodes lists only the first 100.")

@@ -6,9 +6,11 @@ import io.tcpteardown.agent.AgentMetrics;
 import io.tcpteardown.agent.AgentSettings;
 import io.tcpteardown.agent.AgentStatusComposer;
 import io.tcpteardown.agent.NodeAgent;
+import io.tcpteardown.agent.NodeCapacity;
 import io.tcpteardown.agent.NodeObserver;
 import io.tcpteardown.agent.StatusPublisher;
 import io.tcpteardown.agent.pods.CloseWaitHolders;
+import io.tcpteardown.agent.pods.CpuBudget;
 import io.tcpteardown.agent.pods.NamespaceLabels;
 import io.tcpteardown.agent.pods.NamespaceScanner;
 import io.tcpteardown.agent.pods.NamespaceThread;
@@ -19,6 +21,7 @@ import io.tcpteardown.agent.pods.PodSweeper;
 import io.tcpteardown.agent.pods.PodTuner;
 import io.tcpteardown.agent.pods.PodTuningLoop;
 import io.tcpteardown.agent.pods.SweepPacer;
+import io.tcpteardown.agent.sysctl.NodeMemory;
 import io.tcpteardown.agent.sysctl.StateFile;
 import io.tcpteardown.agent.sysctl.SysctlApplier;
 import io.tcpteardown.agent.sysctl.SysctlFiles;
@@ -105,6 +108,24 @@ public final class AgentCommand implements Callable<Integer> {
   String metricsAddress;
 
   @Option(
+      names = "--probe-port",
+      defaultValue = "${env:PROBE_PORT:-9103}",
+      description =
+          "Port of the kubelet's probe listener, /healthz only (env PROBE_PORT, default"
+              + " ${DEFAULT-VALUE}; 0 picks a free one; -1 for none, /healthz stays on the metrics"
+              + " port).")
+  int probePort;
+
+  @Option(
+      names = "--probe-address",
+      defaultValue = "${env:PROBE_ADDRESS:-127.0.0.1}",
+      description =
+          "Address of the probe listener (env PROBE_ADDRESS, default ${DEFAULT-VALUE}: in the"
+              + " node's network only the node itself reaches it, so no pod can hold up the"
+              + " kubelet's probes; README \"Probes\").")
+  String probeAddress;
+
+  @Option(
       names = "--pods",
       arity = "1",
       defaultValue = "${env:PODS:-true}",
@@ -117,8 +138,9 @@ public final class AgentCommand implements Callable<Integer> {
       names = "--pod-sweep-cpu-budget",
       defaultValue = "${env:POD_SWEEP_CPU_BUDGET:-0.02}",
       description =
-          "Share of one core that pod sweeps may use on average; sweeps are spaced to stay inside"
-              + " it (env POD_SWEEP_CPU_BUDGET, default ${DEFAULT-VALUE}, that is 2%%).")
+          "Share of one core that pod sweeps and the pod tuning loop's rescans may use on average;"
+              + " both are spaced to stay inside it (env POD_SWEEP_CPU_BUDGET, default"
+              + " ${DEFAULT-VALUE}, that is 2%%).")
   double podSweepCpuBudget;
 
   @Option(
@@ -162,15 +184,22 @@ public final class AgentCommand implements Callable<Integer> {
     AgentMetrics metrics = new AgentMetrics(nodeName);
     // One instance: the node's and the pods' sections are saved under its lock.
     StateFile states = new StateFile(stateFile);
-    SysctlApplier applier = new SysctlApplier(new SysctlFiles(proc.procRoot), states);
+    NodeCapacity capacity = NodeCapacity.read(client, nodeName, Duration.ofMinutes(10));
+    SysctlApplier applier =
+        new SysctlApplier(
+            new SysctlFiles(proc.procRoot),
+            states,
+            NodeMemory.of(proc.procRoot, capacity::memoryBytes));
     EventRecorder events = new EventRecorder(client, "tcp-teardown-agent", nodeName, clock);
     PodObserver podObserver = null;
     PodTuningLoop podTuning = null;
     if (pods) {
       try {
         PodDirectory directory = PodDirectory.watch(client, nodeName);
-        podObserver = podObserver(directory, metrics, events, clock);
-        podTuning = podTuning(client, directory, states);
+        // One CPU budget for sweeps and the tuning loop's rescans (CpuBudget).
+        CpuBudget budget = CpuBudget.of(new SweepPacer(podSweepCpuBudget, podSweepMinInterval));
+        podObserver = podObserver(directory, metrics, events, budget, clock);
+        podTuning = podTuning(client, directory, states, budget);
       } catch (IOException | RuntimeException e) {
         System.err.println(
             "warning: pods are not counted ("
@@ -197,27 +226,52 @@ public final class AgentCommand implements Callable<Integer> {
             podObserver == null ? Optional::empty : podObserver::latest);
     // Bind the port before touching the kernel: a port clash must stop the agent before it has
     // changed anything, not crash-loop a pod that already applied settings.
-    EndpointServer endpoints;
+    EndpointServer probes = null;
+    EndpointServer endpoints = null;
     try {
-      endpoints =
-          EndpointServer.on(metricsAddress, metricsPort)
-              .probe("/healthz", agent::healthy)
-              .metrics(metrics::scrape)
-              .start();
+      if (probePort >= 0) {
+        probes =
+            EndpointServer.on(probeAddress, probePort).probe("/healthz", agent::healthy).start();
+      }
     } catch (IOException e) {
       System.err.println(
-          "error: --metrics-port "
-              + metricsPort
-              + " / --metrics-address "
-              + (metricsAddress == null || metricsAddress.isBlank()
-                  ? "(every address)"
-                  : metricsAddress)
+          "error: --probe-port "
+              + probePort
+              + " / --probe-address "
+              + probeAddress
               + ": "
               + e.getMessage()
               + ". Nothing was changed on this node. Free the port, or choose another with "
-              + "--metrics-port (chart value agent.metricsPort) or an address of this node with "
-              + "--metrics-address (agent.metricsAddress).");
+              + "--probe-port (chart value agent.probePort).");
+    }
+    if (probes != null || probePort < 0) {
+      try {
+        endpoints =
+            EndpointServer.on(metricsAddress, metricsPort)
+                .probe("/healthz", agent::healthy)
+                .metrics(metrics::scrape)
+                .start();
+      } catch (IOException e) {
+        System.err.println(
+            "error: --metrics-port "
+                + metricsPort
+                + " / --metrics-address "
+                + (metricsAddress == null || metricsAddress.isBlank()
+                    ? "(every address)"
+                    : metricsAddress)
+                + ": "
+                + e.getMessage()
+                + ". Nothing was changed on this node. Free the port, or choose another with "
+                + "--metrics-port (chart value agent.metricsPort) or an address of this node with "
+                + "--metrics-address (agent.metricsAddress).");
+      }
+    }
+    if (endpoints == null) {
+      if (probes != null) {
+        probes.close();
+      }
       agent.close();
+      capacity.close();
       if (podObserver != null) {
         podObserver.close();
       }
@@ -229,8 +283,10 @@ public final class AgentCommand implements Callable<Integer> {
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-    try (endpoints;
+    try (EndpointServer metricsListener = endpoints;
+        AutoCloseable probeListener = probes == null ? () -> {} : probes;
         client;
+        capacity;
         agent;
         AutoCloseable sweeps = podObserver == null ? () -> {} : podObserver;
         AutoCloseable tuning = podTuning == null ? () -> {} : podTuning) {
@@ -261,7 +317,8 @@ public final class AgentCommand implements Callable<Integer> {
    * Pod rules applied in the pods' namespaces, on a setns thread of their own (so that a long sweep
    * never delays a new pod's values), driven by the pod and namespace watches.
    */
-  private PodTuningLoop podTuning(KubernetesClient client, PodDirectory directory, StateFile states)
+  private PodTuningLoop podTuning(
+      KubernetesClient client, PodDirectory directory, StateFile states, CpuBudget budget)
       throws IOException {
     NamespaceLabels namespaces = NamespaceLabels.watch(client);
     NamespaceThread thread = NamespaceThread.start(proc.procRoot);
@@ -292,6 +349,11 @@ public final class AgentCommand implements Callable<Integer> {
           public boolean synced() {
             return directory.synced() && namespaces.synced();
           }
+
+          @Override
+          public java.util.Set<String> unattributed() {
+            return directory.attribution().unattributed();
+          }
         };
     PodTuningLoop loop =
         new PodTuningLoop(
@@ -301,7 +363,9 @@ public final class AgentCommand implements Callable<Integer> {
             known,
             () -> podTuningRules.get().get(),
             driftCheckInterval,
-            POD_WAITING_RETRY) {
+            POD_WAITING_RETRY,
+            budget,
+            java.lang.management.ManagementFactory.getThreadMXBean()::getCurrentThreadCpuTime) {
           @Override
           public void close() {
             super.close();
@@ -318,13 +382,17 @@ public final class AgentCommand implements Callable<Integer> {
   static final java.time.Duration POD_WAITING_RETRY = java.time.Duration.ofMillis(250);
 
   private PodObserver podObserver(
-      PodDirectory directory, AgentMetrics metrics, EventRecorder events, Clock clock)
+      PodDirectory directory,
+      AgentMetrics metrics,
+      EventRecorder events,
+      CpuBudget budget,
+      Clock clock)
       throws IOException {
     PodSweeper sweeper = new PodSweeper(proc.procRoot, clock);
     return new PodObserver(
         sweeper,
         directory,
-        new CloseWaitHolders(proc.procRoot),
+        new CloseWaitHolders(proc.procRoot, sweeper::closeWaitInodes),
         events,
         new PodMetrics(metrics.registry(), podMetricsLimit),
         new PodObserver.Settings(
@@ -332,6 +400,7 @@ public final class AgentCommand implements Callable<Integer> {
             statusPodLimit,
             podMetricsLimit,
             closeWaitThreshold),
+        budget,
         clock);
   }
 }

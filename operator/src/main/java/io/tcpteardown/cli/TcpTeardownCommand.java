@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
       ValidateCommand.class,
       NodeReportCommand.class,
       PlanCommand.class,
-      StateFileCommand.class
+      StateFileCommand.class,
+      ProbeCommand.class
     })
 public final class TcpTeardownCommand {
 

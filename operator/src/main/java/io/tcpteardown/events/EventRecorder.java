@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.tcpteardown.api.SafeText;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * Repeats of the same (object, type, reason, message) become one Event whose {@code count} and
  * {@code lastTimestamp} rise (created once, then patched), as {@code kubectl get events} shows
  * them; the recorder remembers the last {@value #DEFAULT_REMEMBERED} such keys.
+ *
+ * <p>Messages are made printable ASCII ({@link SafeText}: they name processes tenants name) and cut
+ * at {@value #MAX_MESSAGE} characters. Events about a namespaced object (a tenant's Pod) are
+ * rate-limited per object: {@value #PER_OBJECT_BURST} at once, then one a minute, for up to {@value
+ * #PER_OBJECT_TRACKED} objects remembered.
  */
 public final class EventRecorder implements EventSink, AutoCloseable {
   public static final String EVENTS_NAMESPACE = "default";
@@ -41,6 +47,16 @@ public final class EventRecorder implements EventSink, AutoCloseable {
   static final int DEFAULT_REMEMBERED = 256;
   private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
   private static final int MAX_MESSAGE = 1000;
+
+  /** Events about one namespaced object (a tenant's Pod) at once. */
+  static final int PER_OBJECT_BURST = 10;
+
+  /** Then one more Event about that object per this. */
+  static final Duration PER_OBJECT_REFILL = Duration.ofMinutes(1);
+
+  /** Namespaced objects whose rate is remembered (least recently used forgotten). */
+  static final int PER_OBJECT_TRACKED = 4096;
+
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
 
@@ -55,6 +71,9 @@ public final class EventRecorder implements EventSink, AutoCloseable {
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private final Map<Key, Recorded> recent;
   private final Thread worker;
+  private final ObjectRateLimit perObject =
+      new ObjectRateLimit(PER_OBJECT_BURST, PER_OBJECT_REFILL, PER_OBJECT_TRACKED);
+  private long rateLimited;
   private boolean busy;
   private boolean closed;
   private long dropped;
@@ -109,10 +128,7 @@ public final class EventRecorder implements EventSink, AutoCloseable {
   /** Queues an Event about {@code object}; never blocks on the API server. */
   @Override
   public void emit(HasMetadata object, String type, String reason, String message) {
-    String text =
-        message == null
-            ? ""
-            : message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) : message;
+    String text = message == null ? "" : SafeText.of(message, MAX_MESSAGE);
     ObjectReference involved =
         new ObjectReferenceBuilder()
             .withApiVersion(object.getApiVersion())
@@ -124,7 +140,7 @@ public final class EventRecorder implements EventSink, AutoCloseable {
     Pending event = new Pending(new Key(involved, type, reason, text), clock.instant().toString());
     lock.lock();
     try {
-      if (closed) {
+      if (closed || !withinRate(involved)) {
         return;
       }
       if (queue.size() >= capacity) {
@@ -139,6 +155,53 @@ public final class EventRecorder implements EventSink, AutoCloseable {
       }
       queue.addLast(event);
       changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Whether an Event about this object may be queued now: Events about namespaced objects (tenants'
+   * Pods) are limited per object ({@value #PER_OBJECT_BURST} at once, then one per {@link
+   * #PER_OBJECT_REFILL}), so that one namespace can neither flood the API server nor push others'
+   * Events out of the queue. Events about this project's cluster-scoped objects are not limited
+   * here. Called under {@link #lock}.
+   */
+  private boolean withinRate(ObjectReference involved) {
+    if (involved.getNamespace() == null || involved.getNamespace().isBlank()) {
+      return true;
+    }
+    String object =
+        involved.getKind()
+            + "/"
+            + involved.getNamespace()
+            + "/"
+            + involved.getName()
+            + "/"
+            + involved.getUid();
+    ObjectRateLimit.Answer answer =
+        perObject.take(object, ChronoUnit.NANOS.between(Instant.EPOCH, clock.instant()));
+    if (answer == ObjectRateLimit.Answer.ALLOWED) {
+      return true;
+    }
+    rateLimited++;
+    if (answer == ObjectRateLimit.Answer.FIRST_REFUSED) {
+      LOG.warn(
+          "events about {} {}/{} exceed {} at once and one per {} s: dropped until its rate falls",
+          SafeText.of(involved.getKind(), 64),
+          SafeText.of(involved.getNamespace(), 64),
+          SafeText.of(involved.getName(), 253),
+          PER_OBJECT_BURST,
+          PER_OBJECT_REFILL.toSeconds());
+    }
+    return false;
+  }
+
+  /** Events about namespaced objects dropped by the per-object rate limit. */
+  public long rateLimited() {
+    lock.lock();
+    try {
+      return rateLimited;
     } finally {
       lock.unlock();
     }

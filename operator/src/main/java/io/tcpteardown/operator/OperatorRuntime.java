@@ -107,15 +107,30 @@ public final class OperatorRuntime implements AutoCloseable {
             operatorMetrics,
             clock,
             new StatusWritePolicy(settings.statusInterval())));
-    operator.start();
+    // The ports before the controllers and the Lease: a port clash stops the operator before it
+    // leads, and the command line's shutdown hook (which gives the Lease up) is added as soon as
+    // this returns, not a server's start-up later.
     var runtime = operator.getRuntimeInfo();
     EndpointServer health =
         EndpointServer.on(settings.healthPort())
             .probe("/healthz", () -> runtime.isStarted() && runtime.allEventSourcesAreHealthy())
             .probe("/readyz", runtime::isStarted)
             .start();
-    EndpointServer metricsServer =
-        EndpointServer.on(settings.metricsPort()).metrics(operatorMetrics::scrape).start();
+    EndpointServer metricsServer;
+    try {
+      metricsServer =
+          EndpointServer.on(settings.metricsPort()).metrics(operatorMetrics::scrape).start();
+    } catch (IOException e) {
+      health.close();
+      throw e;
+    }
+    try {
+      operator.start();
+    } catch (RuntimeException e) {
+      health.close();
+      metricsServer.close();
+      throw e;
+    }
     ScheduledExecutorService silenceCheck =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("agent-silence-check").factory());

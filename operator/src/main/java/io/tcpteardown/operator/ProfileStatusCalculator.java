@@ -8,6 +8,7 @@ import io.tcpteardown.api.HeldBackSetting;
 import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.api.NodeConditions;
 import io.tcpteardown.api.ProfileNodeEntry;
+import io.tcpteardown.api.SafeText;
 import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
@@ -38,6 +39,12 @@ public final class ProfileStatusCalculator {
   public static final int MAX_NODE_ENTRIES = 100;
   private static final int PRESSURE_PERCENT = 90;
   private static final int MAX_NAMES_IN_MESSAGE = 5;
+
+  /**
+   * Characters of a node's pod condition copied into a profile's message at most: a node's message
+   * names its tenants' pods and processes.
+   */
+  static final int MAX_NODE_MESSAGE = 512;
 
   private final PressureTracker pressureTracker;
 
@@ -283,9 +290,12 @@ public final class ProfileStatusCalculator {
                 CONFLICT,
                 true,
                 REASON_EQUAL_PRIORITY_CLASH,
-                conflicts.values().stream()
-                    .map(ConflictSummary::message)
-                    .collect(Collectors.joining(" ")),
+                SafeText.joinWithin(
+                    conflicts.values().stream().map(ConflictSummary::message).toList(),
+                    " ",
+                    Integer.MAX_VALUE,
+                    Conditions.MAX_MESSAGE,
+                    " conflicts."),
                 generation));
     next.add(
         pressure.isEmpty()
@@ -425,7 +435,7 @@ public final class ProfileStatusCalculator {
       TcpTeardownNodeStatus status, String type, String reason) {
     return Conditions.find(status.conditions(), type)
         .filter(c -> Conditions.TRUE.equals(c.getStatus()) && reason.equals(c.getReason()))
-        .map(c -> c.getMessage() == null ? reason : c.getMessage());
+        .map(c -> SafeText.of(c.getMessage() == null ? reason : c.getMessage(), MAX_NODE_MESSAGE));
   }
 
   /**
@@ -546,10 +556,22 @@ public final class ProfileStatusCalculator {
    * naming every node under pressure outgrows what etcd accepts in exactly the incident it reports.
    */
   static String summarizeNodes(List<String> sentences) {
-    String shown =
-        String.join(" ", sentences.subList(0, Math.min(sentences.size(), MAX_NAMES_IN_MESSAGE)));
-    int more = sentences.size() - MAX_NAMES_IN_MESSAGE;
-    return more > 0 ? shown + " And " + more + (more == 1 ? " more node." : " more nodes.") : shown;
+    // room for " And N more nodes." with any int N
+    int room = Conditions.MAX_MESSAGE - 32;
+    StringBuilder shown = new StringBuilder();
+    int count = 0;
+    for (String sentence : sentences) {
+      String piece = count == 0 ? SafeText.cap(sentence, room) : " " + sentence;
+      if (count == MAX_NAMES_IN_MESSAGE || shown.length() + piece.length() > room) {
+        break;
+      }
+      shown.append(piece);
+      count++;
+    }
+    int more = sentences.size() - count;
+    return more > 0
+        ? shown + " And " + more + (more == 1 ? " more node." : " more nodes.")
+        : shown.toString();
   }
 
   private static String summarize(List<String> items) {

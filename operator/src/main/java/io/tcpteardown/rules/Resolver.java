@@ -3,6 +3,7 @@ package io.tcpteardown.rules;
 import io.tcpteardown.api.HeldBackSetting;
 import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.api.NodePodRule;
+import io.tcpteardown.api.TcpTeardownNodeSpec;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileSpec;
 import io.tcpteardown.api.TeardownSettings;
@@ -57,13 +58,16 @@ public final class Resolver {
    */
   public static NodeResolution resolveAccepted(
       NodeFacts node, Collection<TcpTeardownProfile> accepted) {
-    List<TcpTeardownProfile> contributing =
+    List<TcpTeardownProfile> selecting =
         accepted.stream()
             .filter(Resolver::named)
             .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
             .filter(p -> selects(p, node))
             .sorted(PRECEDENCE)
             .toList();
+    // Bounded, so that the node's spec stays under etcd's limit: the first in precedence win.
+    List<TcpTeardownProfile> contributing =
+        selecting.subList(0, Math.min(selecting.size(), TcpTeardownNodeSpec.MAX_PROFILES));
 
     TeardownSettings settings = TeardownSettings.NONE;
     Map<String, String> sources = new TreeMap<>();
@@ -100,13 +104,39 @@ public final class Resolver {
     }
     List<String> names =
         contributing.stream().map(p -> p.getMetadata().getName()).sorted().toList();
+    List<NodePodRule> inPrecedence =
+        contributing.stream().map(Resolver::podRule).flatMap(java.util.Optional::stream).toList();
+    int kept = Math.min(inPrecedence.size(), TcpTeardownNodeSpec.MAX_POD_RULES);
+    for (NodePodRule later : inPrecedence.subList(kept, inPrecedence.size())) {
+      heldBack.add(
+          new HeldBackSetting(
+              "pods",
+              later.profile(),
+              "more than "
+                  + TcpTeardownNodeSpec.MAX_POD_RULES
+                  + " profiles with pod rules select this node, and the pod rules of this one come"
+                  + " after them in precedence (priority, then name): they are not applied here."
+                  + " Merge profiles, or narrow the nodeSelector of some."));
+    }
     List<NodePodRule> podRules =
-        contributing.stream()
-            .map(Resolver::podRule)
-            .flatMap(java.util.Optional::stream)
+        inPrecedence.subList(0, kept).stream()
             .sorted(Comparator.comparing(NodePodRule::profile))
             .toList();
-    return new NodeResolution(node.name(), settings, sources, names, heldBack, conflicts, podRules);
+    for (TcpTeardownProfile later : selecting.subList(contributing.size(), selecting.size())) {
+      heldBack.add(
+          new HeldBackSetting(
+              "profile",
+              later.getMetadata().getName(),
+              "more than "
+                  + TcpTeardownNodeSpec.MAX_PROFILES
+                  + " profiles select this node, and this one comes after them in precedence"
+                  + " (priority, then name): nothing of it is applied here. Merge profiles, or"
+                  + " narrow the nodeSelector of some."));
+    }
+    List<HeldBackSetting> bounded =
+        heldBack.subList(0, Math.min(heldBack.size(), TcpTeardownNodeSpec.MAX_HELD_BACK));
+    return new NodeResolution(
+        node.name(), settings, sources, names, List.copyOf(bounded), conflicts, podRules);
   }
 
   /**

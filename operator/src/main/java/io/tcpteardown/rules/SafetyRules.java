@@ -34,6 +34,15 @@ public final class SafetyRules {
   /** The Java twin of the CEL rule {@code ProfileCelRules.SELECTOR_VALUES}. */
   public static final String RULE_SELECTOR_VALUES = "SelectorValues";
 
+  /**
+   * The Java twin of the CEL rules {@code ProfileCelRules.LABEL_LENGTHS} and {@code VALUE_LENGTHS}:
+   * label keys of at most 317 characters, values of at most 63.
+   */
+  public static final String RULE_LABEL_LENGTH = "LabelLength";
+
+  private static final int MAX_LABEL_KEY = NodeSelectorRequirement.MAX_KEY_LENGTH;
+  private static final int MAX_LABEL_VALUE = NodeSelectorRequirement.MAX_VALUE_LENGTH;
+
   private SafetyRules() {}
 
   /** Every violation in a profile's spec, in field order; empty when the profile may be applied. */
@@ -128,6 +137,60 @@ public final class SafetyRules {
   }
 
   /**
+   * The rules of {@link #validateSettings(TeardownSettings, String)} and the node-aware memory rule
+   * (rule 4, {@link #RULE_ORPHAN_MEMORY}): what the agent checks before it writes anything. The
+   * operator holds back a maxOrphans its node cannot afford; a spec that still asks for one was not
+   * made by the operator, and none of it is written.
+   *
+   * @param nodeMemoryBytes the node's memory, or null when unknown (the memory rule is then not
+   *     checked, as the operator does not check it for a node without capacity.memory)
+   */
+  public static List<Violation> validateSettings(
+      TeardownSettings settings, String fieldPrefix, Long nodeMemoryBytes) {
+    List<Violation> violations = validateSettings(settings, fieldPrefix);
+    orphanMemoryViolation(settings.maxOrphans(), nodeMemoryBytes, fieldPrefix + "maxOrphans")
+        .ifPresent(violations::add);
+    return violations;
+  }
+
+  /** Rule 4 as a violation: {@code field} asks for more orphans than the node's memory affords. */
+  public static Optional<Violation> orphanMemoryViolation(
+      Integer maxOrphans, Long nodeMemoryBytes, String field) {
+    if (maxOrphans == null
+        || nodeMemoryBytes == null
+        || nodeMemoryBytes <= 0
+        || orphanMemoryHoldBack(maxOrphans, nodeMemoryBytes).isEmpty()) {
+      return Optional.empty();
+    }
+    long pinned = maxOrphans * ORPHAN_MEMORY_BYTES;
+    long allowed = nodeMemoryBytes * ORPHAN_MEMORY_PERCENT / 100;
+    return Optional.of(
+        new Violation(
+            field,
+            String.valueOf(maxOrphans),
+            RULE_ORPHAN_MEMORY,
+            field
+                + ": "
+                + maxOrphans
+                + " breaks the safety rule "
+                + RULE_ORPHAN_MEMORY
+                + ": "
+                + maxOrphans
+                + " orphans x 64 KiB = "
+                + mebibytes(pinned)
+                + " MiB exceeds "
+                + ORPHAN_MEMORY_PERCENT
+                + "% of this node's memory ("
+                + mebibytes(allowed)
+                + " of "
+                + mebibytes(nodeMemoryBytes)
+                + " MiB); orphans pin unswappable memory. The operator holds such a value back, so"
+                + " this spec was not written by it; nothing of it was written. Use at most "
+                + Math.max(0, allowed / ORPHAN_MEMORY_BYTES)
+                + " for this node."));
+  }
+
+  /**
    * What the schema of spec.nodeSelector cannot say, and what an API server with an older schema
    * may have stored: each requirement needs a key and one of the four operators, In and NotIn need
    * values, Exists and DoesNotExist take none (the CEL rule {@code ProfileCelRules.SELECTOR_VALUES}
@@ -144,6 +207,25 @@ public final class SafetyRules {
     }
     if (selector.matchLabels() != null) {
       for (var label : new java.util.TreeMap<>(nullSafe(selector.matchLabels())).entrySet()) {
+        if (label.getKey().length() > MAX_LABEL_KEY
+            || (label.getValue() != null && label.getValue().length() > MAX_LABEL_VALUE)) {
+          String field = prefix + ".matchLabels." + abbreviate(label.getKey());
+          violations.add(
+              new Violation(
+                  field,
+                  abbreviate(String.valueOf(label.getValue())),
+                  RULE_LABEL_LENGTH,
+                  field
+                      + ": a label key may have at most "
+                      + MAX_LABEL_KEY
+                      + " characters (this one has "
+                      + label.getKey().length()
+                      + ") and a value at most "
+                      + MAX_LABEL_VALUE
+                      + " (this one has "
+                      + String.valueOf(label.getValue()).length()
+                      + "), as for any Kubernetes label. Shorten them."));
+        }
         if (label.getValue() == null) {
           String field = prefix + ".matchLabels." + label.getKey();
           violations.add(
@@ -231,6 +313,21 @@ public final class SafetyRules {
                     + "."));
       }
       for (int v = 0; v < values.size(); v++) {
+        if (values.get(v) != null && values.get(v).length() > MAX_LABEL_VALUE) {
+          violations.add(
+              new Violation(
+                  field + ".values[" + v + "]",
+                  abbreviate(values.get(v)),
+                  RULE_LABEL_LENGTH,
+                  field
+                      + ".values["
+                      + v
+                      + "]: a label value may have at most "
+                      + MAX_LABEL_VALUE
+                      + " characters, this one has "
+                      + values.get(v).length()
+                      + ". Shorten it."));
+        }
         if (values.get(v) == null) {
           violations.add(
               new Violation(
@@ -309,6 +406,11 @@ public final class SafetyRules {
                   + max
                   + ", or remove the field to keep the node's value."));
     }
+  }
+
+  /** A value cut to 80 characters for a message: the length is what the message is about. */
+  private static String abbreviate(String value) {
+    return value.length() <= 80 ? value : value.substring(0, 77) + "...";
   }
 
   private static long mebibytes(long bytes) {

@@ -2,6 +2,7 @@ package io.tcpteardown.agent;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.tcpteardown.agent.sysctl.NodeMemory;
 import io.tcpteardown.agent.sysctl.StateFile;
 import io.tcpteardown.agent.sysctl.SysctlApplier;
 import io.tcpteardown.agent.sysctl.SysctlFiles;
@@ -41,7 +42,9 @@ final class InProcessAgent {
         watch,
         new AgentSettings(node, driftCheckInterval, reportInterval),
         new SysctlApplier(
-            new SysctlFiles(procRoot), new StateFile(work.resolve("state/state.json"))),
+            new SysctlFiles(procRoot),
+            new StateFile(work.resolve("state/state.json")),
+            NodeMemory.of(procRoot, java.util.Optional::empty)),
         new NodeObserver(procRoot),
         metrics,
         new EventRecorder(writes, "tcp-teardown-agent", node, clock),

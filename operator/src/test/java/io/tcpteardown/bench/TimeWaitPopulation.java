@@ -13,12 +13,12 @@ import java.util.List;
  * spread over several listening ports (connect() may reuse a source port towards another
  * destination), with tcp_max_tw_buckets and the port range raised in that namespace only.
  */
-final class TimeWaitPopulation {
+public final class TimeWaitPopulation {
   private static final int PER_LISTENER = 20_000;
 
   private TimeWaitPopulation() {}
 
-  static void create(NetworkNamespace namespace, int count) throws Exception {
+  public static void create(NetworkNamespace namespace, int count) throws Exception {
     namespace.setSysctl("net.ipv4.tcp_max_tw_buckets", String.valueOf(count * 2));
     namespace.setSysctl("net.ipv4.ip_local_port_range", "1024 65535");
     // No reuse of loopback TIME_WAIT ports (a new namespace has tcp_tw_reuse 2): new connections

@@ -272,7 +272,21 @@ class ChartOnApiServerTest {
       // It reads pods (its watch narrows them to its node) but never changes one.
       assertThat(agent.pods().inAnyNamespace().list()).isNotNull();
       assertForbidden(() -> agent.pods().inNamespace(NAMESPACE).withName("any").delete());
-      assertForbidden(() -> agent.nodes().withName("any").edit(n -> n));
+      // It gets a Node (its own capacity.memory, for the memory rule), never lists or changes one.
+      assertThat(agent.nodes().withName("any").get()).isNull();
+      assertForbidden(() -> agent.nodes().list());
+      assertForbidden(() -> agent.nodes().withName("any").delete());
+      assertForbidden(
+          () ->
+              agent
+                  .nodes()
+                  .resource(
+                      new io.fabric8.kubernetes.api.model.NodeBuilder()
+                          .withNewMetadata()
+                          .withName("any")
+                          .endMetadata()
+                          .build())
+                  .create());
     }
 
     try (KubernetesClient operator =

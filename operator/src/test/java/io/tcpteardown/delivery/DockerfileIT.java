@@ -8,7 +8,11 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.tcpteardown.api.TcpTeardownNode;
+import io.tcpteardown.testsupport.AgentProcess;
 import io.tcpteardown.testsupport.ClusterFixtures;
+import io.tcpteardown.testsupport.NetworkNamespace;
+import io.tcpteardown.testsupport.StalledConnections;
+import io.tcpteardown.testsupport.StalledConnections.Network;
 import io.tcpteardown.testsupport.TestCluster;
 import io.tcpteardown.tier.EndToEndTest;
 import java.io.IOException;
@@ -94,6 +98,65 @@ class DockerfileIT {
     Run report = image("node-report", "--json");
     assertThat(report.exit()).as(report.out()).isZero();
     assertThat(report.out()).contains("\"countMethod\" : \"netlink\"", "net.ipv4.tcp_fin_timeout");
+  }
+
+  /**
+   * The agent's two listeners (Jetty) on the trimmed runtime, in a namespace standing for a node;
+   * no API server is needed to serve them.
+   */
+  @Test
+  void theAgentServesItsProbeAndMetricsListenersOnTheTrimmedRuntime(@TempDir Path work)
+      throws Exception {
+    String kubeconfig =
+        """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: none
+          cluster:
+            server: https://127.0.0.1:1
+            insecure-skip-tls-verify: true
+        contexts:
+        - name: none
+          context:
+            cluster: none
+            user: none
+        current-context: none
+        users:
+        - name: none
+          user:
+            token: none
+        """;
+    try (NetworkNamespace namespace = NetworkNamespace.create("image");
+        AgentProcess agent = new AgentProcess(namespace, work)) {
+      agent.startAgentWith(
+          DockerfileEntrypoint.command(DOCKERFILE, ImageRuntime.java(), JAR),
+          kubeconfig,
+          "image",
+          "--pods",
+          "false",
+          "--metrics-port",
+          "9102",
+          "--probe-port",
+          "9103");
+      Network node = Network.of(namespace);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .ignoreExceptions()
+          .untilAsserted(
+              () -> {
+                assertThat(
+                        StalledConnections.get(node, 9103, "/healthz", Duration.ofSeconds(5))
+                            .statusLine())
+                    .isEqualTo("HTTP/1.1 200 OK");
+                assertThat(
+                        StalledConnections.get(node, 9102, "/metrics", Duration.ofSeconds(5))
+                            .statusLine())
+                    .isEqualTo("HTTP/1.1 200 OK");
+              });
+      assertThat(agent.alive()).isTrue();
+      assertThat(agent.logText()).doesNotContain("NoClassDefFoundError", "ClassNotFoundException");
+    }
   }
 
   @Test

@@ -114,8 +114,20 @@ class HelmChartTest {
     // The agent's footprint flags (README "Footprint"); the operator keeps the full JIT compiler.
     assertThat(env(agent, "JDK_JAVA_OPTIONS"))
         .isEqualTo("-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=4");
-    assertThat(agent.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
-    assertThat(agent.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    // The kubelet probes a listener on the node's loopback, which no pod reaches (README "Probes").
+    assertThat(env(agent, "PROBE_PORT")).isEqualTo("9103");
+    assertThat(env(agent, "PROBE_ADDRESS")).isEqualTo("127.0.0.1");
+    assertThat(agent.getPorts())
+        .anySatisfy(
+            p -> {
+              assertThat(p.getName()).isEqualTo("probes");
+              assertThat(p.getContainerPort()).isEqualTo(9103);
+            });
+    for (var probe : List.of(agent.getLivenessProbe(), agent.getReadinessProbe())) {
+      assertThat(probe.getHttpGet().getPath()).isEqualTo("/healthz");
+      assertThat(probe.getHttpGet().getHost()).isEqualTo("127.0.0.1");
+      assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("probes");
+    }
     assertThat(pod.getVolumes())
         .anySatisfy(
             v -> {
@@ -134,6 +146,7 @@ class HelmChartTest {
             Map.of(
                 "tcpteardownnodes", List.of("get", "list", "watch"),
                 "tcpteardownnodes/status", List.of("get", "patch", "update"),
+                "nodes", List.of("get"),
                 "pods", List.of("get", "list", "watch"),
                 "namespaces", List.of("get", "list", "watch"),
                 "events", List.of("create", "patch")));
@@ -142,7 +155,7 @@ class HelmChartTest {
                 RenderedChart.render(Map.of("agent.pods.enabled", false))
                     .one(ClusterRole.class, "-agent")
                     .getRules()))
-        .containsOnlyKeys("tcpteardownnodes", "tcpteardownnodes/status");
+        .containsOnlyKeys("tcpteardownnodes", "tcpteardownnodes/status", "nodes");
     assertThat(verbs(chart.one(ClusterRole.class, "-operator").getRules()))
         .containsExactlyInAnyOrderEntriesOf(
             Map.of(
@@ -364,5 +377,7 @@ class HelmChartTest {
         .hasMessageContaining("jvmOptions");
     assertThatThrownBy(() -> RenderedChart.render(Map.of("agent.metricsPort", 70000)))
         .hasMessageContaining("metricsPort");
+    assertThatThrownBy(() -> RenderedChart.render(Map.of("agent.probePort", 70000)))
+        .hasMessageContaining("probePort");
   }
 }

@@ -67,7 +67,10 @@ class ReadmeCommandsTest {
               + " state-file rebuild",
           "exec needs a kubelet running the agent pod, which the API server tier has not; the"
               + " command it runs (state-file rebuild) is run against the API server by"
-              + " StateFileCommandApiTest");
+              + " StateFileCommandApiTest",
+          "kubectl wait --for=condition=Ready ttp/NAME --timeout=5m",
+          "Ready needs agents that apply the profile, which this test has not; GitOpsHealthApiTest"
+              + " runs kubectl wait --for=condition=Ready on a profile its agent applied");
 
   /** README placeholders and the real objects this test creates for them. */
   static final Map<String, String> PLACEHOLDERS =

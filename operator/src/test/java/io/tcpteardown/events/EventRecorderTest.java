@@ -189,4 +189,62 @@ class EventRecorderTest {
     TimeUnit.MILLISECONDS.sleep(100);
     assertThat(sink.created).hasSize(1);
   }
+
+  private static io.fabric8.kubernetes.api.model.Pod pod(String namespace, String name) {
+    return new io.fabric8.kubernetes.api.model.PodBuilder()
+        .withNewMetadata()
+        .withNamespace(namespace)
+        .withName(name)
+        .withUid("uid-" + namespace + "-" + name)
+        .endMetadata()
+        .build();
+  }
+
+  @Test
+  void aFloodAboutOnePodLeavesRoomForAnotherPodsEvent() throws Exception {
+    FakeSink sink = new FakeSink();
+    try (EventRecorder recorder = recorder(sink, 100, 10)) {
+      for (int i = 0; i < 5_000; i++) {
+        recorder.emit(pod("tenant", "flood"), EventRecorder.WARNING, "CloseWaitLeak", "n=" + i);
+      }
+      recorder.emit(pod("other", "quiet"), EventRecorder.WARNING, "CloseWaitLeak", "n=1");
+      assertThat(recorder.awaitIdle(Duration.ofSeconds(10))).isTrue();
+      assertThat(recorder.rateLimited()).isEqualTo(5_000 - EventRecorder.PER_OBJECT_BURST);
+      assertThat(recorder.dropped()).isZero();
+    }
+    assertThat(sink.created.stream().filter(e -> e.getInvolvedObject().getName().equals("flood")))
+        .hasSize(EventRecorder.PER_OBJECT_BURST);
+    assertThat(sink.created.stream().filter(e -> e.getInvolvedObject().getName().equals("quiet")))
+        .hasSize(1);
+  }
+
+  @Test
+  void repeatsCountAgainstThePodsRateToo() throws Exception {
+    FakeSink sink = new FakeSink();
+    try (EventRecorder recorder = recorder(sink, 100, 10)) {
+      for (int i = 0; i < 100; i++) {
+        recorder.emit(pod("tenant", "flood"), EventRecorder.WARNING, "CloseWaitLeak", "same");
+      }
+      assertThat(recorder.awaitIdle(Duration.ofSeconds(10))).isTrue();
+    }
+    assertThat(sink.created).hasSize(1);
+    assertThat(sink.patches).hasSize(EventRecorder.PER_OBJECT_BURST - 1);
+  }
+
+  @Test
+  void aMessageWithControlCharactersIsWrittenAsPrintableAscii() throws Exception {
+    FakeSink sink = new FakeSink();
+    try (EventRecorder recorder = recorder(sink, 100, 10)) {
+      recorder.emit(
+          pod("tenant", "p"),
+          EventRecorder.WARNING,
+          "CloseWaitLeak",
+          "pid 1 (\u001b[31mevil\n\u0000\u007f) " + "z".repeat(5_000));
+      assertThat(recorder.awaitIdle(Duration.ofSeconds(5))).isTrue();
+    }
+    String message = sink.created.getFirst().getMessage();
+    assertThat(message).startsWith("pid 1 (\\x1b[31mevil\\x0a\\x00\\x7f) ");
+    assertThat(message.length()).isLessThanOrEqualTo(1000);
+    assertThat(message.chars().allMatch(c -> c >= 0x20 && c < 0x7f)).isTrue();
+  }
 }

@@ -550,6 +550,53 @@ class ProfileStatusCalculatorTest {
   }
 
   @Test
+  void hugeLeakMessagesOfManyNodesMakeABoundedProfileMessageThatKeepsTheNodeCount() {
+    // as an agent of today's main wrote them: every holder named, escapes stored as they are
+    String hostile =
+        "pod shop/web-7 holds 2001 CLOSE_WAIT sockets; held by "
+            + "pid 1 (\u001b[2J\n) 120, ".repeat(2_000);
+    List<NodeFacts> nodes = new ArrayList<>();
+    Map<String, TcpTeardownNodeStatus> reports = new java.util.HashMap<>();
+    for (int i = 0; i < 20; i++) {
+      String name = String.format("web-%02d", i);
+      nodes.add(node(name));
+      reports.put(
+          name,
+          new TcpTeardownNodeStatus(
+              1L,
+              Map.of(),
+              Map.of(),
+              states(0, 0),
+              null,
+              0L,
+              List.of(
+                  new io.fabric8.kubernetes.api.model.ConditionBuilder()
+                      .withType(NodeConditions.CLOSE_WAIT_LEAK)
+                      .withStatus(Conditions.TRUE)
+                      .withReason(NodeConditions.REASON_LEAK_SUSPECTED)
+                      .withMessage(hostile)
+                      .build()),
+              null,
+              "2026-11-26T12:00:00Z"));
+    }
+    TcpTeardownProfileStatus status =
+        compute(
+            new ProfileStatusCalculator(new PressureTracker()),
+            List.of(FIN_30),
+            nodes,
+            reports,
+            "web");
+    String message =
+        Conditions.find(status.conditions(), TEARDOWN_PRESSURE).orElseThrow().getMessage();
+    assertThat(message.length()).isLessThanOrEqualTo(Conditions.MAX_MESSAGE);
+    assertThat(message).startsWith("web-00: pod shop/web-7 holds 2001").contains("\\x1b[2J\\x0a");
+    assertThat(message).endsWith(" more nodes.");
+    assertThat(message.chars().allMatch(c -> c >= 0x20 && c < 0x7f)).isTrue();
+    int shown = message.split("web-\\d\\d: ").length - 1;
+    assertThat(message).endsWith(" And " + (20 - shown) + " more nodes.");
+  }
+
+  @Test
   void heldBackIsNamedOnTheNodeEntryOfTheNodeThatCannotAffordIt() {
     List<TcpTeardownProfile> profiles =
         List.of(profile("web", WEB, spec().maxOrphans(65_536).build()));

@@ -29,6 +29,7 @@ class CrdCelRulesTest {
 
   private static final List<Rule> RULES = new ArrayList<>();
   private static final List<Rule> SELECTOR_RULES = new ArrayList<>();
+  private static final List<Rule> LABEL_RULES = new ArrayList<>();
 
   @BeforeAll
   static void compileRulesFromTheCommittedCrd() throws Exception {
@@ -64,14 +65,78 @@ class CrdCelRulesTest {
               validation.get("message").asText(),
               runtime.createProgram(compiler.compile(expression).getAst())));
     }
-    assertThat(SELECTOR_RULES).hasSize(1);
+    assertThat(SELECTOR_RULES)
+        .extracting(Rule::expression)
+        .containsExactly(
+            io.tcpteardown.api.ProfileCelRules.SELECTOR_VALUES,
+            io.tcpteardown.api.ProfileCelRules.VALUE_LENGTHS);
+    for (JsonNode validation :
+        crd.at("/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/nodeSelector")
+            .path("x-kubernetes-validations")) {
+      String expression = validation.get("rule").asText();
+      LABEL_RULES.add(
+          new Rule(
+              expression,
+              validation.get("message").asText(),
+              runtime.createProgram(compiler.compile(expression).getAst())));
+    }
+    assertThat(LABEL_RULES)
+        .extracting(Rule::expression)
+        .containsExactly(io.tcpteardown.api.ProfileCelRules.LABEL_LENGTHS);
     List<String> everywhere = new ArrayList<>();
     collectRules(crd.at("/spec/versions/0/schema/openAPIV3Schema"), everywhere);
     assertThat(new java.util.LinkedHashSet<>(everywhere))
         .as("every CEL rule of the CRD is tested here")
-        .hasSize(RULES.size() + SELECTOR_RULES.size());
-    // The selector rule holds on every selector: spec.nodeSelector and both of spec.pods.
-    assertThat(everywhere).filteredOn(SELECTOR_RULES.getFirst().expression()::equals).hasSize(3);
+        .hasSize(RULES.size() + SELECTOR_RULES.size() + LABEL_RULES.size());
+    // The selector rules hold on every selector: spec.nodeSelector and both of spec.pods.
+    for (Rule rule : SELECTOR_RULES) {
+      assertThat(everywhere).filteredOn(rule.expression()::equals).hasSize(3);
+    }
+    assertThat(everywhere).filteredOn(LABEL_RULES.getFirst().expression()::equals).hasSize(3);
+  }
+
+  @Test
+  void labelAndValueLengthRulesAgreeWithTheirJavaTwinAtKubernetesBounds() throws Exception {
+    String key317 = "a".repeat(253) + "/" + "b".repeat(63);
+    String key318 = "a".repeat(254) + "/" + "b".repeat(63);
+    String value63 = "v".repeat(63);
+    String value64 = "v".repeat(64);
+    for (String key : List.of("k", key317, key318)) {
+      for (String value : List.of("", value63, value64)) {
+        boolean cel =
+            (Boolean)
+                LABEL_RULES
+                    .getFirst()
+                    .program()
+                    .eval(Map.of("self", Map.of("matchLabels", Map.of(key, value))));
+        var selector = new io.tcpteardown.api.NodeSelector(Map.of(key, value), null);
+        boolean java =
+            SafetyRules.validateSelector(selector).stream()
+                .noneMatch(v -> v.rule().equals(SafetyRules.RULE_LABEL_LENGTH));
+        assertThat(cel).as("%d, %d", key.length(), value.length()).isEqualTo(java);
+        assertThat(cel).isEqualTo(key.length() <= 317 && value.length() <= 63);
+      }
+      boolean celValues =
+          (Boolean)
+              SELECTOR_RULES
+                  .get(1)
+                  .program()
+                  .eval(
+                      Map.of(
+                          "self",
+                          Map.of("key", "k", "operator", "In", "values", List.of(value63, key))));
+      boolean javaValues =
+          SafetyRules.validateSelector(
+                  new io.tcpteardown.api.NodeSelector(
+                      null,
+                      List.of(
+                          new io.tcpteardown.api.NodeSelectorRequirement(
+                              "k", "In", List.of(value63, key)))))
+              .stream()
+              .noneMatch(v -> v.rule().equals(SafetyRules.RULE_LABEL_LENGTH));
+      assertThat(celValues).isEqualTo(javaValues).isEqualTo(key.length() <= 63);
+    }
+    assertThat((Boolean) LABEL_RULES.getFirst().program().eval(Map.of("self", Map.of()))).isTrue();
   }
 
   private static void collectRules(JsonNode schema, List<String> rules) {
@@ -133,11 +198,14 @@ class CrdCelRulesTest {
     // One rule serves the node selector and both pod selectors; the API server puts the path of
     // the failing item (spec.pods.podSelector.matchExpressions[0], ...) before the message, so the
     // message must not name one of them.
-    assertThat(SELECTOR_RULES)
+    assertThat(SELECTOR_RULES.getFirst().message())
+        .contains("matchExpressions item", "In and NotIn", "Exists");
+    assertThat(SELECTOR_RULES.get(1).message()).contains("matchExpressions item", "63", "shorten");
+    assertThat(LABEL_RULES.getFirst().message()).contains("matchLabels", "317", "63", "shorten");
+    assertThat(List.of(SELECTOR_RULES.getFirst(), SELECTOR_RULES.get(1), LABEL_RULES.getFirst()))
         .allSatisfy(
             rule ->
                 assertThat(rule.message())
-                    .contains("matchExpressions item", "In and NotIn", "Exists")
                     .doesNotContain("nodeSelector", "podSelector", "namespaceSelector"));
   }
 

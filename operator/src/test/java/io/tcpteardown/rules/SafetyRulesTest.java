@@ -140,6 +140,40 @@ class SafetyRulesTest {
     assertThat(SafetyRules.orphanMemoryHoldBack(4194304, null)).isEmpty();
   }
 
+  @Test
+  void theAgentsCheckOfASpecIncludesTheMemoryRuleAtTheOperatorsBound() {
+    var fits =
+        io.tcpteardown.api.TeardownSettings.NONE.with(
+            io.tcpteardown.api.ManagedSysctl.MAX_ORPHANS, 16384);
+    var tampered = fits.with(io.tcpteardown.api.ManagedSysctl.MAX_ORPHANS, 4194304);
+    // 16384 x 64 KiB = 1 GiB, exactly 25% of 4 GiB.
+    assertThat(SafetyRules.validateSettings(fits, "spec.", 4 * GIB)).isEmpty();
+    List<Violation> refused = SafetyRules.validateSettings(tampered, "spec.", 4 * GIB);
+    assertThat(refused).extracting(Violation::rule).containsExactly(SafetyRules.RULE_ORPHAN_MEMORY);
+    assertThat(refused.getFirst().field()).isEqualTo("spec.maxOrphans");
+    assertThat(refused.getFirst().value()).isEqualTo("4194304");
+    assertThat(refused.getFirst().message())
+        .contains(
+            "spec.maxOrphans: 4194304",
+            "safety rule OrphanMemory",
+            "262144 MiB exceeds 25% of this node's memory (1024 of 4096 MiB)",
+            "at most 16384");
+    // The operator holds back exactly what the agent refuses.
+    for (int maxOrphans : new int[] {4096, 16384, 16385, 4194304}) {
+      assertThat(
+              SafetyRules.validateSettings(
+                      fits.with(io.tcpteardown.api.ManagedSysctl.MAX_ORPHANS, maxOrphans),
+                      "spec.",
+                      4 * GIB)
+                  .stream()
+                  .noneMatch(v -> v.rule().equals(SafetyRules.RULE_ORPHAN_MEMORY)))
+          .isEqualTo(SafetyRules.orphanMemoryHoldBack(maxOrphans, 4 * GIB).isEmpty());
+    }
+    // Unknown memory: not checked, as the operator does not.
+    assertThat(SafetyRules.validateSettings(tampered, "spec.", null)).isEmpty();
+    assertThat(SafetyRules.validateSettings(tampered, "spec.")).isEmpty();
+  }
+
   @org.junit.jupiter.api.Test
   void theSelectorsOfSpecPodsAreCheckedLikeTheNodeSelectorNamingTheirField() {
     io.tcpteardown.api.NodeSelector broken =

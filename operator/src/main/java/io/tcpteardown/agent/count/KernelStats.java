@@ -19,15 +19,36 @@ public final class KernelStats {
   }
 
   public Sockstat readSockstat() throws IOException {
-    return parseSockstat(Files.readAllLines(sockstat));
+    return parseSockstat(readLines(sockstat, NETSTAT_LIMIT));
   }
+
+  /** The most of {@code net/netstat} read (the kernel writes about 4 KiB). */
+  static final int NETSTAT_LIMIT = 64 * 1024;
+
+  /** The counters read from TcpExt; no other name is kept. */
+  static final List<String> COUNTERS = List.of("TCPTimeWaitOverflow", "TCPAbortOnMemory");
 
   /** TCPTimeWaitOverflow and TCPAbortOnMemory; a counter this kernel does not have reads as 0. */
   public KernelCounters readCounters() throws IOException {
-    Map<String, Long> tcpExt = parseTcpExt(Files.readAllLines(netstat));
+    Map<String, Long> tcpExt = parseTcpExt(readLines(netstat, NETSTAT_LIMIT));
     return new KernelCounters(
         tcpExt.getOrDefault("TCPTimeWaitOverflow", 0L),
         tcpExt.getOrDefault("TCPAbortOnMemory", 0L));
+  }
+
+  /**
+   * The lines of the first {@code limit} bytes of a file (Latin-1: every byte is a character, so no
+   * decoding error); a longer file is an error, not a cut read.
+   */
+  static List<String> readLines(Path file, int limit) throws IOException {
+    byte[] bytes;
+    try (java.io.InputStream in = Files.newInputStream(file)) {
+      bytes = in.readNBytes(limit + 1);
+    }
+    if (bytes.length > limit) {
+      throw new IOException(file + " is longer than " + limit + " bytes: not read");
+    }
+    return new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).lines().toList();
   }
 
   static Sockstat parseSockstat(List<String> lines) throws IOException {
@@ -45,7 +66,10 @@ public final class KernelStats {
     throw new IOException("no TCP line in sockstat");
   }
 
-  /** The TcpExt header line names the columns of the TcpExt line after it. */
+  /**
+   * The TcpExt header line names the columns of the TcpExt line after it. Only the {@link
+   * #COUNTERS} are kept; anything malformed is an IOException.
+   */
   static Map<String, Long> parseTcpExt(List<String> lines) throws IOException {
     for (int i = 0; i + 1 < lines.size(); i++) {
       if (lines.get(i).startsWith("TcpExt:") && lines.get(i + 1).startsWith("TcpExt:")) {
@@ -57,12 +81,24 @@ public final class KernelStats {
         }
         Map<String, Long> result = new HashMap<>();
         for (int k = 0; k < names.length; k++) {
-          result.put(names[k], Long.parseLong(values[k]));
+          if (COUNTERS.contains(names[k])) {
+            try {
+              result.put(names[k], Long.parseLong(values[k]));
+            } catch (NumberFormatException e) {
+              throw new IOException(
+                  "TcpExt " + names[k] + " is '" + cut(values[k]) + "', not a counter", e);
+            }
+          }
         }
         return result;
       }
     }
     throw new IOException("no TcpExt lines in netstat");
+  }
+
+  /** At most 32 characters of a value, for a message. */
+  private static String cut(String value) {
+    return value.length() <= 32 ? value : value.substring(0, 32) + "...";
   }
 
   private static Map<String, Long> pairs(String[] tokens) throws IOException {
@@ -72,7 +108,12 @@ public final class KernelStats {
         values.put(tokens[i], Long.parseLong(tokens[i + 1]));
       } catch (NumberFormatException e) {
         throw new IOException(
-            "sockstat: " + tokens[i] + " is followed by '" + tokens[i + 1] + "', not a number", e);
+            "sockstat: "
+                + cut(tokens[i])
+                + " is followed by '"
+                + cut(tokens[i + 1])
+                + "', not a number",
+            e);
       }
     }
     return values;

@@ -147,23 +147,46 @@ public final class NetlinkStateCounter implements SocketStateCounter {
   @Override
   public SocketStates count() throws IOException {
     tally.reset();
+    dumpAll(TcpState.TEARDOWN_MASK, tally, tally::reset);
+    return tally.result();
+  }
+
+  /**
+   * Adds the inodes of the namespace's CLOSE_WAIT sockets to {@code into}, from a dump filtered to
+   * that one state in the kernel: no other socket reaches this process, and {@code into} keeps at
+   * most its capacity (counting the rest), so memory does not grow with the namespace's sockets. On
+   * failure {@code into} may hold part of a dump: clear it before using it elsewhere.
+   */
+  public void closeWaitInodes(CloseWaitInodes into) throws IOException {
+    into.clear();
+    dumpAll(
+        1 << TcpState.CLOSE_WAIT,
+        (state, timer, inode) -> {
+          if (state == TcpState.CLOSE_WAIT) {
+            into.add(inode);
+          }
+        },
+        into::clear);
+  }
+
+  /** One walk of both families, the legacy request first; {@code reset} undoes a refused one. */
+  private void dumpAll(int states, SocketVisitor visitor, Runnable reset) throws IOException {
     if (legacy) {
       try {
-        dump(TCPDIAG_GETSOCK, 0);
-        return tally.result();
+        dump(TCPDIAG_GETSOCK, 0, states, visitor);
+        return;
       } catch (RequestRefusedException e) {
         // Kernels without the compat request (CONFIG_INET_DIAG_COMPAT off): one v2 dump per family,
         // from now on. Any other failure of the legacy dump fails this count only.
         legacy = false;
-        tally.reset();
+        reset.run();
       }
     }
-    dump(SOCK_DIAG_BY_FAMILY, AF_INET);
-    dump(SOCK_DIAG_BY_FAMILY, AF_INET6);
-    return tally.result();
+    dump(SOCK_DIAG_BY_FAMILY, AF_INET, states, visitor);
+    dump(SOCK_DIAG_BY_FAMILY, AF_INET6, states, visitor);
   }
 
-  private void dump(short type, int family) throws IOException {
+  private void dump(short type, int family, int states, SocketVisitor visitor) throws IOException {
     int seq = ++sequence;
     int length = type == TCPDIAG_GETSOCK ? LEGACY_REQUEST : V2_REQUEST;
     request.fill((byte) 0);
@@ -173,14 +196,14 @@ public final class NetlinkStateCounter implements SocketStateCounter {
     request.set(JAVA_INT, 8, seq);
     if (type == TCPDIAG_GETSOCK) {
       // Family 0: the kernel's compat path dumps TCP of both families.
-      request.set(JAVA_INT_UNALIGNED, LEGACY_STATES, TcpState.TEARDOWN_MASK);
+      request.set(JAVA_INT_UNALIGNED, LEGACY_STATES, states);
     } else {
       request.set(JAVA_BYTE, HEADER, (byte) family);
       request.set(JAVA_BYTE, HEADER + 1, (byte) IPPROTO_TCP);
-      request.set(JAVA_INT_UNALIGNED, V2_STATES, TcpState.TEARDOWN_MASK);
+      request.set(JAVA_INT_UNALIGNED, V2_STATES, states);
     }
     send(length);
-    while (replies(buffer, receive(), seq, tally) == Batch.MORE) {
+    while (replies(buffer, receive(), seq, visitor) == Batch.MORE) {
       // The next batch of the same dump.
     }
   }
@@ -193,9 +216,11 @@ public final class NetlinkStateCounter implements SocketStateCounter {
 
   /**
    * Reads one batch of netlink replies ({@code received} bytes of {@code replies}) to the dump with
-   * sequence number {@code seq}, adding each socket to {@code tally}; messages of other sequence
+   * sequence number {@code seq}, handing each socket to {@code visitor}; messages of other sequence
    * numbers (the rest of an earlier, failed dump) are skipped. Pure over the bytes, so that tests
-   * can feed it crafted messages.
+   * can feed it crafted messages. Every length is checked against the bytes: {@code received}
+   * against the segment, each {@code nlmsg_len} against what remains of {@code received}, before
+   * anything is read at an offset.
    *
    * @return {@link Batch#DONE} at NLMSG_DONE, {@link Batch#MORE} when the dump goes on
    * @throws RequestRefusedException when the kernel refuses the request type itself (EINVAL,
@@ -204,8 +229,16 @@ public final class NetlinkStateCounter implements SocketStateCounter {
    *     other errno, such as ENOBUFS or ENOMEM), or a message is malformed: the numbers of this
    *     dump are incomplete
    */
-  static Batch replies(MemorySegment replies, long received, int seq, StateTally tally)
+  static Batch replies(MemorySegment replies, long received, int seq, SocketVisitor visitor)
       throws IOException {
+    if (received < 0 || received > replies.byteSize()) {
+      throw new IOException(
+          "recv reported "
+              + received
+              + " bytes into a buffer of "
+              + replies.byteSize()
+              + ": the dump is unusable");
+    }
     long offset = 0;
     while (offset + HEADER <= received) {
       int messageLength = replies.get(JAVA_INT_UNALIGNED, offset);
@@ -239,7 +272,7 @@ public final class NetlinkStateCounter implements SocketStateCounter {
           }
           // errno 0 is an acknowledgement, not an error.
         } else if (messageLength >= MSG_MIN_LENGTH) {
-          tally.add(
+          visitor.add(
               replies.get(JAVA_BYTE, offset + MSG_STATE) & 0xff,
               replies.get(JAVA_BYTE, offset + MSG_TIMER) & 0xff,
               replies.get(JAVA_INT_UNALIGNED, offset + MSG_INODE) & 0xffffffffL);
@@ -263,8 +296,16 @@ public final class NetlinkStateCounter implements SocketStateCounter {
     try {
       while (true) {
         long sent = (long) SEND.invokeExact(callState, fd, request.address(), (long) length, 0);
-        if (sent >= 0) {
+        if (sent == length) {
           return;
+        }
+        if (sent >= 0) {
+          throw new IOException(
+              "send on the sock_diag socket took "
+                  + sent
+                  + " of the request's "
+                  + length
+                  + " bytes");
         }
         if (errno(callState) != EINTR) {
           throw new IOException("send on the sock_diag socket failed: errno " + errno(callState));
@@ -281,6 +322,10 @@ public final class NetlinkStateCounter implements SocketStateCounter {
     try {
       for (int attempt = 0; attempt < RECV_ATTEMPTS; attempt++) {
         long received = (long) RECV.invokeExact(fd, buffer.address(), (long) BUFFER, 0);
+        if (received > BUFFER) {
+          throw new IOException(
+              "recv returned " + received + " bytes for a buffer of " + BUFFER + ": ignored");
+        }
         if (received > 0) {
           return received;
         }

@@ -21,6 +21,7 @@ public final class ProcNetTcpCounter implements SocketStateCounter {
   private final Path tcp6;
   private final ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
   private final StateTally tally = new StateTally();
+  private SocketVisitor visitor = tally;
 
   // Parser state, across buffer refills.
   private boolean header;
@@ -44,9 +45,42 @@ public final class ProcNetTcpCounter implements SocketStateCounter {
   @Override
   public SocketStates count() throws IOException {
     tally.reset();
+    visitor = tally;
     parse(tcp, true);
     parse(tcp6, false);
     return tally.result();
+  }
+
+  /**
+   * Adds the inodes of the CLOSE_WAIT sockets of {@code net/tcp} and {@code tcp6} to {@code into},
+   * parsing the files as they stream by: no line is kept, and {@code into} keeps at most its
+   * capacity.
+   */
+  public void closeWaitInodes(CloseWaitInodes into) throws IOException {
+    into.clear();
+    visitor =
+        (state, timer, inode) -> {
+          if (state == TcpState.CLOSE_WAIT) {
+            into.add(inode);
+          }
+        };
+    try {
+      parse(tcp, true);
+      parse(tcp6, false);
+    } finally {
+      visitor = tally;
+    }
+  }
+
+  /** Parses {@code text} as the content of one net/tcp file, for tests. */
+  void parseForTest(byte[] text, SocketVisitor to) {
+    visitor = to;
+    header = true;
+    startLine();
+    for (byte b : text) {
+      accept(b);
+    }
+    visitor = tally;
   }
 
   private void parse(Path file, boolean required) throws IOException {
@@ -75,7 +109,7 @@ public final class ProcNetTcpCounter implements SocketStateCounter {
   private void accept(byte b) {
     if (b == '\n') {
       if (!header && field > FIELD_INODE) {
-        tally.add(state, timer, inode);
+        visitor.add(state, timer, inode);
       }
       header = false;
       startLine();

@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * Per-state socket counts and orphans of one count, shared by both counters; reused between counts.
  */
-final class StateTally {
+final class StateTally implements SocketVisitor {
   private final long[] byState = new long[16];
   private long orphans;
 
@@ -14,8 +14,10 @@ final class StateTally {
     orphans = 0;
   }
 
-  void add(int state, int timer, long inode) {
-    if (state < byState.length) {
+  @Override
+  public void add(int state, int timer, long inode) {
+    // A state read from text may be anything: only the kernel's numbers are counted.
+    if (state >= 0 && state < byState.length) {
       byState[state]++;
     }
     if (TcpState.isOrphan(state, timer, inode)) {

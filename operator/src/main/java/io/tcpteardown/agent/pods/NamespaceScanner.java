@@ -1,6 +1,8 @@
 package io.tcpteardown.agent.pods;
 
+import io.tcpteardown.api.SafeText;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,6 +55,32 @@ public final class NamespaceScanner {
     return namespaces;
   }
 
+  /**
+   * Each pod's own namespace only: of the namespaces whose processes carry the same pod UID (a pod
+   * may create namespaces inside its own), the one holding the pod's lowest pid, its first process
+   * (the sandbox, started before any process that could create another). Namespaces outside every
+   * pod are kept as they are. So a pod costs one walk of the socket tables per sweep however many
+   * namespaces it nests: the bound is one namespace per pod.
+   */
+  public static List<NetworkNamespaceRef> onePerPod(List<NetworkNamespaceRef> namespaces) {
+    Map<String, NetworkNamespaceRef> first = new java.util.HashMap<>();
+    for (NetworkNamespaceRef namespace : namespaces) {
+      namespace
+          .pod()
+          .ifPresent(
+              pod ->
+                  first.merge(
+                      pod.podUid(), namespace, (a, b) -> a.firstPid() <= b.firstPid() ? a : b));
+    }
+    List<NetworkNamespaceRef> kept = new ArrayList<>();
+    for (NetworkNamespaceRef namespace : namespaces) {
+      if (namespace.pod().map(pod -> first.get(pod.podUid()) == namespace).orElse(true)) {
+        kept.add(namespace);
+      }
+    }
+    return kept;
+  }
+
   /** The pod of the first process whose cgroup names one (a pause process may sit higher up). */
   private Optional<PodCgroup> podOf(List<Integer> pids) {
     Optional<PodCgroup> podOnly = Optional.empty();
@@ -68,19 +96,40 @@ public final class NamespaceScanner {
     return podOnly;
   }
 
-  /** The content of {@code /proc/<pid>/cgroup}, empty when the process is gone. */
+  /** The most of a {@code /proc/<pid>/cgroup} read: a longer one names no pod. */
+  static final int CGROUP_LIMIT = 64 * 1024;
+
+  /**
+   * The content of {@code /proc/<pid>/cgroup} (Latin-1: any bytes a cgroup name holds read without
+   * a decoding error; pod UIDs and container ids are ASCII), empty when the process is gone or the
+   * file is longer than {@link #CGROUP_LIMIT}.
+   */
   public Optional<String> cgroupOf(int pid) {
-    try {
-      return Optional.of(Files.readString(procRoot.resolve(pid + "/cgroup")));
+    try (java.io.InputStream in = Files.newInputStream(procRoot.resolve(pid + "/cgroup"))) {
+      byte[] bytes = in.readNBytes(CGROUP_LIMIT + 1);
+      if (bytes.length > CGROUP_LIMIT) {
+        return Optional.empty();
+      }
+      return Optional.of(new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1));
     } catch (IOException e) {
       return Optional.empty();
     }
   }
 
-  /** The command name of a process ({@code /proc/<pid>/comm}), empty when it is gone. */
+  /**
+   * The command name of a process ({@code /proc/<pid>/comm}, 15 bytes the process chooses), empty
+   * when it is gone: printable ASCII, every other byte escaped ({@link SafeText}), at most {@value
+   * SafeText#MAX_COMMAND} characters.
+   */
   public Optional<String> commandOf(int pid) {
-    try {
-      return Optional.of(Files.readString(procRoot.resolve(pid + "/comm")).strip());
+    try (InputStream in = Files.newInputStream(procRoot.resolve(pid + "/comm"))) {
+      byte[] bytes = in.readNBytes(SafeText.MAX_COMMAND);
+      int length = bytes.length;
+      if (length > 0 && bytes[length - 1] == '\n') {
+        length--;
+      }
+      return Optional.of(
+          SafeText.cap(SafeText.of(java.util.Arrays.copyOf(bytes, length)), SafeText.MAX_COMMAND));
     } catch (IOException e) {
       return Optional.empty();
     }

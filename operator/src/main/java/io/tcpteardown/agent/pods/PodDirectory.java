@@ -118,12 +118,37 @@ public final class PodDirectory implements AutoCloseable {
   }
 
   /**
+   * The shape of a static pod's config hash, the only mirror annotation value honoured: the kubelet
+   * gives a static pod without {@code metadata.uid} the lower-case hex of an MD5 over its manifest
+   * and source as UID (pkg/kubelet/config/common.go, applyDefaults), records it in the {@code
+   * kubernetes.io/config.hash} annotation, and its mirror Pod carries that hash in {@code
+   * kubernetes.io/config.mirror}. The pod's cgroup is named after it ({@link PodCgroup}).
+   */
+  static final java.util.regex.Pattern CONFIG_HASH =
+      java.util.regex.Pattern.compile("[0-9a-f]{32}");
+
+  /**
+   * Who the pods of this node are, by the UID their cgroup paths carry.
+   *
+   * @param byCgroupUid every running Pod once: by its own UID, or a mirror Pod by the config hash
+   *     it alone claims
+   * @param unattributed config hashes that two or more Pods claim: none of them is matched, and a
+   *     namespace of such a pod is reported by its UID alone, neither tuned nor given Events
+   */
+  public record Attribution(Map<String, PodMeta> byCgroupUid, java.util.Set<String> unattributed) {
+    public Attribution {
+      byCgroupUid = Map.copyOf(byCgroupUid);
+      unattributed = java.util.Set.copyOf(unattributed);
+    }
+  }
+
+  /**
    * Every running Pod of this node once, keyed by the UID its cgroup paths carry: its own, or for a
    * static pod the config hash its mirror Pod names. Pods that have finished (Succeeded, Failed)
    * have no namespace left and are not listed.
    */
   public Map<String, PodMeta> podsByCgroupUid() {
-    return byCgroupUid(snapshot());
+    return attribution().byCgroupUid();
   }
 
   /**
@@ -131,46 +156,66 @@ public final class PodDirectory implements AutoCloseable {
    * whole once {@link #synced()} says so, while handler notifications may still be under way, and a
    * pod missing from a synced list would have its recorded originals dropped.
    */
-  private Map<String, PodMeta> snapshot() {
-    return indexed(informer.getStore().list());
+  public Attribution attribution() {
+    return attribute(informer.getStore().list());
   }
 
-  /** Pods by UID, and a static pod also by the config hash its mirror Pod names. */
-  static Map<String, PodMeta> indexed(java.util.Collection<Pod> pods) {
-    Map<String, PodMeta> indexed = new java.util.HashMap<>();
+  /**
+   * Pods by UID; a Pod's mirror annotation only when its value has the shape of a config hash, is
+   * no Pod's own UID (a real UID always wins) and no other Pod of the node claims it too. Anyone
+   * who can create a Pod can set the annotation (and an owner reference to the Node), so a claim
+   * proves nothing by itself: a claimant is matched by its claim only while it is the only one, and
+   * is then not listed under its own UID (a mirror Pod has no cgroup of its own). The result does
+   * not depend on the order of {@code pods}.
+   */
+  static Attribution attribute(java.util.Collection<Pod> pods) {
+    java.util.Set<String> realUids = new java.util.HashSet<>();
+    List<Map.Entry<PodMeta, Optional<String>>> named = new java.util.ArrayList<>();
     for (Pod pod : pods) {
       of(pod)
           .ifPresent(
               meta -> {
-                indexed.put(meta.uid(), meta);
-                String mirror =
-                    pod.getMetadata().getAnnotations() == null
-                        ? null
-                        : pod.getMetadata().getAnnotations().get(MIRROR_ANNOTATION);
-                if (mirror != null && !mirror.isBlank()) {
-                  indexed.put(mirror, meta);
-                }
+                realUids.add(meta.uid());
+                named.add(Map.entry(meta, claimedHash(pod)));
               });
     }
-    return indexed;
-  }
-
-  /** As {@link #podsByCgroupUid()}, from the directory's map of UIDs and mirror hashes. */
-  static Map<String, PodMeta> byCgroupUid(Map<String, PodMeta> byUid) {
-    Map<String, PodMeta> result = new java.util.HashMap<>();
-    byUid.forEach(
-        (key, meta) -> {
-          if (meta.finished()) {
-            return;
-          }
-          if (!key.equals(meta.uid())) {
-            result.remove(meta.uid());
-            result.put(key, meta);
-          } else if (result.values().stream().noneMatch(m -> m.uid().equals(key))) {
-            result.put(key, meta);
+    Map<String, PodMeta> byCgroupUid = new java.util.HashMap<>();
+    Map<String, List<PodMeta>> claims = new java.util.HashMap<>();
+    for (var entry : named) {
+      PodMeta meta = entry.getKey();
+      if (meta.finished()) {
+        continue;
+      }
+      Optional<String> hash = entry.getValue().filter(h -> !realUids.contains(h));
+      if (hash.isPresent()) {
+        claims.computeIfAbsent(hash.get(), h -> new java.util.ArrayList<>()).add(meta);
+      } else {
+        byCgroupUid.put(meta.uid(), meta);
+      }
+    }
+    java.util.Set<String> unattributed = new java.util.TreeSet<>();
+    claims.forEach(
+        (hash, claimants) -> {
+          if (claimants.size() == 1) {
+            byCgroupUid.put(hash, claimants.get(0));
+          } else {
+            unattributed.add(hash);
           }
         });
-    return result;
+    if (!unattributed.isEmpty()) {
+      LOG.debug(
+          "{} config hashes claimed by more than one Pod, left unattributed", unattributed.size());
+    }
+    return new Attribution(byCgroupUid, unattributed);
+  }
+
+  /** The config hash a Pod's mirror annotation names, when it has that shape. */
+  static Optional<String> claimedHash(Pod pod) {
+    Map<String, String> annotations = pod.getMetadata().getAnnotations();
+    String mirror = annotations == null ? null : annotations.get(MIRROR_ANNOTATION);
+    return mirror != null && CONFIG_HASH.matcher(mirror).matches()
+        ? Optional.of(mirror)
+        : Optional.empty();
   }
 
   /** Called on every change of a Pod of this node. */

@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.tcpteardown.agent.count.SocketStates;
+import io.tcpteardown.api.PodTeardownEntry;
+import io.tcpteardown.api.SafeText;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -64,14 +66,23 @@ public final class PodMetrics {
     List<MultiGauge.Row<?>> leakRows = new ArrayList<>();
     for (Named pod : pods) {
       if (pod.counts().namespace().pod().map(p -> leakingUids.contains(p.podUid())).orElse(false)) {
-        leakRows.add(
-            MultiGauge.Row.of(
-                Tags.of("namespace", pod.namespace(), "pod", pod.name()),
-                pod.counts().states().closeWait()));
+        leakRows.add(MultiGauge.Row.of(tags(pod), pod.counts().states().closeWait()));
       }
     }
     leaks.register(leakRows, true);
     update(pods);
+  }
+
+  /**
+   * A pod's labels: its namespace and name, printable ASCII of at most 63 and 253 characters
+   * ({@link SafeText}), whatever the Pod object or cgroup path they came from holds.
+   */
+  static Tags tags(Named pod) {
+    return Tags.of(
+        "namespace",
+        SafeText.of(pod.namespace(), PodTeardownEntry.MAX_NAMESPACE),
+        "pod",
+        SafeText.of(pod.name(), PodTeardownEntry.MAX_NAME));
   }
 
   /** The pods of one sweep with their names; keeps the {@code limit} with most sockets. */
@@ -83,7 +94,7 @@ public final class PodMetrics {
     List<MultiGauge.Row<?>> overflowRows = new ArrayList<>();
     List<MultiGauge.Row<?>> abortRows = new ArrayList<>();
     for (Named pod : top) {
-      Tags tags = Tags.of("namespace", pod.namespace(), "pod", pod.name());
+      Tags tags = tags(pod);
       SocketStates states = pod.counts().states();
       for (int i = 0; i < STATES.size(); i++) {
         socketRows.add(

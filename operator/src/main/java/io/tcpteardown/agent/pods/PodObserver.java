@@ -49,6 +49,7 @@ public final class PodObserver implements AutoCloseable {
   private final EventSink events;
   private final PodMetrics metrics;
   private final Settings settings;
+  private final CpuBudget budget;
   private final Clock clock;
   private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
   private final ScheduledExecutorService thread =
@@ -64,6 +65,7 @@ public final class PodObserver implements AutoCloseable {
       EventSink events,
       PodMetrics metrics,
       Settings settings,
+      CpuBudget budget,
       Clock clock) {
     this.sweeper = sweeper;
     this.directory = directory;
@@ -72,6 +74,7 @@ public final class PodObserver implements AutoCloseable {
     this.events = events;
     this.metrics = metrics;
     this.settings = settings;
+    this.budget = budget;
     this.clock = clock;
   }
 
@@ -100,21 +103,31 @@ public final class PodObserver implements AutoCloseable {
       LOG.warn("pod sweep failed; the next one runs at its time: {}", e.getMessage());
     }
     Duration cpu = Duration.ofNanos(Math.max(0, cpuNanos() - cpuBefore));
-    Duration wall = Duration.ofNanos(System.nanoTime() - wallBefore);
     Result last = latest.get();
     if (last != null) {
       latest.set(new Result(last.summary(), last.countedAt(), cpu));
     }
-    schedule(settings.pacer().pauseAfter(cpu, wall));
+    budget.charge(cpu.toNanos(), wallBefore);
+    schedule(settings.pacer().pauseOn(budget));
   }
 
   /** One sweep: count, judge leaks, name holders, summarize, raise Events, update metrics. */
   void sweep() throws IOException {
     // One look at the node's pods per sweep (keyed as cgroup paths carry their UIDs).
-    Map<String, PodMeta> known = directory.podsByCgroupUid();
+    // A namespace whose config hash several Pods claim is counted and reported by its UID alone:
+    // no Pod's name, namespace or Events go with it.
+    PodDirectory.Attribution pods = directory.attribution();
+    Map<String, PodMeta> known = pods.byCgroupUid();
     List<NamespaceCounts> counted =
         sweeper.sweep(
-            namespace -> namespace.pod().map(p -> known.containsKey(p.podUid())).orElse(false));
+            namespace ->
+                namespace
+                    .pod()
+                    .map(
+                        p ->
+                            known.containsKey(p.podUid())
+                                || pods.unattributed().contains(p.podUid()))
+                    .orElse(false));
     Map<String, Long> closeWait = new HashMap<>();
     counted.forEach(c -> closeWait.put(uid(c), c.states().closeWait()));
     Map<String, CloseWaitLeaks.Verdict> verdicts = new HashMap<>();
@@ -127,10 +140,18 @@ public final class PodObserver implements AutoCloseable {
       Optional<PodMeta> meta = Optional.ofNullable(known.get(uid));
       CloseWaitLeaks.Verdict verdict = verdicts.get(uid);
       boolean leaking = verdict != null && verdict.leaking();
-      List<CloseWaitHolders.Holder> held = leaking ? holders.find(counts.namespace()) : List.of();
+      CloseWaitHolders.Scan held =
+          leaking
+              ? holders.scan(counts.namespace())
+              : new CloseWaitHolders.Scan(List.of(), 0, 0, 0, 0);
       PodReport.PodInput input =
           new PodReport.PodInput(
-              counts, meta, leaking, held, Optional.ofNullable(previousCounters.get(uid)));
+              counts,
+              meta,
+              leaking,
+              held.holders(),
+              held.holders().size() + held.holdersNotKept(),
+              Optional.ofNullable(previousCounters.get(uid)));
       inputs.add(input);
       meta.ifPresent(m -> named.add(new PodMetrics.Named(m.namespace(), m.name(), counts)));
       if (verdict != null && verdict.eventDue() && meta.isPresent()) {

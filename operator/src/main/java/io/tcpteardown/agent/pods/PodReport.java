@@ -2,6 +2,7 @@ package io.tcpteardown.agent.pods;
 
 import io.tcpteardown.api.KernelCounters;
 import io.tcpteardown.api.PodTeardownEntry;
+import io.tcpteardown.api.SafeText;
 import io.tcpteardown.api.StateCounts;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,17 +22,40 @@ import java.util.Optional;
 public final class PodReport {
   public static final int PRESSURE_PERCENT = 90;
 
+  /**
+   * The longest message about one pod, in characters: a leak names at most {@value
+   * PodTeardownEntry#MAX_HOLDERS} processes, and how many more.
+   */
+  public static final int MAX_POD_MESSAGE = 1024;
+
   private PodReport() {}
 
-  /** One counted namespace with what the agent knows of its pod and its leak state. */
+  /**
+   * One counted namespace with what the agent knows of its pod and its leak state.
+   *
+   * @param holders the holders kept, most sockets first
+   * @param holderCount every holder found, those kept and those beyond (exact)
+   */
   public record PodInput(
       NamespaceCounts counts,
       Optional<PodMeta> meta,
       boolean leaking,
       List<CloseWaitHolders.Holder> holders,
+      long holderCount,
       Optional<KernelCounters> previousCounters) {
     public PodInput {
       holders = List.copyOf(holders);
+      holderCount = Math.max(holderCount, holders.size());
+    }
+
+    /** Every holder kept: the count is the list's. */
+    public PodInput(
+        NamespaceCounts counts,
+        Optional<PodMeta> meta,
+        boolean leaking,
+        List<CloseWaitHolders.Holder> holders,
+        Optional<KernelCounters> previousCounters) {
+      this(counts, meta, leaking, holders, holders.size(), previousCounters);
     }
   }
 
@@ -106,16 +130,24 @@ public final class PodReport {
             "pid "
                 + holder.pid()
                 + " ("
-                + holder.command()
-                + holder.containerId().map(c -> ", container " + c.substring(0, 12)).orElse("")
+                + SafeText.of(holder.command(), SafeText.MAX_COMMAND)
+                + holder
+                    .containerId()
+                    .map(
+                        c -> ", container " + SafeText.of(c.substring(0, Math.min(12, c.length()))))
+                    .orElse("")
                 + ") "
                 + holder.sockets());
       }
-      message.append(String.join(", ", holders));
+      message.append(
+          SafeText.join(
+              holders, pod.holderCount(), ", ", PodTeardownEntry.MAX_HOLDERS, " processes"));
     }
-    return message
-        .append(". Fix the application so that it closes sockets the peer has closed.")
-        .toString();
+    return SafeText.of(
+        message
+            .append(". Fix the application so that it closes sockets the peer has closed.")
+            .toString(),
+        MAX_POD_MESSAGE);
   }
 
   private static Optional<String> pressureMessage(String name, PodInput pod) {
@@ -147,20 +179,29 @@ public final class PodReport {
     }
     return reasons.isEmpty()
         ? Optional.empty()
-        : Optional.of("pod " + name + ": " + String.join(", ", reasons));
+        : Optional.of(
+            SafeText.of("pod " + name + ": " + String.join(", ", reasons), MAX_POD_MESSAGE));
   }
 
   private static PodTeardownEntry entry(PodInput pod, String why, Instant now) {
     NamespaceCounts counts = pod.counts();
     List<PodTeardownEntry.CloseWaitHolder> holders = null;
+    Long holderCount = null;
     if (pod.leaking() && !pod.holders().isEmpty()) {
       holders =
           pod.holders().stream()
+              .limit(PodTeardownEntry.MAX_HOLDERS)
               .map(
                   h ->
                       new PodTeardownEntry.CloseWaitHolder(
-                          h.pid(), h.command(), h.containerId().orElse(null), h.sockets()))
+                          h.pid(),
+                          SafeText.of(h.command(), SafeText.MAX_COMMAND),
+                          h.containerId()
+                              .map(c -> SafeText.of(c, PodTeardownEntry.MAX_CONTAINER_ID))
+                              .orElse(null),
+                          h.sockets()))
               .toList();
+      holderCount = pod.holderCount();
     }
     return new PodTeardownEntry(
         pod.meta().map(PodMeta::namespace).orElse(null),
@@ -171,7 +212,9 @@ public final class PodReport {
         counts.maxTwBuckets().isPresent() ? counts.maxTwBuckets().getAsLong() : null,
         Math.max(0, Duration.between(counts.countedAt(), now).toSeconds()),
         holders,
-        why);
+        why,
+        null,
+        holderCount);
   }
 
   static StateCounts states(NamespaceCounts counts) {

@@ -1,5 +1,6 @@
 package io.tcpteardown.agent.pods;
 
+import io.tcpteardown.agent.count.CloseWaitInodes;
 import io.tcpteardown.agent.count.KernelStats;
 import io.tcpteardown.agent.count.NetlinkStateCounter;
 import io.tcpteardown.agent.count.ProcNetTcpCounter;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * dump as for the node, run inside each namespace on the {@link NamespaceThread}; /proc/PID/net/tcp
  * and tcp6 where netlink fails. Per namespace also its own sockstat-free kernel counters (from
  * /proc/PID/net/netstat) and its own tcp_max_tw_buckets. A process or pod that disappears mid-sweep
- * is skipped, never an error.
+ * is skipped, never an error. A pod is counted in its own namespace only ({@link
+ * NamespaceScanner#onePerPod}): namespaces it nests inside add no walk of the socket tables.
  */
 public final class PodSweeper implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PodSweeper.class);
@@ -51,11 +53,15 @@ public final class PodSweeper implements AutoCloseable {
     if (own.isEmpty()) {
       throw new IOException("cannot read " + procRoot.resolve("self/ns/net"));
     }
-    List<NamespaceCounts> counted = new ArrayList<>();
+    List<NetworkNamespaceRef> included = new ArrayList<>();
     for (NetworkNamespaceRef namespace : scanner.scan(own.getAsLong())) {
       if (include.test(namespace)) {
-        count(namespace).ifPresent(counted::add);
+        included.add(namespace);
       }
+    }
+    List<NamespaceCounts> counted = new ArrayList<>();
+    for (NetworkNamespaceRef namespace : NamespaceScanner.onePerPod(included)) {
+      count(namespace).ifPresent(counted::add);
     }
     return counted;
   }
@@ -86,6 +92,50 @@ public final class PodSweeper implements AutoCloseable {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Fills {@code into} with the inodes of the CLOSE_WAIT sockets of {@code namespace}: a netlink
+   * dump filtered to that state in the kernel, run inside the namespace; where netlink fails, a
+   * streaming parse of /proc/PID/net/tcp and tcp6. Either way nothing per socket is kept beyond
+   * {@code into}'s capacity. Answers whether a process of the namespace could be read; {@code into}
+   * is empty when not.
+   */
+  public boolean closeWaitInodes(NetworkNamespaceRef namespace, CloseWaitInodes into) {
+    for (int pid : namespace.pids()) {
+      try {
+        Optional<Boolean> dumped = thread.call(pid, namespace.inode(), () -> closeWaitInside(into));
+        if (dumped.isEmpty()) {
+          continue;
+        }
+        if (!dumped.get()) {
+          new ProcNetTcpCounter(procRoot.resolve(Integer.toString(pid))).closeWaitInodes(into);
+        }
+        return true;
+      } catch (IOException e) {
+        // the process went away, or its /proc cannot be read: try the next one
+        into.clear();
+        LOG.debug(
+            "CLOSE_WAIT of namespace {} not read through pid {}: {}",
+            namespace.inode(),
+            pid,
+            e.getMessage());
+      }
+    }
+    into.clear();
+    return false;
+  }
+
+  /** On the namespace thread: whether the netlink dump worked. */
+  private static boolean closeWaitInside(CloseWaitInodes into) {
+    try (NetlinkStateCounter netlink = NetlinkStateCounter.open()) {
+      netlink.closeWaitInodes(into);
+      return true;
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("netlink CLOSE_WAIT dump failed inside a namespace: {}", e.getMessage());
+      into.clear();
+      return false;
+    }
   }
 
   private record Inside(SocketStates states, OptionalLong maxTwBuckets) {}

@@ -30,7 +30,13 @@ public record PodTargets(List<PodTuner.Target> targets, Set<String> waiting) {
       Set<String> recorded) {
     Map<String, NetworkNamespaceRef> byUid = new HashMap<>();
     for (NetworkNamespaceRef namespace : namespaces) {
-      namespace.pod().ifPresent(pod -> byUid.putIfAbsent(pod.podUid(), namespace));
+      // The pod's own namespace, as the sweeps count it (NamespaceScanner.onePerPod).
+      namespace
+          .pod()
+          .ifPresent(
+              pod ->
+                  byUid.merge(
+                      pod.podUid(), namespace, (a, b) -> a.firstPid() <= b.firstPid() ? a : b));
     }
     List<PodTuner.Target> targets = new ArrayList<>();
     Set<String> waiting = new TreeSet<>();

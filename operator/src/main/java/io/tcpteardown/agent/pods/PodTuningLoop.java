@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * drift check), and while a pod that should get values has no namespace yet, every {@code
  * waitingRetry}. Without a spec (before the first, or after the object was deleted) it does
  * nothing, restores nothing. A new pod is tuned within that retry plus one pass of its namespace
- * appearing.
+ * appearing, provided the {@link CpuBudget} it shares with the pod sweeps has room: each pass (its
+ * scan of /proc above all) is charged its thread's CPU, and no pass starts while the budget is
+ * overdrawn, however many pod events arrive.
  */
 public class PodTuningLoop implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PodTuningLoop.class);
@@ -45,6 +47,14 @@ public class PodTuningLoop implements AutoCloseable {
      * is tuned, and no pod forgotten, before.
      */
     boolean synced();
+
+    /**
+     * UIDs of pods that exist but are attributed to no Pod object (a config hash two Pods claim):
+     * not tuned, and their recorded originals kept.
+     */
+    default Set<String> unattributed() {
+      return Set.of();
+    }
   }
 
   /** The latest pass: every pod's decision, what was done, and the conflicts. */
@@ -64,12 +74,15 @@ public class PodTuningLoop implements AutoCloseable {
   private final AtomicReference<Result> latest = new AtomicReference<>();
   private ScheduledFuture<?> next;
   private final WaitingPods waiting = new WaitingPods(MAX_WAIT);
+  private final CpuBudget budget;
+  private final java.util.function.LongSupplier threadCpu;
 
   /** How long a pod that should be tuned is looked for at the fast pace. */
   static final Duration MAX_WAIT = Duration.ofSeconds(60);
 
   private static final String NOT_SYNCED = "(pods and namespaces not synced yet)";
 
+  /** A loop on a budget of its own of a whole core (the agent shares one with the sweeps). */
   public PodTuningLoop(
       PodTuner tuner,
       StateFile stateFile,
@@ -78,6 +91,34 @@ public class PodTuningLoop implements AutoCloseable {
       Supplier<Optional<List<PodRule>>> rules,
       Duration interval,
       Duration waitingRetry) {
+    this(
+        tuner,
+        stateFile,
+        scanner,
+        pods,
+        rules,
+        interval,
+        waitingRetry,
+        new CpuBudget(1.0, CpuBudget.DEFAULT_BURST, System::nanoTime),
+        java.lang.management.ManagementFactory.getThreadMXBean()::getCurrentThreadCpuTime);
+  }
+
+  /**
+   * @param budget shared with the pod sweeps; every pass is charged to it
+   * @param threadCpu the CPU time of the calling thread, in nanoseconds
+   */
+  public PodTuningLoop(
+      PodTuner tuner,
+      StateFile stateFile,
+      NamespaceScanner scanner,
+      Pods pods,
+      Supplier<Optional<List<PodRule>>> rules,
+      Duration interval,
+      Duration waitingRetry,
+      CpuBudget budget,
+      java.util.function.LongSupplier threadCpu) {
+    this.budget = budget;
+    this.threadCpu = threadCpu;
     this.tuner = tuner;
     this.stateFile = stateFile;
     this.scanner = scanner;
@@ -100,7 +141,14 @@ public class PodTuningLoop implements AutoCloseable {
     return Optional.ofNullable(latest.get());
   }
 
-  private synchronized void schedule(Duration delay) {
+  /** The delay of a pass wanted after {@code wanted}: never before the budget has room. */
+  static Duration delay(Duration wanted, CpuBudget budget) {
+    Duration room = budget.tuningWait();
+    return room.compareTo(wanted) > 0 ? room : wanted;
+  }
+
+  private synchronized void schedule(Duration wanted) {
+    Duration delay = delay(wanted, budget);
     if (next != null && next.getDelay(TimeUnit.NANOSECONDS) <= delay.toNanos()) {
       return;
     }
@@ -119,6 +167,8 @@ public class PodTuningLoop implements AutoCloseable {
       next = null;
     }
     Duration after = interval;
+    long started = System.nanoTime();
+    long cpuBefore = threadCpu.getAsLong();
     try {
       if (pass()) {
         after = waitingRetry;
@@ -126,6 +176,7 @@ public class PodTuningLoop implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       LOG.warn("pod tuning pass failed; the next one runs at its time: {}", e.getMessage());
     }
+    budget.charge(threadCpu.getAsLong() - cpuBefore, started);
     schedule(after);
   }
 
@@ -158,8 +209,9 @@ public class PodTuningLoop implements AutoCloseable {
     PodTargets plan = PodTargets.plan(resolution.decisions(), scanner.scan(own), recorded);
     List<PodTuning> tunings = tuner.pass(plan.targets());
     try {
-      tuner.forgetPodsOtherThan(
-          facts.stream().map(PodFacts::uid).collect(java.util.stream.Collectors.toSet()));
+      Set<String> existing = new java.util.HashSet<>(pods.unattributed());
+      facts.forEach(f -> existing.add(f.uid()));
+      tuner.forgetPodsOtherThan(existing);
     } catch (IOException e) {
       LOG.warn("cannot drop the originals of pods that are gone: {}", e.getMessage());
     }

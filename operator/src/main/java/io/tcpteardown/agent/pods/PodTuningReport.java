@@ -27,7 +27,32 @@ public record PodTuningReport(
     List<PodTeardownEntry> failed,
     List<PodConflictEntry> conflicts,
     List<PodRuleResult> rules) {
-  static final int MAX_PODS_PER_CONFLICT = 20;
+  static final int MAX_PODS_PER_CONFLICT = PodConflictEntry.MAX_PODS;
+
+  /**
+   * Conflicts and per-profile results cut to what a node's status holds: at most {@value
+   * PodConflictEntry#MAX_CONFLICTS} conflicts of at most {@value PodConflictEntry#MAX_PROFILES}
+   * profiles and {@value PodConflictEntry#MAX_PODS} pods each, at most {@value
+   * PodRuleResult#MAX_RULES} profiles' results.
+   */
+  public PodTuningReport {
+    conflicts =
+        conflicts.stream()
+            .limit(PodConflictEntry.MAX_CONFLICTS)
+            .map(
+                c ->
+                    new PodConflictEntry(
+                        first(c.profiles(), PodConflictEntry.MAX_PROFILES),
+                        c.field(),
+                        first(c.pods(), PodConflictEntry.MAX_PODS)))
+            .toList();
+    rules = first(rules, PodRuleResult.MAX_RULES);
+  }
+
+  private static <T> List<T> first(List<T> items, int max) {
+    return items == null ? null : List.copyOf(items.subList(0, Math.min(max, items.size())));
+  }
+
   static final String LISTED_ERROR = "Error";
 
   /**
@@ -42,17 +67,7 @@ public record PodTuningReport(
       PodTuningEntry tuning = e.uid() == null ? null : entries.get(e.uid());
       boolean failedHere = failed.stream().anyMatch(f -> f.uid().equals(e.uid()));
       merged.add(
-          new PodTeardownEntry(
-              e.namespace(),
-              e.name(),
-              e.uid(),
-              e.states(),
-              e.counters(),
-              e.maxTwBuckets(),
-              e.ageSeconds(),
-              e.closeWaitHolders(),
-              failedHere && "Top".equals(e.listed()) ? LISTED_ERROR : e.listed(),
-              tuning));
+          e.withTuning(failedHere && "Top".equals(e.listed()) ? LISTED_ERROR : e.listed(), tuning));
     }
     failed.stream().filter(f -> !listed.contains(f.uid())).forEach(merged::add);
     return merged;
@@ -90,9 +105,12 @@ public record PodTuningReport(
             .map(
                 c ->
                     new PodConflictEntry(
-                        c.profiles(),
+                        c.profiles()
+                            .subList(
+                                0, Math.min(c.profiles().size(), PodConflictEntry.MAX_PROFILES)),
                         c.field(),
                         c.pods().subList(0, Math.min(c.pods().size(), MAX_PODS_PER_CONFLICT))))
+            .limit(PodConflictEntry.MAX_CONFLICTS)
             .toList();
     return new PodTuningReport(
         entries, failed, conflicts, perProfile(result.rules(), result.resolution(), tunings));
@@ -111,7 +129,11 @@ public record PodTuningReport(
           new TreeMap<>(t.errors()).values().forEach(errors::add);
         });
     return new PodTuningEntry(
-        applied, decision.sources(), decision.leftToPod(), wouldChange, errors);
+        applied,
+        decision.sources(),
+        decision.leftToPod(),
+        wouldChange,
+        PodTuningEntry.bounded(errors));
   }
 
   /**
@@ -142,7 +164,7 @@ public record PodTuningReport(
       results.add(new PodRuleResult(rule.profile(), matched, applied, errors));
     }
     results.sort(java.util.Comparator.comparing(PodRuleResult::profile));
-    return results;
+    return results.subList(0, Math.min(results.size(), PodRuleResult.MAX_RULES));
   }
 
   private enum Verdict {

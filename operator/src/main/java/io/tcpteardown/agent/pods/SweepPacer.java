@@ -20,9 +20,21 @@ public record SweepPacer(double budget, Duration minimum) {
     }
   }
 
-  /** The pause before the next sweep, after one that used {@code cpu} over {@code wall}. */
+  /**
+   * The pause before the next sweep, after one that used {@code cpu} over {@code wall}, with sweeps
+   * alone on the budget (see {@link CpuBudget}, which the agent shares with the tuning loop).
+   */
   public Duration pauseAfter(Duration cpu, Duration wall) {
     long spread = (long) (cpu.toNanos() / budget) - wall.toNanos();
     return spread > minimum.toNanos() ? Duration.ofNanos(spread) : minimum;
+  }
+
+  /**
+   * The pause before the next sweep on a budget shared with other work: until {@code budget} holds
+   * a sweep's reserve, never less than the minimum.
+   */
+  public Duration pauseOn(CpuBudget budget) {
+    Duration wait = budget.sweepWait();
+    return wait.compareTo(minimum) > 0 ? wait : minimum;
   }
 }

@@ -28,10 +28,26 @@ public final class SysctlApplier {
 
   private final SysctlFiles files;
   private final OriginalsStore stateFile;
+  private final NodeMemory memory;
 
+  /** Without the node's memory: for pods' namespaces, whose rules never carry maxOrphans. */
   public SysctlApplier(SysctlFiles files, OriginalsStore stateFile) {
+    this(files, stateFile, NodeMemory.unknown());
+  }
+
+  /**
+   * @param memory the node's memory, for the safety rule on maxOrphans, read at every check
+   */
+  public SysctlApplier(SysctlFiles files, OriginalsStore stateFile, NodeMemory memory) {
     this.files = files;
     this.stateFile = stateFile;
+    this.memory = memory;
+  }
+
+  /** Every safety rule the operator applies, the node-aware memory rule included. */
+  private List<Violation> violations(TeardownSettings desired) {
+    Long bytes = desired.maxOrphans() == null ? null : memory.bytes().orElse(null);
+    return SafetyRules.validateSettings(desired, SPEC, bytes);
   }
 
   /**
@@ -41,7 +57,7 @@ public final class SysctlApplier {
    *     mirror's, so that publishing them keeps the last good copy.
    */
   public ApplyResult apply(TeardownSettings desired, Map<String, String> originalsMirror) {
-    List<Violation> violations = SafetyRules.validateSettings(desired, SPEC);
+    List<Violation> violations = violations(desired);
     OriginalsMirror mirror = OriginalsMirror.parse(originalsMirror);
     Optional<NodeState> saved;
     try {
@@ -102,7 +118,7 @@ public final class SysctlApplier {
    * state file stops every write.
    */
   public DriftResult correctDrift(TeardownSettings desired) {
-    if (!SafetyRules.validateSettings(desired, SPEC).isEmpty()) {
+    if (!violations(desired).isEmpty()) {
       return new DriftResult(List.of(), Map.of());
     }
     NodeState state;

@@ -48,6 +48,56 @@ class KernelStatsTest {
   }
 
   @Test
+  void aNetstatLongerThanItsLimitIsAnErrorAndAnyByteReads() throws Exception {
+    Path net = Files.createDirectories(procRoot.resolve("net"));
+    Files.writeString(net.resolve("netstat"), "x".repeat(KernelStats.NETSTAT_LIMIT) + "\n");
+    assertThatThrownBy(() -> new KernelStats(procRoot).readCounters())
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("longer than 65536 bytes");
+    Files.write(
+        net.resolve("netstat"),
+        new byte[] {
+          'T',
+          'c',
+          'p',
+          'E',
+          'x',
+          't',
+          ':',
+          ' ',
+          (byte) 0xff,
+          '\n',
+          'T',
+          'c',
+          'p',
+          'E',
+          'x',
+          't',
+          ':',
+          ' ',
+          '1',
+          '\n'
+        });
+    assertThat(new KernelStats(procRoot).readCounters())
+        .isEqualTo(io.tcpteardown.api.KernelCounters.ZERO);
+    Files.writeString(net.resolve("netstat"), "TcpExt: TCPAbortOnMemory\nTcpExt: 12x\n");
+    assertThatThrownBy(() -> new KernelStats(procRoot).readCounters())
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("TCPAbortOnMemory is '12x'");
+  }
+
+  @Test
+  void procFallbackSkipsALineWhoseStateIsNotHexInsteadOfFailing() throws Exception {
+    Path net = Files.createDirectories(procRoot.resolve("net"));
+    Files.writeString(
+        net.resolve("tcp"),
+        "  sl  local_address rem_address   st\n"
+            + "   0: 0100007F:C352 0100007F:1F90 -8 00000000:00000000 00:00000000 00000000 0 0 2002 1 0\n"
+            + "   1: 0100007F:C352 0100007F:1F90 08 00000000:00000000 00:00000000 00000000 0 0 2003 1 0\n");
+    assertThat(new ProcNetTcpCounter(procRoot).count().closeWait()).isEqualTo(1);
+  }
+
+  @Test
   void procFallbackParsesStateTimerAndInodeOfEveryLineAcrossBothFiles() throws Exception {
     Path net = Files.createDirectories(procRoot.resolve("net"));
     String header =

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A pod whose process leaks CLOSE_WAIT (it never calls close() after the peer closed): the holder
- * is named down to its pid, command and container, with the number of sockets it holds.
+ * is named down to its pid, command and container, with the number of sockets it holds, alike from
+ * the netlink dump inside its namespace and from its /proc/PID/net/tcp files.
  */
 @KernelTest
 class CloseWaitHoldersKernelTest {
@@ -37,8 +38,14 @@ class CloseWaitHoldersKernelTest {
                 .findFirst()
                 .orElseThrow();
 
-        List<CloseWaitHolders.Holder> holders = new CloseWaitHolders(Path.of("/proc")).find(ref);
+        List<CloseWaitHolders.Holder> fromFiles =
+            CloseWaitHolders.fromProcFiles(Path.of("/proc")).find(ref);
+        List<CloseWaitHolders.Holder> holders;
+        try (PodSweeper sweeper = new PodSweeper(Path.of("/proc"), java.time.Clock.systemUTC())) {
+          holders = new CloseWaitHolders(Path.of("/proc"), sweeper::closeWaitInodes).find(ref);
+        }
 
+        assertThat(fromFiles).isEqualTo(holders);
         assertThat(holders).hasSize(1);
         CloseWaitHolders.Holder holder = holders.getFirst();
         assertThat(holder.pid()).isEqualTo(pod.pid());

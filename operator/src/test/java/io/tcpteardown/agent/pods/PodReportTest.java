@@ -156,4 +156,21 @@ class PodReportTest {
     assertThat(summary.truncated()).isFalse();
     assertThat(summary.entries().getFirst().maxTwBuckets()).isNull();
   }
+
+  /** Holders past those the scan kept (1,024) are still counted in the entry and the message. */
+  @Test
+  void holdersBeyondThoseKeptAreCountedExactly() {
+    PodReport.PodInput kept = pod("a", 0, 500, 131_072, true);
+    List<CloseWaitHolders.Holder> thousand =
+        java.util.stream.IntStream.range(0, 1024)
+            .mapToObj(i -> new CloseWaitHolders.Holder(100 + i, "leaky", Optional.empty(), 1))
+            .toList();
+    PodReport.PodInput many =
+        new PodReport.PodInput(
+            kept.counts(), kept.meta(), true, thousand, 6000, kept.previousCounters());
+    PodsSummary summary = PodReport.summarize(List.of(many), 20, NOW);
+    assertThat(summary.entries().getFirst().closeWaitHolders()).hasSize(5);
+    assertThat(summary.entries().getFirst().closeWaitHolderCount()).isEqualTo(6000L);
+    assertThat(summary.leaks().getFirst()).contains("and 5995 more processes");
+  }
 }

@@ -1,0 +1,104 @@
+package io.tcpteardown.agent.count;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tcpteardown.tier.UnitTest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+
+/**
+ * The parsers of {@code /proc/<pid>/net/netstat}, {@code net/sockstat} and {@code net/tcp} on
+ * random and truncated text: only IOException leaves them, the netstat parser keeps only its two
+ * counters, and the net/tcp parser hands on at most one socket per line, keeping none.
+ */
+@UnitTest
+class ProcTextProperties {
+  private static final String NETSTAT =
+      """
+      TcpExt: SyncookiesSent SyncookiesRecv TW TCPTimeWaitOverflow TCPAbortOnMemory TCPOrphanQueued
+      TcpExt: 0 0 1841 41 7 3
+      IpExt: InNoRoutes InTruncatedPkts InMcastPkts
+      IpExt: 0 0 12
+      MPTcpExt: MPCapableSYNRX
+      MPTcpExt: 0
+      """;
+
+  private static final String TCP =
+      """
+        sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+         0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1001 1 0 100 0 0 10 0
+         1: 0100007F:C350 0100007F:1F90 06 00000000:00000000 03:00001770 00000000     0        0 0 3 0000000000000000
+         3: 0100007F:C352 0100007F:1F90 08 00000000:00000000 00:00000000 00000000     0        0 2002 1 0 20 4 30 10 -1
+      """;
+
+  @Provide
+  Arbitrary<String> noise() {
+    return Arbitraries.oneOf(
+        Arbitraries.strings().ofMaxLength(400),
+        Arbitraries.strings()
+            .withChars("TcpExt: 0123456789-+abcdefxTCPAbortOnMemory\n\t ")
+            .ofMaxLength(400));
+  }
+
+  private static String cut(String text, int at, String tail) {
+    return text.substring(0, at % (text.length() + 1)) + tail;
+  }
+
+  @Property(tries = 2000)
+  void netstatParserThrowsOnlyIoExceptionAndKeepsOnlyItsCounters(
+      @ForAll("noise") String noise, @ForAll @IntRange(min = 0, max = 10_000) int at) {
+    for (String text : List.of(noise, cut(NETSTAT, at, noise), cut(NETSTAT, at, ""))) {
+      try {
+        Map<String, Long> counters = KernelStats.parseTcpExt(text.lines().toList());
+        assertThat(KernelStats.COUNTERS).containsAll(counters.keySet());
+      } catch (IOException expected) {
+        // reported as a failed read of this namespace's counters
+      }
+      try {
+        KernelStats.parseSockstat(text.replace("TcpExt:", "TCP:").lines().toList());
+      } catch (IOException expected) {
+        // likewise
+      }
+    }
+  }
+
+  @Property(tries = 2000)
+  void netTcpParserNeverThrowsAndHandsOnAtMostOneSocketPerLine(
+      @ForAll @Size(max = 2000) byte[] random,
+      @ForAll("noise") String noise,
+      @ForAll @IntRange(min = 0, max = 10_000) int at) {
+    for (byte[] text :
+        List.of(
+            random,
+            cut(TCP, at, noise).getBytes(StandardCharsets.UTF_8),
+            cut(TCP, at, "").getBytes(StandardCharsets.ISO_8859_1))) {
+      long[] handed = {0};
+      StateTally tally = new StateTally();
+      new ProcNetTcpCounter(Path.of("/nonexistent"))
+          .parseForTest(
+              text,
+              (state, timer, inode) -> {
+                handed[0]++;
+                tally.add(state, timer, inode);
+              });
+      long lines = 0;
+      for (byte b : text) {
+        if (b == '\n') {
+          lines++;
+        }
+      }
+      assertThat(handed[0]).isLessThanOrEqualTo(Math.max(0, lines - 1));
+      assertThat(tally.result()).isNotNull();
+    }
+  }
+}
