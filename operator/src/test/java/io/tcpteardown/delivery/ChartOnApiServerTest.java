@@ -75,8 +75,10 @@ class ChartOnApiServerTest {
 
   @Test
   void everyRenderedManifestAndEveryExampleIsAcceptedByServerSideDryRun() throws Exception {
+    // As Helm renders it for this server's version (its PodDisruptionBudget's apiVersion follows).
     RenderedChart chart =
-        RenderedChart.render(
+        RenderedChart.renderFor(
+            TestCluster.OFFLINE_VERSION,
             Map.of(
                 "metrics.serviceMonitor.enabled",
                 true,
@@ -99,7 +101,8 @@ class ChartOnApiServerTest {
             "RoleBinding",
             "ServiceAccount",
             "Service",
-            "ConfigMap");
+            "ConfigMap",
+            "PodDisruptionBudget");
     for (HasMetadata object : served) {
       HasMetadata answer =
           admin

@@ -79,7 +79,16 @@ class KubernetesSchemaTest {
               Map.of(
                   "agent.pods.enabled", false,
                   "operator.leaderElection", false,
-                  "operator.replicas", 1));
+                  "operator.replicas", 1),
+          "platform values: two replicas, digest, labels, extra env, OpenShift security contexts",
+              Map.of(
+                  "operator.replicas", 2,
+                  "image.digest", "sha256:" + "0".repeat(64),
+                  "operator.podLabels.team", "platform",
+                  "agent.extraEnv[0].name", "EXTRA",
+                  "agent.extraEnv[0].value", "1",
+                  "operator.podSecurityContext.runAsUser", "null",
+                  "fullnameOverride", "tt"));
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Map<Version, URLClassLoader> LOADERS = new LinkedHashMap<>();
@@ -129,7 +138,8 @@ class KubernetesSchemaTest {
     LOADERS.clear();
   }
 
-  static List<Manifest> manifests() throws IOException {
+  /** What the chart renders for a cluster of this version (Helm's Capabilities.KubeVersion). */
+  static List<Manifest> manifests(Version version) throws IOException {
     List<Manifest> manifests = new ArrayList<>();
     for (var rendering : RENDERINGS.entrySet()) {
       TemplateCommand template =
@@ -137,10 +147,17 @@ class KubernetesSchemaTest {
               .template()
               .withName(RenderedChart.RELEASE)
               .withNamespace(RenderedChart.NAMESPACE)
+              .withKubeVersion(version.kubernetes() + ".0")
               .skipCrds();
       rendering.getValue().forEach(template::set);
       documents(template.call()).forEach(d -> manifests.add(new Manifest(rendering.getKey(), d)));
     }
+    // The helm test pod, which helm-java's template leaves out, from a copy without hook
+    // annotations.
+    Path work = Files.createTempDirectory("chart-hooks");
+    RenderedChart.renderWithHooks(work, Map.of()).ofKind("Pod").stream()
+        .map(pod -> YAML.valueToTree(pod))
+        .forEach(pod -> manifests.add(new Manifest("helm test", (JsonNode) pod)));
     try (Stream<Path> crds = Files.list(CRDS)) {
       for (Path crd : crds.sorted().toList()) {
         documents(Files.readString(crd))
@@ -171,7 +188,7 @@ class KubernetesSchemaTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("versions")
   void everyRenderedManifestAndCrdIsValid(Version version) throws Exception {
-    List<Manifest> manifests = manifests();
+    List<Manifest> manifests = manifests(version);
     List<String> problems = new ArrayList<>();
     int checked = 0;
     for (Manifest manifest : manifests) {
@@ -193,7 +210,9 @@ class KubernetesSchemaTest {
             "DaemonSet",
             "Deployment",
             "ValidatingAdmissionPolicy",
-            "ConfigMap");
+            "ConfigMap",
+            "Pod",
+            "PodDisruptionBudget");
   }
 
   /** The validator can fail: an unknown field and a missing required field are each reported. */
@@ -201,7 +220,10 @@ class KubernetesSchemaTest {
   @MethodSource("versions")
   void anUnknownFieldAndAMissingRequiredFieldAreRefused(Version version) throws Exception {
     Manifest daemonSet =
-        manifests().stream().filter(m -> m.kind().equals("DaemonSet")).findFirst().orElseThrow();
+        manifests(version).stream()
+            .filter(m -> m.kind().equals("DaemonSet"))
+            .findFirst()
+            .orElseThrow();
     ObjectNode unknown = daemonSet.object().deepCopy();
     ((ObjectNode) unknown.path("spec").path("template").path("spec").path("containers").get(0))
         .put("securityContextt", "typo");
@@ -226,7 +248,7 @@ class KubernetesSchemaTest {
   @Test
   void theServiceMonitorsAndThePrometheusRuleMatchThePrometheusOperatorsModels() throws Exception {
     List<JsonNode> monitoring =
-        manifests().stream()
+        manifests(VERSIONS.getLast()).stream()
             .filter(m -> OTHER_GROUPS.stream().anyMatch(m.apiVersion()::startsWith))
             .map(Manifest::object)
             .toList();

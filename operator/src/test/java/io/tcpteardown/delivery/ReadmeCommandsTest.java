@@ -68,6 +68,9 @@ class ReadmeCommandsTest {
           "exec needs a kubelet running the agent pod, which the API server tier has not; the"
               + " command it runs (state-file rebuild) is run against the API server by"
               + " StateFileCommandApiTest",
+          "helm test tcp-teardown --namespace tcp-teardown",
+          "the test pod needs a kubelet and an agent, which the API server tier has not;"
+              + " RealClusterTest runs helm test on the installed release",
           "kubectl wait --for=condition=Ready ttp/NAME --timeout=5m",
           "Ready needs agents that apply the profile, which this test has not; GitOpsHealthApiTest"
               + " runs kubectl wait --for=condition=Ready on a profile its agent applied");

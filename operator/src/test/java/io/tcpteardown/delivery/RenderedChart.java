@@ -30,6 +30,20 @@ public record RenderedChart(List<HasMetadata> objects) {
     return render(CHART, release, values);
   }
 
+  /** The chart as Helm renders it for a cluster of {@code kubeVersion} (its Capabilities). */
+  public static RenderedChart renderFor(String kubeVersion, Map<String, Object> values)
+      throws IOException {
+    TemplateCommand template =
+        new Helm(CHART)
+            .template()
+            .withName(RELEASE)
+            .withNamespace(NAMESPACE)
+            .withKubeVersion(kubeVersion)
+            .skipCrds();
+    values.forEach(template::set);
+    return parse(template.call());
+  }
+
   /** Another copy of the chart, rendered the same way. */
   public static RenderedChart render(Path chart, String release, Map<String, Object> values)
       throws IOException {
@@ -37,6 +51,31 @@ public record RenderedChart(List<HasMetadata> objects) {
         new Helm(chart).template().withName(release).withNamespace(NAMESPACE).skipCrds();
     values.forEach(template::set);
     return parse(template.call());
+  }
+
+  /**
+   * The chart with its hooks ({@code helm test} pods), which helm-java's template leaves out: a
+   * copy in {@code work} whose hook annotations are removed, rendered as {@link #render(Map)} does.
+   */
+  public static RenderedChart renderWithHooks(Path work, Map<String, Object> values)
+      throws IOException {
+    Path copy = work.resolve("chart-with-hooks");
+    try (var files = java.nio.file.Files.walk(CHART)) {
+      for (Path file : files.toList()) {
+        Path target = copy.resolve(CHART.relativize(file).toString());
+        if (java.nio.file.Files.isDirectory(file)) {
+          java.nio.file.Files.createDirectories(target);
+        } else if (file.toString().endsWith(".yaml")
+            && file.startsWith(CHART.resolve("templates"))) {
+          java.nio.file.Files.writeString(
+              target,
+              java.nio.file.Files.readString(file).replaceAll("(?m)^\\s*helm\\.sh/hook.*\\n", ""));
+        } else {
+          java.nio.file.Files.copy(file, target);
+        }
+      }
+    }
+    return render(copy, RELEASE, values);
   }
 
   public static RenderedChart parse(String yaml) throws IOException {
