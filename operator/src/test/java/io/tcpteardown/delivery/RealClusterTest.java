@@ -181,6 +181,26 @@ class RealClusterTest {
         .containsEntry("APPLIED", "True");
     assertThat(nodeRow.get("TIME_WAIT")).matches("\\d+");
     assertThat(nodeRow.get("CLOSE_WAIT")).matches("\\d+");
+
+    // kstatus's Ready, as Flux and kubectl wait read it.
+    assertThat(cluster.kubectl("wait", "--for=condition=Ready", "ttp/cluster-e2e", "--timeout=60s"))
+        .contains("condition met");
+    // helm test: the chart's own test pod, with the project's image, finds the agent answering
+    // /metrics on the node's address with a report behind it.
+    Helm.test(RenderedChart.RELEASE)
+        .withNamespace(NAMESPACE)
+        .withKubeConfigContents(cluster.kubeconfigYaml())
+        .withTimeout(180)
+        .call();
+    assertThat(
+            client
+                .pods()
+                .inNamespace(NAMESPACE)
+                .withLabel("app.kubernetes.io/component", "helm-test")
+                .list()
+                .getItems())
+        .as("the test pod succeeded (helm deletes it then)")
+        .allSatisfy(pod -> assertThat(pod.getStatus().getPhase()).isEqualTo("Succeeded"));
   }
 
   @Test
