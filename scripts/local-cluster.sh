@@ -6,7 +6,8 @@
 #   scripts/local-cluster.sh provision   build what is missing (cached): Docker engine, kubelet, controller-manager,
 #                                        scheduler, pause binary, Debian base root file system
 #   scripts/local-cluster.sh images      build the images: base images, the project's image from its Dockerfile as
-#                                        it stands, the teardown-app image of the tests and the demo
+#                                        it stands, the teardown-app image of the tests and the demo, and the
+#                                        hostile tenant of the tests (a static C helper and busybox-static)
 #   scripts/local-cluster.sh up          provision, images, then start the cluster (idempotent)
 #   scripts/local-cluster.sh down        stop everything and remove the cluster's state (not the caches)
 #   scripts/local-cluster.sh status      exit 0 when the cluster answers, and print its kubeconfig's path
@@ -36,6 +37,7 @@ SERVICE_CIDR=10.0.0.0/24
 SERVICE_IP=10.0.0.1
 IMAGE="${TT_IMAGE:-tcp-teardown-operator:dev}"
 APP_IMAGE="${TT_APP_IMAGE:-tcp-teardown-app:dev}"
+TENANT_IMAGE="${TT_TENANT_IMAGE:-tcp-teardown-tenant:dev}"
 BUILD_IMAGE="$(sed -n 's/^ARG BUILD_IMAGE=//p' "$REPO/Dockerfile")"
 RUNTIME_BASE="$(sed -n 's/^ARG RUNTIME_BASE=//p' "$REPO/Dockerfile")"
 DOCKER=/usr/bin/docker
@@ -67,7 +69,7 @@ provision() {
   require_root_linux
   export DEBIAN_FRONTEND=noninteractive
   local packages=(docker.io containerd containernetworking-plugins debootstrap gcc libc6-dev jq openssl iproute2
-    socat util-linux)
+    socat util-linux busybox-static curl)
   local missing=()
   for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   if ((${#missing[@]})); then
@@ -190,11 +192,34 @@ EOF
   DOCKER_BUILDKIT=1 $DOCKER build -q --network host -t "$IMAGE" "$REPO" >/dev/null
   DOCKER_BUILDKIT=1 $DOCKER build -q --network host --build-arg "BASE=$BUILD_IMAGE" -t "$APP_IMAGE" \
     "$HERE/cluster/teardown-app" >/dev/null
+  tenant_image
   # For containerd: the same images as one archive, imported into its k8s.io namespace at `up`.
-  $DOCKER save -o "$CACHE/images.tar.tmp" "$IMAGE" "$APP_IMAGE" k8s.gcr.io/pause:3.2
+  $DOCKER save -o "$CACHE/images.tar.tmp" "$IMAGE" "$APP_IMAGE" "$TENANT_IMAGE" k8s.gcr.io/pause:3.2
   mv "$CACHE/images.tar.tmp" "$CACHE/images.tar"
   unset DOCKER_HOST
   stop_pidfile "$RUNDIR/build/docker.pid"
+}
+
+# The hostile tenant of HostileTenantClusterTest, without a registry or a build stage: the static C helper
+# scripts/cluster/tenant/tenant.c (gcc -static) and Debian's busybox-static (sh, sleep, cat for kubectl exec) in a
+# root file system given to `docker import`, as the Debian base is. Rebuilt only when either changed (a label keeps
+# their digest).
+tenant_image() {
+  local src="$HERE/cluster/tenant/tenant.c" digest root
+  digest="$(cat "$src" /bin/busybox | sha256sum | cut -c1-16)"
+  if [[ "$($DOCKER image inspect -f '{{index .Config.Labels "tcpteardown.digest"}}' "$TENANT_IMAGE" 2>/dev/null)" == \
+    "$digest" ]]; then
+    return 0
+  fi
+  log "building $TENANT_IMAGE from $src and busybox-static"
+  root="$CACHE/tenant-root"
+  rm -rf "$root" && mkdir -p "$root/bin" "$root/tmp"
+  gcc -static -O2 -Wall -o "$root/bin/tenant" "$src"
+  cp /bin/busybox "$root/bin/busybox"
+  for applet in sh cat sleep ls ps; do ln -s busybox "$root/bin/$applet"; done
+  tar -C "$root" -c . | $DOCKER import --change "LABEL tcpteardown.digest=$digest" --change "ENV PATH=/bin" \
+    --change 'CMD ["/bin/sleep", "86400"]' - "$TENANT_IMAGE" >/dev/null
+  rm -rf "$root"
 }
 
 # containerd with its CRI plugin in the node's namespace; pods on a CNI bridge (Debian's

@@ -17,6 +17,7 @@ import io.tcpteardown.api.NodeConditions;
 import io.tcpteardown.api.PodTeardownEntry;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.testsupport.LocalCluster;
+import io.tcpteardown.testsupport.LocalClusterExtension;
 import io.tcpteardown.testsupport.PrometheusServer;
 import io.tcpteardown.testsupport.PrometheusServer.Target;
 import io.tcpteardown.tier.ClusterTest;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The product on a real single-node cluster ({@code scripts/local-cluster.sh}): the image built
@@ -44,6 +46,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * order, as a user would go: install, apply, edit, delete, pods, fail-over, upgrade, uninstall.
  */
 @ClusterTest
+@Order(1)
+@ExtendWith(LocalClusterExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RealClusterTest {
   static final String NAMESPACE = RenderedChart.NAMESPACE;
@@ -87,11 +91,12 @@ class RealClusterTest {
   }
 
   @AfterAll
-  static void stopTheCluster() {
+  static void closeTheClient() {
+    // The cluster itself is stopped at the end of the run (LocalClusterExtension), after
+    // HostileTenantClusterTest.
     if (client != null) {
       client.close();
     }
-    LocalCluster.stopIfStarted();
   }
 
   @Test

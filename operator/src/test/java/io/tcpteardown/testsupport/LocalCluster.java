@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Assumptions;
  * The single-node Kubernetes cluster of {@code scripts/local-cluster.sh}: etcd, kube-apiserver,
  * controller-manager, scheduler, dockerd and a kubelet in the network namespace {@code ttnode},
  * with the project's image built from its Dockerfile. Started once per test JVM (the script is
- * idempotent) and stopped by {@link #stopIfStarted()}, unless it was already running before (a
- * developer's cluster is left alone) or {@code TT_CLUSTER_KEEP=1}.
+ * idempotent) and stopped by {@link #stopIfStarted()} at the end of the run ({@link
+ * LocalClusterExtension}), unless it was already running before (a developer's cluster is left
+ * alone) or {@code TT_CLUSTER_KEEP=1}.
  */
 public final class LocalCluster {
   public static final String NODE = "tt-node";
@@ -28,6 +29,9 @@ public final class LocalCluster {
   public static final String IMAGE_REPOSITORY = "tcp-teardown-operator";
   public static final String IMAGE_TAG = "dev";
   public static final String APP_IMAGE = "tcp-teardown-app:dev";
+
+  /** The hostile tenant: {@code scripts/cluster/tenant/tenant.c} and busybox-static. */
+  public static final String TENANT_IMAGE = "tcp-teardown-tenant:dev";
 
   /** Under the cluster's state directory, which {@code down} removes. */
   public static final String AGENT_STATE_DIR = "/var/lib/tcp-teardown-cluster/agent-state";
