@@ -108,8 +108,7 @@ public record PodTeardownEntry(
         ageSeconds,
         closeWaitHolders,
         listed,
-        null,
-        closeWaitHolders == null ? null : (long) closeWaitHolders.size());
+        (PodTuningEntry) null);
   }
 
   /** This entry with other pod rules' results. */
