@@ -2,6 +2,7 @@ package io.tcpteardown.cli;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.tcpteardown.agent.NodeReport;
+import io.tcpteardown.agent.sysctl.MemInfo;
 import io.tcpteardown.agent.sysctl.SysctlFiles;
 import io.tcpteardown.api.HeldBackSetting;
 import io.tcpteardown.api.ManagedSysctl;
@@ -13,7 +14,6 @@ import io.tcpteardown.rules.Violation;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -148,16 +148,7 @@ public final class PlanCommand implements Callable<Integer> {
   }
 
   /** MemTotal from meminfo, for the orphan-memory rule; null when unknown. */
-  private Long memoryBytes() throws IOException {
-    Path meminfo = proc.procRoot.resolve("meminfo");
-    if (!Files.isReadable(meminfo)) {
-      return null;
-    }
-    for (String line : Files.readAllLines(meminfo)) {
-      if (line.startsWith("MemTotal:")) {
-        return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-      }
-    }
-    return null;
+  private Long memoryBytes() {
+    return MemInfo.memTotalBytes(proc.procRoot).orElse(null);
   }
 }
