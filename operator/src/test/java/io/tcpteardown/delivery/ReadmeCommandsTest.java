@@ -352,7 +352,31 @@ class ReadmeCommandsTest {
     return String.join(" ", tokens);
   }
 
+  private record Ran(boolean ended, int exitValue, String output) {}
+
   private static void runKubectl(Command command, String text) throws Exception {
+    Ran ran = runOnce(text);
+    // The API server publishes a new CRD's OpenAPI schema, which kubectl explain reads, some
+    // seconds
+    // after the CRD is established: the command is run again while the schema is not there yet.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (text.startsWith("kubectl explain")
+        && ran.exitValue() != 0
+        && ran.output().contains("couldn't find resource")
+        && System.nanoTime() < deadline) {
+      Thread.sleep(1000);
+      ran = runOnce(text);
+    }
+    assertThat(ran.ended())
+        .as("README line %d: %s did not end within 120 s:\n%s", command.line(), text, ran.output())
+        .isTrue();
+    System.out.println("$ " + text + "\n" + ran.output());
+    assertThat(ran.exitValue())
+        .as("README line %d: %s exited with:\n%s", command.line(), text, ran.output())
+        .isZero();
+  }
+
+  private static Ran runOnce(String text) throws Exception {
     ProcessBuilder builder =
         new ProcessBuilder("bash", "-c", text).directory(REPO.toFile()).redirectErrorStream(true);
     builder.environment().put("KUBECONFIG", kubeconfig.toString());
@@ -374,13 +398,7 @@ class ReadmeCommandsTest {
     }
     String output = Files.readString(log);
     Files.delete(log);
-    assertThat(ended)
-        .as("README line %d: %s did not end within 120 s:\n%s", command.line(), text, output)
-        .isTrue();
-    System.out.println("$ " + text + "\n" + output);
-    assertThat(process.exitValue())
-        .as("README line %d: %s exited with:\n%s", command.line(), text, output)
-        .isZero();
+    return new Ran(ended, ended ? process.exitValue() : -1, output);
   }
 
   /** The helm command's own arguments, given to helm-java's equivalent calls one by one. */
