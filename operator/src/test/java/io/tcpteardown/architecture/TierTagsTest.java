@@ -50,6 +50,30 @@ class TierTagsTest {
               test.getName()
                   + " carries one of @UnitTest, @KernelTest, @ApiTest, @EndToEndTest, @ClusterTest")
           .isEqualTo(1);
+      String suffix = SUFFIXES.get(TIERS.stream().filter(test::isAnnotatedWith).findFirst().get());
+      assertThat(test.getSimpleName())
+          .as(test.getName() + ": a test's name ends with its tier's suffix, " + SUFFIXES.values())
+          .endsWith(suffix);
+      if (suffix.equals("Test")) {
+        assertThat(test.getSimpleName())
+            .as(test.getName() + " is a unit test: no other tier's suffix")
+            .doesNotEndWith("KernelTest")
+            .doesNotEndWith("ApiTest")
+            .doesNotEndWith("EndToEndTest")
+            .doesNotEndWith("ClusterTest");
+      }
     }
   }
+
+  /**
+   * One suffix per tier; surefire runs every {@code *Test} class (so a jqwik class named otherwise
+   * never ran).
+   */
+  private static final java.util.Map<Class<?>, String> SUFFIXES =
+      java.util.Map.of(
+          UnitTest.class, "Test",
+          KernelTest.class, "KernelTest",
+          ApiTest.class, "ApiTest",
+          EndToEndTest.class, "EndToEndTest",
+          ClusterTest.class, "ClusterTest");
 }

@@ -165,7 +165,7 @@ class HelmChartTest {
                 "nodes", List.of("get", "list", "watch")));
     Role lease = chart.one(Role.class, "-leader-election");
     assertThat(lease.getMetadata().getNamespace()).isEqualTo(RenderedChart.NAMESPACE);
-    // LeaderElectionTest finds these verbs by running the elector with this Role.
+    // LeaderElectionApiTest finds these verbs by running the elector with this Role.
     assertThat(lease.getRules())
         .extracting(r -> r.getResources() + " " + r.getResourceNames() + " " + r.getVerbs())
         .containsExactly(
@@ -265,7 +265,7 @@ class HelmChartTest {
   /**
    * helm template knows no cluster: its .Capabilities.APIVersions is Helm's own list of group
    * versions, without kinds, so auto leaves the policy out (as it does against the 1.20 test API
-   * server: ChartOnApiServerTest); true renders it, false never.
+   * server: ChartOnApiServerApiTest); true renders it, false never.
    */
   @Test
   void nodeRestrictionPolicyTrueRendersItFalseNeverAutoNotWithoutTheApiVersion() throws Exception {

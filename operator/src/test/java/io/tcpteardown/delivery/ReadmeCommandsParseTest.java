@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tcpteardown.tier.UnitTest;
 import org.junit.jupiter.api.Test;
 
-/** What counts as a README command for {@link ReadmeCommandsTest}. */
+/** What counts as a README command for {@link ReadmeCommandsApiTest}. */
 @UnitTest
 class ReadmeCommandsParseTest {
   @Test
@@ -51,14 +51,14 @@ class ReadmeCommandsParseTest {
                 """)
             .all();
     assertThat(commands)
-        .extracting(ReadmeCommandsTest::phase)
+        .extracting(ReadmeCommandsApiTest::phase)
         .containsExactly(
-            ReadmeCommandsTest.Phase.USE,
-            ReadmeCommandsTest.Phase.REMOVE,
-            ReadmeCommandsTest.Phase.USE,
-            ReadmeCommandsTest.Phase.INSTALL,
-            ReadmeCommandsTest.Phase.INSTALL,
-            ReadmeCommandsTest.Phase.REMOVE,
-            ReadmeCommandsTest.Phase.INSTALL);
+            ReadmeCommandsApiTest.Phase.USE,
+            ReadmeCommandsApiTest.Phase.REMOVE,
+            ReadmeCommandsApiTest.Phase.USE,
+            ReadmeCommandsApiTest.Phase.INSTALL,
+            ReadmeCommandsApiTest.Phase.INSTALL,
+            ReadmeCommandsApiTest.Phase.REMOVE,
+            ReadmeCommandsApiTest.Phase.INSTALL);
   }
 }

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the kernel value and the state file stay untouched.
  */
 @EndToEndTest
-class AgentPortClashTest {
+class AgentPortClashEndToEndTest {
   private static final int PORT = 9107;
 
   @TempDir Path work;

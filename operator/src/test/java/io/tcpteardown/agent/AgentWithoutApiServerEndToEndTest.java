@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * metrics, and catches up once the API server is reachable.
  */
 @EndToEndTest
-class AgentWithoutApiServerTest {
+class AgentWithoutApiServerEndToEndTest {
   private static final int METRICS_PORT = 9102;
 
   @TempDir Path work;

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * {@code ss}: all three must agree exactly, and with what was made.
  */
 @KernelTest
-class CountersAgreeTest {
+class CountersAgreeKernelTest {
   private NetworkNamespace namespace;
   private final List<SocketChannel> held = new ArrayList<>();
 

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * test API server.
  */
 @EndToEndTest
-class DockerfileIT {
+class DockerfileEndToEndTest {
   private static final Path ROOT = Path.of("..");
   private static final Path JAR = Path.of("target/tcp-teardown.jar");
   private static final Path DOCKERFILE = DockerfileEntrypoint.DOCKERFILE;

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * dashboard panels that read them.
  */
 @EndToEndTest
-class MonitoringAssertionsTest {
+class MonitoringAssertionsEndToEndTest {
   private static final String OPERATOR =
       """
       tcp_teardown_profile_selected_nodes{profile="web"} 2

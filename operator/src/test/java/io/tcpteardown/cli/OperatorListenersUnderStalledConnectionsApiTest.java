@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * up neither its probes nor /metrics, and are closed at the header deadline.
  */
 @ApiTest
-class OperatorListenersUnderStalledConnectionsTest {
+class OperatorListenersUnderStalledConnectionsApiTest {
   private static final Duration WAIT = Duration.ofSeconds(5);
   private static final Pattern LISTENER = Pattern.compile(":(\\d+)\\s");
 

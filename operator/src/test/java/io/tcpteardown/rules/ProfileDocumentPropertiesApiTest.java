@@ -45,7 +45,7 @@ import net.jqwik.api.statistics.Statistics;
  */
 @ApiTest
 @Tag("api")
-class ProfileDocumentProperties {
+class ProfileDocumentPropertiesApiTest {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final ObjectMapper LENIENT =
       JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();

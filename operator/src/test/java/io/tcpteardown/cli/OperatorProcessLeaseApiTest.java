@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the pod stops, gives the Lease up before the process ends, so another replica leads at once.
  */
 @ApiTest
-class OperatorProcessLeaseTest {
+class OperatorProcessLeaseApiTest {
   @TempDir Path work;
 
   @Test

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** node-report run inside a fresh network namespace, on the thread that joined it. */
 @KernelTest
-class NodeReportCommandTest {
+class NodeReportCommandKernelTest {
   private NetworkNamespace namespace;
   private List<SocketChannel> held;
 

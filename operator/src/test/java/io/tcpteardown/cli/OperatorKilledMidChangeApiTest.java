@@ -46,7 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  * values and writes none of those it had already reached.
  */
 @ApiTest
-class OperatorKilledMidChangeTest {
+class OperatorKilledMidChangeApiTest {
   /** Enough nodes that the change is still spreading when the first written one is seen. */
   private static final int NODES = 1_000;
 

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * learns its TcpTeardownNode from the real test API server.
  */
 @ApiTest
-class DriftWithoutApiServerTest {
+class DriftWithoutApiServerApiTest {
   private static final Duration INTERVAL = Duration.ofSeconds(2);
 
   @TempDir Path work;

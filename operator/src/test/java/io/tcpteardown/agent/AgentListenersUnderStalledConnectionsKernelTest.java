@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * header deadline. No API server: the agent serves its endpoints without one.
  */
 @KernelTest
-class AgentListenersUnderStalledConnectionsTest {
+class AgentListenersUnderStalledConnectionsKernelTest {
   private static final int METRICS_PORT = 9102;
   private static final int PROBE_PORT = 9103;
   private static final Duration WAIT = Duration.ofSeconds(5);

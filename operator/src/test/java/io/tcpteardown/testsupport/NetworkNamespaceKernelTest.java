@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 
 @KernelTest
-class NetworkNamespaceTest {
+class NetworkNamespaceKernelTest {
   @Test
   void threadSeesTheNamespaceNotTheHost() throws Exception {
     try (NetworkNamespace ns = NetworkNamespace.create("tt-selftest")) {

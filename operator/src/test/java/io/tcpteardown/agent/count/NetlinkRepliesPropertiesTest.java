@@ -21,7 +21,7 @@ import net.jqwik.api.constraints.Size;
  * hands on no more sockets than whole messages fit in the bytes received.
  */
 @UnitTest
-class NetlinkRepliesProperties {
+class NetlinkRepliesPropertiesTest {
   private static final int SEQ = 9;
   private static final int SOCKET_MESSAGE = NetlinkStateCounter.HEADER + 72;
 

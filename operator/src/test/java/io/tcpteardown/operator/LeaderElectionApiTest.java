@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * the Lease over at once on a clean shutdown.
  */
 @ApiTest
-class LeaderElectionTest {
+class LeaderElectionApiTest {
   /** The SDK's defaults, which the chart keeps. */
   private static final Duration LEASE_DURATION = Duration.ofSeconds(15);
 

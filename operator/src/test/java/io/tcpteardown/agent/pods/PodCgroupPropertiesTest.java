@@ -17,7 +17,7 @@ import net.jqwik.api.constraints.IntRange;
  * 64-hex container id, whatever the length of the input.
  */
 @UnitTest
-class PodCgroupProperties {
+class PodCgroupPropertiesTest {
   private static final String UID = "5f8c2a1e-3b4d-4c6e-9f70-81a2b3c4d5e6";
   private static final String CONTAINER = "ab".repeat(32);
   private static final String REAL =

@@ -47,7 +47,7 @@ import net.jqwik.api.Tag;
  */
 @UnitTest
 @Tag("unit")
-class ProfileStatusIndexProperties {
+class ProfileStatusIndexPropertiesTest {
   private static final long GIB = 1L << 30;
   private static final List<String> NODES = List.of("n0", "n1", "n2", "n3", "n4");
   private static final List<String> PROFILES = List.of("pa", "pb", "pc");
@@ -193,7 +193,7 @@ class ProfileStatusIndexProperties {
   private static Arbitrary<Event> putProfile() {
     Arbitrary<NodeSelector> selector =
         Arbitraries.of("none", "tier=web", "zone In a", "tier NotIn db", "tier Exists, zone In a,b")
-            .map(ProfileStatusIndexProperties::selector);
+            .map(ProfileStatusIndexPropertiesTest::selector);
     Arbitrary<Integer> priority = Arbitraries.of(0, 0, 5);
     Arbitrary<Integer> fin = Arbitraries.of(-1, 30, 40).map(v -> v < 0 ? null : v);
     Arbitrary<Integer> orphans = Arbitraries.of(-1, 65536).map(v -> v < 0 ? null : v);

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * empties it puts back the node's true originals, never the values of the interrupted apply.
  */
 @EndToEndTest
-class AgentKilledMidApplyTest {
+class AgentKilledMidApplyEndToEndTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final String FIN = "net.ipv4.tcp_fin_timeout";
   private static final String BUCKETS = "net.ipv4.tcp_max_tw_buckets";

@@ -52,7 +52,7 @@ import org.junit.jupiter.api.Test;
  * and ends by deleting the CRDs, which would pull them from under every other API test.
  */
 @ApiTest
-class ReadmeCommandsTest {
+class ReadmeCommandsApiTest {
   /** Commands (inline code spans) the README shows that this test does not run, and why. */
   static final Map<String, String> NOT_RUN =
       Map.of(
@@ -204,7 +204,7 @@ class ReadmeCommandsTest {
     List<Command> toRun =
         ReadmeCommands.read().all().stream()
             .filter(c -> !NOT_RUN.containsKey(c.text()))
-            .sorted(Comparator.comparing(ReadmeCommandsTest::phase))
+            .sorted(Comparator.comparing(ReadmeCommandsApiTest::phase))
             .toList();
     List<String> ran = new ArrayList<>();
     // Commands run in the repository (they name its paths); files they write there are removed.
@@ -223,7 +223,7 @@ class ReadmeCommandsTest {
     }
     System.out.println("ran, in this order:\n" + String.join("\n", ran));
 
-    assertThat(toRun).extracting(ReadmeCommandsTest::phase).contains(Phase.values());
+    assertThat(toRun).extracting(ReadmeCommandsApiTest::phase).contains(Phase.values());
     assertThat(admin.apiextensions().v1().customResourceDefinitions().withName(CRD_PROFILES).get())
         .as("the README's removal commands delete the CRDs")
         .isNull();

@@ -43,10 +43,10 @@ import org.junit.jupiter.api.Test;
  * run, of every object (as {@code kubectl apply --server-side --dry-run=server}), then the chart's
  * RBAC created for real and checked by impersonating each service account. The proof that the RBAC
  * suffices is elsewhere: the operator and the agents run with tokens of these service accounts in
- * LeaderElectionTest, AgentEndToEndTest and AgentWithoutApiServerTest.
+ * LeaderElectionApiTest, AgentEndToEndTest and AgentWithoutApiServerEndToEndTest.
  */
 @ApiTest
-class ChartOnApiServerTest {
+class ChartOnApiServerApiTest {
   /** Kinds whose CRDs (the Prometheus Operator's) the test API server does not have. */
   private static final List<String> NOT_SERVED = List.of("ServiceMonitor", "PrometheusRule");
 

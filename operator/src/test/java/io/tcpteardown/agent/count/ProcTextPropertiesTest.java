@@ -22,7 +22,7 @@ import net.jqwik.api.constraints.Size;
  * counters, and the net/tcp parser hands on at most one socket per line, keeping none.
  */
 @UnitTest
-class ProcTextProperties {
+class ProcTextPropertiesTest {
   private static final String NETSTAT =
       """
       TcpExt: SyncookiesSent SyncookiesRecv TW TCPTimeWaitOverflow TCPAbortOnMemory TCPOrphanQueued

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * its cgroup path, a bare namespace by its inode and a process, each with its own counts.
  */
 @KernelTest
-class NodeReportPodsTest {
+class NodeReportPodsKernelTest {
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final List<SocketChannel> held = new ArrayList<>();
 
