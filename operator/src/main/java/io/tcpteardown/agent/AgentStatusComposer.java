@@ -19,6 +19,7 @@ import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
 import io.tcpteardown.api.TwReuse;
 import io.tcpteardown.rules.HealthSummary;
+import io.tcpteardown.rules.PressureRule;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -272,9 +273,7 @@ public final class AgentStatusComposer {
                 TEARDOWN_PRESSURE,
                 false,
                 REASON_BELOW_LIMITS,
-                "TIME_WAIT and orphans below "
-                    + NodeWarnings.PRESSURE_PERCENT
-                    + "% of their limits",
+                "TIME_WAIT and orphans below " + PressureRule.PERCENT + "% of their limits",
                 generation)
             : Conditions.of(
                 TEARDOWN_PRESSURE,

@@ -2,6 +2,7 @@ package io.tcpteardown.agent;
 
 import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.api.NodeConditions;
+import io.tcpteardown.rules.PressureRule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -11,8 +12,6 @@ import java.util.Optional;
  * reuse that does nothing because timestamps are off, and TIME_WAIT or orphans near their limits.
  */
 public final class NodeWarnings {
-  /** The share of a limit at which the agent warns: 90%. */
-  public static final int PRESSURE_PERCENT = 90;
 
   public static final String REUSE_WITHOUT_TIMESTAMPS =
       NodeConditions.REASON_REUSE_WITHOUT_TIMESTAMPS;
@@ -55,7 +54,7 @@ public final class NodeWarnings {
     List<Warning> warnings = new ArrayList<>();
     observation
         .sysctl(ManagedSysctl.MAX_TW_BUCKETS)
-        .filter(max -> atOrAbovePressure(observation.states().timeWait(), max))
+        .filter(max -> PressureRule.reached(observation.states().timeWait(), max))
         .ifPresent(
             max ->
                 warnings.add(
@@ -63,14 +62,14 @@ public final class NodeWarnings {
                         TIME_WAIT_NEAR_LIMIT,
                         observation.states().timeWait()
                             + " sockets in TIME_WAIT, at or above "
-                            + PRESSURE_PERCENT
+                            + PressureRule.PERCENT
                             + "% of net.ipv4.tcp_max_tw_buckets ("
                             + max
                             + "): beyond it closing sockets skip TIME_WAIT (TCPTimeWaitOverflow); raise maxTwBuckets "
                             + "or enable twReuse for outgoing connections")));
     observation
         .sysctl(ManagedSysctl.MAX_ORPHANS)
-        .filter(max -> atOrAbovePressure(observation.states().orphans(), max))
+        .filter(max -> PressureRule.reached(observation.states().orphans(), max))
         .ifPresent(
             max ->
                 warnings.add(
@@ -78,15 +77,11 @@ public final class NodeWarnings {
                         ORPHANS_NEAR_LIMIT,
                         observation.states().orphans()
                             + " orphaned sockets, at or above "
-                            + PRESSURE_PERCENT
+                            + PressureRule.PERCENT
                             + "% of net.ipv4.tcp_max_orphans ("
                             + max
                             + "): beyond it new orphans are reset (TCPAbortOnMemory); lower finTimeoutSeconds and orphanRetries "
                             + "or raise maxOrphans if memory allows")));
     return warnings;
-  }
-
-  private static boolean atOrAbovePressure(long count, long limit) {
-    return limit > 0 && count * 100 >= limit * PRESSURE_PERCENT;
   }
 }

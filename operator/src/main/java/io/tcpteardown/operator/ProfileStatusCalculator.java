@@ -17,10 +17,10 @@ import io.tcpteardown.api.TcpTeardownProfileStatus;
 import io.tcpteardown.rules.HealthSummary;
 import io.tcpteardown.rules.NodeFacts;
 import io.tcpteardown.rules.NodeResolution;
+import io.tcpteardown.rules.PressureRule;
 import io.tcpteardown.rules.ProfileValidation;
 import io.tcpteardown.rules.Resolver;
 import io.tcpteardown.rules.Violation;
-import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -37,7 +37,6 @@ import java.util.stream.Collectors;
  */
 public final class ProfileStatusCalculator {
   public static final int MAX_NODE_ENTRIES = 100;
-  private static final int PRESSURE_PERCENT = 90;
   private static final int MAX_NAMES_IN_MESSAGE = 5;
 
   /**
@@ -398,7 +397,7 @@ public final class ProfileStatusCalculator {
           "TIME_WAIT "
               + states.timeWait()
               + " is at or above "
-              + PRESSURE_PERCENT
+              + PressureRule.PERCENT
               + "% of tcp_max_tw_buckets "
               + maxTw);
     }
@@ -408,7 +407,7 @@ public final class ProfileStatusCalculator {
           "orphans "
               + states.orphans()
               + " are at or above "
-              + PRESSURE_PERCENT
+              + PressureRule.PERCENT
               + "% of tcp_max_orphans "
               + maxOrphans);
     }
@@ -438,17 +437,8 @@ public final class ProfileStatusCalculator {
         .map(c -> SafeText.of(c.getMessage() == null ? reason : c.getMessage(), MAX_NODE_MESSAGE));
   }
 
-  /**
-   * Whether a count is at or above {@value #PRESSURE_PERCENT}% of a positive limit, exact for any
-   * two longs (a status is written by agents, so any integer the API server admits can be there).
-   */
   static boolean nearLimit(long count, Long limit) {
-    return limit != null
-        && limit > 0
-        && BigInteger.valueOf(count)
-                .multiply(BigInteger.valueOf(100))
-                .compareTo(BigInteger.valueOf(limit).multiply(BigInteger.valueOf(PRESSURE_PERCENT)))
-            >= 0;
+    return limit != null && PressureRule.reached(count, limit);
   }
 
   /** A node's state counts as its agent reports them, a negative count (none is) taken as 0. */

@@ -4,6 +4,7 @@ import io.tcpteardown.api.KernelCounters;
 import io.tcpteardown.api.PodTeardownEntry;
 import io.tcpteardown.api.SafeText;
 import io.tcpteardown.api.StateCounts;
+import io.tcpteardown.rules.PressureRule;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,7 +21,6 @@ import java.util.Optional;
  * kernel's default tcp_max_tw_buckets, not the node's), never a sum against the host's.
  */
 public final class PodReport {
-  public static final int PRESSURE_PERCENT = 90;
 
   /**
    * The longest message about one pod, in characters: a leak names at most {@value
@@ -156,12 +156,12 @@ public final class PodReport {
     long timeWait = counts.states().timeWait();
     if (counts.maxTwBuckets().isPresent()) {
       long limit = counts.maxTwBuckets().getAsLong();
-      if (limit > 0 && timeWait * 100 >= limit * PRESSURE_PERCENT) {
+      if (PressureRule.reached(timeWait, limit)) {
         reasons.add(
             "TIME_WAIT "
                 + timeWait
                 + " is at or above "
-                + PRESSURE_PERCENT
+                + PressureRule.PERCENT
                 + "% of its own tcp_max_tw_buckets "
                 + limit);
       }
