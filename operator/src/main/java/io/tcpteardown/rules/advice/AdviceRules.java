@@ -37,6 +37,12 @@ public final class AdviceRules {
   /** Every piece of advice the evidence supports, at most one per field. */
   public static List<Advice> advise(NamespaceEvidence evidence) {
     List<Advice> advice = new ArrayList<>();
+    unsafeReuse(evidence).ifPresent(a -> add(advice, List.of(a), evidence));
+    add(advice, portsTowardOneDestination(evidence), evidence);
+    timeWaitTable(evidence).ifPresent(a -> add(advice, List.of(a), evidence));
+    unansweredFins(evidence).ifPresent(a -> add(advice, List.of(a), evidence));
+    orphansInFinWait2(evidence).ifPresent(a -> add(advice, List.of(a), evidence));
+    // A value out of range that no rule above advised on is brought back into it.
     for (ManagedSysctl field :
         List.of(
             ManagedSysctl.ORPHAN_RETRIES,
@@ -45,11 +51,6 @@ public final class AdviceRules {
             ManagedSysctl.MAX_TW_BUCKETS)) {
       unsafeRange(evidence, field).ifPresent(a -> add(advice, List.of(a), evidence));
     }
-    unsafeReuse(evidence).ifPresent(a -> add(advice, List.of(a), evidence));
-    add(advice, portsTowardOneDestination(evidence), evidence);
-    timeWaitTable(evidence).ifPresent(a -> add(advice, List.of(a), evidence));
-    unansweredFins(evidence).ifPresent(a -> add(advice, List.of(a), evidence));
-    orphansInFinWait2(evidence).ifPresent(a -> add(advice, List.of(a), evidence));
     return List.copyOf(advice);
   }
 
