@@ -62,6 +62,10 @@ class ReadmeCommandsApiTest {
   private static final String TIER =
       "one tier of ./mvnw -B verify, which CI runs whole (this test is part of it); TierTagsTest"
           + " checks that every test class carries its tier";
+  private static final String DEMO =
+      "needs a kind, k3d or minikube cluster, or root to start the real-cluster tier's cluster,"
+          + " which the API server tier has not; RealClusterTest installs the same chart and profiles"
+          + " on that cluster and checks pods, leaks and restored originals";
   private static final String DOCKER_BUILD =
       "needs a Docker engine; the real-cluster tier builds the image from the Dockerfile as it stands"
           + " (scripts/local-cluster.sh images) and DockerfileEndToEndTest runs its entrypoint";
@@ -158,6 +162,11 @@ class ReadmeCommandsApiTest {
               "names the released jar in the working directory, which the repository has not;"
                   + " ValidateCommandTest runs validate on a kind: List as kubectl get -o yaml prints"
                   + " it, CrdUpgradeApiTest on profiles an older schema stored"),
+          Map.entry(
+              "./mvnw -B package -DskipTests",
+              "builds the jar and the image's input; the build that runs this test builds them too"),
+          Map.entry("scripts/demo.sh up --context kind-demo", DEMO),
+          Map.entry("scripts/demo.sh down --context kind-demo", DEMO),
           Map.entry(
               "./mvnw -B -o package -DskipTests",
               "builds the jar the benchmarks run; the build that runs this test builds it too"),
