@@ -5,10 +5,10 @@ import io.tcpteardown.api.PodConflictEntry;
 import io.tcpteardown.api.PodMode;
 import io.tcpteardown.api.PodRuleResult;
 import io.tcpteardown.api.PodSummary;
+import io.tcpteardown.api.SafeText;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -22,6 +22,8 @@ import java.util.Objects;
  */
 public record ProfilePodStatus(
     PodSummary summary, List<String> withoutFeature, List<String> conflicts) {
+  /** How many nodes or pods a message names. */
+  private static final int MAX_NAMES = 5;
 
   /** Whether the pods count toward Applied: every agent understands, every matched pod applied. */
   public boolean applied(PodMode mode) {
@@ -36,8 +38,7 @@ public record ProfilePodStatus(
   public String notAppliedMessage(PodMode mode) {
     if (!withoutFeature.isEmpty()) {
       return "the agents on "
-          + String.join(", ", withoutFeature.subList(0, Math.min(5, withoutFeature.size())))
-          + (withoutFeature.size() > 5 ? " and " + (withoutFeature.size() - 5) + " more" : "")
+          + SafeText.names(withoutFeature, MAX_NAMES)
           + " do not understand pod rules (an older agent version, such as during a DaemonSet"
           + " rollout): their pods are not counted as applied until the agent is upgraded";
     }
@@ -51,14 +52,6 @@ public record ProfilePodStatus(
         + (summary.errors() > 0
             ? ", " + summary.errors() + " with errors (see status.pods[].tuning of each node)"
             : "");
-  }
-
-  public static ProfilePodStatus of(String profile, Map<String, TcpTeardownNodeStatus> byNode) {
-    List<Part> parts = new ArrayList<>();
-    for (var node : byNode.entrySet()) {
-      parts.add(part(profile, node.getKey(), node.getValue()));
-    }
-    return combine(parts);
   }
 
   /**
@@ -110,7 +103,7 @@ public record ProfilePodStatus(
                 + " on node "
                 + node
                 + " ("
-                + String.join(", ", pods.subList(0, Math.min(5, pods.size())))
+                + String.join(", ", pods.subList(0, Math.min(MAX_NAMES, pods.size())))
                 + "); "
                 + profiles.getFirst()
                 + " wins because its name sorts first. Give one profile a higher priority or"

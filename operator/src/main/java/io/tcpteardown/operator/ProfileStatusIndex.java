@@ -2,7 +2,6 @@ package io.tcpteardown.operator;
 
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileStatus;
-import io.tcpteardown.operator.ProfileStatusCalculator.NodeContribution;
 import io.tcpteardown.rules.NodeFacts;
 import io.tcpteardown.rules.NodeResolution;
 import io.tcpteardown.rules.ProfileValidation;
@@ -24,8 +23,8 @@ import java.util.TreeSet;
  * accepted profiles and its contribution to each profile that selects it are kept, and only what an
  * event touches is computed again. A TcpTeardownNode report recomputes that node's contributions
  * (no resolution); a Node whose labels or memory changed is resolved again; only a profile change
- * resolves every node. A profile's status is then assembled from its nodes' contributions, as
- * {@link ProfileStatusCalculator#compute} assembles it from everything.
+ * resolves every node. A profile's status is then assembled from its nodes' contributions, as the
+ * full recomputation of the tests assembles it from everything.
  *
  * <p>Thread-safe: informers feed it while reconcilers read it.
  */
@@ -136,7 +135,7 @@ public final class ProfileStatusIndex {
       return Optional.empty();
     }
     return Optional.of(
-        ProfileStatusCalculator.assemble(
+        ProfileStatusAssembler.assemble(
             entry.profile(),
             previous,
             entry.violations(),
@@ -256,7 +255,7 @@ public final class ProfileStatusIndex {
         }
       } else {
         after =
-            ProfileStatusCalculator.contribution(
+            NodeContribution.of(
                 profile,
                 entry.podRule(),
                 name,

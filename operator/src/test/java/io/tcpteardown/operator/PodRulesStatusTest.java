@@ -5,11 +5,11 @@ import static io.tcpteardown.api.ProfileConditions.CONFLICT;
 import static io.tcpteardown.api.ProfileConditions.REASON_AGENT_WITHOUT_POD_RULES;
 import static io.tcpteardown.api.ProfileConditions.REASON_ALL_NODES_APPLIED;
 import static io.tcpteardown.api.ProfileConditions.REASON_PODS_NOT_APPLIED;
-import static io.tcpteardown.operator.ProfileStatusCalculatorTest.FIN;
-import static io.tcpteardown.operator.ProfileStatusCalculatorTest.WEB;
-import static io.tcpteardown.operator.ProfileStatusCalculatorTest.compute;
-import static io.tcpteardown.operator.ProfileStatusCalculatorTest.node;
-import static io.tcpteardown.operator.ProfileStatusCalculatorTest.profile;
+import static io.tcpteardown.operator.ProfileStatusAssemblerTest.FIN;
+import static io.tcpteardown.operator.ProfileStatusAssemblerTest.WEB;
+import static io.tcpteardown.operator.ProfileStatusAssemblerTest.compute;
+import static io.tcpteardown.operator.ProfileStatusAssemblerTest.node;
+import static io.tcpteardown.operator.ProfileStatusAssemblerTest.profile;
 import static io.tcpteardown.testsupport.Specs.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,6 +24,7 @@ import io.tcpteardown.api.ProfilePods;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileStatus;
+import io.tcpteardown.testsupport.ProfileStatusOracle;
 import io.tcpteardown.tier.UnitTest;
 import java.util.Arrays;
 import java.util.List;
@@ -67,7 +68,7 @@ class PodRulesStatusTest {
   private static TcpTeardownProfileStatus status(
       TcpTeardownProfile profile, Map<String, TcpTeardownNodeStatus> reports) {
     return compute(
-        new ProfileStatusCalculator(new PressureTracker()),
+        new ProfileStatusOracle(new PressureTracker()),
         List.of(profile),
         reports.keySet().stream().sorted().map(n -> node(n, WEB)).toList(),
         reports,

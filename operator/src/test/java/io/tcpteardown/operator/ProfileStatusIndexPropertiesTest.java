@@ -20,6 +20,7 @@ import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileSpec;
 import io.tcpteardown.api.TcpTeardownProfileStatus;
 import io.tcpteardown.rules.NodeFacts;
+import io.tcpteardown.testsupport.ProfileStatusOracle;
 import io.tcpteardown.tier.UnitTest;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ import net.jqwik.api.Tag;
 
 /**
  * The incremental {@link ProfileStatusIndex} against the full recomputation ({@link
- * ProfileStatusCalculator#compute}): after every event of a random sequence (profiles put, edited,
+ * ProfileStatusOracle#compute}): after every event of a random sequence (profiles put, edited,
  * marked for deletion, deleted, their status written; Nodes added, relabelled, resized, deleted;
  * TcpTeardownNodes reported and deleted), every profile's status must be the same, transition times
  * included.
@@ -74,7 +75,7 @@ class ProfileStatusIndexPropertiesTest {
 
   @Property(tries = 300)
   void theIndexAgreesWithTheFullRecomputationAfterEveryEvent(@ForAll("events") List<Event> events) {
-    ProfileStatusCalculator calculator = new ProfileStatusCalculator(new PressureTracker());
+    ProfileStatusOracle oracle = new ProfileStatusOracle(new PressureTracker());
     ProfileStatusIndex index = new ProfileStatusIndex(new PressureTracker(), AgentSilence.NONE);
     Map<String, TcpTeardownProfile> profiles = new TreeMap<>();
     Map<String, NodeFacts> nodes = new LinkedHashMap<>();
@@ -151,11 +152,11 @@ class ProfileStatusIndexPropertiesTest {
         assertThat(changed).as("profiles reported changed after %s", event).isEqualTo(moved);
       }
       // The full recomputation's pressure tracker sees every report, as the index does.
-      calculator.observe(nodes.values(), objects);
+      oracle.observe(nodes.values(), objects);
       for (TcpTeardownProfile profile : profiles.values()) {
         String name = profile.getMetadata().getName();
         TcpTeardownProfileStatus expected =
-            calculator.compute(profile, profiles.values(), nodes.values(), objects, now);
+            oracle.compute(profile, profiles.values(), nodes.values(), objects, now);
         TcpTeardownProfileStatus actual =
             index.status(name, profile.getStatus(), now).orElseThrow();
         assertThat(actual).as("status of %s after %s", name, event).isEqualTo(expected);
