@@ -4,7 +4,6 @@ import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileStatus;
 import io.tcpteardown.rules.NodeFacts;
 import io.tcpteardown.rules.NodeResolution;
-import io.tcpteardown.rules.ProfileValidation;
 import io.tcpteardown.rules.Resolver;
 import io.tcpteardown.rules.Violation;
 import java.time.Instant;
@@ -60,9 +59,16 @@ public final class ProfileStatusIndex {
 
   private final AgentSilence silence;
 
-  public ProfileStatusIndex(PressureTracker tracker, AgentSilence silence) {
+  private final ProfileValidations validations;
+
+  /**
+   * @param validations the operator's validation cache
+   */
+  public ProfileStatusIndex(
+      PressureTracker tracker, AgentSilence silence, ProfileValidations validations) {
     this.silence = silence;
     this.tracker = tracker;
+    this.validations = validations;
   }
 
   /** A profile was added or updated; a status-only update changes nothing here. */
@@ -73,7 +79,7 @@ public final class ProfileStatusIndex {
       profiles.put(name, new ProfileEntry(profile, before.violations()));
       return;
     }
-    profiles.put(name, new ProfileEntry(profile, ProfileValidation.validate(profile)));
+    profiles.put(name, new ProfileEntry(profile, validations.of(profile)));
     bump(name);
     resolveEveryNode();
   }

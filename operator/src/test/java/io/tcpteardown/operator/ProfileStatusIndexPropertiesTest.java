@@ -76,7 +76,8 @@ class ProfileStatusIndexPropertiesTest {
   @Property(tries = 300)
   void theIndexAgreesWithTheFullRecomputationAfterEveryEvent(@ForAll("events") List<Event> events) {
     ProfileStatusOracle oracle = new ProfileStatusOracle(new PressureTracker());
-    ProfileStatusIndex index = new ProfileStatusIndex(new PressureTracker(), AgentSilence.NONE);
+    ProfileStatusIndex index =
+        new ProfileStatusIndex(new PressureTracker(), AgentSilence.NONE, new ProfileValidations());
     Map<String, TcpTeardownProfile> profiles = new TreeMap<>();
     Map<String, NodeFacts> nodes = new LinkedHashMap<>();
     Map<String, TcpTeardownNode> objects = new HashMap<>();

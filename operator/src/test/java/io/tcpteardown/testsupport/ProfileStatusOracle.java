@@ -7,8 +7,8 @@ import io.tcpteardown.operator.AgentSilence;
 import io.tcpteardown.operator.NodeContribution;
 import io.tcpteardown.operator.PressureTracker;
 import io.tcpteardown.operator.ProfileStatusAssembler;
+import io.tcpteardown.operator.ProfileValidations;
 import io.tcpteardown.rules.NodeFacts;
-import io.tcpteardown.rules.ProfileValidation;
 import io.tcpteardown.rules.Resolver;
 import io.tcpteardown.rules.Violation;
 import java.time.Instant;
@@ -28,6 +28,7 @@ import java.util.stream.Collectors;
  */
 public final class ProfileStatusOracle {
   private final PressureTracker pressureTracker;
+  private final ProfileValidations validations = new ProfileValidations();
 
   public ProfileStatusOracle(PressureTracker pressureTracker) {
     this.pressureTracker = pressureTracker;
@@ -41,9 +42,10 @@ public final class ProfileStatusOracle {
       Instant now) {
     Map<String, Boolean> rising = observe(nodes, nodeObjects);
     String name = profile.getMetadata().getName();
-    List<Violation> violations = ProfileValidation.validate(profile);
+    List<Violation> violations = validations.of(profile);
     boolean accepted = violations.isEmpty();
     boolean podRule = accepted && Resolver.podRule(profile).isPresent();
+    List<TcpTeardownProfile> acceptedProfiles = validations.accepted(allProfiles);
     List<NodeContribution> contributions =
         nodes.stream()
             .filter(n -> Resolver.selects(profile, n))
@@ -55,7 +57,7 @@ public final class ProfileStatusOracle {
                       name,
                       podRule,
                       node.name(),
-                      accepted ? Resolver.resolve(node, allProfiles) : null,
+                      accepted ? Resolver.resolveAccepted(node, acceptedProfiles) : null,
                       object == null ? null : object.getStatus(),
                       rising.getOrDefault(node.name(), false));
                 })
