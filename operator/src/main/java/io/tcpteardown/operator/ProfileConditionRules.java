@@ -8,169 +8,188 @@ import io.tcpteardown.api.PodMode;
 import io.tcpteardown.api.SafeText;
 import io.tcpteardown.rules.Violation;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * A profile's own conditions, one small function each, every one deciding its condition from the
- * same {@link ProfileStatusFacts}; {@link #CHAIN} runs them in the order the status lists them.
+ * A profile's own conditions, one small rule each, run in turn as a chain ({@link #CHAIN}, the
+ * order the status lists them). A rule decides its condition's status and reason, what is written
+ * at once, from the {@link ProfileVerdictFacts} alone, which the index keeps up to date per event;
+ * and then the message, the live part, from the whole {@link ProfileStatusFacts}.
  */
 final class ProfileConditionRules {
   /** How many names or per-node sentences a message lists before "and N more". */
   private static final int MAX_NAMES_IN_MESSAGE = 5;
 
+  /** What a rule decides before the message: the condition's status and reason. */
+  record Verdict(boolean status, String reason) {}
+
+  record Rule(
+      String type,
+      Function<ProfileVerdictFacts, Verdict> verdict,
+      BiFunction<ProfileStatusFacts, Verdict, String> message) {
+
+    Condition condition(ProfileStatusFacts facts) {
+      Verdict decided = verdict.apply(facts.verdictFacts());
+      return Conditions.of(
+          type,
+          decided.status(),
+          decided.reason(),
+          message.apply(facts, decided),
+          facts.verdictFacts().generation());
+    }
+
+    /** The condition without its message, which the written-at-once part leaves out. */
+    Condition withoutMessage(ProfileVerdictFacts facts) {
+      Verdict decided = verdict.apply(facts);
+      return Conditions.of(type, decided.status(), decided.reason(), "", facts.generation());
+    }
+  }
+
   /** Accepted, Applied, Conflict, TeardownPressure and HeldBack, in this order. */
-  static final List<Function<ProfileStatusFacts, Condition>> CHAIN =
+  static final List<Rule> CHAIN =
       List.of(
-          ProfileConditionRules::accepted,
-          ProfileConditionRules::applied,
-          ProfileConditionRules::conflict,
-          ProfileConditionRules::teardownPressure,
-          ProfileConditionRules::heldBack);
+          new Rule(
+              ACCEPTED, ProfileConditionRules::accepted, ProfileConditionRules::acceptedMessage),
+          new Rule(APPLIED, ProfileConditionRules::applied, ProfileConditionRules::appliedMessage),
+          new Rule(
+              CONFLICT,
+              f ->
+                  f.tally().inConflict() > 0
+                      ? new Verdict(true, REASON_EQUAL_PRIORITY_CLASH)
+                      : new Verdict(false, REASON_NO_CONFLICT),
+              ProfileConditionRules::conflictMessage),
+          new Rule(
+              TEARDOWN_PRESSURE,
+              f ->
+                  f.tally().underPressure() > 0
+                      ? new Verdict(true, REASON_TEARDOWN_PRESSURE)
+                      : new Verdict(false, REASON_NO_PRESSURE),
+              (facts, verdict) ->
+                  verdict.status()
+                      ? summarizeNodes(facts.nodes().pressure())
+                      : "No selected node shows teardown trouble."),
+          new Rule(
+              HELD_BACK,
+              f ->
+                  f.tally().heldBack() > 0
+                      ? new Verdict(true, REASON_MAX_ORPHANS_HELD_BACK)
+                      : new Verdict(false, REASON_NOTHING_HELD_BACK),
+              (facts, verdict) ->
+                  verdict.status()
+                      ? SafeText.names(facts.nodes().heldBack(), MAX_NAMES_IN_MESSAGE)
+                      : "Every winning setting is given to its nodes."));
 
   private ProfileConditionRules() {}
 
   static List<Condition> decide(ProfileStatusFacts facts) {
-    return CHAIN.stream().map(rule -> rule.apply(facts)).toList();
+    return CHAIN.stream().map(rule -> rule.condition(facts)).toList();
   }
 
-  static Condition accepted(ProfileStatusFacts facts) {
-    if (facts.accepted()) {
-      return Conditions.of(
-          ACCEPTED,
-          true,
-          REASON_VALID,
-          "The profile passes every safety rule.",
-          facts.generation());
+  /** The conditions with status and reason only: all the written-at-once part needs of them. */
+  static List<Condition> decideWithoutMessages(ProfileVerdictFacts facts) {
+    return CHAIN.stream().map(rule -> rule.withoutMessage(facts)).toList();
+  }
+
+  private static Verdict accepted(ProfileVerdictFacts facts) {
+    return facts.accepted()
+        ? new Verdict(true, REASON_VALID)
+        : new Verdict(false, facts.violations().getFirst().rule());
+  }
+
+  private static String acceptedMessage(ProfileStatusFacts facts, Verdict verdict) {
+    if (verdict.status()) {
+      return "The profile passes every safety rule.";
     }
-    List<Violation> violations = facts.violations();
-    return Conditions.of(
-        ACCEPTED,
-        false,
-        violations.getFirst().rule(),
-        "Rejected, applied to no node: "
-            + violations.stream().map(Violation::message).collect(Collectors.joining(" ")),
-        facts.generation());
+    return "Rejected, applied to no node: "
+        + facts.verdictFacts().violations().stream()
+            .map(Violation::message)
+            .collect(Collectors.joining(" "));
   }
 
   /** Applied covers pods too: True only when the pods' values hold as well. */
-  static Condition applied(ProfileStatusFacts facts) {
-    Condition nodes = appliedOnNodes(facts);
-    ProfilePodStatus pods = facts.pods();
-    if (pods == null || !facts.accepted() || facts.nodes().count() == 0) {
+  private static Verdict applied(ProfileVerdictFacts facts) {
+    Verdict nodes = appliedOnNodes(facts);
+    if (facts.podRule().isEmpty() || !facts.accepted() || facts.tally().selected() == 0) {
       return nodes;
     }
-    PodMode mode = facts.podRule().orElseThrow().mode();
-    if (pods.applied(mode)) {
+    if (podsApplied(facts)) {
       return nodes;
     }
-    String message = nodes.getMessage() + " Pods: " + pods.notAppliedMessage(mode) + ".";
-    String reason =
-        !Conditions.TRUE.equals(nodes.getStatus())
-            ? nodes.getReason()
-            : pods.withoutFeature().isEmpty()
-                ? REASON_PODS_NOT_APPLIED
-                : REASON_AGENT_WITHOUT_POD_RULES;
-    return Conditions.of(APPLIED, false, reason, message, facts.generation());
+    if (!nodes.status()) {
+      return nodes;
+    }
+    return new Verdict(
+        false,
+        facts.tally().withoutPodFeature() == 0
+            ? REASON_PODS_NOT_APPLIED
+            : REASON_AGENT_WITHOUT_POD_RULES);
   }
 
-  private static Condition appliedOnNodes(ProfileStatusFacts facts) {
-    Long generation = facts.generation();
+  private static boolean podsApplied(ProfileVerdictFacts facts) {
+    return ProfilePodStatus.applied(
+        facts.tally().podSummary(),
+        facts.tally().withoutPodFeature() == 0,
+        facts.podRule().orElseThrow().mode());
+  }
+
+  private static Verdict appliedOnNodes(ProfileVerdictFacts facts) {
     if (!facts.accepted()) {
-      return Conditions.of(
-          APPLIED,
-          false,
-          REASON_NOT_ACCEPTED,
-          "The profile is rejected; see Accepted.",
-          generation);
+      return new Verdict(false, REASON_NOT_ACCEPTED);
     }
-    int selected = facts.nodes().count();
-    int applied = facts.nodes().applied();
+    ProfileTally tally = facts.tally();
+    if (tally.selected() == 0) {
+      return new Verdict(false, REASON_NO_NODES_SELECTED);
+    }
+    return tally.applied() == tally.selected()
+        ? new Verdict(true, REASON_ALL_NODES_APPLIED)
+        : new Verdict(false, REASON_PENDING);
+  }
+
+  private static String appliedMessage(ProfileStatusFacts facts, Verdict verdict) {
+    ProfileVerdictFacts decided = facts.verdictFacts();
+    String nodes = appliedOnNodesMessage(facts);
+    if (decided.podRule().isEmpty()
+        || !decided.accepted()
+        || decided.tally().selected() == 0
+        || podsApplied(decided)) {
+      return nodes;
+    }
+    PodMode mode = decided.podRule().orElseThrow().mode();
+    return nodes + " Pods: " + facts.pods().notAppliedMessage(mode) + ".";
+  }
+
+  private static String appliedOnNodesMessage(ProfileStatusFacts facts) {
+    ProfileVerdictFacts decided = facts.verdictFacts();
+    int selected = decided.tally().selected();
+    int applied = decided.tally().applied();
+    if (!decided.accepted()) {
+      return "The profile is rejected; see Accepted.";
+    }
     if (selected == 0) {
-      return Conditions.of(
-          APPLIED,
-          false,
-          REASON_NO_NODES_SELECTED,
-          "The nodeSelector matches no node.",
-          generation);
+      return "The nodeSelector matches no node.";
     }
     if (applied == selected) {
-      return Conditions.of(
-          APPLIED,
-          true,
-          REASON_ALL_NODES_APPLIED,
-          "All " + selected + " selected nodes report this profile's values applied.",
-          generation);
+      return "All " + selected + " selected nodes report this profile's values applied.";
     }
-    return Conditions.of(
-        APPLIED,
-        false,
-        REASON_PENDING,
-        applied
-            + " of "
-            + selected
-            + " selected nodes report this profile's values applied; not yet: "
-            + SafeText.names(facts.nodes().notApplied(), MAX_NAMES_IN_MESSAGE),
-        generation);
+    return applied
+        + " of "
+        + selected
+        + " selected nodes report this profile's values applied; not yet: "
+        + SafeText.names(facts.nodes().notApplied(), MAX_NAMES_IN_MESSAGE);
   }
 
-  static Condition conflict(ProfileStatusFacts facts) {
-    List<ProfileConflict> conflicts = facts.conflicts();
-    if (conflicts.isEmpty()) {
-      return Conditions.of(
-          CONFLICT,
-          false,
-          REASON_NO_CONFLICT,
-          "No profile of equal priority sets a field differently.",
-          facts.generation());
+  private static String conflictMessage(ProfileStatusFacts facts, Verdict verdict) {
+    if (!verdict.status()) {
+      return "No profile of equal priority sets a field differently.";
     }
-    return Conditions.of(
-        CONFLICT,
-        true,
-        REASON_EQUAL_PRIORITY_CLASH,
-        SafeText.joinWithin(
-            conflicts.stream().map(ProfileConflict::message).toList(),
-            " ",
-            Integer.MAX_VALUE,
-            Conditions.MAX_MESSAGE,
-            " conflicts."),
-        facts.generation());
-  }
-
-  static Condition teardownPressure(ProfileStatusFacts facts) {
-    List<String> pressure = facts.nodes().pressure();
-    if (pressure.isEmpty()) {
-      return Conditions.of(
-          TEARDOWN_PRESSURE,
-          false,
-          REASON_NO_PRESSURE,
-          "No selected node shows teardown trouble.",
-          facts.generation());
-    }
-    return Conditions.of(
-        TEARDOWN_PRESSURE,
-        true,
-        REASON_TEARDOWN_PRESSURE,
-        summarizeNodes(pressure),
-        facts.generation());
-  }
-
-  static Condition heldBack(ProfileStatusFacts facts) {
-    List<String> heldBack = facts.nodes().heldBack();
-    if (heldBack.isEmpty()) {
-      return Conditions.of(
-          HELD_BACK,
-          false,
-          REASON_NOTHING_HELD_BACK,
-          "Every winning setting is given to its nodes.",
-          facts.generation());
-    }
-    return Conditions.of(
-        HELD_BACK,
-        true,
-        REASON_MAX_ORPHANS_HELD_BACK,
-        SafeText.names(heldBack, MAX_NAMES_IN_MESSAGE),
-        facts.generation());
+    return SafeText.joinWithin(
+        facts.conflicts().stream().map(ProfileConflict::message).toList(),
+        " ",
+        Integer.MAX_VALUE,
+        Conditions.MAX_MESSAGE,
+        " conflicts.");
   }
 
   /**

@@ -27,7 +27,16 @@ public record ProfilePodStatus(
 
   /** Whether the pods count toward Applied: every agent understands, every matched pod applied. */
   public boolean applied(PodMode mode) {
-    if (!withoutFeature.isEmpty()) {
+    return applied(summary, withoutFeature.isEmpty(), mode);
+  }
+
+  /**
+   * Whether pods so summed count toward Applied.
+   *
+   * @param everyAgentUnderstands every selected node's agent lists the podRules feature
+   */
+  static boolean applied(PodSummary summary, boolean everyAgentUnderstands, PodMode mode) {
+    if (!everyAgentUnderstands) {
       return false;
     }
     return mode == PodMode.ReportOnly

@@ -11,6 +11,7 @@ import io.tcpteardown.rules.Violation;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -44,7 +45,10 @@ public final class ProfileStatusAssembler {
         new ArrayList<>(
             ProfileConditionRules.decide(
                 new ProfileStatusFacts(
-                    generation, violations, nodes, podRule, pods, List.copyOf(conflicts))));
+                    new ProfileVerdictFacts(generation, violations, podRule, nodes.tally()),
+                    nodes,
+                    pods,
+                    List.copyOf(conflicts))));
     next.addAll(HealthSummary.forProfile(next, nodes.silent(), nodes.errored(), generation));
     return new TcpTeardownProfileStatus(
         generation,
@@ -55,6 +59,19 @@ public final class ProfileStatusAssembler {
         nodes.entries(),
         nodes.count() > SelectedNodes.MAX_NODE_ENTRIES ? Boolean.TRUE : null,
         pods == null ? null : pods.summary());
+  }
+
+  /**
+   * The written-at-once part of the status {@link #assemble} gives when no selected node's agent is
+   * silent, from the counts alone: the index keeps them per event and need not assemble the status
+   * to know whether this part changed.
+   */
+  static UrgentStatus urgent(ProfileVerdictFacts facts) {
+    List<Condition> next = new ArrayList<>(ProfileConditionRules.decideWithoutMessages(facts));
+    next.addAll(
+        HealthSummary.forProfile(
+            next, List.of(), Collections.nCopies(facts.tally().errored(), ""), facts.generation()));
+    return UrgentStatus.of(facts.generation(), facts.tally().selected(), next);
   }
 
   /**

@@ -14,6 +14,7 @@ import java.util.TreeMap;
  * The contributions of the nodes a profile selects, in node order, folded into what its status
  * reports of them.
  *
+ * @param tally the counts the conditions' status and reason are decided from
  * @param entries the first {@value #MAX_NODE_ENTRIES} nodes' entries
  * @param notApplied the nodes that do not report the profile's values applied
  * @param pressure one sentence per node under teardown pressure
@@ -24,7 +25,7 @@ import java.util.TreeMap;
  * @param errored "node (error)" per node whose agent reports an error
  */
 record SelectedNodes(
-    int count,
+    ProfileTally tally,
     StateCounts totals,
     List<ProfileNodeEntry> entries,
     List<String> notApplied,
@@ -38,8 +39,12 @@ record SelectedNodes(
   /** Node entries a profile's status lists at most; the counts cover every node. */
   static final int MAX_NODE_ENTRIES = 100;
 
+  int count() {
+    return tally.selected();
+  }
+
   int applied() {
-    return count - notApplied.size();
+    return tally.applied();
   }
 
   /**
@@ -48,6 +53,7 @@ record SelectedNodes(
    */
   static SelectedNodes of(
       String profile, Collection<NodeContribution> selected, AgentSilence silence, Instant now) {
+    ProfileTally tally = ProfileTally.NONE;
     StateCounts totals = StateCounts.ZERO;
     List<ProfileNodeEntry> entries = new ArrayList<>();
     List<String> notApplied = new ArrayList<>();
@@ -65,6 +71,7 @@ record SelectedNodes(
       if (node.error() != null) {
         errored.add(node.node() + " (" + node.error() + ")");
       }
+      tally = tally.plus(node);
       totals = saturatingSum(totals, node.states());
       if (node.heldBack() != null) {
         heldBack.add(node.node() + ": " + node.heldBack());
@@ -90,7 +97,7 @@ record SelectedNodes(
       }
     }
     return new SelectedNodes(
-        selected.size(),
+        tally,
         totals,
         entries,
         notApplied,

@@ -71,7 +71,7 @@ class ProfileStatusIndexPropertiesTest {
 
   record RemoveObject(String node) implements Event {}
 
-  record UrgentSeen(StatusWritePolicy.Urgent urgent, long version) {}
+  record UrgentSeen(UrgentStatus urgent, long version) {}
 
   @Property(tries = 300)
   void theIndexAgreesWithTheFullRecomputationAfterEveryEvent(@ForAll("events") List<Event> events) {
@@ -163,7 +163,11 @@ class ProfileStatusIndexPropertiesTest {
         assertThat(actual).as("status of %s after %s", name, event).isEqualTo(expected);
         // The written-at-once part never changes without the urgent version changing with it.
         long version = index.urgentVersion(name);
-        StatusWritePolicy.Urgent urgent = StatusWritePolicy.urgent(expected);
+        UrgentStatus urgent = UrgentStatus.of(expected);
+        // The index decides the written-at-once part from its counts alone: it is the status's.
+        assertThat(index.urgent(name))
+            .as("urgent part the index decided for %s after %s", name, event)
+            .contains(urgent);
         UrgentSeen before = urgentSeen.get(name);
         if (before != null && before.version() == version) {
           assertThat(urgent)
@@ -264,7 +268,7 @@ class ProfileStatusIndexPropertiesTest {
     Arbitrary<Long> timeWait = Arbitraries.of(0L, 5L, 9500L, 19000L);
     Arbitrary<Long> overflow = Arbitraries.of(0L, 1L, 2L);
     Arbitrary<String> reportTime = Arbitraries.of("t1", "t2", "t3", "t4", "");
-    Arbitrary<Integer> extras = Arbitraries.integers().between(0, 15);
+    Arbitrary<Integer> extras = Arbitraries.integers().between(0, 31);
     return Combinators.combine(
             Arbitraries.of(NODES), fin, buckets, timeWait, overflow, reportTime, extras)
         .as(
@@ -287,6 +291,15 @@ class ProfileStatusIndexPropertiesTest {
                         true,
                         NodeConditions.REASON_POD_PRESSURE,
                         "pod web/a: TIME_WAIT 900 of 1000",
+                        1L));
+              }
+              if ((bits & 16) != 0) {
+                conditions.add(
+                    Conditions.of(
+                        NodeConditions.ERROR,
+                        true,
+                        NodeConditions.REASON_SETTINGS_REFUSED,
+                        "the kernel refused net.ipv4.tcp_fin_timeout",
                         1L));
               }
               boolean podAgent = (bits & 4) != 0;
