@@ -163,6 +163,30 @@ class PodRulesStatusTest {
   }
 
   @Test
+  void podConflictsOfManyNodesAreListedInNodeOrder() {
+    Map<String, TcpTeardownNodeStatus> reports = new java.util.HashMap<>();
+    for (int i = 0; i < 12; i++) {
+      reports.put(
+          "web-%02d".formatted(i),
+          report(
+              NEW_AGENT,
+              List.of(new PodRuleResult("web", 1L, 1L, 0L)),
+              List.of(new PodConflictEntry(List.of("other", "web"), "f", List.of("shop/a")))));
+    }
+    String message =
+        Conditions.find(status(withPods(PodMode.Apply), reports).conditions(), CONFLICT)
+            .orElseThrow()
+            .getMessage();
+    List<Integer> nodes =
+        java.util.regex.Pattern.compile("node web-(\\d\\d)")
+            .matcher(message)
+            .results()
+            .map(m -> Integer.parseInt(m.group(1)))
+            .toList();
+    assertThat(nodes).hasSizeGreaterThan(2).isSorted();
+  }
+
+  @Test
   void whateverAnAgentWritesIsTakenWithoutThrowing() {
     TcpTeardownProfileStatus status =
         status(
