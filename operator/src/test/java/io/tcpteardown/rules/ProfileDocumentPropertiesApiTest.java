@@ -15,7 +15,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.operator.PressureTracker;
-import io.tcpteardown.operator.ProfileStatusCalculator;
+import io.tcpteardown.testsupport.ProfileStatusOracle;
 import io.tcpteardown.testsupport.TestCluster;
 import io.tcpteardown.tier.ApiTest;
 import java.io.PrintWriter;
@@ -361,7 +361,7 @@ class ProfileDocumentPropertiesApiTest {
                 for (NodeFacts node : CLUSTER) {
                   Resolver.resolve(node, all);
                 }
-                new ProfileStatusCalculator(new PressureTracker())
+                new ProfileStatusOracle(new PressureTracker())
                     .compute(profile, all, CLUSTER, Map.of(), Instant.now());
               })
           .as("%s", document)
