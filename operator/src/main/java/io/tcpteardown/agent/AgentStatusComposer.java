@@ -288,7 +288,7 @@ public final class AgentStatusComposer {
             initial ->
                 conditions.add(
                     Conditions.of(
-                        NAMESPACE,
+                        HOST_NETWORK,
                         initial,
                         initial ? REASON_INITIAL_NAMESPACE : REASON_NOT_INITIAL_NAMESPACE,
                         namespaceMessage(initial),

@@ -31,7 +31,7 @@ class HostNetworkKernelTest {
             COMPOSER
                 .compose(AgentState.initial(0), observation, List.of(), Instant.now())
                 .conditions(),
-            NodeConditions.NAMESPACE)
+            NodeConditions.HOST_NETWORK)
         .orElseThrow();
   }
 
