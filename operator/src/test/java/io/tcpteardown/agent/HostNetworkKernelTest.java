@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,7 +30,13 @@ class HostNetworkKernelTest {
   private static Condition hostNetwork(NodeObservation observation) {
     return Conditions.find(
             COMPOSER
-                .compose(AgentState.initial(0), observation, List.of(), Instant.now())
+                .compose(
+                    AgentState.initial(0),
+                    LatestCount.of(observation, Instant.now()),
+                    Optional.empty(),
+                    Optional.empty(),
+                    List.of(),
+                    Instant.now())
                 .conditions(),
             NodeConditions.HOST_NETWORK)
         .orElseThrow();
