@@ -3,6 +3,11 @@ package io.tcpteardown.cli;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.tcpteardown.delivery.RenderedChart;
 import io.tcpteardown.tier.UnitTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -97,6 +103,37 @@ class ConfigurationDocsTest {
       if (!(flag instanceof Boolean)) {
         assertThat(seen.add(flag)).as("%s values are distinct", name).isTrue();
       }
+    }
+  }
+
+  /** Read by the JVM, not by a command. */
+  private static final Set<String> JVM_VARIABLES = Set.of("JDK_JAVA_OPTIONS");
+
+  @Test
+  void everyVariableTheChartSetsIsOneItsCommandReads() throws Exception {
+    RenderedChart chart = RenderedChart.render(Map.of());
+    assertThat(chart.all(DaemonSet.class)).isNotEmpty();
+    assertThat(chart.all(Deployment.class)).isNotEmpty();
+    for (DaemonSet agent : chart.all(DaemonSet.class)) {
+      assertReadByTheCommand("agent", agent.getSpec().getTemplate().getSpec().getContainers());
+    }
+    for (Deployment operator : chart.all(Deployment.class)) {
+      assertReadByTheCommand(
+          "operator", operator.getSpec().getTemplate().getSpec().getContainers());
+    }
+  }
+
+  private static void assertReadByTheCommand(String command, List<Container> containers) {
+    Set<String> read = new HashSet<>(JVM_VARIABLES);
+    ConfigurationDocs.flags(ConfigurationDocs.uninterpolated(command))
+        .forEach(o -> read.add(ConfigurationDocs.flag(o).env()));
+    for (Container container : containers) {
+      assertThat(container.getArgs()).as(container.getName()).startsWith(command);
+      assertThat(container.getEnv())
+          .as(container.getName())
+          .isNotEmpty()
+          .extracting(EnvVar::getName)
+          .allMatch(read::contains, "a variable the " + command + " command reads");
     }
   }
 
