@@ -28,15 +28,16 @@ class HostNetworkKernelTest {
       new AgentStatusComposer(new AgentInfo("agent", "test"));
 
   private static Condition hostNetwork(NodeObservation observation) {
+    Instant now = Instant.now();
     return Conditions.find(
             COMPOSER
                 .compose(
                     AgentState.initial(0),
-                    LatestCount.of(observation, Instant.now()),
+                    LatestCount.of(observation, now),
                     Optional.empty(),
                     Optional.empty(),
                     List.of(),
-                    Instant.now())
+                    now)
                 .conditions(),
             NodeConditions.HOST_NETWORK)
         .orElseThrow();
