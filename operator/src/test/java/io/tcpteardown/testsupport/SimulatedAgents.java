@@ -382,6 +382,7 @@ public final class SimulatedAgents implements AutoCloseable {
             state,
             LatestCount.of(observation, now),
             Optional.of(new PodObserver.Result(pods, now, Duration.ofMillis(3))),
+            Optional.empty(),
             conditions.getOrDefault(node, List.of()),
             now);
   }
