@@ -1,0 +1,121 @@
+package io.tcpteardown.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tcpteardown.api.AdviceEntry;
+import io.tcpteardown.api.ManagedSysctl;
+import io.tcpteardown.rules.advice.Destination;
+import io.tcpteardown.rules.advice.DestinationCount;
+import io.tcpteardown.rules.advice.NamespaceEvidence;
+import io.tcpteardown.rules.advice.PortRange;
+import io.tcpteardown.tier.UnitTest;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+@UnitTest
+class AdviceBookTest {
+  private static final Instant T0 = Instant.parse("2026-12-07T00:00:00Z");
+
+  /** A namespace whose ports toward one upstream are past half the range, reuse off. */
+  private static NamespaceEvidence portsExhausting() {
+    Map<ManagedSysctl, Long> current = new EnumMap<>(ManagedSysctl.class);
+    current.put(ManagedSysctl.TW_REUSE, 0L);
+    current.put(ManagedSysctl.TIMESTAMPS, 1L);
+    current.put(ManagedSysctl.MAX_TW_BUCKETS, 131072L);
+    return new NamespaceEvidence(
+        current,
+        new PortRange(40000, 40999, 0),
+        List.of(
+            new DestinationCount(
+                new Destination(Destination.Family.IPV4, "10.0.0.1", "10.0.0.9", 443), 800)),
+        0,
+        false,
+        800,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        null);
+  }
+
+  private static NamespaceEvidence quiet() {
+    return new NamespaceEvidence(
+        Map.of(ManagedSysctl.TW_REUSE, 0L),
+        new PortRange(40000, 40999, 0),
+        List.of(),
+        0,
+        false,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        null);
+  }
+
+  private static void threeReports(AdviceBook book, AdviceBook.Scope scope, NamespaceEvidence e) {
+    for (int i = 0; i < 3; i++) {
+      book.record(scope, e, T0.plusSeconds(60L * i));
+    }
+  }
+
+  @Test
+  void theNodesAdviceComesFirstNamesItsProfileAndPodsFollowByName() {
+    AdviceBook book = new AdviceBook();
+    threeReports(book, AdviceBook.Scope.pod("u2", "shop", "web-2"), portsExhausting());
+    threeReports(book, AdviceBook.Scope.pod("u1", "shop", "web-1"), portsExhausting());
+    threeReports(book, AdviceBook.Scope.HOST_NETWORK, portsExhausting());
+    AdviceBook.Shown shown = book.shown(Map.of("twReuse", "base"), true);
+    assertThat(shown.count()).isEqualTo(3);
+    assertThat(shown.entries())
+        .extracting(e -> e.scope() + "/" + e.pod() + "/" + e.profile())
+        .containsExactly("HostNetwork/null/base", "Pod/web-1/null", "Pod/web-2/null");
+    AdviceEntry node = shown.entries().get(0);
+    assertThat(node.field()).isEqualTo("twReuse");
+    assertThat(node.current()).isEqualTo("Disabled");
+    assertThat(node.suggested()).isEqualTo("Enabled");
+    assertThat(node.reason()).isEqualTo("PortsTowardOneDestination");
+    assertThat(node.since()).isEqualTo(T0.toString());
+  }
+
+  @Test
+  void theNodesAnnotationTurnsAdviceOff() {
+    AdviceBook book = new AdviceBook();
+    threeReports(book, AdviceBook.Scope.HOST_NETWORK, portsExhausting());
+    assertThat(book.shown(Map.of(), false)).isEqualTo(new AdviceBook.Shown(List.of(), 0));
+  }
+
+  @Test
+  void entriesAreBoundedAndTheCountSaysHowManyThereAre() {
+    AdviceBook book = new AdviceBook();
+    for (int pod = 0; pod < 50; pod++) {
+      threeReports(book, AdviceBook.Scope.pod("u" + pod, "ns", "p" + pod), portsExhausting());
+    }
+    AdviceBook.Shown shown = book.shown(Map.of(), true);
+    assertThat(shown.entries()).hasSize(AdviceEntry.MAX_ENTRIES);
+    assertThat(shown.count()).isEqualTo(50);
+  }
+
+  @Test
+  void goneEvidenceAndGonePodsLeaveTheBook() {
+    AdviceBook book = new AdviceBook();
+    threeReports(book, AdviceBook.Scope.HOST_NETWORK, portsExhausting());
+    threeReports(book, AdviceBook.Scope.pod("u1", "shop", "web-1"), portsExhausting());
+    book.retainPods(Set.of());
+    assertThat(book.shown(Map.of(), true).count()).isEqualTo(1);
+    threeReports(book, AdviceBook.Scope.HOST_NETWORK, quiet());
+    assertThat(book.shown(Map.of(), true).count()).isZero();
+  }
+}
