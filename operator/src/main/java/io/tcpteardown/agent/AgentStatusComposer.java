@@ -105,7 +105,9 @@ public final class AgentStatusComposer {
         summary == null || !(summary.truncated() || cut) ? null : Boolean.TRUE,
         pods.map(p -> rfc3339(p.countedAt())).orElse(null),
         tuning.map(PodTuningReport::conflicts).filter(c -> !c.isEmpty()).orElse(null),
-        tuning.map(PodTuningReport::rules).filter(r -> !r.isEmpty()).orElse(null));
+        tuning.map(PodTuningReport::rules).filter(r -> !r.isEmpty()).orElse(null),
+        null,
+        null);
   }
 
   private static List<PodTeardownEntry> podEntries(

@@ -47,5 +47,6 @@ import io.fabric8.kubernetes.model.annotation.Version;
     type = Type.INTEGER,
     jsonPath = ".status.states.closeWait")
 @AdditionalPrinterColumn(name = "Orphans", type = Type.INTEGER, jsonPath = ".status.states.orphans")
+@AdditionalPrinterColumn(name = "Advice", type = Type.INTEGER, jsonPath = ".status.adviceCount")
 @AdditionalPrinterColumn(name = "Age", type = Type.DATE, jsonPath = ".metadata.creationTimestamp")
 public class TcpTeardownNode extends CustomResource<TcpTeardownNodeSpec, TcpTeardownNodeStatus> {}

@@ -68,7 +68,42 @@ public record TcpTeardownNodeStatus(
         List<PodConflictEntry> podConflicts,
     @JsonPropertyDescription("Per profile with pod rules: pods matched, applied, with errors.")
         @Size(max = PodRuleResult.MAX_RULES)
-        List<PodRuleResult> podRules) {
+        List<PodRuleResult> podRules,
+    @JsonPropertyDescription(
+            "Advice from what the node's and its pods' namespaces do: which field to change, to"
+                + " what and why, with the evidence; the node's first, at most "
+                + AdviceEntry.MAX_ENTRIES
+                + " (adviceCount says how many there are). The node annotation "
+                + "tcpteardown.io/advice: \"off\" turns it off for the node.")
+        @Size(max = AdviceEntry.MAX_ENTRIES)
+        List<AdviceEntry> advice,
+    @JsonPropertyDescription("How many pieces of advice there are, listed or not.")
+        Integer adviceCount) {
+
+  /** This status with the advice the agent shows (and how many pieces there are in all). */
+  public TcpTeardownNodeStatus withAdvice(List<AdviceEntry> entries, int count) {
+    return new TcpTeardownNodeStatus(
+        observedGeneration,
+        applied,
+        original,
+        states,
+        counters,
+        driftCorrections,
+        conditions,
+        agent,
+        lastReportTime,
+        countTime,
+        countError,
+        hostStates,
+        pods,
+        podNamespaces,
+        podsTruncated,
+        podsCountTime,
+        podConflicts,
+        podRules,
+        entries.isEmpty() ? null : List.copyOf(entries),
+        count);
+  }
 
   /**
    * The largest status an agent writes, in bytes of JSON; docs/status-bounds.md shows how the
@@ -107,6 +142,8 @@ public record TcpTeardownNodeStatus(
         agent,
         lastReportTime,
         lastReportTime,
+        null,
+        null,
         null,
         null,
         null,

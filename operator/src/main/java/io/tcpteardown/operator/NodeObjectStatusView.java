@@ -56,6 +56,8 @@ public final class NodeObjectStatusView {
         null,
         null,
         status.podConflicts(),
-        status.podRules());
+        status.podRules(),
+        null,
+        null);
   }
 }

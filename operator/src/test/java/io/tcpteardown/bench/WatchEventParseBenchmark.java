@@ -110,6 +110,8 @@ class WatchEventParseBenchmark {
             true,
             "2026-11-27T03:00:00Z",
             null,
+            null,
+            null,
             null));
     return object;
   }

@@ -51,6 +51,7 @@ class CommittedCrdKubectlUxTest {
               "FIN_WAIT2",
               "CLOSE_WAIT",
               "Orphans",
+              "Advice",
               "Age"));
 
   static Stream<String> files() {

@@ -56,7 +56,9 @@ class OperatorSerializationTest {
             s.podsTruncated(),
             s.podsCountTime(),
             s.podConflicts(),
-            s.podRules()));
+            s.podRules(),
+            null,
+            null));
     assertThat(DEFAULT.asJson(read)).isEqualTo(DEFAULT.asJson(expected));
     assertThat(NodeObjectStatusView.of(read.getStatus()))
         .isEqualTo(NodeObjectStatusView.of(expected.getStatus()));

@@ -144,7 +144,9 @@ class PodRulesOperatorApiTest {
             null,
             null,
             conflicts,
-            rules));
+            rules,
+            null,
+            null));
     client().resource(object).updateStatus();
   }
 

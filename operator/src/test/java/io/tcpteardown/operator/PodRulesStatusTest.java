@@ -62,7 +62,9 @@ class PodRulesStatusTest {
         null,
         null,
         conflicts,
-        rules);
+        rules,
+        null,
+        null);
   }
 
   private static TcpTeardownProfileStatus status(

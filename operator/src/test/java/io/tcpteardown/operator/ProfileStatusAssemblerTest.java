@@ -506,6 +506,8 @@ class ProfileStatusAssemblerTest {
             null,
             "2026-11-26T12:00:00Z",
             null,
+            null,
+            null,
             null);
     TcpTeardownProfileStatus status =
         compute(

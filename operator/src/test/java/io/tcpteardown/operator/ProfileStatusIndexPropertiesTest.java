@@ -335,7 +335,9 @@ class ProfileStatusIndexPropertiesTest {
                       null,
                       null,
                       podConflicts,
-                      podRules);
+                      podRules,
+                      null,
+                      null);
               return (Event) new Report(node, status);
             });
   }

@@ -34,6 +34,8 @@ public final class ReportedStatus {
         null,
         null,
         null,
+        null,
+        null,
         null);
   }
 }
