@@ -305,7 +305,7 @@ public final class AgentStatusComposer {
           "managed values matched the spec at the last check",
           generation);
     }
-    AgentState.DriftFight fight = state.fight();
+    io.tcpteardown.agent.sysctl.DriftFight fight = state.fight();
     if (fight.fighting()) {
       return Conditions.of(
           DRIFT,

@@ -199,7 +199,7 @@ public final class AgentCommand implements Callable<Integer> {
         // One CPU budget for sweeps and the tuning loop's rescans (CpuBudget).
         CpuBudget budget = CpuBudget.of(new SweepPacer(podSweepCpuBudget, podSweepMinInterval));
         podObserver = podObserver(directory, metrics, events, budget, clock);
-        podTuning = podTuning(client, directory, states, budget);
+        podTuning = podTuning(client, directory, states, budget, events, clock);
       } catch (IOException | RuntimeException e) {
         System.err.println(
             "warning: pods are not counted ("
@@ -318,7 +318,12 @@ public final class AgentCommand implements Callable<Integer> {
    * never delays a new pod's values), driven by the pod and namespace watches.
    */
   private PodTuningLoop podTuning(
-      KubernetesClient client, PodDirectory directory, StateFile states, CpuBudget budget)
+      KubernetesClient client,
+      PodDirectory directory,
+      StateFile states,
+      CpuBudget budget,
+      EventRecorder events,
+      Clock clock)
       throws IOException {
     NamespaceLabels namespaces = NamespaceLabels.watch(client);
     NamespaceThread thread = NamespaceThread.start(proc.procRoot);
@@ -365,7 +370,9 @@ public final class AgentCommand implements Callable<Integer> {
             driftCheckInterval,
             POD_WAITING_RETRY,
             budget,
-            java.lang.management.ManagementFactory.getThreadMXBean()::getCurrentThreadCpuTime) {
+            java.lang.management.ManagementFactory.getThreadMXBean()::getCurrentThreadCpuTime,
+            events,
+            clock) {
           @Override
           public void close() {
             super.close();

@@ -21,8 +21,10 @@ import io.tcpteardown.api.KernelCounters;
 import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.api.NodeConditions;
 import io.tcpteardown.api.PodConflictEntry;
+import io.tcpteardown.api.PodDriftEntry;
 import io.tcpteardown.api.PodRuleResult;
 import io.tcpteardown.api.PodTeardownEntry;
+import io.tcpteardown.api.PodTeardownEntry.Listed;
 import io.tcpteardown.api.PodTuningEntry;
 import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
@@ -149,11 +151,20 @@ class NodeStatusBoundsTest {
       errors.add("\u001b" + "E".repeat(5_000));
     }
     Map<String, PodTuningEntry> entries = new HashMap<>();
+    Map<String, PodDriftEntry> drift = new HashMap<>();
+    // Every sysctl written back, counts and times at their longest.
+    PodDriftEntry drifted =
+        new PodDriftEntry(
+            Arrays.stream(ManagedSysctl.values()).map(ManagedSysctl::key).toList(),
+            Long.MAX_VALUE,
+            "9".repeat(PodDriftEntry.MAX_TIME),
+            "9".repeat(PodDriftEntry.MAX_TIME));
     List<PodTeardownEntry> failed = new ArrayList<>();
     for (PodReport.PodInput pod : pods) {
       PodTuningEntry entry = new PodTuningEntry(sysctls, sources, sources, changes, errors);
       String uid = pod.meta().orElseThrow().uid();
       entries.put(uid, entry);
+      drift.put(uid, drifted);
       // as many failed pods again, not among the swept ones
       failed.add(
           new PodTeardownEntry(
@@ -165,8 +176,10 @@ class NodeStatusBoundsTest {
               null,
               null,
               null,
-              "Error",
-              entry));
+              Listed.Error,
+              entry,
+              null,
+              drifted));
     }
     List<PodConflictEntry> conflicts = new ArrayList<>();
     List<String> names = new ArrayList<>();
@@ -184,7 +197,7 @@ class NodeStatusBoundsTest {
     for (int i = 0; i < 1_000; i++) {
       rules.add(new PodRuleResult(profile, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE));
     }
-    return new PodTuningReport(entries, failed, conflicts, rules);
+    return new PodTuningReport(entries, drift, failed, conflicts, rules);
   }
 
   private static TcpTeardownNodeStatus compose(
@@ -328,7 +341,7 @@ class NodeStatusBoundsTest {
                         null,
                         null,
                         null,
-                        "Error",
+                        Listed.Error,
                         tuning.entries().get(p.meta().orElseThrow().uid())))
             .toList();
     TcpTeardownNodeStatus status =
@@ -336,7 +349,8 @@ class NodeStatusBoundsTest {
             AgentState.initial(0),
             pods,
             Optional.of(
-                new PodTuningReport(tuning.entries(), failedAmongSwept, List.of(), List.of())));
+                new PodTuningReport(
+                    tuning.entries(), Map.of(), failedAmongSwept, List.of(), List.of())));
     assertThat(status.pods()).hasSize(3);
     assertThat(status.podsTruncated()).isNull();
   }

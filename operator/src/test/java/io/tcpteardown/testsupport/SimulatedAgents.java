@@ -16,6 +16,7 @@ import io.tcpteardown.api.AgentInfo;
 import io.tcpteardown.api.KernelCounters;
 import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.api.PodTeardownEntry;
+import io.tcpteardown.api.PodTeardownEntry.Listed;
 import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
@@ -371,7 +372,7 @@ public final class SimulatedAgents implements AutoCloseable {
               262144L,
               random.nextLong(30),
               null,
-              "Top"));
+              Listed.Top));
     }
     PodsSummary pods =
         new PodsSummary(inPods, entries, settings.pods() + 5, true, List.of(), List.of());

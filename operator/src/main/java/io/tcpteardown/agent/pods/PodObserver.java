@@ -1,7 +1,5 @@
 package io.tcpteardown.agent.pods;
 
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.tcpteardown.api.KernelCounters;
 import io.tcpteardown.api.NodeConditions;
 import io.tcpteardown.events.EventRecorder;
@@ -171,16 +169,8 @@ public final class PodObserver implements AutoCloseable {
   }
 
   private void raiseLeakEvent(PodMeta meta, PodReport.PodInput input) {
-    Pod pod =
-        new PodBuilder()
-            .withNewMetadata()
-            .withNamespace(meta.namespace())
-            .withName(meta.name())
-            .withUid(meta.uid())
-            .endMetadata()
-            .build();
     events.emit(
-        pod,
+        PodObjects.reference(meta.namespace(), meta.name(), meta.uid()),
         EventRecorder.WARNING,
         NodeConditions.EVENT_CLOSE_WAIT_LEAK,
         PodReport.leakMessage(input));

@@ -2,6 +2,7 @@ package io.tcpteardown.agent.pods;
 
 import io.tcpteardown.api.KernelCounters;
 import io.tcpteardown.api.PodTeardownEntry;
+import io.tcpteardown.api.PodTeardownEntry.Listed;
 import io.tcpteardown.api.SafeText;
 import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.rules.PressureRule;
@@ -63,19 +64,19 @@ public final class PodReport {
     StateCounts total = StateCounts.ZERO;
     List<String> pressure = new ArrayList<>();
     List<String> leaks = new ArrayList<>();
-    Map<PodInput, String> problems = new LinkedHashMap<>();
+    Map<PodInput, Listed> problems = new LinkedHashMap<>();
     for (PodInput pod : pods) {
       total = total.plus(states(pod.counts()));
       String name = name(pod);
       if (pod.leaking()) {
         leaks.add(leakMessage(name, pod));
-        problems.put(pod, "Leak");
+        problems.put(pod, Listed.Leak);
       }
       pressureMessage(name, pod)
           .ifPresent(
               message -> {
                 pressure.add(message);
-                problems.putIfAbsent(pod, "Pressure");
+                problems.putIfAbsent(pod, Listed.Pressure);
               });
     }
     List<PodInput> byTeardown = new ArrayList<>(pods);
@@ -83,12 +84,12 @@ public final class PodReport {
         Comparator.comparingLong((PodInput p) -> teardownSockets(p.counts()))
             .reversed()
             .thenComparing(PodReport::name));
-    Map<PodInput, String> listed = new LinkedHashMap<>(problems);
+    Map<PodInput, Listed> listed = new LinkedHashMap<>(problems);
     for (PodInput pod : byTeardown) {
       if (listed.size() >= Math.max(limit, problems.size())) {
         break;
       }
-      listed.putIfAbsent(pod, "Top");
+      listed.putIfAbsent(pod, Listed.Top);
     }
     List<PodTeardownEntry> entries = new ArrayList<>();
     listed.forEach((pod, why) -> entries.add(entry(pod, why, now)));
@@ -183,7 +184,7 @@ public final class PodReport {
             SafeText.of("pod " + name + ": " + String.join(", ", reasons), MAX_POD_MESSAGE));
   }
 
-  private static PodTeardownEntry entry(PodInput pod, String why, Instant now) {
+  private static PodTeardownEntry entry(PodInput pod, Listed why, Instant now) {
     NamespaceCounts counts = pod.counts();
     List<PodTeardownEntry.CloseWaitHolder> holders = null;
     Long holderCount = null;

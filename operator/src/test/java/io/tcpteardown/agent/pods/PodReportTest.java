@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tcpteardown.agent.count.SocketStates;
 import io.tcpteardown.api.KernelCounters;
 import io.tcpteardown.api.PodTeardownEntry;
+import io.tcpteardown.api.PodTeardownEntry.Listed;
 import io.tcpteardown.tier.UnitTest;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -106,7 +107,7 @@ class PodReportTest {
         .contains("pid 4242 (leaky, container cccccccccccc) 150")
         .contains("the peer closed these connections and the application has not called close()");
     PodTeardownEntry entry = summary.entries().getFirst();
-    assertThat(entry.listed()).isEqualTo("Leak");
+    assertThat(entry.listed()).isEqualTo(Listed.Leak);
     assertThat(entry.closeWaitHolders())
         .singleElement()
         .satisfies(h -> assertThat(h.pid()).isEqualTo(4242));
