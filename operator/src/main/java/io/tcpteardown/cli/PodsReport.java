@@ -1,10 +1,10 @@
 package io.tcpteardown.cli;
 
 import io.tcpteardown.agent.NodeReport;
-import io.tcpteardown.agent.count.SocketStates;
 import io.tcpteardown.agent.pods.NamespaceCounts;
 import io.tcpteardown.agent.pods.NamespaceScanner;
 import io.tcpteardown.agent.pods.PodCgroup;
+import io.tcpteardown.api.StateCounts;
 import java.io.PrintWriter;
 import java.util.Comparator;
 import java.util.List;
@@ -37,7 +37,7 @@ record PodsReport(NodeReport node, List<Entry> namespaces) {
     return counted.stream()
         .map(
             c -> {
-              SocketStates s = c.states();
+              StateCounts s = c.states();
               int pid = c.namespace().firstPid();
               return new Entry(
                   c.namespace().pod().map(PodCgroup::podUid).orElse(null),
@@ -51,7 +51,7 @@ record PodsReport(NodeReport node, List<Entry> namespaces) {
                   s.closeWait(),
                   s.lastAck(),
                   s.closing(),
-                  s.orphansInDump(),
+                  s.orphans(),
                   c.counters().timeWaitOverflow(),
                   c.counters().abortOnMemory(),
                   c.maxTwBuckets().isPresent() ? c.maxTwBuckets().getAsLong() : null);

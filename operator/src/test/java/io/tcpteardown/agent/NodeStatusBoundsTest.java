@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.tcpteardown.agent.count.SocketStates;
 import io.tcpteardown.agent.pods.CloseWaitHolders;
 import io.tcpteardown.agent.pods.NamespaceCounts;
 import io.tcpteardown.agent.pods.NetworkNamespaceRef;
@@ -81,7 +80,7 @@ class NodeStatusBoundsTest {
                 4_026_531_840L + index,
                 pids.isEmpty() ? List.of(1) : pids,
                 Optional.of(new PodCgroup(uid, Optional.of("f".repeat(64))))),
-            new SocketStates(
+            new StateCounts(
                 Long.MAX_VALUE,
                 Long.MAX_VALUE,
                 Long.MAX_VALUE,
@@ -91,7 +90,7 @@ class NodeStatusBoundsTest {
                 Long.MAX_VALUE),
             new KernelCounters(Long.MAX_VALUE, Long.MAX_VALUE),
             OptionalLong.of(Long.MAX_VALUE),
-            "netlink",
+            io.tcpteardown.agent.count.CountMethod.NETLINK,
             NOW.minusSeconds(5));
     String namespace = String.format("%03d", index) + "n".repeat(60);
     String name = String.format("%03d", index) + "p".repeat(nameLength - 3);

@@ -7,6 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import io.tcpteardown.agent.ffm.Libc;
+import io.tcpteardown.api.StateCounts;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -140,12 +141,12 @@ public final class NetlinkStateCounter implements SocketStateCounter {
   }
 
   @Override
-  public String method() {
-    return "netlink";
+  public CountMethod method() {
+    return CountMethod.NETLINK;
   }
 
   @Override
-  public SocketStates count() throws IOException {
+  public StateCounts count() throws IOException {
     tally.reset();
     dumpAll(TcpState.TEARDOWN_MASK, tally, tally::reset);
     return tally.result();

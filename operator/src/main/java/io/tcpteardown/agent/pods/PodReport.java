@@ -66,7 +66,7 @@ public final class PodReport {
     List<String> leaks = new ArrayList<>();
     Map<PodInput, Listed> problems = new LinkedHashMap<>();
     for (PodInput pod : pods) {
-      total = total.plus(states(pod.counts()));
+      total = total.plus(pod.counts().states());
       String name = name(pod);
       if (pod.leaking()) {
         leaks.add(leakMessage(name, pod));
@@ -208,7 +208,7 @@ public final class PodReport {
         pod.meta().map(PodMeta::namespace).orElse(null),
         pod.meta().map(PodMeta::name).orElse(null),
         counts.namespace().pod().map(PodCgroup::podUid).orElse(null),
-        states(counts),
+        counts.states(),
         counts.counters(),
         counts.maxTwBuckets().isPresent() ? counts.maxTwBuckets().getAsLong() : null,
         Math.max(0, Duration.between(counts.countedAt(), now).toSeconds()),
@@ -218,21 +218,8 @@ public final class PodReport {
         holderCount);
   }
 
-  static StateCounts states(NamespaceCounts counts) {
-    var s = counts.states();
-    return new StateCounts(
-        s.finWait1(),
-        s.finWait2(),
-        s.timeWait(),
-        s.closeWait(),
-        s.lastAck(),
-        s.closing(),
-        s.orphansInDump());
-  }
-
   private static long teardownSockets(NamespaceCounts counts) {
-    var s = counts.states();
-    return s.finWait1() + s.finWait2() + s.timeWait() + s.closeWait() + s.lastAck() + s.closing();
+    return counts.states().teardownSockets();
   }
 
   /** Per pod UID, the counters of this sweep, to compare with at the next. */

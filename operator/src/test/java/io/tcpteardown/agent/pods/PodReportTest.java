@@ -2,10 +2,10 @@ package io.tcpteardown.agent.pods;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tcpteardown.agent.count.SocketStates;
 import io.tcpteardown.api.KernelCounters;
 import io.tcpteardown.api.PodTeardownEntry;
 import io.tcpteardown.api.PodTeardownEntry.Listed;
+import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.tier.UnitTest;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,10 +39,10 @@ class PodReportTest {
     NamespaceCounts counts =
         new NamespaceCounts(
             ref,
-            new SocketStates(0, 1, timeWait, closeWait, 0, 0, 1),
+            new StateCounts(0, 1, timeWait, closeWait, 0, 0, 1),
             counters,
             OptionalLong.of(maxTw),
-            "netlink",
+            io.tcpteardown.agent.count.CountMethod.NETLINK,
             NOW.minusSeconds(12));
     List<CloseWaitHolders.Holder> holders =
         leaking
@@ -145,10 +145,10 @@ class PodReportTest {
     NamespaceCounts counts =
         new NamespaceCounts(
             bare,
-            new SocketStates(0, 0, 1, 0, 0, 0, 0),
+            new StateCounts(0, 0, 1, 0, 0, 0, 0),
             KernelCounters.ZERO,
             OptionalLong.empty(),
-            "proc",
+            io.tcpteardown.agent.count.CountMethod.PROC,
             NOW);
     PodReport.PodInput input =
         new PodReport.PodInput(counts, Optional.empty(), false, List.of(), Optional.empty());

@@ -2,7 +2,7 @@ package io.tcpteardown.agent.pods;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tcpteardown.agent.count.SocketStates;
+import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.testsupport.NetworkNamespace;
 import io.tcpteardown.testsupport.SimulatedPod;
 import io.tcpteardown.testsupport.SimulatedPod.Driver;
@@ -94,16 +94,16 @@ class PodSweeperKernelTest {
 
       assertThat(mine.namespace().pod().orElseThrow().containerId()).contains(pod.containerId());
       assertThat(mine.namespace().pids()).contains(pod.pid());
-      assertThat(mine.method()).isEqualTo("netlink");
+      assertThat(mine.method()).isEqualTo(io.tcpteardown.agent.count.CountMethod.NETLINK);
       assertThat(mine.maxTwBuckets()).hasValue(7777);
-      SocketStates states = mine.states();
+      StateCounts states = mine.states();
       assertThat(states.timeWait()).isEqualTo(ss(namespace, "time-wait")).isEqualTo(40);
       assertThat(states.closeWait()).isEqualTo(ss(namespace, "close-wait")).isEqualTo(12);
       assertThat(states.finWait2()).isEqualTo(ss(namespace, "fin-wait-2")).isEqualTo(12);
       // Only the 9 sockets the server closed can be orphans. The kernel usually keeps an orphaned
       // FIN_WAIT2 as a time-wait mini-socket, which the dump does not count as an orphan, but one
       // whose ACK arrived while its socket was busy stays a full orphan until its timer runs.
-      assertThat(states.orphansInDump()).isBetween(0L, 9L);
+      assertThat(states.orphans()).isBetween(0L, 9L);
       // The test JVM's own namespace, the node's here, is never among them.
       long own = new NamespaceScanner(Path.of("/proc")).ownNamespace().orElseThrow();
       assertThat(counted).noneMatch(c -> c.namespace().inode() == own);
