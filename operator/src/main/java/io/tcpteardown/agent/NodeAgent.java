@@ -4,9 +4,9 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.tcpteardown.agent.pods.PodObserver;
+import io.tcpteardown.agent.pods.PodRulesStatus;
+import io.tcpteardown.agent.pods.PodSweepLoop;
 import io.tcpteardown.agent.pods.PodTuningLoop;
-import io.tcpteardown.agent.pods.PodTuningReport;
 import io.tcpteardown.agent.sysctl.ApplyResult;
 import io.tcpteardown.agent.sysctl.DriftResult;
 import io.tcpteardown.agent.sysctl.SysctlApplier;
@@ -56,7 +56,7 @@ public final class NodeAgent implements AutoCloseable {
   private final StatusPublisher publisher;
   private final AgentStatusComposer composer;
   private final Clock clock;
-  private final Supplier<Optional<PodObserver.Result>> pods;
+  private final Supplier<Optional<PodSweepLoop.Result>> pods;
   private final ScheduledExecutorService loop =
       Executors.newSingleThreadScheduledExecutor(
           r -> Thread.ofPlatform().name("agent-loop").unstarted(r));
@@ -138,7 +138,7 @@ public final class NodeAgent implements AutoCloseable {
       StatusPublisher publisher,
       AgentStatusComposer composer,
       Clock clock,
-      Supplier<Optional<PodObserver.Result>> pods) {
+      Supplier<Optional<PodSweepLoop.Result>> pods) {
     this.client = client;
     this.settings = settings;
     this.applier = applier;
@@ -357,7 +357,7 @@ public final class NodeAgent implements AutoCloseable {
             state,
             count,
             pods.get(),
-            podTuning.get().map(PodTuningReport::of),
+            podTuning.get().map(PodRulesStatus::of),
             lastConditions,
             clock.instant());
     lastConditions = status.conditions();

@@ -11,13 +11,13 @@ import io.tcpteardown.agent.NodeObserver;
 import io.tcpteardown.agent.StatusPublisher;
 import io.tcpteardown.agent.pods.CloseWaitHolders;
 import io.tcpteardown.agent.pods.CpuBudget;
+import io.tcpteardown.agent.pods.NamespaceCounter;
 import io.tcpteardown.agent.pods.NamespaceLabels;
 import io.tcpteardown.agent.pods.NamespaceScanner;
 import io.tcpteardown.agent.pods.NamespaceThread;
 import io.tcpteardown.agent.pods.PodDirectory;
 import io.tcpteardown.agent.pods.PodMetrics;
-import io.tcpteardown.agent.pods.PodObserver;
-import io.tcpteardown.agent.pods.PodSweeper;
+import io.tcpteardown.agent.pods.PodSweepLoop;
 import io.tcpteardown.agent.pods.PodTuner;
 import io.tcpteardown.agent.pods.PodTuningLoop;
 import io.tcpteardown.agent.pods.SweepPacer;
@@ -191,7 +191,7 @@ public final class AgentCommand implements Callable<Integer> {
             states,
             NodeMemory.of(proc.procRoot, capacity::memoryBytes));
     EventRecorder events = new EventRecorder(client, "tcp-teardown-agent", nodeName, clock);
-    PodObserver podObserver = null;
+    PodSweepLoop podObserver = null;
     PodTuningLoop podTuning = null;
     if (pods) {
       try {
@@ -388,21 +388,21 @@ public final class AgentCommand implements Callable<Integer> {
   /** How soon a pod that should be tuned but has no namespace yet is looked for again. */
   static final java.time.Duration POD_WAITING_RETRY = java.time.Duration.ofMillis(250);
 
-  private PodObserver podObserver(
+  private PodSweepLoop podObserver(
       PodDirectory directory,
       AgentMetrics metrics,
       EventRecorder events,
       CpuBudget budget,
       Clock clock)
       throws IOException {
-    PodSweeper sweeper = new PodSweeper(proc.procRoot, clock);
-    return new PodObserver(
+    NamespaceCounter sweeper = new NamespaceCounter(proc.procRoot, clock);
+    return new PodSweepLoop(
         sweeper,
         directory,
         new CloseWaitHolders(proc.procRoot, sweeper::closeWaitInodes),
         events,
         new PodMetrics(metrics.registry(), podMetricsLimit),
-        new PodObserver.Settings(
+        new PodSweepLoop.Settings(
             new SweepPacer(podSweepCpuBudget, podSweepMinInterval),
             statusPodLimit,
             podMetricsLimit,

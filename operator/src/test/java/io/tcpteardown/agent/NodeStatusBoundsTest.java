@@ -9,10 +9,10 @@ import io.tcpteardown.agent.pods.NamespaceCounts;
 import io.tcpteardown.agent.pods.NetworkNamespaceRef;
 import io.tcpteardown.agent.pods.PodCgroup;
 import io.tcpteardown.agent.pods.PodMeta;
-import io.tcpteardown.agent.pods.PodObserver;
-import io.tcpteardown.agent.pods.PodReport;
-import io.tcpteardown.agent.pods.PodTuningReport;
-import io.tcpteardown.agent.pods.PodsSummary;
+import io.tcpteardown.agent.pods.PodRulesStatus;
+import io.tcpteardown.agent.pods.PodSweepLoop;
+import io.tcpteardown.agent.pods.SweepSummarizer;
+import io.tcpteardown.agent.pods.SweptPods;
 import io.tcpteardown.agent.sysctl.DriftCorrection;
 import io.tcpteardown.api.AgentInfo;
 import io.tcpteardown.api.Conditions;
@@ -64,7 +64,7 @@ class NodeStatusBoundsTest {
           },
           StandardCharsets.ISO_8859_1);
 
-  private static PodReport.PodInput leakingPod(int index, int holders, int nameLength) {
+  private static SweepSummarizer.PodInput leakingPod(int index, int holders, int nameLength) {
     String uid = new UUID(index, index).toString();
     List<Integer> pids = new ArrayList<>();
     List<CloseWaitHolders.Holder> held = new ArrayList<>();
@@ -94,7 +94,7 @@ class NodeStatusBoundsTest {
             NOW.minusSeconds(5));
     String namespace = String.format("%03d", index) + "n".repeat(60);
     String name = String.format("%03d", index) + "p".repeat(nameLength - 3);
-    return new PodReport.PodInput(
+    return new SweepSummarizer.PodInput(
         counts,
         Optional.of(new PodMeta(namespace, name, uid, false)),
         true,
@@ -102,8 +102,8 @@ class NodeStatusBoundsTest {
         Optional.of(KernelCounters.ZERO));
   }
 
-  private static PodObserver.Result sweep(List<PodReport.PodInput> pods) {
-    return new PodObserver.Result(PodReport.summarize(pods, 20, NOW), NOW, Duration.ZERO);
+  private static PodSweepLoop.Result sweep(List<SweepSummarizer.PodInput> pods) {
+    return new PodSweepLoop.Result(SweepSummarizer.summarize(pods, 20, NOW), NOW, Duration.ZERO);
   }
 
   /** A state whose Applied, Error and Drift messages are as long as a state can make them. */
@@ -135,7 +135,7 @@ class NodeStatusBoundsTest {
   /**
    * Pod rules at their worst: every field from a profile of the longest name, errors everywhere.
    */
-  private static PodTuningReport tuning(List<PodReport.PodInput> pods) {
+  private static PodRulesStatus tuning(List<SweepSummarizer.PodInput> pods) {
     String profile = "x".repeat(253);
     Map<String, String> sysctls = new TreeMap<>();
     Map<String, String> sources = new TreeMap<>();
@@ -159,7 +159,7 @@ class NodeStatusBoundsTest {
             "9".repeat(PodDriftEntry.MAX_TIME),
             "9".repeat(PodDriftEntry.MAX_TIME));
     List<PodTeardownEntry> failed = new ArrayList<>();
-    for (PodReport.PodInput pod : pods) {
+    for (SweepSummarizer.PodInput pod : pods) {
       PodTuningEntry entry = new PodTuningEntry(sysctls, sources, sources, changes, errors);
       String uid = pod.meta().orElseThrow().uid();
       entries.put(uid, entry);
@@ -196,11 +196,11 @@ class NodeStatusBoundsTest {
     for (int i = 0; i < 1_000; i++) {
       rules.add(new PodRuleResult(profile, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE));
     }
-    return new PodTuningReport(entries, drift, failed, conflicts, rules);
+    return new PodRulesStatus(entries, drift, failed, conflicts, rules);
   }
 
   private static TcpTeardownNodeStatus compose(
-      AgentState state, List<PodReport.PodInput> pods, Optional<PodTuningReport> tuning) {
+      AgentState state, List<SweepSummarizer.PodInput> pods, Optional<PodRulesStatus> tuning) {
     LatestCount count =
         new LatestCount(
                 new NodeObservation(
@@ -267,7 +267,7 @@ class NodeStatusBoundsTest {
 
   @Test
   void a110LeakingPodsNodeListsEveryPodCountsThemAndSaysHowManyMoreInItsMessage() throws Exception {
-    List<PodReport.PodInput> pods = new ArrayList<>();
+    List<SweepSummarizer.PodInput> pods = new ArrayList<>();
     for (int i = 0; i < 110; i++) {
       pods.add(leakingPod(i, 1, 253));
     }
@@ -288,7 +288,7 @@ class NodeStatusBoundsTest {
    * every field at its longest.
    */
   static TcpTeardownNodeStatus worst() {
-    List<PodReport.PodInput> pods = new ArrayList<>();
+    List<SweepSummarizer.PodInput> pods = new ArrayList<>();
     for (int i = 0; i < 110; i++) {
       pods.add(leakingPod(i, 2_000, 253));
     }
@@ -322,11 +322,11 @@ class NodeStatusBoundsTest {
 
   @Test
   void podsWithTuningErrorsAmongTheSweptOnesAreNotCountedTwice() throws Exception {
-    List<PodReport.PodInput> pods = new ArrayList<>();
+    List<SweepSummarizer.PodInput> pods = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       pods.add(leakingPod(i, 1, 20));
     }
-    PodTuningReport tuning = tuning(pods);
+    PodRulesStatus tuning = tuning(pods);
     List<PodTeardownEntry> failedAmongSwept =
         pods.stream()
             .map(
@@ -348,7 +348,7 @@ class NodeStatusBoundsTest {
             AgentState.initial(0),
             pods,
             Optional.of(
-                new PodTuningReport(
+                new PodRulesStatus(
                     tuning.entries(), Map.of(), failedAmongSwept, List.of(), List.of())));
     assertThat(status.pods()).hasSize(3);
     assertThat(status.podsTruncated()).isNull();
@@ -356,9 +356,9 @@ class NodeStatusBoundsTest {
 
   @Test
   void oneWorstEntryIsWithinItsStatedSize() throws Exception {
-    List<PodReport.PodInput> pods = List.of(leakingPod(1, 2_000, 253));
-    PodTuningReport tuning = tuning(pods);
-    PodsSummary summary = PodReport.summarize(pods, 20, NOW);
+    List<SweepSummarizer.PodInput> pods = List.of(leakingPod(1, 2_000, 253));
+    PodRulesStatus tuning = tuning(pods);
+    SweptPods summary = SweepSummarizer.summarize(pods, 20, NOW);
     PodTeardownEntry entry = tuning.merge(summary.entries()).getFirst();
     int size = JSON.writeValueAsBytes(entry).length;
     System.out.printf("worst status.pods entry: %,d bytes%n", size);

@@ -81,10 +81,10 @@ class ForkedHoldersKernelTest {
                 OptionalLong.of(262_144),
                 io.tcpteardown.agent.count.CountMethod.NETLINK,
                 now);
-        PodsSummary summary =
-            PodReport.summarize(
+        SweptPods summary =
+            SweepSummarizer.summarize(
                 List.of(
-                    new PodReport.PodInput(
+                    new SweepSummarizer.PodInput(
                         counts,
                         Optional.of(new PodMeta("tenant", "forker", uid, false)),
                         true,
@@ -98,7 +98,7 @@ class ForkedHoldersKernelTest {
                 .compose(
                     AgentState.initial(0),
                     LatestCount.NONE,
-                    Optional.of(new PodObserver.Result(summary, now, Duration.ZERO)),
+                    Optional.of(new PodSweepLoop.Result(summary, now, Duration.ZERO)),
                     List.of(),
                     now);
         String json = new ObjectMapper().writeValueAsString(status);

@@ -160,7 +160,7 @@ class PodDriftFightKernelTest {
             + writes);
     assertThat(writes).isBetween(3, 7);
 
-    PodTuningReport report = PodTuningReport.of(loop.latest().orElseThrow());
+    PodRulesStatus report = PodRulesStatus.of(loop.latest().orElseThrow());
     PodDriftEntry drift = report.drift().get(uid);
     assertThat(drift).isNotNull();
     assertThat(drift.corrections()).isBetween((long) writes - 1, (long) writes + 1);

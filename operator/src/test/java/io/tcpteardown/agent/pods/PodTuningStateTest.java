@@ -129,12 +129,12 @@ class PodTuningStateTest {
 
   @Test
   void theStatusEntrySaysWhatWasWrittenBackHowOftenWhenAndUntilWhenTheAgentWaits() {
-    assertThat(PodTuningReport.driftEntry(cleanlyApplied())).isEmpty();
+    assertThat(PodRulesStatus.driftEntry(cleanlyApplied())).isEmpty();
     PodTuningState fighting =
         cleanlyApplied()
             .checked(FOUND, T0, INTERVAL)
             .checked(FOUND, T0.plusMillis(30_400), INTERVAL);
-    assertThat(PodTuningReport.driftEntry(fighting))
+    assertThat(PodRulesStatus.driftEntry(fighting))
         .contains(
             new PodDriftEntry(
                 List.of("net.ipv4.tcp_fin_timeout"),
@@ -142,7 +142,7 @@ class PodTuningStateTest {
                 "2026-01-01T00:00:30Z",
                 "2026-01-01T00:01:30Z"));
     assertThat(
-            PodTuningReport.driftEntry(fighting.checked(NOTHING, T0.plusSeconds(91), INTERVAL))
+            PodRulesStatus.driftEntry(fighting.checked(NOTHING, T0.plusSeconds(91), INTERVAL))
                 .orElseThrow()
                 .backOffUntil())
         .isNull();

@@ -25,15 +25,15 @@ import org.slf4j.LoggerFactory;
  * namespace only ({@link NamespaceScanner#onePerPod}): namespaces it nests inside add no walk of
  * the socket tables.
  */
-public final class PodSweeper implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(PodSweeper.class);
+public final class NamespaceCounter implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(NamespaceCounter.class);
 
   private final Path procRoot;
   private final NamespaceScanner scanner;
   private final NamespaceThread thread;
   private final Clock clock;
 
-  public PodSweeper(Path procRoot, Clock clock) throws IOException {
+  public NamespaceCounter(Path procRoot, Clock clock) throws IOException {
     this.procRoot = procRoot;
     this.scanner = new NamespaceScanner(procRoot);
     this.thread = NamespaceThread.start(procRoot);

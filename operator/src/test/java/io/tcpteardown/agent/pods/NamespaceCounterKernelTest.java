@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * counts it exactly as {@code ss} does inside it, entering it with setns.
  */
 @KernelTest
-class PodSweeperKernelTest {
+class NamespaceCounterKernelTest {
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final List<SocketChannel> held = new ArrayList<>();
 
@@ -88,7 +88,7 @@ class PodSweeperKernelTest {
     held.addAll(Sockets.populate(namespace, "127.0.0.1", 40, 9, 3));
     SimulatedPod pod = pod(namespace, layout.driver, layout.qos);
 
-    try (PodSweeper sweeper = new PodSweeper(Path.of("/proc"), Clock.systemUTC())) {
+    try (NamespaceCounter sweeper = new NamespaceCounter(Path.of("/proc"), Clock.systemUTC())) {
       List<NamespaceCounts> counted = sweeper.sweep();
       NamespaceCounts mine = ofPod(counted, pod.uid()).orElseThrow();
 
@@ -119,7 +119,7 @@ class PodSweeperKernelTest {
     SimulatedPod a = pod(first, Driver.CGROUPFS, Qos.BURSTABLE);
     SimulatedPod b = pod(second, Driver.SYSTEMD, Qos.BESTEFFORT);
 
-    try (PodSweeper sweeper = new PodSweeper(Path.of("/proc"), Clock.systemUTC())) {
+    try (NamespaceCounter sweeper = new NamespaceCounter(Path.of("/proc"), Clock.systemUTC())) {
       List<NamespaceCounts> counted = sweeper.sweep();
       NamespaceCounts countsA = ofPod(counted, a.uid()).orElseThrow();
       NamespaceCounts countsB = ofPod(counted, b.uid()).orElseThrow();
@@ -144,7 +144,7 @@ class PodSweeperKernelTest {
 
     pod.kill();
 
-    try (PodSweeper sweeper = new PodSweeper(Path.of("/proc"), Clock.systemUTC())) {
+    try (NamespaceCounter sweeper = new NamespaceCounter(Path.of("/proc"), Clock.systemUTC())) {
       assertThat(sweeper.count(found)).isEmpty();
       // The sweep thread is back home: the next count of the node's namespace works as before.
       assertThat(sweeper.sweep()).noneMatch(c -> c.namespace().inode() == found.inode());
@@ -156,7 +156,7 @@ class PodSweeperKernelTest {
     NetworkNamespace namespace = namespace();
     SimulatedPod pod = pod(namespace, Driver.CGROUPFS, Qos.GUARANTEED);
     NetworkNamespaceRef stale = new NetworkNamespaceRef(1L, List.of(pod.pid()), Optional.empty());
-    try (PodSweeper sweeper = new PodSweeper(Path.of("/proc"), Clock.systemUTC())) {
+    try (NamespaceCounter sweeper = new NamespaceCounter(Path.of("/proc"), Clock.systemUTC())) {
       assertThat(sweeper.count(stale)).isEmpty();
     }
   }

@@ -22,7 +22,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 @UnitTest
-class PodTuningReportTest {
+class PodRulesStatusTest {
   private static final TeardownSettings FIN_25 =
       new TeardownSettings(null, 25, null, null, null, null);
   private static final PodRule WEB =
@@ -58,8 +58,8 @@ class PodTuningReportTest {
     List<PodFacts> pods =
         List.of(pod("a", "web"), pod("b", "web"), pod("c", "web"), pod("d", "db"));
     PodResolution.Result resolution = PodResolution.resolve(rules, pods);
-    PodTuningReport report =
-        PodTuningReport.of(
+    PodRulesStatus report =
+        PodRulesStatus.of(
             new PodTuningLoop.Result(
                 rules,
                 resolution,

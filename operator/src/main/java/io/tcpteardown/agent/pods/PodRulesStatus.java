@@ -26,7 +26,7 @@ import java.util.TreeMap;
  * @param failed the pods with an error, then those whose last drift check found drift, as
  *     status.pods entries: listed whatever the limit
  */
-public record PodTuningReport(
+public record PodRulesStatus(
     Map<String, PodTuningEntry> entries,
     Map<String, PodDriftEntry> drift,
     List<PodTeardownEntry> failed,
@@ -40,7 +40,7 @@ public record PodTuningReport(
    * profiles and {@value PodConflictEntry#MAX_PODS} pods each, at most {@value
    * PodRuleResult#MAX_RULES} profiles' results.
    */
-  public PodTuningReport {
+  public PodRulesStatus {
     conflicts =
         conflicts.stream()
             .limit(PodConflictEntry.MAX_CONFLICTS)
@@ -81,7 +81,7 @@ public record PodTuningReport(
     return merged;
   }
 
-  public static PodTuningReport of(PodTuningLoop.Result result) {
+  public static PodRulesStatus of(PodTuningLoop.Result result) {
     Map<String, PodTuning> tunings = new HashMap<>();
     result.tunings().forEach(t -> tunings.put(t.podUid(), t));
     Map<String, PodTuningEntry> entries = new TreeMap<>();
@@ -96,7 +96,7 @@ public record PodTuningReport(
       PodTuningEntry entry = entry(decision, tuning);
       entries.put(decision.pod().uid(), entry);
       Optional<PodTuningState> state = tuning.flatMap(PodTuning::state);
-      PodDriftEntry drifted = state.flatMap(PodTuningReport::driftEntry).orElse(null);
+      PodDriftEntry drifted = state.flatMap(PodRulesStatus::driftEntry).orElse(null);
       if (drifted != null) {
         drift.put(decision.pod().uid(), drifted);
       }
@@ -133,7 +133,7 @@ public record PodTuningReport(
                         c.pods().subList(0, Math.min(c.pods().size(), MAX_PODS_PER_CONFLICT))))
             .limit(PodConflictEntry.MAX_CONFLICTS)
             .toList();
-    return new PodTuningReport(
+    return new PodRulesStatus(
         entries,
         drift,
         failed,

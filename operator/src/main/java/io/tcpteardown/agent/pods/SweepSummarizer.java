@@ -21,7 +21,7 @@ import java.util.Optional;
  * tested. Pressure is judged per namespace against that namespace's own limit (pods keep the
  * kernel's default tcp_max_tw_buckets, not the node's), never a sum against the host's.
  */
-public final class PodReport {
+public final class SweepSummarizer {
 
   /**
    * The longest message about one pod, in characters: a leak names at most {@value
@@ -29,7 +29,7 @@ public final class PodReport {
    */
   public static final int MAX_POD_MESSAGE = 1024;
 
-  private PodReport() {}
+  private SweepSummarizer() {}
 
   /**
    * One counted namespace with what the agent knows of its pod and its leak state.
@@ -60,7 +60,7 @@ public final class PodReport {
     }
   }
 
-  public static PodsSummary summarize(List<PodInput> pods, int limit, Instant now) {
+  public static SweptPods summarize(List<PodInput> pods, int limit, Instant now) {
     StateCounts total = StateCounts.ZERO;
     List<String> pressure = new ArrayList<>();
     List<String> leaks = new ArrayList<>();
@@ -83,7 +83,7 @@ public final class PodReport {
     byTeardown.sort(
         Comparator.comparingLong((PodInput p) -> teardownSockets(p.counts()))
             .reversed()
-            .thenComparing(PodReport::name));
+            .thenComparing(SweepSummarizer::name));
     Map<PodInput, Listed> listed = new LinkedHashMap<>(problems);
     for (PodInput pod : byTeardown) {
       if (listed.size() >= Math.max(limit, problems.size())) {
@@ -93,8 +93,7 @@ public final class PodReport {
     }
     List<PodTeardownEntry> entries = new ArrayList<>();
     listed.forEach((pod, why) -> entries.add(entry(pod, why, now)));
-    return new PodsSummary(
-        total, entries, pods.size(), listed.size() < pods.size(), pressure, leaks);
+    return new SweptPods(total, entries, pods.size(), listed.size() < pods.size(), pressure, leaks);
   }
 
   /** The pod's namespace/name, or its UID, or its network namespace and a process. */
