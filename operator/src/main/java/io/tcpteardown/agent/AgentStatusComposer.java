@@ -99,15 +99,8 @@ public final class AgentStatusComposer {
     StateCounts whole = host;
     if (host != null && pods.isPresent()) {
       StateCounts inPods = pods.get().summary().states();
-      whole =
-          new StateCounts(
-              host.finWait1() + inPods.finWait1(),
-              host.finWait2() + inPods.finWait2(),
-              host.timeWait() + inPods.timeWait(),
-              host.closeWait() + inPods.closeWait(),
-              host.lastAck() + inPods.lastAck(),
-              host.closing() + inPods.closing(),
-              host.orphans());
+      // Orphans stay sockstat's node-wide count, which already includes the pods'.
+      whole = host.plus(inPods).withOrphans(host.orphans());
     }
     SweptPods summary = pods.map(PodSweepLoop.Result::summary).orElse(null);
     List<PodTeardownEntry> all = podEntries(summary, tuning);

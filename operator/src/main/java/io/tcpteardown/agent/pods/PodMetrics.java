@@ -3,13 +3,13 @@ package io.tcpteardown.agent.pods;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import io.tcpteardown.agent.count.StateLabels;
 import io.tcpteardown.api.PodTeardownEntry;
 import io.tcpteardown.api.SafeText;
 import io.tcpteardown.api.StateCounts;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.function.ToLongFunction;
 
 /**
  * Per-pod metrics for at most {@code limit} pods, those with the most teardown sockets, so that the
@@ -17,17 +17,6 @@ import java.util.function.ToLongFunction;
  * removed at the next sweep.
  */
 public final class PodMetrics {
-  private static final List<String> STATES =
-      List.of("fin_wait1", "fin_wait2", "time_wait", "close_wait", "last_ack", "closing");
-  private static final List<ToLongFunction<StateCounts>> COUNTS =
-      List.of(
-          StateCounts::finWait1,
-          StateCounts::finWait2,
-          StateCounts::timeWait,
-          StateCounts::closeWait,
-          StateCounts::lastAck,
-          StateCounts::closing);
-
   private final int limit;
   private final MultiGauge sockets;
   private final MultiGauge overflow;
@@ -97,9 +86,9 @@ public final class PodMetrics {
     for (Named pod : top) {
       Tags tags = tags(pod);
       StateCounts states = pod.counts().states();
-      for (int i = 0; i < STATES.size(); i++) {
+      for (StateLabels.Label state : StateLabels.ALL) {
         socketRows.add(
-            MultiGauge.Row.of(tags.and("state", STATES.get(i)), COUNTS.get(i).applyAsLong(states)));
+            MultiGauge.Row.of(tags.and("state", state.value()), state.count().applyAsLong(states)));
       }
       overflowRows.add(MultiGauge.Row.of(tags, pod.counts().counters().timeWaitOverflow()));
       abortRows.add(MultiGauge.Row.of(tags, pod.counts().counters().abortOnMemory()));
