@@ -59,8 +59,8 @@ public record PodRulesStatus(
   }
 
   /**
-   * The swept entries with what the rules did in each, then every pod with an error that is not
-   * among them.
+   * The swept entries with what the rules did in each and what was written back, then every pod
+   * with an error or whose last drift check found drift that is not among them.
    */
   public List<PodTeardownEntry> merge(List<PodTeardownEntry> swept) {
     List<PodTeardownEntry> merged = new ArrayList<>();
