@@ -1,10 +1,10 @@
 package io.tcpteardown.agent;
 
 import io.tcpteardown.agent.count.LocalPorts;
-import io.tcpteardown.agent.count.SocketStates;
 import io.tcpteardown.agent.count.TeardownDetails;
 import io.tcpteardown.api.KernelCounters;
 import io.tcpteardown.api.ManagedSysctl;
+import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.rules.advice.NamespaceEvidence;
 import java.util.Map;
 import java.util.Optional;
@@ -22,7 +22,7 @@ public final class AdviceEvidence {
   public static NamespaceEvidence of(
       Map<ManagedSysctl, Long> current,
       LocalPorts ports,
-      SocketStates states,
+      StateCounts states,
       TeardownDetails.Result details,
       long miniSockets,
       Optional<KernelCounters> previous,
@@ -37,7 +37,7 @@ public final class AdviceEvidence {
         miniSockets,
         previous.map(p -> rise(p.timeWaitOverflow(), counters.timeWaitOverflow())).orElse(0L),
         previous.map(p -> rise(p.abortOnMemory(), counters.abortOnMemory())).orElse(0L),
-        states.orphansInDump(),
+        states.orphans(),
         details.unansweredOrphans(),
         details.zeroWindowOrphans(),
         details.mostRetransmits(),

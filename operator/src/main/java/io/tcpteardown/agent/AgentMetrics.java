@@ -8,27 +8,16 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tcpteardown.agent.count.StateLabels;
 import io.tcpteardown.api.ManagedSysctl;
-import io.tcpteardown.api.StateCounts;
 import java.time.Instant;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.ToLongFunction;
 
 /**
  * The agent's Prometheus metrics; every series carries the node's name. Gauges read the last
  * observation.
  */
 public final class AgentMetrics {
-  private static final Map<String, ToLongFunction<StateCounts>> STATES =
-      Map.of(
-          "fin_wait1", StateCounts::finWait1,
-          "fin_wait2", StateCounts::finWait2,
-          "time_wait", StateCounts::timeWait,
-          "close_wait", StateCounts::closeWait,
-          "last_ack", StateCounts::lastAck,
-          "closing", StateCounts::closing);
-
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicReference<NodeObservation> last = new AtomicReference<>();
@@ -40,15 +29,15 @@ public final class AgentMetrics {
     registry.config().commonTags(Tags.of("node", node));
     new JvmMemoryMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
-    STATES.forEach(
-        (state, count) ->
-            Gauge.builder(
-                    "tcp_teardown_sockets",
-                    last,
-                    ref -> ref.get() == null ? Double.NaN : count.applyAsLong(ref.get().states()))
-                .description("Sockets in this teardown state in the node's network namespace")
-                .tag("state", state)
-                .register(registry));
+    for (StateLabels.Label state : StateLabels.ALL) {
+      Gauge.builder(
+              "tcp_teardown_sockets",
+              last,
+              ref -> ref.get() == null ? Double.NaN : state.count().applyAsLong(ref.get().states()))
+          .description("Sockets in this teardown state in the node's network namespace")
+          .tag("state", state.value())
+          .register(registry);
+    }
     Gauge.builder(
             "tcp_teardown_orphans",
             last,

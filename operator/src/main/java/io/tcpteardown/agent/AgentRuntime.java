@@ -3,14 +3,14 @@ package io.tcpteardown.agent;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.tcpteardown.agent.pods.CloseWaitHolders;
 import io.tcpteardown.agent.pods.CpuBudget;
+import io.tcpteardown.agent.pods.NamespaceCounter;
 import io.tcpteardown.agent.pods.NamespaceLabels;
 import io.tcpteardown.agent.pods.NamespaceScanner;
 import io.tcpteardown.agent.pods.NamespaceThread;
 import io.tcpteardown.agent.pods.NodePods;
 import io.tcpteardown.agent.pods.PodDirectory;
 import io.tcpteardown.agent.pods.PodMetrics;
-import io.tcpteardown.agent.pods.PodObserver;
-import io.tcpteardown.agent.pods.PodSweeper;
+import io.tcpteardown.agent.pods.PodSweepLoop;
 import io.tcpteardown.agent.pods.PodTuner;
 import io.tcpteardown.agent.pods.PodTuningLoop;
 import io.tcpteardown.agent.pods.SweepPacer;
@@ -208,7 +208,7 @@ public final class AgentRuntime implements AutoCloseable {
    * thread of its own (so that a long sweep never delays a new pod's values), driven by the pod and
    * namespace watches.
    */
-  private record PodMachinery(PodObserver sweeps, PodTuningLoop tuning) {
+  private record PodMachinery(PodSweepLoop sweeps, PodTuningLoop tuning) {
     static PodMachinery build(
         Resources built,
         KubernetesClient client,
@@ -224,16 +224,16 @@ public final class AgentRuntime implements AutoCloseable {
           new SweepPacer(settings.podSweepCpuBudget(), settings.podSweepMinInterval());
       // One CPU budget for sweeps and the tuning loop's rescans (CpuBudget).
       CpuBudget budget = CpuBudget.of(pacer);
-      PodSweeper sweeper = built.add(new PodSweeper(settings.procRoot(), clock));
-      PodObserver sweeps =
+      NamespaceCounter sweeper = built.add(new NamespaceCounter(settings.procRoot(), clock));
+      PodSweepLoop sweeps =
           built.add(
-              new PodObserver(
+              new PodSweepLoop(
                   sweeper,
                   directory,
                   new CloseWaitHolders(settings.procRoot(), sweeper::closeWaitInodes),
                   events,
                   new PodMetrics(metrics.registry(), settings.podMetricsLimit()),
-                  new PodObserver.Settings(
+                  new PodSweepLoop.Settings(
                       pacer,
                       settings.statusPodLimit(),
                       settings.podMetricsLimit(),
@@ -253,7 +253,9 @@ public final class AgentRuntime implements AutoCloseable {
                   settings.driftCheckInterval(),
                   POD_WAITING_RETRY,
                   budget,
-                  ManagementFactory.getThreadMXBean()::getCurrentThreadCpuTime));
+                  ManagementFactory.getThreadMXBean()::getCurrentThreadCpuTime,
+                  events,
+                  clock));
       directory.onChange(tuning::trigger);
       namespaces.onChange(tuning::trigger);
       return new PodMachinery(sweeps, tuning);

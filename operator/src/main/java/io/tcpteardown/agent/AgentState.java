@@ -1,10 +1,9 @@
 package io.tcpteardown.agent;
 
 import io.tcpteardown.agent.sysctl.DriftCorrection;
+import io.tcpteardown.agent.sysctl.DriftFight;
 import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.api.TeardownSettings;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -59,19 +58,6 @@ public record AgentState(
         lastDrift,
         driftCorrections,
         DriftFight.NONE);
-  }
-
-  /**
-   * Someone else changing managed values again and again: {@code streak} consecutive drift checks
-   * found drift; the next check waits until {@code nextCheck} (null: at the normal pace).
-   */
-  public record DriftFight(int streak, Instant nextCheck, Duration backoff) {
-    public static final DriftFight NONE = new DriftFight(0, null, Duration.ZERO);
-
-    /** True from the second consecutive check that found drift. */
-    public boolean fighting() {
-      return streak >= 2;
-    }
   }
 
   public static AgentState initial(long driftCorrections) {

@@ -5,9 +5,9 @@ import static io.tcpteardown.api.NodeConditions.*;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.tcpteardown.agent.pods.PodObserver;
-import io.tcpteardown.agent.pods.PodTuningReport;
-import io.tcpteardown.agent.pods.PodsSummary;
+import io.tcpteardown.agent.pods.PodRulesStatus;
+import io.tcpteardown.agent.pods.PodSweepLoop;
+import io.tcpteardown.agent.pods.SweptPods;
 import io.tcpteardown.agent.sysctl.DriftCorrection;
 import io.tcpteardown.api.AgentInfo;
 import io.tcpteardown.api.Conditions;
@@ -60,8 +60,8 @@ public final class AgentStatusComposer {
   public TcpTeardownNodeStatus compose(
       AgentState state,
       LatestCount count,
-      Optional<PodObserver.Result> pods,
-      Optional<PodTuningReport> tuning,
+      Optional<PodSweepLoop.Result> pods,
+      Optional<PodRulesStatus> tuning,
       List<Condition> previous,
       Instant now) {
     NodeObservation observation = count.observation() == null ? UNCOUNTED : count.observation();
@@ -73,17 +73,10 @@ public final class AgentStatusComposer {
     StateCounts whole = host;
     if (host != null && pods.isPresent()) {
       StateCounts inPods = pods.get().summary().states();
-      whole =
-          new StateCounts(
-              host.finWait1() + inPods.finWait1(),
-              host.finWait2() + inPods.finWait2(),
-              host.timeWait() + inPods.timeWait(),
-              host.closeWait() + inPods.closeWait(),
-              host.lastAck() + inPods.lastAck(),
-              host.closing() + inPods.closing(),
-              host.orphans());
+      // Orphans stay sockstat's node-wide count, which already includes the pods'.
+      whole = host.plus(inPods).withOrphans(host.orphans());
     }
-    PodsSummary summary = pods.map(PodObserver.Result::summary).orElse(null);
+    SweptPods summary = pods.map(PodSweepLoop.Result::summary).orElse(null);
     List<PodTeardownEntry> all = podEntries(summary, tuning);
     List<PodTeardownEntry> entries = all == null ? null : bounded(all);
     boolean cut = entries != null && entries.size() < all.size();
@@ -104,14 +97,14 @@ public final class AgentStatusComposer {
         summary == null ? null : summary.podNamespaces(),
         summary == null || !(summary.truncated() || cut) ? null : Boolean.TRUE,
         pods.map(p -> rfc3339(p.countedAt())).orElse(null),
-        tuning.map(PodTuningReport::conflicts).filter(c -> !c.isEmpty()).orElse(null),
-        tuning.map(PodTuningReport::rules).filter(r -> !r.isEmpty()).orElse(null),
+        tuning.map(PodRulesStatus::conflicts).filter(c -> !c.isEmpty()).orElse(null),
+        tuning.map(PodRulesStatus::rules).filter(r -> !r.isEmpty()).orElse(null),
         null,
         null);
   }
 
   private static List<PodTeardownEntry> podEntries(
-      PodsSummary summary, Optional<PodTuningReport> tuning) {
+      SweptPods summary, Optional<PodRulesStatus> tuning) {
     List<PodTeardownEntry> swept = summary == null ? List.of() : summary.entries();
     List<PodTeardownEntry> merged = tuning.map(t -> t.merge(swept)).orElse(swept);
     return summary == null && merged.isEmpty() ? null : merged;
@@ -122,7 +115,7 @@ public final class AgentStatusComposer {
    * CloseWaitLeak, naming pod, process and count.
    */
   private static void addPodConditions(
-      List<Condition> conditions, PodsSummary summary, Long generation) {
+      List<Condition> conditions, SweptPods summary, Long generation) {
     if (!summary.pressure().isEmpty()) {
       for (int i = 0; i < conditions.size(); i++) {
         Condition pressure = conditions.get(i);
@@ -281,7 +274,7 @@ public final class AgentStatusComposer {
           "managed values matched the spec at the last check",
           generation);
     }
-    AgentState.DriftFight fight = state.fight();
+    io.tcpteardown.agent.sysctl.DriftFight fight = state.fight();
     if (fight.fighting()) {
       return Conditions.of(
           DRIFT,

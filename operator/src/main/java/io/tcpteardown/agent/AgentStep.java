@@ -2,6 +2,7 @@ package io.tcpteardown.agent;
 
 import io.tcpteardown.agent.sysctl.ApplyResult;
 import io.tcpteardown.agent.sysctl.DriftCorrection;
+import io.tcpteardown.agent.sysctl.DriftFight;
 import io.tcpteardown.agent.sysctl.DriftResult;
 import io.tcpteardown.agent.sysctl.FieldError;
 import io.tcpteardown.api.ManagedSysctl;
@@ -13,7 +14,6 @@ import io.tcpteardown.rules.Violation;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
  */
 public final class AgentStep {
   /** The longest a drift fight stretches the time between drift checks. */
-  public static final Duration MAX_DRIFT_BACKOFF = Duration.ofMinutes(10);
+  public static final Duration MAX_DRIFT_BACKOFF = DriftFight.MAX_BACKOFF;
 
   private AgentStep() {}
 
@@ -77,7 +77,7 @@ public final class AgentStep {
             problems,
             sameGeneration ? previous.lastDrift() : List.of(),
             previous.driftCorrections(),
-            sameGeneration ? previous.fight() : AgentState.DriftFight.NONE);
+            sameGeneration ? previous.fight() : DriftFight.NONE);
     boolean problemsChanged = !problems.text().equals(previous.problems().text());
     List<AgentEvent> events =
         applyEvents(result, problemsChanged ? problems : AgentState.Problems.NONE);
@@ -100,22 +100,17 @@ public final class AgentStep {
       // Nothing was written: start again (a state file someone repaired), at the drift-check pace.
       return Tick.REAPPLY;
     }
-    Instant due = state.fight().nextCheck();
-    return due != null && now.isBefore(due) ? Tick.BACK_OFF : Tick.CHECK_DRIFT;
+    return state.fight().backingOff(now) ? Tick.BACK_OFF : Tick.CHECK_DRIFT;
   }
 
   /**
    * After a drift check at {@code now}. Drift found at consecutive checks is a fight with another
-   * tuner: from the second such check on, the next check waits twice as long each time (from {@code
-   * interval}, up to {@link #MAX_DRIFT_BACKOFF}); a check that finds nothing ends it.
+   * tuner, backed off as {@link DriftFight} says (the same policy as every pod's).
    */
   public static Decision drifted(
       AgentState state, DriftResult drift, Instant now, Duration interval) {
-    Map<ManagedSysctl, Long> applied = new HashMap<>(state.applied());
-    drift.corrected().forEach(c -> applied.put(c.sysctl(), c.expected()));
-    drift.errors().keySet().forEach(applied::remove);
-    AgentState.DriftFight fight =
-        nextFight(state.fight(), !drift.corrected().isEmpty(), now, interval);
+    Map<ManagedSysctl, Long> applied = drift.appliedAfter(state.applied());
+    DriftFight fight = state.fight().after(!drift.corrected().isEmpty(), now, interval);
     boolean changed =
         !drift.corrected().isEmpty()
             || !state.lastDrift().isEmpty()
@@ -138,34 +133,11 @@ public final class AgentStep {
           new AgentEvent(
               EventRecorder.WARNING,
               NodeConditions.EVENT_DRIFT_CORRECTED,
-              "changed outside the operator: "
-                  + drift.corrected().stream()
-                      .map(DriftCorrection::describe)
-                      .collect(Collectors.joining("; "))));
+              DriftCorrection.eventMessage(drift.corrected())));
     }
     // A field failed: apply again, which reports it per field and retries what was transient.
     boolean reapply = !drift.errors().isEmpty() || state.problems().any();
     return new Decision(next, changed, events, reapply);
-  }
-
-  static AgentState.DriftFight nextFight(
-      AgentState.DriftFight fight, boolean found, Instant now, Duration interval) {
-    if (!found) {
-      return AgentState.DriftFight.NONE;
-    }
-    int streak = fight.streak() + 1;
-    if (streak < 2) {
-      return new AgentState.DriftFight(streak, null, Duration.ZERO);
-    }
-    Duration ceiling = interval.compareTo(MAX_DRIFT_BACKOFF) > 0 ? interval : MAX_DRIFT_BACKOFF;
-    Duration backoff = interval;
-    for (int i = 1; i < streak && backoff.compareTo(ceiling) < 0; i++) {
-      backoff = backoff.multipliedBy(2);
-    }
-    if (backoff.compareTo(ceiling) > 0) {
-      backoff = ceiling;
-    }
-    return new AgentState.DriftFight(streak, now.plus(backoff), backoff);
   }
 
   static AgentState.Problems problems(ApplyResult result) {

@@ -4,7 +4,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.tcpteardown.agent.pods.PodTuningReport;
+import io.tcpteardown.agent.pods.PodRulesStatus;
 import io.tcpteardown.agent.schedule.SingleThreadSchedule;
 import io.tcpteardown.agent.sysctl.ApplyResult;
 import io.tcpteardown.agent.sysctl.DriftResult;
@@ -296,7 +296,7 @@ public final class NodeAgent implements AutoCloseable {
             state,
             count,
             pods.sweeps().get(),
-            pods.tuning().get().map(PodTuningReport::of),
+            pods.tuning().get().map(PodRulesStatus::of),
             lastConditions,
             clock.instant());
     lastConditions = status.conditions();

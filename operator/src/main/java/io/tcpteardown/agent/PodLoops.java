@@ -1,6 +1,6 @@
 package io.tcpteardown.agent;
 
-import io.tcpteardown.agent.pods.PodObserver;
+import io.tcpteardown.agent.pods.PodSweepLoop;
 import io.tcpteardown.agent.pods.PodTuningLoop;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -15,7 +15,7 @@ import java.util.function.Supplier;
  * @param specChanged called on every new spec
  */
 public record PodLoops(
-    Supplier<Optional<PodObserver.Result>> sweeps,
+    Supplier<Optional<PodSweepLoop.Result>> sweeps,
     Supplier<Optional<PodTuningLoop.Result>> tuning,
     Runnable specChanged) {
 

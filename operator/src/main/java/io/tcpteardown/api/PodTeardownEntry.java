@@ -33,16 +33,19 @@ public record PodTeardownEntry(
                 + "; closeWaitHolderCount says how many there are.")
         @Size(max = MAX_HOLDERS)
         List<CloseWaitHolder> closeWaitHolders,
-    @JsonPropertyDescription("Why this pod is listed: Leak, Pressure, Error or Top.")
-        @Size(max = MAX_LISTED)
-        String listed,
+    @JsonPropertyDescription("Why this pod is listed: Leak, Pressure, Error, Drift or Top.")
+        Listed listed,
     @JsonPropertyDescription(
             "What the pod rules did in this pod's namespace; absent when none apply.")
         PodTuningEntry tuning,
     @JsonPropertyDescription(
             "How many processes hold CLOSE_WAIT sockets in the pod, when a leak is suspected (all"
                 + " of them, listed or not).")
-        Long closeWaitHolderCount) {
+        Long closeWaitHolderCount,
+    @JsonPropertyDescription(
+            "Values of the pod rules someone else changed in the pod's namespace and the agent"
+                + " wrote back; absent when none were.")
+        PodDriftEntry drift) {
 
   /** Holders listed per pod. */
   public static final int MAX_HOLDERS = 5;
@@ -59,7 +62,47 @@ public record PodTeardownEntry(
   /** A container id (64 hex digits for containerd, CRI-O and Docker). */
   public static final int MAX_CONTAINER_ID = 64;
 
-  static final int MAX_LISTED = 16;
+  /** Why a pod is listed, problems first. */
+  public enum Listed {
+    /** A CLOSE_WAIT leak is suspected. */
+    Leak,
+    /** Near its namespace's own limit, or overflowing. */
+    Pressure,
+    /** The pod rules failed in it. */
+    Error,
+    /** Someone else keeps changing values the pod rules set in it. */
+    Drift,
+    /** Among the pods with the most teardown sockets. */
+    Top
+  }
+
+  /** An entry without drift. */
+  public PodTeardownEntry(
+      String namespace,
+      String name,
+      String uid,
+      StateCounts states,
+      KernelCounters counters,
+      Long maxTwBuckets,
+      Long ageSeconds,
+      List<CloseWaitHolder> closeWaitHolders,
+      Listed listed,
+      PodTuningEntry tuning,
+      Long closeWaitHolderCount) {
+    this(
+        namespace,
+        name,
+        uid,
+        states,
+        counters,
+        maxTwBuckets,
+        ageSeconds,
+        closeWaitHolders,
+        listed,
+        tuning,
+        closeWaitHolderCount,
+        null);
+  }
 
   /** An entry with pod rules, without a holder count. */
   public PodTeardownEntry(
@@ -71,7 +114,7 @@ public record PodTeardownEntry(
       Long maxTwBuckets,
       Long ageSeconds,
       List<CloseWaitHolder> closeWaitHolders,
-      String listed,
+      Listed listed,
       PodTuningEntry tuning) {
     this(
         namespace,
@@ -97,7 +140,7 @@ public record PodTeardownEntry(
       Long maxTwBuckets,
       Long ageSeconds,
       List<CloseWaitHolder> closeWaitHolders,
-      String listed) {
+      Listed listed) {
     this(
         namespace,
         name,
@@ -111,8 +154,9 @@ public record PodTeardownEntry(
         (PodTuningEntry) null);
   }
 
-  /** This entry with other pod rules' results. */
-  public PodTeardownEntry withTuning(String listedNow, PodTuningEntry tuningNow) {
+  /** This entry with other pod rules' results and drift. */
+  public PodTeardownEntry withTuning(
+      Listed listedNow, PodTuningEntry tuningNow, PodDriftEntry driftNow) {
     return new PodTeardownEntry(
         namespace,
         name,
@@ -124,7 +168,8 @@ public record PodTeardownEntry(
         closeWaitHolders,
         listedNow,
         tuningNow,
-        closeWaitHolderCount);
+        closeWaitHolderCount,
+        driftNow);
   }
 
   /** A process that holds CLOSE_WAIT sockets: the peer closed, it has not called close(). */

@@ -20,6 +20,16 @@ public record StateCounts(
 
   public static final StateCounts ZERO = new StateCounts(0, 0, 0, 0, 0, 0, 0);
 
+  /** Sockets in the six teardown states (orphans are among them). */
+  public long teardownSockets() {
+    return finWait1 + finWait2 + timeWait + closeWait + lastAck + closing;
+  }
+
+  /** These counts with {@code orphans} counted elsewhere (the node's from sockstat). */
+  public StateCounts withOrphans(long otherOrphans) {
+    return new StateCounts(finWait1, finWait2, timeWait, closeWait, lastAck, closing, otherOrphans);
+  }
+
   public StateCounts plus(StateCounts other) {
     return new StateCounts(
         finWait1 + other.finWait1,

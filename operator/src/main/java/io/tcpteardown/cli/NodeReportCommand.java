@@ -5,9 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.tcpteardown.agent.NodeObserver;
 import io.tcpteardown.agent.NodeReport;
 import io.tcpteardown.agent.NodeWarnings;
+import io.tcpteardown.agent.pods.NamespaceCounter;
 import io.tcpteardown.agent.pods.NamespaceScanner;
-import io.tcpteardown.agent.pods.PodSweeper;
-import io.tcpteardown.api.StateCounts;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.List;
@@ -47,22 +46,22 @@ public final class NodeReportCommand implements Callable<Integer> {
     try (NodeObserver observer = new NodeObserver(proc.procRoot)) {
       report = NodeReport.of(observer.observe());
     }
-    List<PodsReport.Entry> namespaces = List.of();
+    List<OtherNamespacesReport.Entry> namespaces = List.of();
     if (pods) {
-      try (PodSweeper sweeper = new PodSweeper(proc.procRoot, Clock.systemUTC())) {
-        namespaces = PodsReport.of(sweeper.sweep(), new NamespaceScanner(proc.procRoot));
+      try (NamespaceCounter sweeper = new NamespaceCounter(proc.procRoot, Clock.systemUTC())) {
+        namespaces = OtherNamespacesReport.of(sweeper.sweep(), new NamespaceScanner(proc.procRoot));
       }
     }
     PrintWriter out = spec.commandLine().getOut();
     ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     if (json && pods) {
-      out.println(mapper.writeValueAsString(new PodsReport(report, namespaces)));
+      out.println(mapper.writeValueAsString(new OtherNamespacesReport(report, namespaces)));
     } else if (json) {
       out.println(mapper.writeValueAsString(report));
     } else {
       printTable(out, report);
       if (pods) {
-        PodsReport.printTable(out, namespaces);
+        OtherNamespacesReport.printTable(out, namespaces);
       }
     }
     out.flush();
@@ -76,20 +75,9 @@ public final class NodeReportCommand implements Callable<Integer> {
           "%-30s %-21s %-18s%n",
           sysctl.name(), sysctl.value() == null ? "(absent)" : sysctl.setting(), sysctl.scope());
     }
-    StateCounts s = report.states();
     out.println();
-    out.printf(
-        "%-12s %-12s %-12s %-12s %-12s %-12s %-12s%n",
-        "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT", "CLOSE_WAIT", "LAST_ACK", "CLOSING", "ORPHANS");
-    out.printf(
-        "%-12d %-12d %-12d %-12d %-12d %-12d %-12d%n",
-        s.finWait1(),
-        s.finWait2(),
-        s.timeWait(),
-        s.closeWait(),
-        s.lastAck(),
-        s.closing(),
-        s.orphans());
+    out.println(StateColumns.headings(12, 12));
+    out.println(StateColumns.counts(report.states(), 12, 12));
     out.println();
     out.printf(
         "TCPTimeWaitOverflow %d, TCPAbortOnMemory %d (counted by %s)%n",

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tcpteardown.agent.count.KernelStats;
 import io.tcpteardown.agent.count.LocalPorts;
 import io.tcpteardown.agent.count.NetlinkStateCounter;
-import io.tcpteardown.agent.count.SocketStates;
 import io.tcpteardown.agent.count.TeardownDetails;
 import io.tcpteardown.agent.sysctl.SysctlFiles;
 import io.tcpteardown.api.KernelCounters;
 import io.tcpteardown.api.ManagedSysctl;
+import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.api.TwReuse;
 import io.tcpteardown.rules.advice.Advice;
 import io.tcpteardown.rules.advice.AdviceReason;
@@ -261,7 +261,7 @@ class AdviceEvidenceKernelTest {
         });
   }
 
-  record Look(SocketStates states, TeardownDetails.Result details, NamespaceEvidence evidence) {}
+  record Look(StateCounts states, TeardownDetails.Result details, NamespaceEvidence evidence) {}
 
   private Look look() {
     return look(Optional.empty());
@@ -279,7 +279,7 @@ class AdviceEvidenceKernelTest {
           LocalPorts ports = LocalPorts.read(client.procRoot().resolve("sys/net/ipv4"));
           TeardownDetails details = new TeardownDetails();
           details.reset(ports);
-          SocketStates states;
+          StateCounts states;
           try (NetlinkStateCounter counter = NetlinkStateCounter.open()) {
             states = counter.count(details);
           }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tcpteardown.agent.sysctl.ApplyResult;
 import io.tcpteardown.agent.sysctl.DriftCorrection;
+import io.tcpteardown.agent.sysctl.DriftFight;
 import io.tcpteardown.agent.sysctl.DriftResult;
 import io.tcpteardown.agent.sysctl.FieldError;
 import io.tcpteardown.api.AgentInfo;
@@ -256,7 +257,7 @@ class AgentStepTest {
     // A check that finds nothing ends the fight.
     AgentStep.Decision calm =
         AgentStep.drifted(state, new DriftResult(List.of(), Map.of()), now, INTERVAL);
-    assertThat(calm.state().fight()).isEqualTo(AgentState.DriftFight.NONE);
+    assertThat(calm.state().fight()).isEqualTo(DriftFight.NONE);
     assertThat(AgentStep.tick(calm.state(), true, now)).isEqualTo(AgentStep.Tick.CHECK_DRIFT);
   }
 
@@ -269,7 +270,7 @@ class AgentStepTest {
     state = AgentStep.drifted(state, found, T0.plusSeconds(30), INTERVAL).state();
     assertThat(state.fight().fighting()).isTrue();
     AgentStep.Decision next = AgentStep.applied(state, 2, FIN_30, unchangedFin());
-    assertThat(next.state().fight()).isEqualTo(AgentState.DriftFight.NONE);
+    assertThat(next.state().fight()).isEqualTo(DriftFight.NONE);
     assertThat(next.state().lastDrift()).isEmpty();
     assertThat(AgentStep.tick(next.state(), true, T0.plusSeconds(31)))
         .isEqualTo(AgentStep.Tick.CHECK_DRIFT);

@@ -4,16 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.tcpteardown.agent.count.SocketStates;
 import io.tcpteardown.agent.pods.CloseWaitHolders;
 import io.tcpteardown.agent.pods.NamespaceCounts;
 import io.tcpteardown.agent.pods.NetworkNamespaceRef;
 import io.tcpteardown.agent.pods.PodCgroup;
 import io.tcpteardown.agent.pods.PodMeta;
-import io.tcpteardown.agent.pods.PodObserver;
-import io.tcpteardown.agent.pods.PodReport;
-import io.tcpteardown.agent.pods.PodTuningReport;
-import io.tcpteardown.agent.pods.PodsSummary;
+import io.tcpteardown.agent.pods.PodRulesStatus;
+import io.tcpteardown.agent.pods.PodSweepLoop;
+import io.tcpteardown.agent.pods.SweepSummarizer;
+import io.tcpteardown.agent.pods.SweptPods;
 import io.tcpteardown.agent.sysctl.DriftCorrection;
 import io.tcpteardown.api.AgentInfo;
 import io.tcpteardown.api.Conditions;
@@ -21,8 +20,10 @@ import io.tcpteardown.api.KernelCounters;
 import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.api.NodeConditions;
 import io.tcpteardown.api.PodConflictEntry;
+import io.tcpteardown.api.PodDriftEntry;
 import io.tcpteardown.api.PodRuleResult;
 import io.tcpteardown.api.PodTeardownEntry;
+import io.tcpteardown.api.PodTeardownEntry.Listed;
 import io.tcpteardown.api.PodTuningEntry;
 import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
@@ -63,7 +64,7 @@ class NodeStatusBoundsTest {
           },
           StandardCharsets.ISO_8859_1);
 
-  private static PodReport.PodInput leakingPod(int index, int holders, int nameLength) {
+  private static SweepSummarizer.PodInput leakingPod(int index, int holders, int nameLength) {
     String uid = new UUID(index, index).toString();
     List<Integer> pids = new ArrayList<>();
     List<CloseWaitHolders.Holder> held = new ArrayList<>();
@@ -79,7 +80,7 @@ class NodeStatusBoundsTest {
                 4_026_531_840L + index,
                 pids.isEmpty() ? List.of(1) : pids,
                 Optional.of(new PodCgroup(uid, Optional.of("f".repeat(64))))),
-            new SocketStates(
+            new StateCounts(
                 Long.MAX_VALUE,
                 Long.MAX_VALUE,
                 Long.MAX_VALUE,
@@ -89,11 +90,11 @@ class NodeStatusBoundsTest {
                 Long.MAX_VALUE),
             new KernelCounters(Long.MAX_VALUE, Long.MAX_VALUE),
             OptionalLong.of(Long.MAX_VALUE),
-            "netlink",
+            io.tcpteardown.agent.count.CountMethod.NETLINK,
             NOW.minusSeconds(5));
     String namespace = String.format("%03d", index) + "n".repeat(60);
     String name = String.format("%03d", index) + "p".repeat(nameLength - 3);
-    return new PodReport.PodInput(
+    return new SweepSummarizer.PodInput(
         counts,
         Optional.of(new PodMeta(namespace, name, uid, false)),
         true,
@@ -101,8 +102,8 @@ class NodeStatusBoundsTest {
         Optional.of(KernelCounters.ZERO));
   }
 
-  private static PodObserver.Result sweep(List<PodReport.PodInput> pods) {
-    return new PodObserver.Result(PodReport.summarize(pods, 20, NOW), NOW, Duration.ZERO);
+  private static PodSweepLoop.Result sweep(List<SweepSummarizer.PodInput> pods) {
+    return new PodSweepLoop.Result(SweepSummarizer.summarize(pods, 20, NOW), NOW, Duration.ZERO);
   }
 
   /** A state whose Applied, Error and Drift messages are as long as a state can make them. */
@@ -134,7 +135,7 @@ class NodeStatusBoundsTest {
   /**
    * Pod rules at their worst: every field from a profile of the longest name, errors everywhere.
    */
-  private static PodTuningReport tuning(List<PodReport.PodInput> pods) {
+  private static PodRulesStatus tuning(List<SweepSummarizer.PodInput> pods) {
     String profile = "x".repeat(253);
     Map<String, String> sysctls = new TreeMap<>();
     Map<String, String> sources = new TreeMap<>();
@@ -149,11 +150,20 @@ class NodeStatusBoundsTest {
       errors.add("\u001b" + "E".repeat(5_000));
     }
     Map<String, PodTuningEntry> entries = new HashMap<>();
+    Map<String, PodDriftEntry> drift = new HashMap<>();
+    // Every sysctl written back, counts and times at their longest.
+    PodDriftEntry drifted =
+        new PodDriftEntry(
+            Arrays.stream(ManagedSysctl.values()).map(ManagedSysctl::key).toList(),
+            Long.MAX_VALUE,
+            "9".repeat(PodDriftEntry.MAX_TIME),
+            "9".repeat(PodDriftEntry.MAX_TIME));
     List<PodTeardownEntry> failed = new ArrayList<>();
-    for (PodReport.PodInput pod : pods) {
+    for (SweepSummarizer.PodInput pod : pods) {
       PodTuningEntry entry = new PodTuningEntry(sysctls, sources, sources, changes, errors);
       String uid = pod.meta().orElseThrow().uid();
       entries.put(uid, entry);
+      drift.put(uid, drifted);
       // as many failed pods again, not among the swept ones
       failed.add(
           new PodTeardownEntry(
@@ -165,8 +175,10 @@ class NodeStatusBoundsTest {
               null,
               null,
               null,
-              "Error",
-              entry));
+              Listed.Error,
+              entry,
+              null,
+              drifted));
     }
     List<PodConflictEntry> conflicts = new ArrayList<>();
     List<String> names = new ArrayList<>();
@@ -184,11 +196,11 @@ class NodeStatusBoundsTest {
     for (int i = 0; i < 1_000; i++) {
       rules.add(new PodRuleResult(profile, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE));
     }
-    return new PodTuningReport(entries, failed, conflicts, rules);
+    return new PodRulesStatus(entries, drift, failed, conflicts, rules);
   }
 
   private static TcpTeardownNodeStatus compose(
-      AgentState state, List<PodReport.PodInput> pods, Optional<PodTuningReport> tuning) {
+      AgentState state, List<SweepSummarizer.PodInput> pods, Optional<PodRulesStatus> tuning) {
     LatestCount count =
         new LatestCount(
                 new NodeObservation(
@@ -255,7 +267,7 @@ class NodeStatusBoundsTest {
 
   @Test
   void a110LeakingPodsNodeListsEveryPodCountsThemAndSaysHowManyMoreInItsMessage() throws Exception {
-    List<PodReport.PodInput> pods = new ArrayList<>();
+    List<SweepSummarizer.PodInput> pods = new ArrayList<>();
     for (int i = 0; i < 110; i++) {
       pods.add(leakingPod(i, 1, 253));
     }
@@ -276,7 +288,7 @@ class NodeStatusBoundsTest {
    * every field at its longest.
    */
   static TcpTeardownNodeStatus worst() {
-    List<PodReport.PodInput> pods = new ArrayList<>();
+    List<SweepSummarizer.PodInput> pods = new ArrayList<>();
     for (int i = 0; i < 110; i++) {
       pods.add(leakingPod(i, 2_000, 253));
     }
@@ -310,11 +322,11 @@ class NodeStatusBoundsTest {
 
   @Test
   void podsWithTuningErrorsAmongTheSweptOnesAreNotCountedTwice() throws Exception {
-    List<PodReport.PodInput> pods = new ArrayList<>();
+    List<SweepSummarizer.PodInput> pods = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       pods.add(leakingPod(i, 1, 20));
     }
-    PodTuningReport tuning = tuning(pods);
+    PodRulesStatus tuning = tuning(pods);
     List<PodTeardownEntry> failedAmongSwept =
         pods.stream()
             .map(
@@ -328,7 +340,7 @@ class NodeStatusBoundsTest {
                         null,
                         null,
                         null,
-                        "Error",
+                        Listed.Error,
                         tuning.entries().get(p.meta().orElseThrow().uid())))
             .toList();
     TcpTeardownNodeStatus status =
@@ -336,16 +348,17 @@ class NodeStatusBoundsTest {
             AgentState.initial(0),
             pods,
             Optional.of(
-                new PodTuningReport(tuning.entries(), failedAmongSwept, List.of(), List.of())));
+                new PodRulesStatus(
+                    tuning.entries(), Map.of(), failedAmongSwept, List.of(), List.of())));
     assertThat(status.pods()).hasSize(3);
     assertThat(status.podsTruncated()).isNull();
   }
 
   @Test
   void oneWorstEntryIsWithinItsStatedSize() throws Exception {
-    List<PodReport.PodInput> pods = List.of(leakingPod(1, 2_000, 253));
-    PodTuningReport tuning = tuning(pods);
-    PodsSummary summary = PodReport.summarize(pods, 20, NOW);
+    List<SweepSummarizer.PodInput> pods = List.of(leakingPod(1, 2_000, 253));
+    PodRulesStatus tuning = tuning(pods);
+    SweptPods summary = SweepSummarizer.summarize(pods, 20, NOW);
     PodTeardownEntry entry = tuning.merge(summary.entries()).getFirst();
     int size = JSON.writeValueAsBytes(entry).length;
     System.out.printf("worst status.pods entry: %,d bytes%n", size);

@@ -3,10 +3,10 @@ package io.tcpteardown.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tcpteardown.agent.count.ProcNetTcpCounter;
+import io.tcpteardown.agent.pods.NamespaceCounter;
 import io.tcpteardown.agent.pods.NamespaceCounts;
 import io.tcpteardown.agent.pods.NamespaceScanner;
 import io.tcpteardown.agent.pods.NetworkNamespaceRef;
-import io.tcpteardown.agent.pods.PodSweeper;
 import io.tcpteardown.agent.pods.SweepPacer;
 import io.tcpteardown.testsupport.NetworkNamespace;
 import io.tcpteardown.testsupport.SimulatedPod;
@@ -100,7 +100,7 @@ class PodSweepBenchmark {
               .toList();
       assertThat(refs).hasSize(PODS);
 
-      try (PodSweeper sweeper = new PodSweeper(Path.of("/proc"), Clock.systemUTC())) {
+      try (NamespaceCounter sweeper = new NamespaceCounter(Path.of("/proc"), Clock.systemUTC())) {
         Callable<Long> agentSweep =
             () -> {
               long timeWait = 0;
@@ -230,7 +230,8 @@ class PodSweepBenchmark {
    * another thread; prints the CPU share the sweeping threads used (the caller's and the namespace
    * thread's, not the thread that makes sockets).
    */
-  private static void budget(PodSweeper sweeper, Callable<Long> agentSweep, Callable<Void> timeWait)
+  private static void budget(
+      NamespaceCounter sweeper, Callable<Long> agentSweep, Callable<Void> timeWait)
       throws Exception {
     var threads = ManagementFactory.getThreadMXBean();
     Thread refresher =
@@ -280,7 +281,7 @@ class PodSweepBenchmark {
     }
   }
 
-  private static long leastAllocated(PodSweeper sweeper, NetworkNamespaceRef namespace) {
+  private static long leastAllocated(NamespaceCounter sweeper, NetworkNamespaceRef namespace) {
     var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long least = Long.MAX_VALUE;
     for (int i = 0; i < 20; i++) {

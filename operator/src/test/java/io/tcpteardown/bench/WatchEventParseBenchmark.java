@@ -9,6 +9,7 @@ import io.tcpteardown.api.AgentInfo;
 import io.tcpteardown.api.KernelCounters;
 import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.api.PodTeardownEntry;
+import io.tcpteardown.api.PodTeardownEntry.Listed;
 import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownNodeSpec;
@@ -89,7 +90,7 @@ class WatchEventParseBenchmark {
               262_144L,
               12L,
               null,
-              "Top"));
+              Listed.Top));
     }
     object.setStatus(
         new TcpTeardownNodeStatus(

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.tcpteardown.agent.sysctl.NodeState;
+import io.tcpteardown.agent.sysctl.NamespaceState;
 import io.tcpteardown.agent.sysctl.StateFile;
 import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.api.TcpTeardownNode;
@@ -107,7 +107,7 @@ class StateFileCommandApiTest {
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(new StateFile(stateFile).load())
         .isEqualTo(
-            new NodeState(
+            new NamespaceState(
                 null, Map.of(ManagedSysctl.FIN_TIMEOUT, 60L, ManagedSysctl.TW_REUSE, 2L)));
     Path aside;
     try (var listing = Files.list(dir)) {
@@ -126,7 +126,8 @@ class StateFileCommandApiTest {
   @Test
   void aReadableFileIsNeverReplaced() throws Exception {
     String node = nodeWithOriginals("readable", Map.of(FIN, "60"));
-    new StateFile(stateFile).save(new NodeState("boot", Map.of(ManagedSysctl.FIN_TIMEOUT, 33L)));
+    new StateFile(stateFile)
+        .save(new NamespaceState("boot", Map.of(ManagedSysctl.FIN_TIMEOUT, 33L)));
     String before = Files.readString(stateFile);
 
     CliRun run = rebuild(node);
@@ -177,8 +178,8 @@ class StateFileCommandApiTest {
   void aFileCutMidStringIsRebuiltFromItsBackupWithThePodsOriginals() throws Exception {
     String node = nodeWithOriginals("backup", Map.of(FIN, "60"));
     StateFile file = new StateFile(stateFile);
-    NodeState nodeState = new NodeState("boot", Map.of(ManagedSysctl.FIN_TIMEOUT, 60L));
-    NodeState pod = new NodeState("boot", Map.of(ManagedSysctl.TW_REUSE, 2L));
+    NamespaceState nodeState = new NamespaceState("boot", Map.of(ManagedSysctl.FIN_TIMEOUT, 60L));
+    NamespaceState pod = new NamespaceState("boot", Map.of(ManagedSysctl.TW_REUSE, 2L));
     file.save(nodeState);
     file.savePod("0b7c4f6e-1d2a-4c3b-9e8f-7a6b5c4d3e2f", pod);
     byte[] whole = Files.readAllBytes(stateFile);

@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.tcpteardown.api.Conditions;
 import io.tcpteardown.api.NodeConditions;
 import io.tcpteardown.api.PodTeardownEntry;
+import io.tcpteardown.api.PodTeardownEntry.Listed;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.testsupport.LocalCluster;
 import io.tcpteardown.testsupport.LocalClusterExtension;
@@ -287,7 +288,7 @@ class RealClusterTest {
               assertThat(status.pods()).isNotNull();
               PodTeardownEntry server = entry(status.pods(), serverPod);
               assertThat(server.states().closeWait()).isGreaterThanOrEqualTo(50);
-              assertThat(server.listed()).isEqualTo("Leak");
+              assertThat(server.listed()).isEqualTo(Listed.Leak);
               assertThat(server.closeWaitHolders())
                   .anySatisfy(h -> assertThat(h.command()).contains("java"));
               PodTeardownEntry clients = entry(status.pods(), clientPod);

@@ -3,6 +3,7 @@ package io.tcpteardown.testsupport;
 import io.tcpteardown.api.AgentInfo;
 import io.tcpteardown.api.KernelCounters;
 import io.tcpteardown.api.PodTeardownEntry;
+import io.tcpteardown.api.PodTeardownEntry.Listed;
 import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
 import java.util.List;
@@ -29,7 +30,7 @@ public final class ReportedStatus {
         states,
         List.of(
             new PodTeardownEntry(
-                "team", "app", "uid", states, new KernelCounters(0, 0), 1L, 1L, null, "Top")),
+                "team", "app", "uid", states, new KernelCounters(0, 0), 1L, 1L, null, Listed.Top)),
         1,
         null,
         null,

@@ -10,12 +10,13 @@ import io.tcpteardown.agent.AgentStatusComposer;
 import io.tcpteardown.agent.LatestCount;
 import io.tcpteardown.agent.NodeObservation;
 import io.tcpteardown.agent.StatusPublisher;
-import io.tcpteardown.agent.pods.PodObserver;
-import io.tcpteardown.agent.pods.PodsSummary;
+import io.tcpteardown.agent.pods.PodSweepLoop;
+import io.tcpteardown.agent.pods.SweptPods;
 import io.tcpteardown.api.AgentInfo;
 import io.tcpteardown.api.KernelCounters;
 import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.api.PodTeardownEntry;
+import io.tcpteardown.api.PodTeardownEntry.Listed;
 import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
@@ -372,16 +373,16 @@ public final class SimulatedAgents implements AutoCloseable {
               262144L,
               random.nextLong(30),
               null,
-              "Top"));
+              Listed.Top));
     }
-    PodsSummary pods =
-        new PodsSummary(inPods, entries, settings.pods() + 5, true, List.of(), List.of());
+    SweptPods pods =
+        new SweptPods(inPods, entries, settings.pods() + 5, true, List.of(), List.of());
     return new AgentStatusComposer(
             new AgentInfo("tcp-teardown-agent-" + node, "sim", List.of(AgentInfo.POD_RULES)))
         .compose(
             state,
             LatestCount.of(observation, now),
-            Optional.of(new PodObserver.Result(pods, now, Duration.ofMillis(3))),
+            Optional.of(new PodSweepLoop.Result(pods, now, Duration.ofMillis(3))),
             Optional.empty(),
             conditions.getOrDefault(node, List.of()),
             now);

@@ -1,7 +1,7 @@
 package io.tcpteardown.testsupport;
 
 import io.tcpteardown.agent.sysctl.ApplyResult;
-import io.tcpteardown.agent.sysctl.NodeState;
+import io.tcpteardown.agent.sysctl.NamespaceState;
 import io.tcpteardown.agent.sysctl.StateFile;
 import io.tcpteardown.agent.sysctl.SysctlApplier;
 import io.tcpteardown.agent.sysctl.SysctlFiles;
@@ -107,24 +107,24 @@ public final class StateFileChild {
 
   private static void fill(Path path) throws IOException {
     StateFile file = new StateFile(path);
-    NodeState node = null;
-    Map<String, NodeState> pods = new TreeMap<>();
+    NamespaceState node = null;
+    Map<String, NamespaceState> pods = new TreeMap<>();
     int saved = 0;
     int failed = 0;
     int mismatches = 0;
     for (int i = 0; i < 400 && failed < 12; i++) {
       try {
         if (i % 5 == 4) {
-          NodeState next =
-              new NodeState(
+          NamespaceState next =
+              new NamespaceState(
                   "boot-" + i,
                   Map.of(ManagedSysctl.FIN_TIMEOUT, 60L + i, ManagedSysctl.TW_REUSE, 2L));
           file.save(next);
           node = next;
         } else {
           String uid = String.format("%08d-0000-4000-8000-%012d", i, i);
-          NodeState next =
-              new NodeState(
+          NamespaceState next =
+              new NamespaceState(
                   "9a6f3c1e-2b4d-4e8f-a1c3-5d7e9f0b2c4d",
                   Map.of(
                       ManagedSysctl.FIN_TIMEOUT,
@@ -161,9 +161,10 @@ public final class StateFileChild {
   }
 
   /** What the file's loads say otherwise than the last successful saves, or null. */
-  private static String differences(StateFile file, NodeState node, Map<String, NodeState> pods) {
+  private static String differences(
+      StateFile file, NamespaceState node, Map<String, NamespaceState> pods) {
     try {
-      Optional<NodeState> loaded = file.loadIfPresent();
+      Optional<NamespaceState> loaded = file.loadIfPresent();
       if (node == null
           ? loaded.isPresent()
           : loaded.isEmpty()
@@ -176,7 +177,7 @@ public final class StateFileChild {
         return "pods " + uids.size() + " " + uids + ", saved " + pods.size();
       }
       for (var entry : pods.entrySet()) {
-        Optional<NodeState> pod = file.loadPod(entry.getKey());
+        Optional<NamespaceState> pod = file.loadPod(entry.getKey());
         if (!pod.equals(Optional.of(entry.getValue()))) {
           return "pod " + entry.getKey() + " " + pod + ", saved " + entry.getValue();
         }
@@ -191,7 +192,7 @@ public final class StateFileChild {
     StateFile file = new StateFile(path);
     for (int i = 0; i < count; i++) {
       file.savePod(
-          prefix + "-" + i, new NodeState("boot", Map.of(ManagedSysctl.FIN_TIMEOUT, 30L + i)));
+          prefix + "-" + i, new NamespaceState("boot", Map.of(ManagedSysctl.FIN_TIMEOUT, 30L + i)));
     }
     System.out.println("DONE " + count);
   }
@@ -204,7 +205,8 @@ public final class StateFileChild {
           System.out.flush();
           Thread.sleep(millis);
           // Still holding the lock: a write of this process lands before the waiting one's.
-          file.savePod("holder", new NodeState("boot", Map.of(ManagedSysctl.FIN_TIMEOUT, 45L)));
+          file.savePod(
+              "holder", new NamespaceState("boot", Map.of(ManagedSysctl.FIN_TIMEOUT, 45L)));
           return null;
         });
     System.out.println("released");
@@ -219,7 +221,7 @@ public final class StateFileChild {
     for (int i = 0; i < 24; i++) {
       file.savePod(
           String.format("%08d-0000-4000-8000-%012d", i, i),
-          new NodeState(
+          new NamespaceState(
               "9a6f3c1e-2b4d-4e8f-a1c3-5d7e9f0b2c4d", Map.of(ManagedSysctl.FIN_TIMEOUT, 30L + i)));
     }
     SysctlFiles files = new SysctlFiles(Path.of("/proc"));

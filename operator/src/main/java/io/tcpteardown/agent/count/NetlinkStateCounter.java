@@ -7,6 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import io.tcpteardown.agent.ffm.Libc;
+import io.tcpteardown.api.StateCounts;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -140,12 +141,12 @@ public final class NetlinkStateCounter implements SocketStateCounter {
   }
 
   @Override
-  public String method() {
-    return "netlink";
+  public CountMethod method() {
+    return CountMethod.NETLINK;
   }
 
   @Override
-  public SocketStates count() throws IOException {
+  public StateCounts count() throws IOException {
     tally.reset();
     dumpAll(TcpState.TEARDOWN_MASK, tally, tally::reset);
     return tally.result();
@@ -155,7 +156,7 @@ public final class NetlinkStateCounter implements SocketStateCounter {
    * Counts as {@link #count()} does and, in the same dump, fills {@code details} (reset by the
    * caller with the namespace's local ports).
    */
-  public SocketStates count(TeardownDetails details) throws IOException {
+  public StateCounts count(TeardownDetails details) throws IOException {
     tally.reset();
     details.reset();
     TallyWithDetails both = new TallyWithDetails(tally, details);

@@ -1,5 +1,6 @@
 package io.tcpteardown.agent.count;
 
+import io.tcpteardown.api.StateCounts;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -38,12 +39,12 @@ public final class ProcNetTcpCounter implements SocketStateCounter {
   }
 
   @Override
-  public String method() {
-    return "proc";
+  public CountMethod method() {
+    return CountMethod.PROC;
   }
 
   @Override
-  public SocketStates count() throws IOException {
+  public StateCounts count() throws IOException {
     tally.reset();
     visitor = tally;
     parse(tcp, true);

@@ -1,13 +1,13 @@
 package io.tcpteardown.agent.count;
 
+import io.tcpteardown.api.StateCounts;
 import java.io.IOException;
 
 /** Counts the teardown states of the TCP sockets of one network namespace; one caller at a time. */
 public interface SocketStateCounter extends AutoCloseable {
-  SocketStates count() throws IOException;
+  StateCounts count() throws IOException;
 
-  /** "netlink" or "proc". */
-  String method();
+  CountMethod method();
 
   @Override
   void close();

@@ -16,7 +16,7 @@ public final class SocketStateCounters {
 
   /**
    * Counts the network namespace of the calling thread (netlink) or of {@code procRoot}/net
-   * (fallback).
+   * (fallback), chosen once: for a namespace counted again and again (the node's).
    */
   public static SocketStateCounter open(Path procRoot) {
     try {
@@ -35,5 +35,19 @@ public final class SocketStateCounters {
           procRoot);
       return new ProcNetTcpCounter(procRoot);
     }
+  }
+
+  /**
+   * One count of the calling thread's namespace (a pod's, entered for one look): netlink, or the
+   * /proc files of {@code processRoot} where netlink fails, chosen quietly as every sweep chooses
+   * again.
+   */
+  public static NamespaceLook.Counted countOnce(Path processRoot) throws IOException {
+    try (NetlinkStateCounter netlink = NetlinkStateCounter.open()) {
+      return new NamespaceLook.Counted(netlink.count(), CountMethod.NETLINK);
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("netlink count failed inside a namespace: {}", e.getMessage());
+    }
+    return new NamespaceLook.Counted(new ProcNetTcpCounter(processRoot).count(), CountMethod.PROC);
   }
 }

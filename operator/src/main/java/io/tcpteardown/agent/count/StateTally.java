@@ -1,5 +1,6 @@
 package io.tcpteardown.agent.count;
 
+import io.tcpteardown.api.StateCounts;
 import java.util.Arrays;
 
 /**
@@ -25,8 +26,8 @@ final class StateTally implements SocketVisitor {
     }
   }
 
-  SocketStates result() {
-    return new SocketStates(
+  StateCounts result() {
+    return new StateCounts(
         byState[TcpState.FIN_WAIT1],
         byState[TcpState.FIN_WAIT2],
         byState[TcpState.TIME_WAIT],

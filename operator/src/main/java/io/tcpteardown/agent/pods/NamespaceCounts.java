@@ -1,7 +1,10 @@
 package io.tcpteardown.agent.pods;
 
-import io.tcpteardown.agent.count.SocketStates;
+import io.tcpteardown.agent.count.CountMethod;
+import io.tcpteardown.agent.count.NamespaceLook;
 import io.tcpteardown.api.KernelCounters;
+import io.tcpteardown.api.ManagedSysctl;
+import io.tcpteardown.api.StateCounts;
 import java.time.Instant;
 import java.util.OptionalLong;
 
@@ -12,13 +15,26 @@ import java.util.OptionalLong;
  * @param states the six teardown states, with the namespace's own orphans (no owning process)
  * @param counters the namespace's own TCPTimeWaitOverflow and TCPAbortOnMemory
  * @param maxTwBuckets the namespace's own tcp_max_tw_buckets (pods keep the kernel's default)
- * @param method "netlink" or "proc"
+ * @param method how its sockets were counted
  * @param countedAt when the namespace was counted
  */
 public record NamespaceCounts(
     NetworkNamespaceRef namespace,
-    SocketStates states,
+    StateCounts states,
     KernelCounters counters,
     OptionalLong maxTwBuckets,
-    String method,
-    Instant countedAt) {}
+    CountMethod method,
+    Instant countedAt) {
+
+  static NamespaceCounts of(NetworkNamespaceRef namespace, NamespaceLook look, Instant countedAt) {
+    return new NamespaceCounts(
+        namespace,
+        look.states(),
+        look.counters(),
+        look.sysctl(ManagedSysctl.MAX_TW_BUCKETS)
+            .map(OptionalLong::of)
+            .orElse(OptionalLong.empty()),
+        look.countMethod(),
+        countedAt);
+  }
+}

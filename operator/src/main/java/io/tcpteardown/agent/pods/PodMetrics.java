@@ -3,13 +3,13 @@ package io.tcpteardown.agent.pods;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
-import io.tcpteardown.agent.count.SocketStates;
+import io.tcpteardown.agent.count.StateLabels;
 import io.tcpteardown.api.PodTeardownEntry;
 import io.tcpteardown.api.SafeText;
+import io.tcpteardown.api.StateCounts;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.function.ToLongFunction;
 
 /**
  * Per-pod metrics for at most {@code limit} pods, those with the most teardown sockets, so that the
@@ -17,17 +17,6 @@ import java.util.function.ToLongFunction;
  * removed at the next sweep.
  */
 public final class PodMetrics {
-  private static final List<String> STATES =
-      List.of("fin_wait1", "fin_wait2", "time_wait", "close_wait", "last_ack", "closing");
-  private static final List<ToLongFunction<SocketStates>> COUNTS =
-      List.of(
-          SocketStates::finWait1,
-          SocketStates::finWait2,
-          SocketStates::timeWait,
-          SocketStates::closeWait,
-          SocketStates::lastAck,
-          SocketStates::closing);
-
   private final int limit;
   private final MultiGauge sockets;
   private final MultiGauge overflow;
@@ -88,17 +77,18 @@ public final class PodMetrics {
   /** The pods of one sweep with their names; keeps the {@code limit} with most sockets. */
   public void update(List<Named> pods) {
     List<Named> top = new ArrayList<>(pods);
-    top.sort(Comparator.comparingLong((Named p) -> teardown(p.counts().states())).reversed());
+    top.sort(
+        Comparator.comparingLong((Named p) -> p.counts().states().teardownSockets()).reversed());
     top = top.subList(0, Math.min(limit, top.size()));
     List<MultiGauge.Row<?>> socketRows = new ArrayList<>();
     List<MultiGauge.Row<?>> overflowRows = new ArrayList<>();
     List<MultiGauge.Row<?>> abortRows = new ArrayList<>();
     for (Named pod : top) {
       Tags tags = tags(pod);
-      SocketStates states = pod.counts().states();
-      for (int i = 0; i < STATES.size(); i++) {
+      StateCounts states = pod.counts().states();
+      for (StateLabels.Label state : StateLabels.ALL) {
         socketRows.add(
-            MultiGauge.Row.of(tags.and("state", STATES.get(i)), COUNTS.get(i).applyAsLong(states)));
+            MultiGauge.Row.of(tags.and("state", state.value()), state.count().applyAsLong(states)));
       }
       overflowRows.add(MultiGauge.Row.of(tags, pod.counts().counters().timeWaitOverflow()));
       abortRows.add(MultiGauge.Row.of(tags, pod.counts().counters().abortOnMemory()));
@@ -110,8 +100,4 @@ public final class PodMetrics {
 
   /** A counted pod namespace and the pod's namespace and name. */
   public record Named(String namespace, String name, NamespaceCounts counts) {}
-
-  private static long teardown(SocketStates s) {
-    return s.finWait1() + s.finWait2() + s.timeWait() + s.closeWait() + s.lastAck() + s.closing();
-  }
 }

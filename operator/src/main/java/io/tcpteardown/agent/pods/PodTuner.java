@@ -2,6 +2,8 @@ package io.tcpteardown.agent.pods;
 
 import io.tcpteardown.agent.sysctl.ApplyResult;
 import io.tcpteardown.agent.sysctl.CorruptStateFileException;
+import io.tcpteardown.agent.sysctl.DriftCorrection;
+import io.tcpteardown.agent.sysctl.DriftResult;
 import io.tcpteardown.agent.sysctl.PodOriginals;
 import io.tcpteardown.agent.sysctl.StateFile;
 import io.tcpteardown.agent.sysctl.SysctlApplier;
@@ -10,8 +12,11 @@ import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.api.TeardownSettings;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * Makes pods' network namespaces match what their rules resolved to, with the node's safety: the
  * same {@link SysctlApplier} (allowlist, safety rules re-checked, original recorded in the state
  * file before the first change, read back, restore of fields that left), run inside each pod's
- * namespace on the dedicated {@link NamespaceThread}, with the originals keyed by pod UID. Every
- * pass re-reads every field, so a pass is also the drift check. A pod whose processes are gone is
+ * namespace on the dedicated {@link NamespaceThread}, with the originals keyed by pod UID. Once a
+ * pod's settings are applied, a pass is its drift check, backed off like the node's while someone
+ * else keeps writing the pod's values ({@link PodTuningState}). A pod whose processes are gone is
  * skipped; the entries of pods that no longer exist are dropped, nothing restored.
  */
 public final class PodTuner {
@@ -41,6 +47,8 @@ public final class PodTuner {
   private final NamespaceThread thread;
   private final StateFile stateFile;
   private final SysctlFiles files;
+  // Confined to the thread that runs the passes.
+  private final Map<String, PodTuningState> states = new HashMap<>();
 
   /**
    * @param procRoot where proc is mounted; its {@code sys/net/ipv4} resolves to the namespace of
@@ -53,27 +61,44 @@ public final class PodTuner {
   }
 
   /**
-   * One pass over the node's pods: every target whose rules set fields, or whose namespace has
-   * originals recorded (to restore the fields that left), or that reports only.
+   * One pass now, every pass a drift check (no backoff pace): see {@link #pass(List, Instant,
+   * Duration)}.
    */
   public List<PodTuning> pass(List<Target> targets) {
+    return pass(targets, Instant.now(), Duration.ZERO);
+  }
+
+  /**
+   * One pass over the node's pods at {@code now}: every target whose rules set fields, or whose
+   * namespace has originals recorded (to restore the fields that left), or that reports only. A pod
+   * whose settings are unchanged since a clean apply is drift-checked, as the node is, and left
+   * alone while its drift fight backs off ({@link PodTuningState#next}); drift checks are {@code
+   * driftInterval} apart.
+   */
+  public List<PodTuning> pass(List<Target> targets, Instant now, Duration driftInterval) {
     Set<String> recorded;
     try {
       recorded = stateFile.podUids();
     } catch (CorruptStateFileException e) {
+      states.clear();
       return targets.stream()
           .filter(t -> !t.apply().isEmpty())
-          .map(t -> refused(t.podUid(), e.getMessage()))
+          .map(t -> PodTuning.notTuned(t.podUid(), e.getMessage()))
           .toList();
     }
     List<PodTuning> results = new ArrayList<>();
+    Map<String, PodTuningState> kept = new HashMap<>();
     for (Target target : targets) {
       boolean writes = !target.apply().isEmpty() || recorded.contains(target.podUid());
       if (!writes && target.reportOnly().isEmpty()) {
         continue;
       }
-      tune(target, writes).ifPresent(results::add);
+      Optional<PodTuning> tuning = tune(target, writes, now, driftInterval);
+      tuning.ifPresent(results::add);
+      tuning.flatMap(PodTuning::state).ifPresent(state -> kept.put(target.podUid(), state));
     }
+    states.clear();
+    states.putAll(kept);
     return results;
   }
 
@@ -89,8 +114,10 @@ public final class PodTuner {
     return dropped;
   }
 
-  private Optional<PodTuning> tune(Target target, boolean writes) {
+  private Optional<PodTuning> tune(
+      Target target, boolean writes, Instant now, Duration driftInterval) {
     SysctlApplier applier = new SysctlApplier(files, new PodOriginals(stateFile, target.podUid()));
+    PodTuningState previous = states.get(target.podUid());
     for (int pid : target.namespace().pids()) {
       try {
         Optional<PodTuning> done =
@@ -99,19 +126,70 @@ public final class PodTuner {
                 target.namespace().inode(),
                 () -> {
                   // Applied first: a field that just left for ReportOnly is compared restored.
-                  ApplyResult result =
-                      writes ? applier.apply(target.apply(), Map.of()) : emptyResult();
-                  return PodTuning.of(target.podUid(), result, wouldChange(target.reportOnly()));
+                  PodTuning tuning =
+                      writes
+                          ? write(target, applier, previous, now, driftInterval)
+                          : new PodTuning(
+                              target.podUid(),
+                              ApplyResult.NONE,
+                              Map.of(),
+                              Optional.empty(),
+                              List.of(),
+                              Optional.empty());
+                  return new PodTuning(
+                      tuning.podUid(),
+                      tuning.result(),
+                      wouldChange(target.reportOnly()),
+                      tuning.notTuned(),
+                      tuning.corrected(),
+                      tuning.state());
                 });
         if (done.isPresent()) {
           return done;
         }
       } catch (IOException | RuntimeException e) {
-        return Optional.of(refused(target.podUid(), "cannot enter its network namespace: " + e));
+        return Optional.of(
+            PodTuning.notTuned(target.podUid(), "cannot enter its network namespace: " + e));
       }
     }
     // Every process is gone: the pod went away mid-pass. Not an error.
     return Optional.empty();
+  }
+
+  /** On the namespace thread: an apply, a drift check or nothing, as the pod's state says. */
+  private static PodTuning write(
+      Target target,
+      SysctlApplier applier,
+      PodTuningState previous,
+      Instant now,
+      Duration driftInterval) {
+    TeardownSettings desired = target.apply();
+    return switch (PodTuningState.next(previous, desired, now)) {
+      case APPLY -> {
+        ApplyResult result = applier.apply(desired, Map.of());
+        yield tuned(target, result, List.of(), PodTuningState.applied(previous, desired, result));
+      }
+      case CHECK_DRIFT -> {
+        DriftResult drift = applier.correctDrift(desired);
+        yield tuned(
+            target,
+            ApplyResult.driftChecked(previous.applied(), drift),
+            drift.corrected(),
+            previous.checked(drift, now, driftInterval));
+      }
+      case BACK_OFF ->
+          tuned(
+              target,
+              ApplyResult.driftChecked(previous.applied(), new DriftResult(List.of(), Map.of())),
+              List.of(),
+              previous);
+    };
+  }
+
+  private static PodTuning tuned(
+      Target target, ApplyResult result, List<DriftCorrection> corrected, PodTuningState state) {
+    return new PodTuning(
+        target.podUid(), result, Map.of(), Optional.empty(), corrected, Optional.of(state));
   }
 
   /** On the namespace thread: the ReportOnly fields whose value differs from the wanted one. */
@@ -125,14 +203,5 @@ public final class PodTuner {
       }
     }
     return differing;
-  }
-
-  private static ApplyResult emptyResult() {
-    return new ApplyResult(
-        List.of(), Map.of(), Map.of(), Map.of(), List.of(), List.of(), false, Optional.empty());
-  }
-
-  private static PodTuning refused(String uid, String why) {
-    return new PodTuning(uid, Map.of(), List.of(), List.of(), Map.of(), Map.of(), Optional.of(why));
   }
 }

@@ -1,7 +1,9 @@
 package io.tcpteardown.agent.pods;
 
 import io.tcpteardown.agent.sysctl.ApplyResult;
+import io.tcpteardown.agent.sysctl.DriftCorrection;
 import io.tcpteardown.api.ManagedSysctl;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -9,56 +11,65 @@ import java.util.Optional;
 /**
  * What one pass of {@link PodTuner} did in one pod's network namespace.
  *
- * @param applied the kernel's values (read back) of the fields the pod's rules write
- * @param changed fields this pass wrote (a first apply, or drift written back)
- * @param restored fields put back to their original because they left the pod's rules
- * @param errors per field, the message naming sysctl, value and what to do
+ * @param result the apply, or the drift check as one, of the fields the pod's rules write: the same
+ *     type as the node's
  * @param wouldChange ReportOnly fields whose value differs: field to its current and wanted value
- * @param problem a reason nothing was written (safety rules, corrupt or unwritable state file)
+ * @param notTuned a reason the pass did nothing in this pod (its namespace could not be entered,
+ *     the state file could not be read)
+ * @param corrected values someone else changed that this pass wrote back (empty otherwise)
+ * @param state the pod's state after this pass, when its rules write fields
  */
 public record PodTuning(
     String podUid,
-    Map<ManagedSysctl, Long> applied,
-    List<ManagedSysctl> changed,
-    List<ManagedSysctl> restored,
-    Map<ManagedSysctl, String> errors,
+    ApplyResult result,
     Map<ManagedSysctl, Change> wouldChange,
-    Optional<String> problem) {
+    Optional<String> notTuned,
+    List<DriftCorrection> corrected,
+    Optional<PodTuningState> state) {
 
   public PodTuning {
-    applied = Map.copyOf(applied);
-    changed = List.copyOf(changed);
-    restored = List.copyOf(restored);
-    errors = Map.copyOf(errors);
     wouldChange = Map.copyOf(wouldChange);
+    corrected = List.copyOf(corrected);
   }
 
-  static PodTuning of(String podUid, ApplyResult result, Map<ManagedSysctl, Change> wouldChange) {
-    Map<ManagedSysctl, String> errors = new java.util.EnumMap<>(ManagedSysctl.class);
-    result.errors().forEach((sysctl, error) -> errors.put(sysctl, error.message()));
-    Optional<String> problem =
-        result.stateFileProblem().isPresent()
-            ? result.stateFileProblem()
-            : result.rejected().isEmpty()
-                ? Optional.empty()
-                : Optional.of(
-                    "refused by the safety rules, nothing written: "
-                        + result.rejected().stream().map(Object::toString).toList());
+  /** A pass that did nothing in the pod, for {@code why}. */
+  static PodTuning notTuned(String podUid, String why) {
     return new PodTuning(
-        podUid,
-        result.applied(),
-        result.changed(),
-        result.restored(),
-        errors,
-        wouldChange,
-        problem);
+        podUid, ApplyResult.NONE, Map.of(), Optional.of(why), List.of(), Optional.empty());
   }
 
   /** A ReportOnly field's value now and the value its rules would write. */
   public record Change(long current, long wanted) {}
 
+  /** The kernel's values (read back) of the fields the pod's rules write. */
+  public Map<ManagedSysctl, Long> applied() {
+    return result.applied();
+  }
+
+  /** Per field, the message naming sysctl, value and what to do. */
+  public Map<ManagedSysctl, String> errors() {
+    Map<ManagedSysctl, String> errors = new EnumMap<>(ManagedSysctl.class);
+    result.errors().forEach((sysctl, error) -> errors.put(sysctl, error.message()));
+    return errors;
+  }
+
+  /** A reason nothing was written (safety rules, corrupt or unwritable state file, no entry). */
+  public Optional<String> problem() {
+    if (notTuned.isPresent()) {
+      return notTuned;
+    }
+    if (result.stateFileProblem().isPresent()) {
+      return result.stateFileProblem();
+    }
+    return result.rejected().isEmpty()
+        ? Optional.empty()
+        : Optional.of(
+            "refused by the safety rules, nothing written: "
+                + result.rejected().stream().map(Object::toString).toList());
+  }
+
   /** Whether the pod has an error of any kind. */
   public boolean failed() {
-    return !errors.isEmpty() || problem.isPresent();
+    return !result.errors().isEmpty() || problem().isPresent();
   }
 }

@@ -2,14 +2,21 @@ package io.tcpteardown.agent.pods;
 
 import io.tcpteardown.agent.schedule.SingleThreadSchedule;
 import io.tcpteardown.agent.sysctl.CorruptStateFileException;
+import io.tcpteardown.agent.sysctl.DriftCorrection;
 import io.tcpteardown.agent.sysctl.StateFile;
+import io.tcpteardown.api.NodeConditions;
+import io.tcpteardown.events.EventRecorder;
+import io.tcpteardown.events.EventSink;
 import io.tcpteardown.rules.PodFacts;
 import io.tcpteardown.rules.PodResolution;
 import io.tcpteardown.rules.PodRule;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
@@ -28,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * nothing, restores nothing. A new pod is tuned within that retry plus one pass of its namespace
  * appearing, provided the {@link CpuBudget} it shares with the pod sweeps has room: each pass (its
  * scan of /proc above all) is charged its thread's CPU, and no pass starts while the budget is
- * overdrawn, however many pod events arrive.
+ * overdrawn, however many pod events arrive. A value someone else writes back into a pod is
+ * corrected as on the node, with the node's backoff per pod and a DriftCorrected Event on the Pod.
  */
 public final class PodTuningLoop implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PodTuningLoop.class);
@@ -73,6 +81,8 @@ public final class PodTuningLoop implements AutoCloseable {
   private final WaitingPods waiting = new WaitingPods(MAX_WAIT);
   private final CpuBudget budget;
   private final java.util.function.LongSupplier threadCpu;
+  private final EventSink events;
+  private final Clock clock;
 
   /** How long a pod that should be tuned is looked for at the fast pace. */
   static final Duration MAX_WAIT = Duration.ofSeconds(60);
@@ -87,7 +97,8 @@ public final class PodTuningLoop implements AutoCloseable {
       Pods pods,
       Supplier<Optional<List<PodRule>>> rules,
       Duration interval,
-      Duration waitingRetry) {
+      Duration waitingRetry,
+      EventSink events) {
     this(
         tuner,
         stateFile,
@@ -97,12 +108,17 @@ public final class PodTuningLoop implements AutoCloseable {
         interval,
         waitingRetry,
         new CpuBudget(1.0, CpuBudget.DEFAULT_BURST, System::nanoTime),
-        java.lang.management.ManagementFactory.getThreadMXBean()::getCurrentThreadCpuTime);
+        java.lang.management.ManagementFactory.getThreadMXBean()::getCurrentThreadCpuTime,
+        events,
+        Clock.systemUTC());
   }
 
   /**
    * @param budget shared with the pod sweeps; every pass is charged to it
    * @param threadCpu the CPU time of the calling thread, in nanoseconds
+   * @param events where a pod's DriftCorrected Events go (on the Pod, rate-limited per pod by the
+   *     {@link io.tcpteardown.events.EventRecorder})
+   * @param clock the time of drift checks and their backoff
    */
   public PodTuningLoop(
       PodTuner tuner,
@@ -113,7 +129,11 @@ public final class PodTuningLoop implements AutoCloseable {
       Duration interval,
       Duration waitingRetry,
       CpuBudget budget,
-      java.util.function.LongSupplier threadCpu) {
+      java.util.function.LongSupplier threadCpu,
+      EventSink events,
+      Clock clock) {
+    this.events = events;
+    this.clock = clock;
     this.budget = budget;
     this.threadCpu = threadCpu;
     this.tuner = tuner;
@@ -200,7 +220,8 @@ public final class PodTuningLoop implements AutoCloseable {
     }
     long own = scanner.ownNamespace().orElseThrow(() -> new IOException("cannot read own netns"));
     PodTargets plan = PodTargets.plan(resolution.decisions(), scanner.scan(own), recorded);
-    List<PodTuning> tunings = tuner.pass(plan.targets());
+    List<PodTuning> tunings = tuner.pass(plan.targets(), clock.instant(), interval);
+    raiseDriftEvents(resolution, tunings);
     try {
       Set<String> existing = new java.util.HashSet<>(pods.unattributed());
       facts.forEach(f -> existing.add(f.uid()));
@@ -210,6 +231,22 @@ public final class PodTuningLoop implements AutoCloseable {
     }
     latest.set(new Result(rules, resolution, tunings));
     return plan.waiting();
+  }
+
+  /** A DriftCorrected Event on every Pod whose values this pass wrote back, as on the node. */
+  private void raiseDriftEvents(PodResolution.Result resolution, List<PodTuning> tunings) {
+    Map<String, PodFacts> byUid = new HashMap<>();
+    resolution.decisions().forEach(d -> byUid.put(d.pod().uid(), d.pod()));
+    for (PodTuning tuning : tunings) {
+      PodFacts pod = byUid.get(tuning.podUid());
+      if (!tuning.corrected().isEmpty() && pod != null) {
+        events.emit(
+            PodObjects.reference(pod.namespace(), pod.name(), pod.uid()),
+            EventRecorder.WARNING,
+            NodeConditions.EVENT_DRIFT_CORRECTED,
+            DriftCorrection.eventMessage(tuning.corrected()));
+      }
+    }
   }
 
   @Override

@@ -47,4 +47,25 @@ public record ApplyResult(
     return new ApplyResult(
         rejected, Map.of(), originals, Map.of(), List.of(), List.of(), false, stateFileProblem);
   }
+
+  /** Nothing to write and nothing written. */
+  public static final ApplyResult NONE =
+      new ApplyResult(
+          List.of(), Map.of(), Map.of(), Map.of(), List.of(), List.of(), false, Optional.empty());
+
+  /**
+   * A drift check as an apply: what held before and was written back holds, a field that failed
+   * does not; {@code changed} names the fields written back.
+   */
+  public static ApplyResult driftChecked(Map<ManagedSysctl, Long> before, DriftResult drift) {
+    return new ApplyResult(
+        List.of(),
+        drift.appliedAfter(before),
+        Map.of(),
+        drift.errors(),
+        List.of(),
+        drift.corrected().stream().map(DriftCorrection::sysctl).toList(),
+        false,
+        Optional.empty());
+  }
 }

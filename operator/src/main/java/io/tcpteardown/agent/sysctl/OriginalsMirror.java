@@ -94,10 +94,10 @@ public record OriginalsMirror(
   }
 
   /** The node state to adopt when the state file is gone; only when there are no violations. */
-  public NodeState adopted() {
+  public NamespaceState adopted() {
     if (!violations.isEmpty()) {
       throw new IllegalStateException("status.original has violations: " + violations);
     }
-    return new NodeState(null, values);
+    return new NamespaceState(null, values);
   }
 }

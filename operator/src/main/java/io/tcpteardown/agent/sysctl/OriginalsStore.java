@@ -9,13 +9,13 @@ import java.util.Optional;
  */
 public interface OriginalsStore {
   /** The saved state, empty when nothing was ever saved. */
-  Optional<NodeState> loadIfPresent() throws CorruptStateFileException;
+  Optional<NamespaceState> loadIfPresent() throws CorruptStateFileException;
 
-  /** The saved state, {@link NodeState#EMPTY} when nothing was ever saved. */
-  default NodeState load() throws CorruptStateFileException {
-    return loadIfPresent().orElse(NodeState.EMPTY);
+  /** The saved state, {@link NamespaceState#EMPTY} when nothing was ever saved. */
+  default NamespaceState load() throws CorruptStateFileException {
+    return loadIfPresent().orElse(NamespaceState.EMPTY);
   }
 
   /** Saves atomically, before the kernel is written. */
-  void save(NodeState state) throws IOException;
+  void save(NamespaceState state) throws IOException;
 }

@@ -9,12 +9,12 @@ import java.util.Optional;
  */
 public record PodOriginals(StateFile file, String podUid) implements OriginalsStore {
   @Override
-  public Optional<NodeState> loadIfPresent() throws CorruptStateFileException {
+  public Optional<NamespaceState> loadIfPresent() throws CorruptStateFileException {
     return file.loadPod(podUid);
   }
 
   @Override
-  public void save(NodeState state) throws IOException {
+  public void save(NamespaceState state) throws IOException {
     file.savePod(podUid, state);
   }
 

@@ -133,14 +133,14 @@ public final class StateFile implements OriginalsStore {
     return Files.exists(path);
   }
 
-  /** The saved state, {@link NodeState#EMPTY} when there is no file yet. */
-  public NodeState load() throws CorruptStateFileException {
-    return loadIfPresent().orElse(NodeState.EMPTY);
+  /** The saved state, {@link NamespaceState#EMPTY} when there is no file yet. */
+  public NamespaceState load() throws CorruptStateFileException {
+    return loadIfPresent().orElse(NamespaceState.EMPTY);
   }
 
   /** The saved state, empty when there is no file (one read: no race with a file that vanishes). */
   @Override
-  public synchronized Optional<NodeState> loadIfPresent() throws CorruptStateFileException {
+  public synchronized Optional<NamespaceState> loadIfPresent() throws CorruptStateFileException {
     Optional<ObjectNode> root = readRoot();
     if (root.isEmpty() || nodeSectionAbsent(root.get())) {
       return Optional.empty();
@@ -179,7 +179,7 @@ public final class StateFile implements OriginalsStore {
     return Optional.of(object);
   }
 
-  private NodeState parseNode(ObjectNode object) throws CorruptStateFileException {
+  private NamespaceState parseNode(ObjectNode object) throws CorruptStateFileException {
     ObjectNode unknownFields = object.deepCopy();
     unknownFields.remove(java.util.List.of(VERSION_FIELD, BOOT_ID_FIELD, ORIGINALS_FIELD));
     int version = version(object.get(VERSION_FIELD));
@@ -190,7 +190,8 @@ public final class StateFile implements OriginalsStore {
    * A bootId and an originals map, at {@code prefix} (empty for the node's section, {@code
    * pods.<uid>.} for a pod's); every field and sysctl this agent does not know is preserved.
    */
-  private NodeState section(ObjectNode object, String prefix, int version, ObjectNode unknownFields)
+  private NamespaceState section(
+      ObjectNode object, String prefix, int version, ObjectNode unknownFields)
       throws CorruptStateFileException {
     String bootId = bootId(object.get(BOOT_ID_FIELD), prefix);
     Map<ManagedSysctl, Long> originals = new EnumMap<>(ManagedSysctl.class);
@@ -214,14 +215,16 @@ public final class StateFile implements OriginalsStore {
         originals.put(sysctl.get(), value.longValue());
       }
     }
-    return new NodeState(
+    return new NamespaceState(
         bootId,
         originals,
-        new NodeState.Preserved(version, unknownFields.toString(), unknownOriginals.toString()));
+        new NamespaceState.Preserved(
+            version, unknownFields.toString(), unknownOriginals.toString()));
   }
 
   /** The originals recorded for one pod's network namespace, empty when there are none. */
-  public synchronized Optional<NodeState> loadPod(String podUid) throws CorruptStateFileException {
+  public synchronized Optional<NamespaceState> loadPod(String podUid)
+      throws CorruptStateFileException {
     Optional<ObjectNode> root = readRoot();
     if (root.isEmpty()) {
       return Optional.empty();
@@ -233,7 +236,8 @@ public final class StateFile implements OriginalsStore {
     return Optional.of(podSection(podUid, entry));
   }
 
-  private NodeState podSection(String podUid, JsonNode entry) throws CorruptStateFileException {
+  private NamespaceState podSection(String podUid, JsonNode entry)
+      throws CorruptStateFileException {
     String prefix = PODS_FIELD + "." + podUid + ".";
     if (!(entry instanceof ObjectNode object)) {
       throw wrongType(PODS_FIELD + "." + podUid, entry, "an object with bootId and originals");
@@ -247,11 +251,11 @@ public final class StateFile implements OriginalsStore {
    * Saves one pod's originals, leaving the rest of the file as it is; an entry with no originals
    * left is removed.
    */
-  public synchronized void savePod(String podUid, NodeState state) throws IOException {
+  public synchronized void savePod(String podUid, NamespaceState state) throws IOException {
     locked(() -> savePodLocked(podUid, state));
   }
 
-  private Void savePodLocked(String podUid, NodeState state) throws IOException {
+  private Void savePodLocked(String podUid, NamespaceState state) throws IOException {
     ObjectNode root = readRootForUpdate();
     ObjectNode pods = podsForUpdate(root);
     ObjectNode entry = sectionJson(state);
@@ -393,11 +397,11 @@ public final class StateFile implements OriginalsStore {
    * replaced (its pods' originals would go with it): the save fails, naming it.
    */
   @Override
-  public synchronized void save(NodeState state) throws IOException {
+  public synchronized void save(NamespaceState state) throws IOException {
     locked(() -> saveLocked(state));
   }
 
-  private Void saveLocked(NodeState state) throws IOException {
+  private Void saveLocked(NamespaceState state) throws IOException {
     ObjectNode root = toJson(state);
     Optional<ObjectNode> current;
     try {
@@ -585,15 +589,15 @@ public final class StateFile implements OriginalsStore {
   }
 
   /** This agent's fields first, then everything a newer agent wrote, unchanged. */
-  private static ObjectNode toJson(NodeState state) throws IOException {
+  private static ObjectNode toJson(NamespaceState state) throws IOException {
     ObjectNode root = JSON.createObjectNode();
     root.put(VERSION_FIELD, Math.max(VERSION, state.preserved().version()));
     root.setAll(sectionJson(state));
     return root;
   }
 
-  private static ObjectNode sectionJson(NodeState state) throws IOException {
-    NodeState.Preserved preserved = state.preserved();
+  private static ObjectNode sectionJson(NamespaceState state) throws IOException {
+    NamespaceState.Preserved preserved = state.preserved();
     ObjectNode root = JSON.createObjectNode();
     if (state.bootId() != null) {
       root.put(BOOT_ID_FIELD, state.bootId());

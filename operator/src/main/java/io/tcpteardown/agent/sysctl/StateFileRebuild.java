@@ -41,7 +41,7 @@ public final class StateFileRebuild {
    */
   public record Rebuilt(
       Optional<Path> movedAside,
-      NodeState written,
+      NamespaceState written,
       List<String> notAdopted,
       Optional<Path> fromBackup,
       Set<String> pods,
@@ -78,7 +78,7 @@ public final class StateFileRebuild {
     List<String> notes = new ArrayList<>();
     Optional<ObjectNode> backup = readBackup(file, notes);
     if (file.exists()) {
-      NodeState state;
+      NamespaceState state;
       try {
         state = file.load();
       } catch (CorruptStateFileException wholeFile) {
@@ -91,7 +91,7 @@ public final class StateFileRebuild {
     if (backup.isPresent()) {
       Optional<Path> movedAside = moveAside(file, now);
       file.writeRoot(backup.get());
-      NodeState written = reread(file);
+      NamespaceState written = reread(file);
       Set<String> pods = podUids(file);
       disagreements(written, mirror, source, notes);
       return new Rebuilt(
@@ -121,7 +121,7 @@ public final class StateFileRebuild {
               + backupHint(notes));
     }
     Optional<Path> movedAside = moveAside(file, now);
-    NodeState state = parsed.adopted();
+    NamespaceState state = parsed.adopted();
     file.save(state);
     notes.add(
         "the node's originals come from status.original; the pods' originals of the old file, if"
@@ -131,7 +131,11 @@ public final class StateFileRebuild {
 
   /** The node section reads: only a damaged pods section can be repaired, from the backup. */
   private static Rebuilt podsFromBackup(
-      StateFile file, NodeState state, Optional<ObjectNode> backup, Instant now, List<String> notes)
+      StateFile file,
+      NamespaceState state,
+      Optional<ObjectNode> backup,
+      Instant now,
+      List<String> notes)
       throws Refused, IOException {
     Optional<ObjectNode> current;
     try {
@@ -178,7 +182,7 @@ public final class StateFileRebuild {
             + "you know its originals are wrong");
   }
 
-  private static NodeState reread(StateFile file) throws IOException {
+  private static NamespaceState reread(StateFile file) throws IOException {
     try {
       return file.load();
     } catch (CorruptStateFileException e) {
@@ -224,7 +228,7 @@ public final class StateFileRebuild {
 
   /** Where status.original says otherwise than the backup (the backup wins). */
   private static void disagreements(
-      NodeState written, Map<String, String> mirror, String source, List<String> notes) {
+      NamespaceState written, Map<String, String> mirror, String source, List<String> notes) {
     new java.util.TreeMap<>(mirror)
         .forEach(
             (key, text) -> {

@@ -59,13 +59,13 @@ public final class SysctlApplier {
   public ApplyResult apply(TeardownSettings desired, Map<String, String> originalsMirror) {
     List<Violation> violations = violations(desired);
     OriginalsMirror mirror = OriginalsMirror.parse(originalsMirror);
-    Optional<NodeState> saved;
+    Optional<NamespaceState> saved;
     try {
       saved = stateFile.loadIfPresent();
     } catch (CorruptStateFileException e) {
       return ApplyResult.nothingWritten(violations, mirror.values(), Optional.of(e.getMessage()));
     }
-    NodeState state;
+    NamespaceState state;
     if (saved.isPresent()) {
       state = saved.get();
     } else {
@@ -121,7 +121,7 @@ public final class SysctlApplier {
     if (!violations(desired).isEmpty()) {
       return new DriftResult(List.of(), Map.of());
     }
-    NodeState state;
+    NamespaceState state;
     try {
       state = stateFile.load();
     } catch (CorruptStateFileException e) {
@@ -178,13 +178,13 @@ public final class SysctlApplier {
 
   /** One apply: the state as it evolves and what happened to each field. */
   private final class Pass {
-    NodeState state;
+    NamespaceState state;
     final Map<ManagedSysctl, Long> applied = new EnumMap<>(ManagedSysctl.class);
     final Map<ManagedSysctl, FieldError> errors = new EnumMap<>(ManagedSysctl.class);
     final List<ManagedSysctl> restored = new ArrayList<>();
     final List<ManagedSysctl> changed = new ArrayList<>();
 
-    Pass(NodeState state) {
+    Pass(NamespaceState state) {
       this.state = state;
     }
 
@@ -258,7 +258,7 @@ public final class SysctlApplier {
     }
 
     /** The state file is written before the kernel: an original is never lost to a crash. */
-    void save(NodeState next) throws StateSaveException {
+    void save(NamespaceState next) throws StateSaveException {
       try {
         stateFile.save(next);
         state = next;
@@ -323,13 +323,13 @@ public final class SysctlApplier {
     return Optional.empty();
   }
 
-  private NodeState adopt(OriginalsMirror mirror, Map<String, String> raw) {
+  private NamespaceState adopt(OriginalsMirror mirror, Map<String, String> raw) {
     if (!mirror.unknownKeys().isEmpty()) {
       LOG.warn(
           "status.original names {}, which this agent does not manage: not adopted",
           mirror.unknownKeys());
     }
-    NodeState adopted = mirror.adopted();
+    NamespaceState adopted = mirror.adopted();
     if (!adopted.originals().isEmpty()) {
       LOG.info(
           "state file {} is missing: adopting the originals reported in status.original {}",
@@ -339,7 +339,7 @@ public final class SysctlApplier {
     return adopted;
   }
 
-  private void warnIfMirrorDisagrees(NodeState state, Map<String, String> mirror) {
+  private void warnIfMirrorDisagrees(NamespaceState state, Map<String, String> mirror) {
     state
         .originals()
         .forEach(

@@ -2,6 +2,7 @@ package io.tcpteardown.agent.count;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.testsupport.NetworkNamespace;
 import io.tcpteardown.testsupport.Sockets;
 import io.tcpteardown.tier.KernelTest;
@@ -41,8 +42,8 @@ class CountersAgreeKernelTest {
     return namespace.exec("ss", "-Htan", "state", state).lines().filter(l -> !l.isBlank()).count();
   }
 
-  private SocketStates bySs() throws Exception {
-    return new SocketStates(
+  private StateCounts bySs() throws Exception {
+    return new StateCounts(
         ss("fin-wait-1"),
         ss("fin-wait-2"),
         ss("time-wait"),
@@ -52,7 +53,7 @@ class CountersAgreeKernelTest {
         0);
   }
 
-  private SocketStates byNetlink() {
+  private StateCounts byNetlink() {
     return namespace.call(
         () -> {
           try (NetlinkStateCounter counter = NetlinkStateCounter.open()) {
@@ -61,7 +62,7 @@ class CountersAgreeKernelTest {
         });
   }
 
-  private SocketStates byNetlinkPerFamily() {
+  private StateCounts byNetlinkPerFamily() {
     return namespace.call(
         () -> {
           try (NetlinkStateCounter counter = NetlinkStateCounter.openPerFamily()) {
@@ -70,20 +71,20 @@ class CountersAgreeKernelTest {
         });
   }
 
-  private SocketStates byProc() {
+  private StateCounts byProc() {
     return namespace.call(() -> new ProcNetTcpCounter(namespace.procRoot()).count());
   }
 
-  private static SocketStates withoutOrphans(SocketStates s) {
-    return new SocketStates(
+  private static StateCounts withoutOrphans(StateCounts s) {
+    return new StateCounts(
         s.finWait1(), s.finWait2(), s.timeWait(), s.closeWait(), s.lastAck(), s.closing(), 0);
   }
 
   @Test
   void anEmptyNamespaceCountsZeroEverywhere() {
-    assertThat(byNetlink()).isEqualTo(new SocketStates(0, 0, 0, 0, 0, 0, 0));
-    assertThat(byNetlinkPerFamily()).isEqualTo(new SocketStates(0, 0, 0, 0, 0, 0, 0));
-    assertThat(byProc()).isEqualTo(new SocketStates(0, 0, 0, 0, 0, 0, 0));
+    assertThat(byNetlink()).isEqualTo(new StateCounts(0, 0, 0, 0, 0, 0, 0));
+    assertThat(byNetlinkPerFamily()).isEqualTo(new StateCounts(0, 0, 0, 0, 0, 0, 0));
+    assertThat(byProc()).isEqualTo(new StateCounts(0, 0, 0, 0, 0, 0, 0));
   }
 
   @Test
@@ -95,27 +96,27 @@ class CountersAgreeKernelTest {
     // Client TIME_WAIT; client CLOSE_WAIT plus server CLOSE_WAIT of the half-closed; server
     // FIN_WAIT2 (orphans,
     // kept as time-wait mini-sockets) plus client FIN_WAIT2 of the half-closed.
-    SocketStates expected =
-        new SocketStates(0, 300 + 40 + 20 + 10, 2000 + 150, 300 + 40 + 20 + 10, 0, 0, 0);
-    SocketStates netlink = byNetlink();
-    SocketStates perFamily = byNetlinkPerFamily();
-    SocketStates proc = byProc();
-    SocketStates ss = bySs();
+    StateCounts expected =
+        new StateCounts(0, 300 + 40 + 20 + 10, 2000 + 150, 300 + 40 + 20 + 10, 0, 0, 0);
+    StateCounts netlink = byNetlink();
+    StateCounts perFamily = byNetlinkPerFamily();
+    StateCounts proc = byProc();
+    StateCounts ss = bySs();
     assertThat(withoutOrphans(netlink)).isEqualTo(expected);
     assertThat(perFamily).isEqualTo(netlink);
     assertThat(withoutOrphans(proc)).isEqualTo(expected);
     assertThat(ss).isEqualTo(expected);
-    assertThat(netlink.orphansInDump()).isEqualTo(proc.orphansInDump());
+    assertThat(netlink.orphans()).isEqualTo(proc.orphans());
   }
 
   @Test
   void theFactoryPicksNetlinkAndTheSockstatAndNetstatParsersReadThisKernel() throws Exception {
     held.addAll(Sockets.populate(namespace, "127.0.0.1", 25, 0, 0));
-    SocketStates counted =
+    StateCounts counted =
         namespace.call(
             () -> {
               try (SocketStateCounter counter = SocketStateCounters.open(namespace.procRoot())) {
-                assertThat(counter.method()).isEqualTo("netlink");
+                assertThat(counter.method()).isEqualTo(CountMethod.NETLINK);
                 return counter.count();
               }
             });

@@ -3,6 +3,7 @@ package io.tcpteardown.agent.count;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.tier.UnitTest;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -116,8 +117,8 @@ class KernelStatsTest {
             + "01:00000010 00000000     0        0 0 1 0 20 4 30 10 -1\n"
             + "   1: 00000000000000000000000001000000:C351 00000000000000000000000001000000:1F90 05 00000000:00000000 "
             + "03:00000010 00000000     0        0 0 3 0000000000000000\n");
-    SocketStates states = new ProcNetTcpCounter(procRoot).count();
+    StateCounts states = new ProcNetTcpCounter(procRoot).count();
     // FIN_WAIT1 and CLOSING with inode 0 are orphans; the time-wait mini-sockets (timer 3) are not.
-    assertThat(states).isEqualTo(new SocketStates(1, 1, 1, 1, 0, 1, 2));
+    assertThat(states).isEqualTo(new StateCounts(1, 1, 1, 1, 0, 1, 2));
   }
 }

@@ -3,6 +3,7 @@ package io.tcpteardown.agent.count;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.tier.UnitTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -66,7 +67,7 @@ class NetlinkRepliesTest {
         .socket(TcpState.CLOSE_WAIT, 0, 1, SEQ - 1)
         .done(0);
     assertThat(parse()).isEqualTo(NetlinkStateCounter.Batch.DONE);
-    assertThat(tally.result()).isEqualTo(new SocketStates(0, 1, 2, 1, 0, 0, 1));
+    assertThat(tally.result()).isEqualTo(new StateCounts(0, 1, 2, 1, 0, 0, 1));
   }
 
   @Test

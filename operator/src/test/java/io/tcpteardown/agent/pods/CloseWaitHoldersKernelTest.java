@@ -41,7 +41,8 @@ class CloseWaitHoldersKernelTest {
         List<CloseWaitHolders.Holder> fromFiles =
             CloseWaitHolders.fromProcFiles(Path.of("/proc")).find(ref);
         List<CloseWaitHolders.Holder> holders;
-        try (PodSweeper sweeper = new PodSweeper(Path.of("/proc"), java.time.Clock.systemUTC())) {
+        try (NamespaceCounter sweeper =
+            new NamespaceCounter(Path.of("/proc"), java.time.Clock.systemUTC())) {
           holders = new CloseWaitHolders(Path.of("/proc"), sweeper::closeWaitInodes).find(ref);
         }
 

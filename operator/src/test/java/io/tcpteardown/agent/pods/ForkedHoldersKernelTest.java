@@ -6,12 +6,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tcpteardown.agent.AgentState;
 import io.tcpteardown.agent.AgentStatusComposer;
 import io.tcpteardown.agent.LatestCount;
-import io.tcpteardown.agent.count.SocketStates;
 import io.tcpteardown.api.AgentInfo;
 import io.tcpteardown.api.Conditions;
 import io.tcpteardown.api.KernelCounters;
 import io.tcpteardown.api.NodeConditions;
 import io.tcpteardown.api.PodTeardownEntry;
+import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
 import io.tcpteardown.testsupport.ForkedHolders;
 import io.tcpteardown.testsupport.NetworkNamespace;
@@ -76,15 +76,15 @@ class ForkedHoldersKernelTest {
         NamespaceCounts counts =
             new NamespaceCounts(
                 ref,
-                new SocketStates(0, 0, 0, CONNECTIONS, 0, 0, 0),
+                new StateCounts(0, 0, 0, CONNECTIONS, 0, 0, 0),
                 KernelCounters.ZERO,
                 OptionalLong.of(262_144),
-                "netlink",
+                io.tcpteardown.agent.count.CountMethod.NETLINK,
                 now);
-        PodsSummary summary =
-            PodReport.summarize(
+        SweptPods summary =
+            SweepSummarizer.summarize(
                 List.of(
-                    new PodReport.PodInput(
+                    new SweepSummarizer.PodInput(
                         counts,
                         Optional.of(new PodMeta("tenant", "forker", uid, false)),
                         true,
@@ -98,7 +98,7 @@ class ForkedHoldersKernelTest {
                 .compose(
                     AgentState.initial(0),
                     LatestCount.NONE,
-                    Optional.of(new PodObserver.Result(summary, now, Duration.ZERO)),
+                    Optional.of(new PodSweepLoop.Result(summary, now, Duration.ZERO)),
                     Optional.empty(),
                     List.of(),
                     now);

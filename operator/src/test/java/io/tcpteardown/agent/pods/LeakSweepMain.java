@@ -19,7 +19,7 @@ public final class LeakSweepMain {
     long threshold = Long.parseLong(args[1]);
     int rounds = Integer.parseInt(args[2]);
     Path proc = Path.of("/proc");
-    try (PodSweeper sweeper = new PodSweeper(proc, Clock.systemUTC())) {
+    try (NamespaceCounter sweeper = new NamespaceCounter(proc, Clock.systemUTC())) {
       CloseWaitHolders holders = new CloseWaitHolders(proc, sweeper::closeWaitInodes);
       for (int round = 1; round <= rounds; round++) {
         List<NamespaceCounts> counted =

@@ -54,7 +54,7 @@ class NestedNamespacesKernelTest {
         NamespaceScanner.inode(proc.resolve(sandbox.pid() + "/ns/net")).orElseThrow();
 
     List<NamespaceCounts> counted;
-    try (PodSweeper sweeper = new PodSweeper(proc, Clock.systemUTC())) {
+    try (NamespaceCounter sweeper = new NamespaceCounter(proc, Clock.systemUTC())) {
       counted = sweeper.sweep(n -> n.pod().map(p -> p.podUid().equals(uid)).orElse(false));
     }
 

@@ -106,7 +106,8 @@ class PodAttributionKernelTest {
             known,
             () -> java.util.Optional.of(rules),
             Duration.ofSeconds(30),
-            Duration.ofMillis(250));
+            Duration.ofMillis(250),
+            (object, type, reason, message) -> {});
     resources.add(loop);
     loop.start();
   }

@@ -113,7 +113,7 @@ class PodTunerKernelTest {
     assertThat(tuning.failed()).isFalse();
     assertThat(tuning.applied())
         .isEqualTo(Map.of(ManagedSysctl.FIN_TIMEOUT, 25L, ManagedSysctl.MAX_TW_BUCKETS, 50000L));
-    assertThat(tuning.changed())
+    assertThat(tuning.result().changed())
         .containsExactlyInAnyOrder(ManagedSysctl.FIN_TIMEOUT, ManagedSysctl.MAX_TW_BUCKETS);
     assertThat(stateFile.loadPod(selected.pod().uid()).orElseThrow().originals())
         .isEqualTo(
@@ -138,13 +138,14 @@ class PodTunerKernelTest {
     thread = NamespaceThread.start(PROC);
     List<PodTuning> results =
         tuner().pass(List.of(target(s, new TeardownSettings(null, null, null, 50000, null, null))));
-    assertThat(results.getFirst().restored()).containsExactly(ManagedSysctl.FIN_TIMEOUT);
+    assertThat(results.getFirst().result().restored()).containsExactly(ManagedSysctl.FIN_TIMEOUT);
     assertThat(s.namespace().sysctl(FIN)).isEqualTo(originalFin);
     assertThat(s.namespace().sysctl(BUCKETS)).isEqualTo("50000");
 
     // Then every field leaves (profile deleted, labels changed): the entry goes away.
     results = tuner().pass(List.of(target(s, TeardownSettings.NONE)));
-    assertThat(results.getFirst().restored()).containsExactly(ManagedSysctl.MAX_TW_BUCKETS);
+    assertThat(results.getFirst().result().restored())
+        .containsExactly(ManagedSysctl.MAX_TW_BUCKETS);
     assertThat(s.namespace().sysctl(BUCKETS)).isEqualTo(originalBuckets);
     assertThat(stateFile.podUids()).isEmpty();
     assertThat(tuner().pass(List.of(target(s, TeardownSettings.NONE)))).isEmpty();
@@ -156,7 +157,7 @@ class PodTunerKernelTest {
     tuner().pass(List.of(target(s, FIN_25_BUCKETS)));
     s.namespace().setSysctl(FIN, "41");
     PodTuning tuning = tuner().pass(List.of(target(s, FIN_25_BUCKETS))).getFirst();
-    assertThat(tuning.changed()).containsExactly(ManagedSysctl.FIN_TIMEOUT);
+    assertThat(tuning.result().changed()).containsExactly(ManagedSysctl.FIN_TIMEOUT);
     assertThat(s.namespace().sysctl(FIN)).isEqualTo("25");
   }
 
@@ -175,7 +176,7 @@ class PodTunerKernelTest {
     assertThat(tuning.wouldChange())
         .containsEntry(
             ManagedSysctl.FIN_TIMEOUT, new PodTuning.Change(Long.parseLong(originalFin), 25));
-    assertThat(tuning.changed()).isEmpty();
+    assertThat(tuning.result().changed()).isEmpty();
     assertThat(stateFile.exists()).isFalse();
   }
 
@@ -195,7 +196,7 @@ class PodTunerKernelTest {
                         new TeardownSettings(null, null, null, 50000, null, null),
                         new TeardownSettings(null, 25, null, null, null, null))))
             .getFirst();
-    assertThat(tuning.restored()).containsExactly(ManagedSysctl.FIN_TIMEOUT);
+    assertThat(tuning.result().restored()).containsExactly(ManagedSysctl.FIN_TIMEOUT);
     assertThat(s.namespace().sysctl(FIN)).isEqualTo(originalFin);
     assertThat(tuning.wouldChange())
         .containsEntry(

@@ -51,7 +51,9 @@ class PodTuningLoopBudgetTest {
             Duration.ofMinutes(5),
             Duration.ofMillis(250),
             budget,
-            () -> readings.getAndIncrement() % 2 == 0 ? cpu.get() : cpu.addAndGet(PASS_CPU))) {
+            () -> readings.getAndIncrement() % 2 == 0 ? cpu.get() : cpu.addAndGet(PASS_CPU),
+            (object, type, reason, message) -> {},
+            java.time.Clock.systemUTC())) {
       loop.start();
       long end = System.nanoTime() + Duration.ofMillis(1500).toNanos();
       while (System.nanoTime() < end) {

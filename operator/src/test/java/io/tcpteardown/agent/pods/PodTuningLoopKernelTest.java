@@ -71,7 +71,8 @@ class PodTuningLoopKernelTest {
             known,
             () -> java.util.Optional.of(List.copyOf(rules)),
             Duration.ofSeconds(30),
-            Duration.ofMillis(250));
+            Duration.ofMillis(250),
+            (object, type, reason, message) -> {});
     resources.add(loop);
     rules.add(
         new PodRule(

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.tcpteardown.api.Conditions;
 import io.tcpteardown.api.NodeConditions;
 import io.tcpteardown.api.PodTeardownEntry;
+import io.tcpteardown.api.PodTeardownEntry.Listed;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownNodeSpec;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
@@ -198,7 +199,7 @@ class PodsEndToEndTest {
                           + ") 120")
                   .contains("has not called close()");
               PodTeardownEntry leakyEntry = listed(status, "leaky");
-              assertThat(leakyEntry.listed()).isEqualTo("Leak");
+              assertThat(leakyEntry.listed()).isEqualTo(Listed.Leak);
               assertThat(leakyEntry.closeWaitHolders())
                   .singleElement()
                   .satisfies(h -> assertThat(h.pid()).isEqualTo(leakyPod.pid()));

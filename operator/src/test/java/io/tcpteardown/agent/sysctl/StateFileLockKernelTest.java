@@ -45,7 +45,7 @@ class StateFileLockKernelTest {
     // read-modify-writes overlap.
     while (child.isAlive() || mine < childCount) {
       String uid = "parent-" + mine;
-      file.savePod(uid, new NodeState("boot", Map.of(ManagedSysctl.FIN_TIMEOUT, 40L)));
+      file.savePod(uid, new NamespaceState("boot", Map.of(ManagedSysctl.FIN_TIMEOUT, 40L)));
       expected.add(uid);
       mine++;
     }
@@ -66,7 +66,7 @@ class StateFileLockKernelTest {
   void aSaveWaitsWhileAnotherProcessHoldsTheLockAndKeepsItsWrite() throws Exception {
     Path path = dir.resolve("state.json");
     StateFile file = new StateFile(path);
-    file.save(new NodeState("boot", Map.of(ManagedSysctl.FIN_TIMEOUT, 60L)));
+    file.save(new NamespaceState("boot", Map.of(ManagedSysctl.FIN_TIMEOUT, 60L)));
     long holdMillis = 1500;
     Process holder =
         new ProcessBuilder(StateFileChild.command("hold", path.toString(), "" + holdMillis))
@@ -80,7 +80,7 @@ class StateFileLockKernelTest {
       assertThat(line).as("the holder's output").isEqualTo("locked");
 
       long start = System.nanoTime();
-      file.savePod("waiter", new NodeState("boot", Map.of(ManagedSysctl.FIN_TIMEOUT, 50L)));
+      file.savePod("waiter", new NamespaceState("boot", Map.of(ManagedSysctl.FIN_TIMEOUT, 50L)));
       long waitedMillis = (System.nanoTime() - start) / 1_000_000;
 
       assertThat(waitedMillis).isGreaterThanOrEqualTo(holdMillis - 300);

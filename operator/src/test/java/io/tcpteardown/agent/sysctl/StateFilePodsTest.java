@@ -22,7 +22,7 @@ class StateFilePodsTest {
   @Test
   void podOriginalsAreKeyedByUidAndReadBack() throws Exception {
     StateFile file = new StateFile(dir.resolve("state.json"));
-    NodeState pod = new NodeState("boot", Map.of(ManagedSysctl.FIN_TIMEOUT, 60L));
+    NamespaceState pod = new NamespaceState("boot", Map.of(ManagedSysctl.FIN_TIMEOUT, 60L));
     new PodOriginals(file, "uid-1").save(pod);
     assertThat(new PodOriginals(file, "uid-1").load()).isEqualTo(pod);
     assertThat(new PodOriginals(file, "uid-2").loadIfPresent()).isEmpty();
@@ -34,21 +34,21 @@ class StateFilePodsTest {
   @Test
   void aFileWithOnlyPodsHasNoNodeSectionSoTheNodeMayStillAdoptItsMirror() throws Exception {
     StateFile file = new StateFile(dir.resolve("state.json"));
-    file.savePod("uid-1", new NodeState("boot", Map.of(ManagedSysctl.FIN_TIMEOUT, 60L)));
+    file.savePod("uid-1", new NamespaceState("boot", Map.of(ManagedSysctl.FIN_TIMEOUT, 60L)));
     assertThat(file.loadIfPresent()).isEmpty();
   }
 
   @Test
   void nodeAndPodSavesNeverLoseEachOther() throws Exception {
     StateFile file = new StateFile(dir.resolve("state.json"));
-    NodeState node = new NodeState("boot", Map.of(ManagedSysctl.MAX_ORPHANS, 4096L));
+    NamespaceState node = new NamespaceState("boot", Map.of(ManagedSysctl.MAX_ORPHANS, 4096L));
     file.save(node);
-    NodeState staleNodeView = file.load();
-    file.savePod("uid-1", new NodeState("boot", Map.of(ManagedSysctl.TW_REUSE, 2L)));
+    NamespaceState staleNodeView = file.load();
+    file.savePod("uid-1", new NamespaceState("boot", Map.of(ManagedSysctl.TW_REUSE, 2L)));
     // The node's loop saves from the view it loaded before the pod was saved.
     file.save(staleNodeView.withOriginal(ManagedSysctl.FIN_TIMEOUT, 60L));
     assertThat(file.loadPod("uid-1")).isPresent();
-    file.savePod("uid-2", new NodeState("boot", Map.of(ManagedSysctl.TW_REUSE, 2L)));
+    file.savePod("uid-2", new NamespaceState("boot", Map.of(ManagedSysctl.TW_REUSE, 2L)));
     assertThat(file.load().originals())
         .containsExactlyInAnyOrderEntriesOf(
             Map.of(ManagedSysctl.MAX_ORPHANS, 4096L, ManagedSysctl.FIN_TIMEOUT, 60L));
@@ -58,11 +58,11 @@ class StateFilePodsTest {
   @Test
   void anEntryWithNoOriginalsLeftIsRemovedAndGonePodsAreDropped() throws Exception {
     StateFile file = new StateFile(dir.resolve("state.json"));
-    file.save(new NodeState("boot", Map.of()));
-    file.savePod("a", new NodeState("boot", Map.of(ManagedSysctl.FIN_TIMEOUT, 60L)));
-    file.savePod("b", new NodeState("boot", Map.of(ManagedSysctl.FIN_TIMEOUT, 60L)));
-    file.savePod("c", new NodeState("boot", Map.of(ManagedSysctl.FIN_TIMEOUT, 60L)));
-    file.savePod("a", new NodeState("boot", Map.of()));
+    file.save(new NamespaceState("boot", Map.of()));
+    file.savePod("a", new NamespaceState("boot", Map.of(ManagedSysctl.FIN_TIMEOUT, 60L)));
+    file.savePod("b", new NamespaceState("boot", Map.of(ManagedSysctl.FIN_TIMEOUT, 60L)));
+    file.savePod("c", new NamespaceState("boot", Map.of(ManagedSysctl.FIN_TIMEOUT, 60L)));
+    file.savePod("a", new NamespaceState("boot", Map.of()));
     assertThat(file.podUids()).containsExactly("b", "c");
     assertThat(file.retainPods(Set.of("c", "unrelated"))).containsExactly("b");
     assertThat(file.podUids()).containsExactly("c");
@@ -80,7 +80,7 @@ class StateFilePodsTest {
           "originals":{"net.ipv4.tcp_fin_timeout":60,"net.ipv4.tcp_future":7}}}}
         """);
     StateFile file = new StateFile(path);
-    NodeState pod = file.loadPod("u").orElseThrow();
+    NamespaceState pod = file.loadPod("u").orElseThrow();
     assertThat(pod.originals()).isEqualTo(Map.of(ManagedSysctl.FIN_TIMEOUT, 60L));
     file.savePod("u", pod.withOriginal(ManagedSysctl.TW_REUSE, 2L));
     var root = JSON.readTree(path.toFile());
@@ -93,12 +93,12 @@ class StateFilePodsTest {
   @Test
   void anAgentBeforePodTuningKeepsThePodsSectionAsAnUnknownSection() throws Exception {
     // What the previous agent does: loads the node's section and saves it back; the pods section
-    // is one of the top-level fields it does not know, so it travels in NodeState.Preserved.
+    // is one of the top-level fields it does not know, so it travels in NamespaceState.Preserved.
     Path path = dir.resolve("state.json");
     StateFile file = new StateFile(path);
-    file.save(new NodeState("boot", Map.of(ManagedSysctl.FIN_TIMEOUT, 60L)));
-    file.savePod("u", new NodeState("boot", Map.of(ManagedSysctl.TW_REUSE, 2L)));
-    NodeState node = file.load();
+    file.save(new NamespaceState("boot", Map.of(ManagedSysctl.FIN_TIMEOUT, 60L)));
+    file.savePod("u", new NamespaceState("boot", Map.of(ManagedSysctl.TW_REUSE, 2L)));
+    NamespaceState node = file.load();
     assertThat(node.preserved().fields()).contains("\"pods\"");
     Files.delete(path);
     // Saved over a file without pods (as the old agent's toJson would): the section survives.
@@ -127,7 +127,7 @@ class StateFilePodsTest {
     Path list = dir.resolve("list.json");
     Files.writeString(list, "{\"version\":1,\"originals\":{},\"pods\":[1]}");
     StateFile listFile = new StateFile(list);
-    assertThatThrownBy(() -> listFile.savePod("u", NodeState.EMPTY))
+    assertThatThrownBy(() -> listFile.savePod("u", NamespaceState.EMPTY))
         .isInstanceOf(java.io.IOException.class)
         .hasMessageContaining("pods = [1]");
     assertThatThrownBy(() -> listFile.retainPods(Set.of())).isInstanceOf(java.io.IOException.class);

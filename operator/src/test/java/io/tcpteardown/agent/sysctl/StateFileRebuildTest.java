@@ -22,11 +22,14 @@ import org.junit.jupiter.api.io.TempDir;
 @UnitTest
 class StateFileRebuildTest {
   private static final Instant NOW = Instant.parse("2026-12-07T03:00:00Z");
-  private static final NodeState POD_A =
-      new NodeState("boot", Map.of(ManagedSysctl.FIN_TIMEOUT, 60L, ManagedSysctl.TW_REUSE, 2L));
-  private static final NodeState POD_B = new NodeState("boot", Map.of(ManagedSysctl.TW_REUSE, 0L));
-  private static final NodeState NODE =
-      new NodeState("boot", Map.of(ManagedSysctl.FIN_TIMEOUT, 60L, ManagedSysctl.TIMESTAMPS, 1L));
+  private static final NamespaceState POD_A =
+      new NamespaceState(
+          "boot", Map.of(ManagedSysctl.FIN_TIMEOUT, 60L, ManagedSysctl.TW_REUSE, 2L));
+  private static final NamespaceState POD_B =
+      new NamespaceState("boot", Map.of(ManagedSysctl.TW_REUSE, 0L));
+  private static final NamespaceState NODE =
+      new NamespaceState(
+          "boot", Map.of(ManagedSysctl.FIN_TIMEOUT, 60L, ManagedSysctl.TIMESTAMPS, 1L));
 
   @TempDir Path dir;
 
@@ -93,7 +96,7 @@ class StateFileRebuildTest {
     Files.writeString(file.path(), damaged);
     assertThatThrownBy(() -> file.loadPod("pod-b")).isInstanceOf(CorruptStateFileException.class);
     // The node's saves go on and keep the damaged section as it is, but leave the backup alone.
-    NodeState node = NODE.withOriginal(ManagedSysctl.MAX_TW_BUCKETS, 262144L);
+    NamespaceState node = NODE.withOriginal(ManagedSysctl.MAX_TW_BUCKETS, 262144L);
     file.save(node);
     assertThat(Files.readString(file.path())).contains("\"0\"");
     assertThat(new StateFile(file.backupPath()).loadPod("pod-b")).contains(POD_B);

@@ -20,14 +20,15 @@ class StateFileTest {
 
   @Test
   void absentFileIsAnEmptyState() throws Exception {
-    assertThat(new StateFile(dir.resolve("state.json")).load()).isEqualTo(NodeState.EMPTY);
+    assertThat(new StateFile(dir.resolve("state.json")).load()).isEqualTo(NamespaceState.EMPTY);
   }
 
   @Test
   void savesAtomicallyAndReadsBackWhatItSaved() throws Exception {
     StateFile file = new StateFile(dir.resolve("sub/state.json"));
-    NodeState state =
-        new NodeState("boot-1", Map.of(ManagedSysctl.FIN_TIMEOUT, 60L, ManagedSysctl.TW_REUSE, 2L));
+    NamespaceState state =
+        new NamespaceState(
+            "boot-1", Map.of(ManagedSysctl.FIN_TIMEOUT, 60L, ManagedSysctl.TW_REUSE, 2L));
     file.save(state);
     assertThat(file.load()).isEqualTo(state);
     assertThat(Files.readString(dir.resolve("sub/state.json")))
@@ -44,7 +45,7 @@ class StateFileTest {
   void aFailedSaveLeavesTheOldFileIntactAndNoTemporaryFile() throws Exception {
     Path path = dir.resolve("state.json");
     StateFile file = new StateFile(path);
-    NodeState old = new NodeState("boot-1", Map.of(ManagedSysctl.FIN_TIMEOUT, 60L));
+    NamespaceState old = new NamespaceState("boot-1", Map.of(ManagedSysctl.FIN_TIMEOUT, 60L));
     file.save(old);
     // A directory where the file should be: it cannot be read, so it is not replaced.
     Path blocked = dir.resolve("blocked");
@@ -155,7 +156,7 @@ class StateFileTest {
     Files.writeString(path, newer);
     StateFile file = new StateFile(path);
 
-    NodeState loaded = file.load();
+    NamespaceState loaded = file.load();
     assertThat(loaded.bootId()).isEqualTo("boot-1");
     assertThat(loaded.originals()).containsExactly(Map.entry(ManagedSysctl.FIN_TIMEOUT, 60L));
 
@@ -185,13 +186,13 @@ class StateFileTest {
   void aFileOfThisVersionIsWrittenAsVersionOneWithNothingElse() throws Exception {
     Path path = dir.resolve("state.json");
     StateFile file = new StateFile(path);
-    file.save(NodeState.EMPTY.withOriginal(ManagedSysctl.MAX_ORPHANS, 131072));
+    file.save(NamespaceState.EMPTY.withOriginal(ManagedSysctl.MAX_ORPHANS, 131072));
     assertThat(new ObjectMapper().readTree(Files.readString(path)))
         .isEqualTo(
             new ObjectMapper()
                 .readTree(
                     "{\"version\": 1, \"originals\": {\"net.ipv4.tcp_max_orphans\": 131072}}"));
     assertThat(file.load())
-        .isEqualTo(NodeState.EMPTY.withOriginal(ManagedSysctl.MAX_ORPHANS, 131072));
+        .isEqualTo(NamespaceState.EMPTY.withOriginal(ManagedSysctl.MAX_ORPHANS, 131072));
   }
 }

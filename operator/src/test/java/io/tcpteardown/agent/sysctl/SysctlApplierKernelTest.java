@@ -361,7 +361,7 @@ class SysctlApplierKernelTest {
   @Test
   void driftCorrectionWritesOnlyFieldsWhoseOriginalIsRecorded() throws Exception {
     apply(FIVE, Map.of());
-    NodeState saved = new StateFile(statePath).load();
+    NamespaceState saved = new StateFile(statePath).load();
     new StateFile(statePath).save(saved.withoutOriginal(ManagedSysctl.FIN_TIMEOUT));
     namespace.setSysctl(FIN, "45");
     namespace.setSysctl(REUSE, "0");
@@ -465,7 +465,7 @@ class SysctlApplierKernelTest {
   @Test
   void afterARebootTheValuesAreReappliedAsSuchNotAsDrift() throws Exception {
     apply(FIVE, Map.of());
-    NodeState saved = new StateFile(statePath).load();
+    NamespaceState saved = new StateFile(statePath).load();
     // A reboot: the kernel is back at its defaults and the boot id differs from the one in the
     // state file.
     new StateFile(statePath).save(saved.withBootId("an-earlier-boot"));

@@ -1,16 +1,17 @@
 package io.tcpteardown.cli;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.tcpteardown.agent.NodeReport;
-import io.tcpteardown.agent.count.SocketStates;
 import io.tcpteardown.agent.pods.NamespaceCounts;
 import io.tcpteardown.agent.pods.NamespaceScanner;
 import io.tcpteardown.agent.pods.PodCgroup;
+import io.tcpteardown.api.StateCounts;
 import java.io.PrintWriter;
 import java.util.Comparator;
 import java.util.List;
 
 /** {@code node-report --pods}: the node's own report and one entry per other network namespace. */
-record PodsReport(NodeReport node, List<Entry> namespaces) {
+record OtherNamespacesReport(NodeReport node, List<Entry> namespaces) {
 
   /**
    * One namespace: its pod UID and container where the cgroup path names them, its inode, a process
@@ -22,13 +23,7 @@ record PodsReport(NodeReport node, List<Entry> namespaces) {
       long namespaceInode,
       int pid,
       String command,
-      long finWait1,
-      long finWait2,
-      long timeWait,
-      long closeWait,
-      long lastAck,
-      long closing,
-      long orphans,
+      @JsonUnwrapped StateCounts states,
       long timeWaitOverflow,
       long abortOnMemory,
       Long maxTwBuckets) {}
@@ -37,7 +32,6 @@ record PodsReport(NodeReport node, List<Entry> namespaces) {
     return counted.stream()
         .map(
             c -> {
-              SocketStates s = c.states();
               int pid = c.namespace().firstPid();
               return new Entry(
                   c.namespace().pod().map(PodCgroup::podUid).orElse(null),
@@ -45,18 +39,12 @@ record PodsReport(NodeReport node, List<Entry> namespaces) {
                   c.namespace().inode(),
                   pid,
                   scanner.commandOf(pid).orElse("?"),
-                  s.finWait1(),
-                  s.finWait2(),
-                  s.timeWait(),
-                  s.closeWait(),
-                  s.lastAck(),
-                  s.closing(),
-                  s.orphansInDump(),
+                  c.states(),
                   c.counters().timeWaitOverflow(),
                   c.counters().abortOnMemory(),
                   c.maxTwBuckets().isPresent() ? c.maxTwBuckets().getAsLong() : null);
             })
-        .sorted(Comparator.comparingLong(Entry::timeWait).reversed())
+        .sorted(Comparator.comparingLong((Entry e) -> e.states().timeWait()).reversed())
         .toList();
   }
 
@@ -64,32 +52,17 @@ record PodsReport(NodeReport node, List<Entry> namespaces) {
     out.println();
     out.printf("%d other network namespaces%n", namespaces.size());
     out.printf(
-        "%-40s %-10s %-10s %-10s %-10s %-10s %-10s %-8s %-10s %-12s%n",
-        "POD (or NAMESPACE/PID COMMAND)",
-        "FIN_WAIT1",
-        "FIN_WAIT2",
-        "TIME_WAIT",
-        "CLOSE_WAIT",
-        "LAST_ACK",
-        "CLOSING",
-        "ORPHANS",
-        "TW_OVERFL",
-        "MAX_TW");
+        "%-40s %s %-10s %-12s%n",
+        "POD (or NAMESPACE/PID COMMAND)", StateColumns.headings(10, 8), "TW_OVERFL", "MAX_TW");
     for (Entry e : namespaces) {
       String name =
           e.podUid() != null
               ? "pod " + e.podUid()
               : "netns " + e.namespaceInode() + "/" + e.pid() + " " + e.command();
       out.printf(
-          "%-40s %-10d %-10d %-10d %-10d %-10d %-10d %-8d %-10d %-12s%n",
+          "%-40s %s %-10d %-12s%n",
           name,
-          e.finWait1(),
-          e.finWait2(),
-          e.timeWait(),
-          e.closeWait(),
-          e.lastAck(),
-          e.closing(),
-          e.orphans(),
+          StateColumns.counts(e.states(), 10, 8),
           e.timeWaitOverflow(),
           e.maxTwBuckets() == null ? "?" : e.maxTwBuckets());
     }

@@ -2,12 +2,11 @@ package io.tcpteardown.agent.pods;
 
 import io.tcpteardown.agent.count.CloseWaitInodes;
 import io.tcpteardown.agent.count.KernelStats;
+import io.tcpteardown.agent.count.NamespaceLook;
 import io.tcpteardown.agent.count.NetlinkStateCounter;
 import io.tcpteardown.agent.count.ProcNetTcpCounter;
-import io.tcpteardown.agent.count.SocketStates;
+import io.tcpteardown.agent.count.SocketStateCounters;
 import io.tcpteardown.agent.sysctl.SysctlFiles;
-import io.tcpteardown.api.KernelCounters;
-import io.tcpteardown.api.ManagedSysctl;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -19,22 +18,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Counts the teardown states of every network namespace on the node but its own: the same netlink
- * dump as for the node, run inside each namespace on the {@link NamespaceThread}; /proc/PID/net/tcp
- * and tcp6 where netlink fails. Per namespace also its own sockstat-free kernel counters (from
- * /proc/PID/net/netstat) and its own tcp_max_tw_buckets. A process or pod that disappears mid-sweep
- * is skipped, never an error. A pod is counted in its own namespace only ({@link
- * NamespaceScanner#onePerPod}): namespaces it nests inside add no walk of the socket tables.
+ * Counts the teardown states of every network namespace on the node but its own: the node's look
+ * ({@link NamespaceLook}: netlink dump, /proc/PID/net/tcp and tcp6 where netlink fails, sysctls,
+ * /proc/PID/net/netstat counters), taken inside each namespace on the {@link NamespaceThread}. A
+ * process or pod that disappears mid-sweep is skipped, never an error. A pod is counted in its own
+ * namespace only ({@link NamespaceScanner#onePerPod}): namespaces it nests inside add no walk of
+ * the socket tables.
  */
-public final class PodSweeper implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(PodSweeper.class);
+public final class NamespaceCounter implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(NamespaceCounter.class);
 
   private final Path procRoot;
   private final NamespaceScanner scanner;
   private final NamespaceThread thread;
   private final Clock clock;
 
-  public PodSweeper(Path procRoot, Clock clock) throws IOException {
+  public NamespaceCounter(Path procRoot, Clock clock) throws IOException {
     this.procRoot = procRoot;
     this.scanner = new NamespaceScanner(procRoot);
     this.thread = NamespaceThread.start(procRoot);
@@ -69,22 +68,13 @@ public final class PodSweeper implements AutoCloseable {
   /** One namespace, or empty when its processes are gone. */
   public Optional<NamespaceCounts> count(NetworkNamespaceRef namespace) {
     for (int pid : namespace.pids()) {
+      Path processRoot = procRoot.resolve(Integer.toString(pid));
       try {
-        Optional<Inside> inside = thread.call(pid, namespace.inode(), PodSweeper::countInside);
-        if (inside.isEmpty()) {
-          continue;
+        Optional<NamespaceLook> look =
+            thread.call(pid, namespace.inode(), () -> lookInside(processRoot));
+        if (look.isPresent()) {
+          return Optional.of(NamespaceCounts.of(namespace, look.get(), clock.instant()));
         }
-        Path processRoot = procRoot.resolve(Integer.toString(pid));
-        SocketStates states = inside.get().states();
-        String method = "netlink";
-        if (states == null) {
-          states = new ProcNetTcpCounter(processRoot).count();
-          method = "proc";
-        }
-        KernelCounters counters = new KernelStats(processRoot).readCounters();
-        return Optional.of(
-            new NamespaceCounts(
-                namespace, states, counters, inside.get().maxTwBuckets(), method, clock.instant()));
       } catch (java.nio.file.NoSuchFileException e) {
         // the process went away between the netlink dump and /proc: try the next one
       } catch (IOException e) {
@@ -92,6 +82,18 @@ public final class PodSweeper implements AutoCloseable {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * On the namespace thread, inside the namespace: the node's look ({@link NamespaceLook}), its
+   * sysctls through /proc/sys (which resolves to the namespace of the thread that opens it), its
+   * files through the process's /proc.
+   */
+  private static NamespaceLook lookInside(Path processRoot) throws IOException {
+    return NamespaceLook.take(
+        new SysctlFiles(Path.of("/proc")),
+        SocketStateCounters.countOnce(processRoot),
+        new KernelStats(processRoot));
   }
 
   /**
@@ -136,26 +138,6 @@ public final class PodSweeper implements AutoCloseable {
       into.clear();
       return false;
     }
-  }
-
-  private record Inside(SocketStates states, OptionalLong maxTwBuckets) {}
-
-  /** On the namespace thread, inside the namespace. */
-  private static Inside countInside() {
-    SocketStates states = null;
-    try (NetlinkStateCounter netlink = NetlinkStateCounter.open()) {
-      states = netlink.count();
-    } catch (IOException | RuntimeException e) {
-      LOG.debug("netlink count failed inside a namespace: {}", e.getMessage());
-    }
-    OptionalLong maxTw;
-    try {
-      // Opened on this thread, /proc/sys resolves to the namespace the thread is in.
-      maxTw = new SysctlFiles(Path.of("/proc")).read(ManagedSysctl.MAX_TW_BUCKETS);
-    } catch (IOException | RuntimeException e) {
-      maxTw = OptionalLong.empty();
-    }
-    return new Inside(states, maxTw);
   }
 
   /** CPU time of the namespace thread so far: the part of a sweep spent inside namespaces. */

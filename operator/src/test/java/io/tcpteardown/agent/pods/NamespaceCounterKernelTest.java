@@ -2,7 +2,7 @@ package io.tcpteardown.agent.pods;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tcpteardown.agent.count.SocketStates;
+import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.testsupport.NetworkNamespace;
 import io.tcpteardown.testsupport.SimulatedPod;
 import io.tcpteardown.testsupport.SimulatedPod.Driver;
@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * counts it exactly as {@code ss} does inside it, entering it with setns.
  */
 @KernelTest
-class PodSweeperKernelTest {
+class NamespaceCounterKernelTest {
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final List<SocketChannel> held = new ArrayList<>();
 
@@ -88,22 +88,22 @@ class PodSweeperKernelTest {
     held.addAll(Sockets.populate(namespace, "127.0.0.1", 40, 9, 3));
     SimulatedPod pod = pod(namespace, layout.driver, layout.qos);
 
-    try (PodSweeper sweeper = new PodSweeper(Path.of("/proc"), Clock.systemUTC())) {
+    try (NamespaceCounter sweeper = new NamespaceCounter(Path.of("/proc"), Clock.systemUTC())) {
       List<NamespaceCounts> counted = sweeper.sweep();
       NamespaceCounts mine = ofPod(counted, pod.uid()).orElseThrow();
 
       assertThat(mine.namespace().pod().orElseThrow().containerId()).contains(pod.containerId());
       assertThat(mine.namespace().pids()).contains(pod.pid());
-      assertThat(mine.method()).isEqualTo("netlink");
+      assertThat(mine.method()).isEqualTo(io.tcpteardown.agent.count.CountMethod.NETLINK);
       assertThat(mine.maxTwBuckets()).hasValue(7777);
-      SocketStates states = mine.states();
+      StateCounts states = mine.states();
       assertThat(states.timeWait()).isEqualTo(ss(namespace, "time-wait")).isEqualTo(40);
       assertThat(states.closeWait()).isEqualTo(ss(namespace, "close-wait")).isEqualTo(12);
       assertThat(states.finWait2()).isEqualTo(ss(namespace, "fin-wait-2")).isEqualTo(12);
       // Only the 9 sockets the server closed can be orphans. The kernel usually keeps an orphaned
       // FIN_WAIT2 as a time-wait mini-socket, which the dump does not count as an orphan, but one
       // whose ACK arrived while its socket was busy stays a full orphan until its timer runs.
-      assertThat(states.orphansInDump()).isBetween(0L, 9L);
+      assertThat(states.orphans()).isBetween(0L, 9L);
       // The test JVM's own namespace, the node's here, is never among them.
       long own = new NamespaceScanner(Path.of("/proc")).ownNamespace().orElseThrow();
       assertThat(counted).noneMatch(c -> c.namespace().inode() == own);
@@ -119,7 +119,7 @@ class PodSweeperKernelTest {
     SimulatedPod a = pod(first, Driver.CGROUPFS, Qos.BURSTABLE);
     SimulatedPod b = pod(second, Driver.SYSTEMD, Qos.BESTEFFORT);
 
-    try (PodSweeper sweeper = new PodSweeper(Path.of("/proc"), Clock.systemUTC())) {
+    try (NamespaceCounter sweeper = new NamespaceCounter(Path.of("/proc"), Clock.systemUTC())) {
       List<NamespaceCounts> counted = sweeper.sweep();
       NamespaceCounts countsA = ofPod(counted, a.uid()).orElseThrow();
       NamespaceCounts countsB = ofPod(counted, b.uid()).orElseThrow();
@@ -144,7 +144,7 @@ class PodSweeperKernelTest {
 
     pod.kill();
 
-    try (PodSweeper sweeper = new PodSweeper(Path.of("/proc"), Clock.systemUTC())) {
+    try (NamespaceCounter sweeper = new NamespaceCounter(Path.of("/proc"), Clock.systemUTC())) {
       assertThat(sweeper.count(found)).isEmpty();
       // The sweep thread is back home: the next count of the node's namespace works as before.
       assertThat(sweeper.sweep()).noneMatch(c -> c.namespace().inode() == found.inode());
@@ -156,7 +156,7 @@ class PodSweeperKernelTest {
     NetworkNamespace namespace = namespace();
     SimulatedPod pod = pod(namespace, Driver.CGROUPFS, Qos.GUARANTEED);
     NetworkNamespaceRef stale = new NetworkNamespaceRef(1L, List.of(pod.pid()), Optional.empty());
-    try (PodSweeper sweeper = new PodSweeper(Path.of("/proc"), Clock.systemUTC())) {
+    try (NamespaceCounter sweeper = new NamespaceCounter(Path.of("/proc"), Clock.systemUTC())) {
       assertThat(sweeper.count(stale)).isEmpty();
     }
   }

@@ -14,17 +14,17 @@ import java.util.List;
  * @param pressure one message per pod namespace near its own limit or overflowing, naming the pod
  * @param leaks one message per suspected CLOSE_WAIT leak, naming the pod and the processes
  */
-public record PodsSummary(
+public record SweptPods(
     StateCounts states,
     List<PodTeardownEntry> entries,
     int podNamespaces,
     boolean truncated,
     List<String> pressure,
     List<String> leaks) {
-  public static final PodsSummary NONE =
-      new PodsSummary(StateCounts.ZERO, List.of(), 0, false, List.of(), List.of());
+  public static final SweptPods NONE =
+      new SweptPods(StateCounts.ZERO, List.of(), 0, false, List.of(), List.of());
 
-  public PodsSummary {
+  public SweptPods {
     entries = List.copyOf(entries);
     pressure = List.copyOf(pressure);
     leaks = List.copyOf(leaks);

@@ -2,15 +2,19 @@ package io.tcpteardown.agent.pods;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tcpteardown.agent.sysctl.ApplyResult;
+import io.tcpteardown.agent.sysctl.FieldError;
 import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.api.NodeSelector;
 import io.tcpteardown.api.PodRuleResult;
 import io.tcpteardown.api.PodTeardownEntry;
+import io.tcpteardown.api.PodTeardownEntry.Listed;
 import io.tcpteardown.api.TeardownSettings;
 import io.tcpteardown.rules.PodFacts;
 import io.tcpteardown.rules.PodResolution;
 import io.tcpteardown.rules.PodRule;
 import io.tcpteardown.tier.UnitTest;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,7 +22,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 @UnitTest
-class PodTuningReportTest {
+class PodRulesStatusTest {
   private static final TeardownSettings FIN_25 =
       new TeardownSettings(null, 25, null, null, null, null);
   private static final PodRule WEB =
@@ -36,8 +40,16 @@ class PodTuningReportTest {
       Map<ManagedSysctl, Long> applied,
       Map<ManagedSysctl, String> errors,
       Map<ManagedSysctl, PodTuning.Change> wouldChange) {
+    Map<ManagedSysctl, FieldError> failed = new EnumMap<>(ManagedSysctl.class);
+    errors.forEach((s, m) -> failed.put(s, new FieldError(s, FieldError.Reason.IO, m)));
     return new PodTuning(
-        "uid-" + name, applied, List.of(), List.of(), errors, wouldChange, Optional.empty());
+        "uid-" + name,
+        new ApplyResult(
+            List.of(), applied, Map.of(), failed, List.of(), List.of(), false, Optional.empty()),
+        wouldChange,
+        Optional.empty(),
+        List.of(),
+        Optional.empty());
   }
 
   @Test
@@ -46,8 +58,8 @@ class PodTuningReportTest {
     List<PodFacts> pods =
         List.of(pod("a", "web"), pod("b", "web"), pod("c", "web"), pod("d", "db"));
     PodResolution.Result resolution = PodResolution.resolve(rules, pods);
-    PodTuningReport report =
-        PodTuningReport.of(
+    PodRulesStatus report =
+        PodRulesStatus.of(
             new PodTuningLoop.Result(
                 rules,
                 resolution,
@@ -76,11 +88,11 @@ class PodTuningReportTest {
 
     // The sweep listed only a (limit 1): b is listed too, with its error; a gets its tuning.
     PodTeardownEntry swept =
-        new PodTeardownEntry("shop", "a", "uid-a", null, null, null, 3L, null, "Top");
+        new PodTeardownEntry("shop", "a", "uid-a", null, null, null, 3L, null, Listed.Top);
     List<PodTeardownEntry> merged = report.merge(List.of(swept));
     assertThat(merged).extracting(PodTeardownEntry::name).containsExactly("a", "b");
     assertThat(merged.get(0).tuning().sources()).containsEntry("finTimeoutSeconds", "web");
-    assertThat(merged.get(1).listed()).isEqualTo("Error");
+    assertThat(merged.get(1).listed()).isEqualTo(Listed.Error);
     assertThat(merged.get(1).tuning().errors())
         .containsExactly("net.ipv4.tcp_fin_timeout: read back 60");
   }

@@ -2,6 +2,7 @@ package io.tcpteardown.agent.pods;
 
 import io.tcpteardown.api.KernelCounters;
 import io.tcpteardown.api.PodTeardownEntry;
+import io.tcpteardown.api.PodTeardownEntry.Listed;
 import io.tcpteardown.api.SafeText;
 import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.rules.PressureRule;
@@ -20,7 +21,7 @@ import java.util.Optional;
  * tested. Pressure is judged per namespace against that namespace's own limit (pods keep the
  * kernel's default tcp_max_tw_buckets, not the node's), never a sum against the host's.
  */
-public final class PodReport {
+public final class SweepSummarizer {
 
   /**
    * The longest message about one pod, in characters: a leak names at most {@value
@@ -28,7 +29,7 @@ public final class PodReport {
    */
   public static final int MAX_POD_MESSAGE = 1024;
 
-  private PodReport() {}
+  private SweepSummarizer() {}
 
   /**
    * One counted namespace with what the agent knows of its pod and its leak state.
@@ -59,41 +60,40 @@ public final class PodReport {
     }
   }
 
-  public static PodsSummary summarize(List<PodInput> pods, int limit, Instant now) {
+  public static SweptPods summarize(List<PodInput> pods, int limit, Instant now) {
     StateCounts total = StateCounts.ZERO;
     List<String> pressure = new ArrayList<>();
     List<String> leaks = new ArrayList<>();
-    Map<PodInput, String> problems = new LinkedHashMap<>();
+    Map<PodInput, Listed> problems = new LinkedHashMap<>();
     for (PodInput pod : pods) {
-      total = total.plus(states(pod.counts()));
+      total = total.plus(pod.counts().states());
       String name = name(pod);
       if (pod.leaking()) {
         leaks.add(leakMessage(name, pod));
-        problems.put(pod, "Leak");
+        problems.put(pod, Listed.Leak);
       }
       pressureMessage(name, pod)
           .ifPresent(
               message -> {
                 pressure.add(message);
-                problems.putIfAbsent(pod, "Pressure");
+                problems.putIfAbsent(pod, Listed.Pressure);
               });
     }
     List<PodInput> byTeardown = new ArrayList<>(pods);
     byTeardown.sort(
         Comparator.comparingLong((PodInput p) -> teardownSockets(p.counts()))
             .reversed()
-            .thenComparing(PodReport::name));
-    Map<PodInput, String> listed = new LinkedHashMap<>(problems);
+            .thenComparing(SweepSummarizer::name));
+    Map<PodInput, Listed> listed = new LinkedHashMap<>(problems);
     for (PodInput pod : byTeardown) {
       if (listed.size() >= Math.max(limit, problems.size())) {
         break;
       }
-      listed.putIfAbsent(pod, "Top");
+      listed.putIfAbsent(pod, Listed.Top);
     }
     List<PodTeardownEntry> entries = new ArrayList<>();
     listed.forEach((pod, why) -> entries.add(entry(pod, why, now)));
-    return new PodsSummary(
-        total, entries, pods.size(), listed.size() < pods.size(), pressure, leaks);
+    return new SweptPods(total, entries, pods.size(), listed.size() < pods.size(), pressure, leaks);
   }
 
   /** The pod's namespace/name, or its UID, or its network namespace and a process. */
@@ -183,7 +183,7 @@ public final class PodReport {
             SafeText.of("pod " + name + ": " + String.join(", ", reasons), MAX_POD_MESSAGE));
   }
 
-  private static PodTeardownEntry entry(PodInput pod, String why, Instant now) {
+  private static PodTeardownEntry entry(PodInput pod, Listed why, Instant now) {
     NamespaceCounts counts = pod.counts();
     List<PodTeardownEntry.CloseWaitHolder> holders = null;
     Long holderCount = null;
@@ -207,7 +207,7 @@ public final class PodReport {
         pod.meta().map(PodMeta::namespace).orElse(null),
         pod.meta().map(PodMeta::name).orElse(null),
         counts.namespace().pod().map(PodCgroup::podUid).orElse(null),
-        states(counts),
+        counts.states(),
         counts.counters(),
         counts.maxTwBuckets().isPresent() ? counts.maxTwBuckets().getAsLong() : null,
         Math.max(0, Duration.between(counts.countedAt(), now).toSeconds()),
@@ -217,21 +217,8 @@ public final class PodReport {
         holderCount);
   }
 
-  static StateCounts states(NamespaceCounts counts) {
-    var s = counts.states();
-    return new StateCounts(
-        s.finWait1(),
-        s.finWait2(),
-        s.timeWait(),
-        s.closeWait(),
-        s.lastAck(),
-        s.closing(),
-        s.orphansInDump());
-  }
-
   private static long teardownSockets(NamespaceCounts counts) {
-    var s = counts.states();
-    return s.finWait1() + s.finWait2() + s.timeWait() + s.closeWait() + s.lastAck() + s.closing();
+    return counts.states().teardownSockets();
   }
 
   /** Per pod UID, the counters of this sweep, to compare with at the next. */

@@ -2,8 +2,10 @@ package io.tcpteardown.agent.pods;
 
 import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.api.PodConflictEntry;
+import io.tcpteardown.api.PodDriftEntry;
 import io.tcpteardown.api.PodRuleResult;
 import io.tcpteardown.api.PodTeardownEntry;
+import io.tcpteardown.api.PodTeardownEntry.Listed;
 import io.tcpteardown.api.PodTuningEntry;
 import io.tcpteardown.rules.PodResolution;
 import io.tcpteardown.rules.PodResolution.PodDecision;
@@ -20,10 +22,13 @@ import java.util.TreeMap;
  * conflicts, and per profile how many pods it matched, has its values and has errors in.
  *
  * @param entries pod UID to its entry, for every pod some rule selects or that has errors
- * @param failed the pods with an error, as status.pods entries: listed whatever the limit
+ * @param drift pod UID to what was written back in it, for every pod where something was
+ * @param failed the pods with an error, then those whose last drift check found drift, as
+ *     status.pods entries: listed whatever the limit
  */
-public record PodTuningReport(
+public record PodRulesStatus(
     Map<String, PodTuningEntry> entries,
+    Map<String, PodDriftEntry> drift,
     List<PodTeardownEntry> failed,
     List<PodConflictEntry> conflicts,
     List<PodRuleResult> rules) {
@@ -35,7 +40,7 @@ public record PodTuningReport(
    * profiles and {@value PodConflictEntry#MAX_PODS} pods each, at most {@value
    * PodRuleResult#MAX_RULES} profiles' results.
    */
-  public PodTuningReport {
+  public PodRulesStatus {
     conflicts =
         conflicts.stream()
             .limit(PodConflictEntry.MAX_CONFLICTS)
@@ -53,11 +58,9 @@ public record PodTuningReport(
     return items == null ? null : List.copyOf(items.subList(0, Math.min(max, items.size())));
   }
 
-  static final String LISTED_ERROR = "Error";
-
   /**
-   * The swept entries with what the rules did in each, then every pod with an error that is not
-   * among them.
+   * The swept entries with what the rules did in each and what was written back, then every pod
+   * with an error or whose last drift check found drift that is not among them.
    */
   public List<PodTeardownEntry> merge(List<PodTeardownEntry> swept) {
     List<PodTeardownEntry> merged = new ArrayList<>();
@@ -65,19 +68,26 @@ public record PodTuningReport(
     for (PodTeardownEntry e : swept) {
       listed.add(e.uid());
       PodTuningEntry tuning = e.uid() == null ? null : entries.get(e.uid());
-      boolean failedHere = failed.stream().anyMatch(f -> f.uid().equals(e.uid()));
-      merged.add(
-          e.withTuning(failedHere && "Top".equals(e.listed()) ? LISTED_ERROR : e.listed(), tuning));
+      PodDriftEntry drifted = e.uid() == null ? null : drift.get(e.uid());
+      Listed listedHere =
+          failed.stream()
+              .filter(f -> f.uid().equals(e.uid()))
+              .map(PodTeardownEntry::listed)
+              .findFirst()
+              .orElse(e.listed());
+      merged.add(e.withTuning(e.listed() == Listed.Top ? listedHere : e.listed(), tuning, drifted));
     }
     failed.stream().filter(f -> !listed.contains(f.uid())).forEach(merged::add);
     return merged;
   }
 
-  public static PodTuningReport of(PodTuningLoop.Result result) {
+  public static PodRulesStatus of(PodTuningLoop.Result result) {
     Map<String, PodTuning> tunings = new HashMap<>();
     result.tunings().forEach(t -> tunings.put(t.podUid(), t));
     Map<String, PodTuningEntry> entries = new TreeMap<>();
+    Map<String, PodDriftEntry> drift = new TreeMap<>();
     List<PodTeardownEntry> failed = new ArrayList<>();
+    List<PodTeardownEntry> drifting = new ArrayList<>();
     for (PodDecision decision : result.resolution().decisions()) {
       Optional<PodTuning> tuning = Optional.ofNullable(tunings.get(decision.pod().uid()));
       if (!decision.matched() && tuning.isEmpty()) {
@@ -85,21 +95,32 @@ public record PodTuningReport(
       }
       PodTuningEntry entry = entry(decision, tuning);
       entries.put(decision.pod().uid(), entry);
-      if (tuning.map(PodTuning::failed).orElse(false)) {
-        failed.add(
-            new PodTeardownEntry(
-                decision.pod().namespace(),
-                decision.pod().name(),
-                decision.pod().uid(),
-                null,
-                null,
-                null,
-                null,
-                null,
-                LISTED_ERROR,
-                entry));
+      Optional<PodTuningState> state = tuning.flatMap(PodTuning::state);
+      PodDriftEntry drifted = state.flatMap(PodRulesStatus::driftEntry).orElse(null);
+      if (drifted != null) {
+        drift.put(decision.pod().uid(), drifted);
+      }
+      boolean failedHere = tuning.map(PodTuning::failed).orElse(false);
+      boolean driftingNow = state.map(s -> s.fight().streak() > 0).orElse(false);
+      if (failedHere || driftingNow) {
+        (failedHere ? failed : drifting)
+            .add(
+                new PodTeardownEntry(
+                    decision.pod().namespace(),
+                    decision.pod().name(),
+                    decision.pod().uid(),
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    failedHere ? Listed.Error : Listed.Drift,
+                    entry,
+                    null,
+                    drifted));
       }
     }
+    failed.addAll(drifting);
     List<PodConflictEntry> conflicts =
         result.resolution().conflicts().stream()
             .map(
@@ -112,8 +133,31 @@ public record PodTuningReport(
                         c.pods().subList(0, Math.min(c.pods().size(), MAX_PODS_PER_CONFLICT))))
             .limit(PodConflictEntry.MAX_CONFLICTS)
             .toList();
-    return new PodTuningReport(
-        entries, failed, conflicts, perProfile(result.rules(), result.resolution(), tunings));
+    return new PodRulesStatus(
+        entries,
+        drift,
+        failed,
+        conflicts,
+        perProfile(result.rules(), result.resolution(), tunings));
+  }
+
+  /** What was written back in a pod, once something was. */
+  static Optional<PodDriftEntry> driftEntry(PodTuningState state) {
+    if (state.corrections() == 0) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new PodDriftEntry(
+            state.lastDrift().stream().map(c -> c.sysctl().key()).toList(),
+            state.corrections(),
+            rfc3339(state.lastDriftAt()),
+            state.fight().nextCheck() == null ? null : rfc3339(state.fight().nextCheck())));
+  }
+
+  private static String rfc3339(java.time.Instant instant) {
+    return instant == null
+        ? null
+        : instant.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
   }
 
   private static PodTuningEntry entry(PodDecision decision, Optional<PodTuning> tuning) {

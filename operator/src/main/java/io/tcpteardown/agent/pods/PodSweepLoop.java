@@ -1,7 +1,5 @@
 package io.tcpteardown.agent.pods;
 
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.tcpteardown.agent.schedule.SingleThreadSchedule;
 import io.tcpteardown.api.KernelCounters;
 import io.tcpteardown.api.NodeConditions;
@@ -29,11 +27,11 @@ import org.slf4j.LoggerFactory;
  * hostNetwork pods share the node's namespace and are counted there, once. Raises a Warning Event
  * on a Pod whose CLOSE_WAIT leak is suspected, and again when it grew by half.
  */
-public final class PodObserver implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(PodObserver.class);
+public final class PodSweepLoop implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PodSweepLoop.class);
 
   /** The latest sweep: the pods' part of the status, and when it was taken. */
-  public record Result(PodsSummary summary, Instant countedAt, Duration cpu) {}
+  public record Result(SweptPods summary, Instant countedAt, Duration cpu) {}
 
   /** How long closing waits for a sweep under way. */
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
@@ -42,7 +40,7 @@ public final class PodObserver implements AutoCloseable {
   public record Settings(
       SweepPacer pacer, int statusPodLimit, int podMetricsLimit, long closeWaitThreshold) {}
 
-  private final PodSweeper sweeper;
+  private final NamespaceCounter sweeper;
   private final PodDirectory directory;
   private final CloseWaitHolders holders;
   private final CloseWaitLeaks leaks;
@@ -56,8 +54,8 @@ public final class PodObserver implements AutoCloseable {
   private final AtomicReference<Result> latest = new AtomicReference<>();
   private Map<String, KernelCounters> previousCounters = Map.of();
 
-  public PodObserver(
-      PodSweeper sweeper,
+  public PodSweepLoop(
+      NamespaceCounter sweeper,
       PodDirectory directory,
       CloseWaitHolders holders,
       EventSink events,
@@ -127,7 +125,7 @@ public final class PodObserver implements AutoCloseable {
     Map<String, CloseWaitLeaks.Verdict> verdicts = new HashMap<>();
     leaks.observe(closeWait).forEach(v -> verdicts.put(v.podUid(), v));
 
-    List<PodReport.PodInput> inputs = new ArrayList<>();
+    List<SweepSummarizer.PodInput> inputs = new ArrayList<>();
     List<PodMetrics.Named> named = new ArrayList<>();
     for (NamespaceCounts counts : counted) {
       String uid = uid(counts);
@@ -138,8 +136,8 @@ public final class PodObserver implements AutoCloseable {
           leaking
               ? holders.scan(counts.namespace())
               : new CloseWaitHolders.Scan(List.of(), 0, 0, 0, 0);
-      PodReport.PodInput input =
-          new PodReport.PodInput(
+      SweepSummarizer.PodInput input =
+          new SweepSummarizer.PodInput(
               counts,
               meta,
               leaking,
@@ -152,11 +150,11 @@ public final class PodObserver implements AutoCloseable {
         raiseLeakEvent(meta.get(), input);
       }
     }
-    previousCounters = PodReport.countersByPod(counted);
+    previousCounters = SweepSummarizer.countersByPod(counted);
     Instant now = clock.instant();
     latest.set(
         new Result(
-            PodReport.summarize(inputs, settings.statusPodLimit(), now), now, Duration.ZERO));
+            SweepSummarizer.summarize(inputs, settings.statusPodLimit(), now), now, Duration.ZERO));
     java.util.Set<String> leaking = new java.util.HashSet<>();
     verdicts.values().stream()
         .filter(CloseWaitLeaks.Verdict::leaking)
@@ -164,20 +162,12 @@ public final class PodObserver implements AutoCloseable {
     metrics.update(named, leaking);
   }
 
-  private void raiseLeakEvent(PodMeta meta, PodReport.PodInput input) {
-    Pod pod =
-        new PodBuilder()
-            .withNewMetadata()
-            .withNamespace(meta.namespace())
-            .withName(meta.name())
-            .withUid(meta.uid())
-            .endMetadata()
-            .build();
+  private void raiseLeakEvent(PodMeta meta, SweepSummarizer.PodInput input) {
     events.emit(
-        pod,
+        PodObjects.reference(meta.namespace(), meta.name(), meta.uid()),
         EventRecorder.WARNING,
         NodeConditions.EVENT_CLOSE_WAIT_LEAK,
-        PodReport.leakMessage(input));
+        SweepSummarizer.leakMessage(input));
   }
 
   private static String uid(NamespaceCounts counts) {

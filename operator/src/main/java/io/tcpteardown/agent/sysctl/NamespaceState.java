@@ -5,38 +5,40 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * What the node-local state file holds: the boot the values were last applied in, each managed
- * sysctl's value before the agent first changed it, and what a newer agent wrote that this one does
- * not understand ({@link Preserved}), kept so that it survives a rollback.
+ * What the node-local state file holds for one network namespace, the node's or a pod's: the boot
+ * the values were last applied in, each managed sysctl's value before the agent first changed it,
+ * and what a newer agent wrote that this one does not understand ({@link Preserved}), kept so that
+ * it survives a rollback.
  */
-public record NodeState(String bootId, Map<ManagedSysctl, Long> originals, Preserved preserved) {
-  public static final NodeState EMPTY = new NodeState(null, Map.of());
+public record NamespaceState(
+    String bootId, Map<ManagedSysctl, Long> originals, Preserved preserved) {
+  public static final NamespaceState EMPTY = new NamespaceState(null, Map.of());
 
-  public NodeState {
+  public NamespaceState {
     originals = originals.isEmpty() ? Map.of() : Map.copyOf(new EnumMap<>(originals));
     preserved = preserved == null ? Preserved.NONE : preserved;
   }
 
-  public NodeState(String bootId, Map<ManagedSysctl, Long> originals) {
+  public NamespaceState(String bootId, Map<ManagedSysctl, Long> originals) {
     this(bootId, originals, Preserved.NONE);
   }
 
-  public NodeState withOriginal(ManagedSysctl sysctl, long value) {
+  public NamespaceState withOriginal(ManagedSysctl sysctl, long value) {
     Map<ManagedSysctl, Long> next = new EnumMap<>(ManagedSysctl.class);
     next.putAll(originals);
     next.put(sysctl, value);
-    return new NodeState(bootId, next, preserved);
+    return new NamespaceState(bootId, next, preserved);
   }
 
-  public NodeState withoutOriginal(ManagedSysctl sysctl) {
+  public NamespaceState withoutOriginal(ManagedSysctl sysctl) {
     Map<ManagedSysctl, Long> next = new EnumMap<>(ManagedSysctl.class);
     next.putAll(originals);
     next.remove(sysctl);
-    return new NodeState(bootId, next, preserved);
+    return new NamespaceState(bootId, next, preserved);
   }
 
-  public NodeState withBootId(String bootId) {
-    return new NodeState(bootId, originals, preserved);
+  public NamespaceState withBootId(String bootId) {
+    return new NamespaceState(bootId, originals, preserved);
   }
 
   /**
