@@ -175,6 +175,7 @@ class KubectlOnCrdsApiTest {
             "FIN_WAIT2",
             "CLOSE_WAIT",
             "ORPHANS",
+            "ADVICE",
             "AGE");
     assertThat(nodes.output().lines().skip(1).findFirst().orElseThrow().split("\\s+"))
         .startsWith(fixtures.name("ux"), "[\"" + fixtures.name("ux") + "\"]", "True", "True", "7");

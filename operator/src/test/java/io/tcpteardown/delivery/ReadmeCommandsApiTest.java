@@ -165,6 +165,10 @@ class ReadmeCommandsApiTest {
           Map.entry(
               "./mvnw -B package -DskipTests",
               "builds the jar and the image's input; the build that runs this test builds them too"),
+          Map.entry(
+              "./mvnw -B -o test -Dtest=ConfigurationDocsTest -Dconfiguration.docs.write=true",
+              "rewrites docs/configuration.md; ConfigurationDocsTest, part of every build, fails"
+                  + " when the committed file differs from what this command writes"),
           Map.entry("scripts/demo.sh up --context kind-demo", DEMO),
           Map.entry("scripts/demo.sh down --context kind-demo", DEMO),
           Map.entry(
