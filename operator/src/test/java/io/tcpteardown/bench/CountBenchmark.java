@@ -94,7 +94,7 @@ class CountBenchmark {
             "  %-44s %8.1f ms  (%.2fx netlink; advice's goal: at most 1.2x)%n",
             "netlink + advice details, same dump", detailsMedian, detailsMedian / netlinkMedian);
         System.out.printf(
-            "  destinations: %,d kept, %,d sockets beyond them%n",
+            "  destinations: %,d named, %,d sockets beyond the 1,024 counted%n",
             details.result().destinations().size(), details.result().otherDestinationSockets());
         System.out.printf(
             "  %-44s %8.1f ms  (%.1fx netlink)%n",
@@ -161,7 +161,8 @@ class CountBenchmark {
           "  %-44s %8.1f ms  (%.2fx netlink; advice's goal: at most 1.2x)%n",
           "netlink + advice details, same dump", detailsMedian, detailsMedian / netlinkMedian);
       System.out.printf(
-          "  destinations: %,d kept, %,d sockets beyond them (truncated: %s)%n",
+          "  destinations: %,d named (the busiest of 1,024 counted exactly), %,d sockets beyond the"
+              + " 1,024 (truncated: %s)%n",
           details.result().destinations().size(),
           details.result().otherDestinationSockets(),
           details.result().destinationsTruncated());

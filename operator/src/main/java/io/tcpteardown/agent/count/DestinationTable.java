@@ -102,22 +102,36 @@ final class DestinationTable {
 
   /** The destinations counted, most sockets first. */
   List<DestinationCount> destinations() {
-    List<DestinationCount> result = new ArrayList<>(used);
+    return destinations(CAPACITY);
+  }
+
+  /**
+   * The {@code most} busiest destinations counted, most sockets first: only those become objects.
+   */
+  List<DestinationCount> destinations(int most) {
+    // count << 11 | slot sorts by count; SLOTS is 2,048, so a slot takes 11 bits.
+    long[] bySockets = new long[used];
+    int n = 0;
     for (int slot = 0; slot < SLOTS; slot++) {
       if (counts[slot] > 0) {
-        int k = slot * KEY_LONGS;
-        boolean v4 = keys[k] >>> 32 == 4;
-        result.add(
-            new DestinationCount(
-                new Destination(
-                    v4 ? Destination.Family.IPV4 : Destination.Family.IPV6,
-                    address(v4, keys[k + 1], keys[k + 2]),
-                    address(v4, keys[k + 3], keys[k + 4]),
-                    (int) (keys[k] & 0xffff)),
-                counts[slot]));
+        bySockets[n++] = counts[slot] << 11 | slot;
       }
     }
-    result.sort((a, b) -> Long.compare(b.sockets(), a.sockets()));
+    Arrays.sort(bySockets, 0, n);
+    List<DestinationCount> result = new ArrayList<>(Math.min(most, n));
+    for (int i = n - 1; i >= 0 && result.size() < most; i--) {
+      int slot = (int) (bySockets[i] & (SLOTS - 1));
+      int k = slot * KEY_LONGS;
+      boolean v4 = keys[k] >>> 32 == 4;
+      result.add(
+          new DestinationCount(
+              new Destination(
+                  v4 ? Destination.Family.IPV4 : Destination.Family.IPV6,
+                  address(v4, keys[k + 1], keys[k + 2]),
+                  address(v4, keys[k + 3], keys[k + 4]),
+                  (int) (keys[k] & 0xffff)),
+              counts[slot]));
+    }
     return result;
   }
 
