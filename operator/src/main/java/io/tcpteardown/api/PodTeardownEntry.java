@@ -42,7 +42,15 @@ public record PodTeardownEntry(
     @JsonPropertyDescription(
             "How many processes hold CLOSE_WAIT sockets in the pod, when a leak is suspected (all"
                 + " of them, listed or not).")
-        Long closeWaitHolderCount) {
+        Long closeWaitHolderCount,
+    @JsonPropertyDescription(
+            "Whether the pod's network namespace has its own TCP established hash table (created"
+                + " after the node's childEhashEntries was set) instead of sharing the node's.")
+        Boolean ownEhash,
+    @JsonPropertyDescription(
+            "The size of the TCP established hash table the pod's namespace uses: its own, or the"
+                + " node's shared one.")
+        Long ehashBuckets) {
 
   /** Holders listed per pod. */
   public static final int MAX_HOLDERS = 5;
@@ -60,6 +68,35 @@ public record PodTeardownEntry(
   public static final int MAX_CONTAINER_ID = 64;
 
   static final int MAX_LISTED = 16;
+
+  /** An entry without its hash table. */
+  public PodTeardownEntry(
+      String namespace,
+      String name,
+      String uid,
+      StateCounts states,
+      KernelCounters counters,
+      Long maxTwBuckets,
+      Long ageSeconds,
+      List<CloseWaitHolder> closeWaitHolders,
+      String listed,
+      PodTuningEntry tuning,
+      Long closeWaitHolderCount) {
+    this(
+        namespace,
+        name,
+        uid,
+        states,
+        counters,
+        maxTwBuckets,
+        ageSeconds,
+        closeWaitHolders,
+        listed,
+        tuning,
+        closeWaitHolderCount,
+        null,
+        null);
+  }
 
   /** An entry with pod rules, without a holder count. */
   public PodTeardownEntry(
@@ -124,7 +161,9 @@ public record PodTeardownEntry(
         closeWaitHolders,
         listedNow,
         tuningNow,
-        closeWaitHolderCount);
+        closeWaitHolderCount,
+        ownEhash,
+        ehashBuckets);
   }
 
   /** A process that holds CLOSE_WAIT sockets: the peer closed, it has not called close(). */

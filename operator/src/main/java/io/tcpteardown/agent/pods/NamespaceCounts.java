@@ -1,8 +1,10 @@
 package io.tcpteardown.agent.pods;
 
+import io.tcpteardown.agent.count.EhashTable;
 import io.tcpteardown.agent.count.SocketStates;
 import io.tcpteardown.api.KernelCounters;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -14,6 +16,8 @@ import java.util.OptionalLong;
  * @param maxTwBuckets the namespace's own tcp_max_tw_buckets (pods keep the kernel's default)
  * @param method "netlink" or "proc"
  * @param countedAt when the namespace was counted
+ * @param ehash whether the namespace has its own TCP established hash table, and its size; empty
+ *     when it could not be read
  */
 public record NamespaceCounts(
     NetworkNamespaceRef namespace,
@@ -21,4 +25,17 @@ public record NamespaceCounts(
     KernelCounters counters,
     OptionalLong maxTwBuckets,
     String method,
-    Instant countedAt) {}
+    Instant countedAt,
+    Optional<EhashTable> ehash) {
+
+  /** Counts without the namespace's hash table. */
+  public NamespaceCounts(
+      NetworkNamespaceRef namespace,
+      SocketStates states,
+      KernelCounters counters,
+      OptionalLong maxTwBuckets,
+      String method,
+      Instant countedAt) {
+    this(namespace, states, counters, maxTwBuckets, method, countedAt, Optional.empty());
+  }
+}

@@ -36,7 +36,13 @@ public final class PodObserver implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PodObserver.class);
 
   /** The latest sweep: the pods' part of the status, and when it was taken. */
-  public record Result(PodsSummary summary, Instant countedAt, Duration cpu) {}
+  public record Result(
+      PodsSummary summary, Instant countedAt, Duration cpu, Optional<String> ehashAdvice) {
+    /** A result without advice on the pods' hash tables. */
+    public Result(PodsSummary summary, Instant countedAt, Duration cpu) {
+      this(summary, countedAt, cpu, Optional.empty());
+    }
+  }
 
   /** What the observer needs to know of its configuration. */
   public record Settings(
@@ -105,7 +111,12 @@ public final class PodObserver implements AutoCloseable {
     Duration cpu = Duration.ofNanos(Math.max(0, cpuNanos() - cpuBefore));
     Result last = latest.get();
     if (last != null) {
-      latest.set(new Result(last.summary(), last.countedAt(), cpu));
+      latest.set(
+          new Result(
+              last.summary(),
+              last.countedAt(),
+              cpu,
+              EhashAdvice.advise(cpu, last.summary(), settings.pacer())));
     }
     budget.charge(cpu.toNanos(), wallBefore);
     schedule(settings.pacer().pauseOn(budget));

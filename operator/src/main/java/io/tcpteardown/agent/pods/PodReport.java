@@ -1,5 +1,6 @@
 package io.tcpteardown.agent.pods;
 
+import io.tcpteardown.agent.count.EhashTable;
 import io.tcpteardown.api.KernelCounters;
 import io.tcpteardown.api.PodTeardownEntry;
 import io.tcpteardown.api.SafeText;
@@ -214,7 +215,9 @@ public final class PodReport {
         holders,
         why,
         null,
-        holderCount);
+        holderCount,
+        counts.ehash().map(EhashTable::own).orElse(null),
+        counts.ehash().filter(t -> t.buckets() > 0).map(EhashTable::buckets).orElse(null));
   }
 
   static StateCounts states(NamespaceCounts counts) {

@@ -1,6 +1,7 @@
 package io.tcpteardown.agent.pods;
 
 import io.tcpteardown.agent.count.CloseWaitInodes;
+import io.tcpteardown.agent.count.EhashTable;
 import io.tcpteardown.agent.count.KernelStats;
 import io.tcpteardown.agent.count.NetlinkStateCounter;
 import io.tcpteardown.agent.count.ProcNetTcpCounter;
@@ -84,7 +85,13 @@ public final class PodSweeper implements AutoCloseable {
         KernelCounters counters = new KernelStats(processRoot).readCounters();
         return Optional.of(
             new NamespaceCounts(
-                namespace, states, counters, inside.get().maxTwBuckets(), method, clock.instant()));
+                namespace,
+                states,
+                counters,
+                inside.get().maxTwBuckets(),
+                method,
+                clock.instant(),
+                inside.get().ehash()));
       } catch (java.nio.file.NoSuchFileException e) {
         // the process went away between the netlink dump and /proc: try the next one
       } catch (IOException e) {
@@ -138,7 +145,8 @@ public final class PodSweeper implements AutoCloseable {
     }
   }
 
-  private record Inside(SocketStates states, OptionalLong maxTwBuckets) {}
+  private record Inside(
+      SocketStates states, OptionalLong maxTwBuckets, Optional<EhashTable> ehash) {}
 
   /** On the namespace thread, inside the namespace. */
   private static Inside countInside() {
@@ -155,7 +163,13 @@ public final class PodSweeper implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       maxTw = OptionalLong.empty();
     }
-    return new Inside(states, maxTw);
+    Optional<EhashTable> ehash;
+    try {
+      ehash = Optional.of(EhashTable.read(Path.of("/proc")));
+    } catch (IOException | RuntimeException e) {
+      ehash = Optional.empty();
+    }
+    return new Inside(states, maxTw, ehash);
   }
 
   /** CPU time of the namespace thread so far: the part of a sweep spent inside namespaces. */
