@@ -32,13 +32,14 @@ public record EhashTable(boolean own, long buckets) {
    */
   public static EhashTable read(Path procRoot) throws IOException {
     Path file = procRoot.resolve("sys/net/ipv4/tcp_ehash_entries");
-    String text;
+    java.util.List<String> lines;
     try {
-      text = Files.readString(file, StandardCharsets.ISO_8859_1).trim();
+      // Not Files.readString: on /proc it may return a truncated value on this JDK.
+      lines = Files.readAllLines(file, StandardCharsets.ISO_8859_1);
     } catch (NoSuchFileException e) {
       return SHARED_UNKNOWN;
     }
-    return parse(text);
+    return parse(lines.isEmpty() ? "" : lines.getFirst());
   }
 
   static EhashTable parse(String text) throws IOException {
