@@ -62,7 +62,7 @@ class PodHashTablesClusterTest {
         != null) {
       client.resources(TcpTeardownProfile.class).delete();
     }
-    if (!RealClusterTest.pods(NAMESPACE, "app.kubernetes.io/component=agent").isEmpty()) {
+    if (!pods(NAMESPACE, "app.kubernetes.io/component=agent").isEmpty()) {
       Helm.uninstall(RenderedChart.RELEASE)
           .withNamespace(NAMESPACE)
           .withKubeConfigContents(cluster.kubeconfigYaml())
@@ -91,10 +91,12 @@ class PodHashTablesClusterTest {
     }
     client.resources(TcpTeardownProfile.class).withName(PROFILE).delete();
     client.namespaces().withName(APPS).delete();
-    Helm.uninstall(RenderedChart.RELEASE)
-        .withNamespace(NAMESPACE)
-        .withKubeConfigContents(cluster.kubeconfigYaml())
-        .call();
+    if (!pods(NAMESPACE, "app.kubernetes.io/component=agent").isEmpty()) {
+      Helm.uninstall(RenderedChart.RELEASE)
+          .withNamespace(NAMESPACE)
+          .withKubeConfigContents(cluster.kubeconfigYaml())
+          .call();
+    }
     client.close();
   }
 
@@ -168,6 +170,20 @@ class PodHashTablesClusterTest {
         .untilAsserted(() -> assertThat(cluster.nodeSysctl(SYSCTL)).isEqualTo(original));
   }
 
+  static java.util.List<io.fabric8.kubernetes.api.model.Pod> pods(
+      String namespace, String selector) {
+    String[] label = selector.split("=", 2);
+    return client
+        .pods()
+        .inNamespace(namespace)
+        .withLabel(label[0], label[1])
+        .list()
+        .getItems()
+        .stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .toList();
+  }
+
   static long podEhash(String pod) {
     return Long.parseLong(
         cluster
@@ -176,14 +192,14 @@ class PodHashTablesClusterTest {
   }
 
   static String podName(String app) {
-    return RealClusterTest.name(RealClusterTest.pods(APPS, "app=" + app).getFirst());
+    return RealClusterTest.name(pods(APPS, "app=" + app).getFirst());
   }
 
   static void awaitReady(String app) {
     await()
         .atMost(Duration.ofMinutes(2))
         .until(
-            () -> RealClusterTest.pods(APPS, "app=" + app),
+            () -> pods(APPS, "app=" + app),
             pods -> pods.size() == 1 && RealClusterTest.ready(pods.getFirst()));
   }
 
