@@ -15,7 +15,7 @@ COPY operator/src/ operator/src/
 RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -q package -DskipTests
 # A trimmed Java runtime: the modules the jar needs (jdeps --print-module-deps on the jar), nothing else. Not
 # compressed: a compressed module image costs every process about 9 MiB more resident memory. No class-data
-# archive: the processes run with -Xshare:off, which measured 1.6 MiB less resident memory (README "Footprint").
+# archive: the processes run with -Xshare:off, which measured 1.6 MiB less resident memory (docs/benchmarks.md "Footprint").
 ARG JRE_MODULES=java.base,java.compiler,java.desktop,java.naming,java.net.http,java.sql,jdk.management,jdk.unsupported
 RUN jlink --add-modules ${JRE_MODULES} --strip-debug --no-man-pages --no-header-files \
       --output /jre
@@ -32,7 +32,7 @@ COPY --from=build /src/operator/target/tcp-teardown.jar /app/tcp-teardown.jar
 ENV PATH=/opt/java/bin:$PATH
 # Non-root by default (the operator); the agent's pod spec runs it as root, privileged, in the host network.
 USER 65532:65532
-# JVM flags, each measured on the agent (README "Footprint"): container-aware heap (a share of the pod's limit),
+# JVM flags, each measured on the agent (docs/benchmarks.md "Footprint"): container-aware heap (a share of the pod's limit),
 # exit on OOM so that the kubelet restarts the pod; a small single-threaded collector with a small young
 # generation that gives back free heap; compact object headers; no class-data archive (1.6 MiB less resident
 # memory without it); glibc's free native memory returned every 5 s; and native access for the agent's netlink

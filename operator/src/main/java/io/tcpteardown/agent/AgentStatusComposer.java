@@ -49,39 +49,13 @@ public final class AgentStatusComposer {
     this.agent = agent;
   }
 
-  /** A status from a count taken just now. */
-  public TcpTeardownNodeStatus compose(
-      AgentState state, NodeObservation observation, List<Condition> previous, Instant now) {
-    return compose(state, LatestCount.of(observation, now), previous, now);
-  }
-
   /**
    * The status to publish at {@code now}. {@code previous} are the conditions last published (or
-   * read from the API server at start: anything it admitted).
-   */
-  public TcpTeardownNodeStatus compose(
-      AgentState state, LatestCount count, List<Condition> previous, Instant now) {
-    return compose(state, count, Optional.empty(), previous, now);
-  }
-
-  /**
-   * The status with the pods' part of the latest pod sweep, when there is one: {@code states}
-   * becomes the whole node (the node's namespace and every pod's, orphans node-wide), {@code
-   * hostStates} the node's namespace alone.
-   */
-  public TcpTeardownNodeStatus compose(
-      AgentState state,
-      LatestCount count,
-      Optional<PodObserver.Result> pods,
-      List<Condition> previous,
-      Instant now) {
-    return compose(state, count, pods, Optional.empty(), previous, now);
-  }
-
-  /**
-   * The status with the pod rules' part of the latest tuning pass, when there is one: per-pod
-   * results in {@code pods} (every pod with an error listed, whatever the limit), {@code
-   * podConflicts} and {@code podRules}.
+   * read from the API server at start: anything it admitted). With the latest pod sweep, {@code
+   * states} becomes the whole node (the node's namespace and every pod's, orphans node-wide) and
+   * {@code hostStates} the node's namespace alone; with the latest tuning pass, per-pod results go
+   * into {@code pods} (every pod with an error listed, whatever the limit), {@code podConflicts}
+   * and {@code podRules}.
    */
   public TcpTeardownNodeStatus compose(
       AgentState state,
@@ -298,7 +272,7 @@ public final class AgentStatusComposer {
             initial ->
                 conditions.add(
                     Conditions.of(
-                        NAMESPACE,
+                        HOST_NETWORK,
                         initial,
                         initial ? REASON_INITIAL_NAMESPACE : REASON_NOT_INITIAL_NAMESPACE,
                         namespaceMessage(initial),

@@ -4,9 +4,8 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.tcpteardown.agent.pods.PodObserver;
-import io.tcpteardown.agent.pods.PodTuningLoop;
 import io.tcpteardown.agent.pods.PodTuningReport;
+import io.tcpteardown.agent.schedule.SingleThreadSchedule;
 import io.tcpteardown.agent.sysctl.ApplyResult;
 import io.tcpteardown.agent.sysctl.DriftResult;
 import io.tcpteardown.agent.sysctl.SysctlApplier;
@@ -20,15 +19,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +40,9 @@ public final class NodeAgent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
   private static final double JITTER = 0.10;
 
+  /** How long closing waits for a step under way. */
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
+
   private final KubernetesClient client;
   private final AgentSettings settings;
   private final SysctlApplier applier;
@@ -55,105 +51,58 @@ public final class NodeAgent implements AutoCloseable {
   private final EventRecorder events;
   private final StatusPublisher publisher;
   private final AgentStatusComposer composer;
+  private final LatestNodeSpec latest;
+  private final PodLoops pods;
   private final Clock clock;
-  private final Supplier<Optional<PodObserver.Result>> pods;
-  private final ScheduledExecutorService loop =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> Thread.ofPlatform().name("agent-loop").unstarted(r));
-  private final AtomicReference<TcpTeardownNode> latest = new AtomicReference<>();
+  private final SingleThreadSchedule loop = new SingleThreadSchedule("agent-loop", CLOSE_WAIT);
   private ScheduledFuture<?> nextReport; // the loop thread's alone
   private final AtomicReference<Instant> lastLoopRun = new AtomicReference<>();
   private SharedIndexInformer<TcpTeardownNode> informer;
-  private volatile Supplier<Optional<PodTuningLoop.Result>> podTuning = Optional::empty;
-  private volatile Runnable onSpecChange = () -> {};
-
-  /** Where the latest pod tuning pass comes from: it goes into the next report. */
-  public void podTuning(Supplier<Optional<PodTuningLoop.Result>> latest) {
-    this.podTuning = latest;
-  }
-
-  /** Called whenever a new spec arrives (the pod rules may have changed). */
-  public void onSpecChange(Runnable listener) {
-    this.onSpecChange = listener;
-  }
-
-  /**
-   * The pod rules of the latest spec; empty before the first spec and after the object was deleted
-   * (then pods are left as they are, as the node is).
-   */
-  public Optional<List<io.tcpteardown.rules.PodRule>> podRules() {
-    TcpTeardownNode node = latest.get();
-    if (node == null) {
-      return Optional.empty();
-    }
-    if (node.getSpec() == null) {
-      return Optional.of(List.of());
-    }
-    return Optional.of(
-        node.getSpec().podRules().stream()
-            .filter(Objects::nonNull)
-            .map(io.tcpteardown.rules.PodRule::of)
-            .toList());
-  }
 
   // Confined to the loop thread.
   private AgentState state;
   private LatestCount count = LatestCount.NONE;
   private List<Condition> lastConditions = List.of();
 
-  public NodeAgent(
-      KubernetesClient client,
-      AgentSettings settings,
-      SysctlApplier applier,
-      NodeObserver observer,
+  /**
+   * Where the node loop's findings go: metrics, Events, and the status it composes and publishes.
+   */
+  public record Reporting(
       AgentMetrics metrics,
       EventRecorder events,
       StatusPublisher publisher,
-      AgentStatusComposer composer,
-      Clock clock) {
-    this(
-        client,
-        settings,
-        applier,
-        observer,
-        metrics,
-        events,
-        publisher,
-        composer,
-        clock,
-        Optional::empty);
-  }
+      AgentStatusComposer composer) {}
 
   /**
-   * @param pods the latest pod sweep, if pods are swept: it goes into the next report, never into a
-   *     write of its own
+   * @param client the client the node's TcpTeardownNode is watched with
+   * @param latest where the watch keeps the latest spec, which the pod tuning loop reads too
+   * @param pods the pod loops' latest results and their trigger on a new spec
    */
   public NodeAgent(
       KubernetesClient client,
       AgentSettings settings,
       SysctlApplier applier,
       NodeObserver observer,
-      AgentMetrics metrics,
-      EventRecorder events,
-      StatusPublisher publisher,
-      AgentStatusComposer composer,
-      Clock clock,
-      Supplier<Optional<PodObserver.Result>> pods) {
+      Reporting reporting,
+      LatestNodeSpec latest,
+      PodLoops pods,
+      Clock clock) {
     this.client = client;
     this.settings = settings;
     this.applier = applier;
     this.observer = observer;
-    this.metrics = metrics;
-    this.events = events;
-    this.publisher = publisher;
-    this.composer = composer;
-    this.clock = clock;
+    this.metrics = reporting.metrics();
+    this.events = reporting.events();
+    this.publisher = reporting.publisher();
+    this.composer = reporting.composer();
+    this.latest = latest;
     this.pods = pods;
+    this.clock = clock;
   }
 
   public void start() {
     // The first look logs whether the agent runs in the node's own network namespace.
-    loop.execute(guarded(this::observe));
+    loop.trigger(guarded(this::observe));
     informer =
         client.resources(TcpTeardownNode.class).withName(settings.nodeName()).runnableInformer(0);
     informer.exceptionHandler(
@@ -180,16 +129,15 @@ public final class NodeAgent implements AutoCloseable {
           public void onDelete(TcpTeardownNode node, boolean unknownFinalState) {
             // Nothing is restored when the object goes (node deleted, CRDs removed): values stay as
             // they are.
-            latest.set(null);
+            latest.deleted();
             LOG.info(
                 "TcpTeardownNode {} was deleted; the kernel values stay as they are",
                 settings.nodeName());
           }
         });
     informer.start();
-    long drift = settings.driftCheckInterval().toMillis();
-    loop.scheduleWithFixedDelay(guarded(this::checkDrift), drift, drift, TimeUnit.MILLISECONDS);
-    loop.execute(this::scheduleReport);
+    loop.withFixedDelay(settings.driftCheckInterval(), guarded(this::checkDrift));
+    loop.trigger(this::scheduleReport);
   }
 
   /** Healthy while the loop thread keeps running its checks. */
@@ -200,14 +148,9 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   private void changed(TcpTeardownNode node) {
-    TcpTeardownNode previous = latest.getAndSet(node);
-    boolean specChanged =
-        previous == null
-            || !Objects.equals(
-                previous.getMetadata().getGeneration(), node.getMetadata().getGeneration());
-    if (specChanged) {
-      loop.execute(guarded(() -> reconcile(false)));
-      onSpecChange.run();
+    if (latest.update(node)) {
+      loop.trigger(guarded(() -> reconcile(false)));
+      pods.specChanged().run();
     }
   }
 
@@ -313,11 +256,7 @@ public final class NodeAgent implements AutoCloseable {
     long base = settings.reportInterval().toMillis();
     long jittered =
         Math.round(base * (1 - JITTER + 2 * JITTER * ThreadLocalRandom.current().nextDouble()));
-    try {
-      nextReport = loop.schedule(guarded(this::report), jittered, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      LOG.debug("agent stopping: no further reports");
-    }
+    nextReport = loop.after(Duration.ofMillis(jittered), guarded(this::report)).orElse(null);
   }
 
   private void observe() {
@@ -356,8 +295,8 @@ public final class NodeAgent implements AutoCloseable {
         composer.compose(
             state,
             count,
-            pods.get(),
-            podTuning.get().map(PodTuningReport::of),
+            pods.sweeps().get(),
+            pods.tuning().get().map(PodTuningReport::of),
             lastConditions,
             clock.instant());
     lastConditions = status.conditions();
@@ -370,19 +309,12 @@ public final class NodeAgent implements AutoCloseable {
     return generation == null ? 0 : generation;
   }
 
+  /** Stops the watch and the loop; what it was given is closed by whoever built it. */
   @Override
   public void close() {
     if (informer != null) {
       informer.close();
     }
-    loop.shutdownNow();
-    try {
-      loop.awaitTermination(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    publisher.close();
-    observer.close();
-    events.close();
+    loop.close();
   }
 }

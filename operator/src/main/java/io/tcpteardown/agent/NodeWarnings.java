@@ -13,8 +13,9 @@ import java.util.Optional;
  */
 public final class NodeWarnings {
 
-  public static final String REUSE_WITHOUT_TIMESTAMPS =
-      NodeConditions.REASON_REUSE_WITHOUT_TIMESTAMPS;
+  /** The reason of the agent's ReuseIneffective condition for the same finding. */
+  public static final String REUSE_WITHOUT_TIMESTAMPS = NodeConditions.REASON_TIMESTAMPS_OFF;
+
   public static final String TIME_WAIT_NEAR_LIMIT = NodeConditions.REASON_TIME_WAIT_NEAR_LIMIT;
   public static final String ORPHANS_NEAR_LIMIT = NodeConditions.REASON_ORPHANS_NEAR_LIMIT;
 

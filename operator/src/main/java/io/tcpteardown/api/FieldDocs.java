@@ -4,8 +4,10 @@ package io.tcpteardown.api;
 final class FieldDocs {
   static final String ORPHAN_RETRIES =
       "net.ipv4.tcp_orphan_retries, 0..15 (0 means the kernel's 8). How many "
-          + "times an unacknowledged FIN is retransmitted in FIN_WAIT1, LAST_ACK and CLOSING, for every socket, "
-          + "not only orphans. Lower it where FIN_WAIT1 piles up (peers that stop reading). Per network namespace.";
+          + "times an orphaned socket (one its process closed) retransmits an unacknowledged FIN, or probes a "
+          + "zero window, in FIN_WAIT1, LAST_ACK and CLOSING; a socket a process still owns uses "
+          + "net.ipv4.tcp_retries2 instead. Lower it where orphans pile up in FIN_WAIT1 (peers that stop "
+          + "answering). Per network namespace.";
   static final String FIN_TIMEOUT =
       "net.ipv4.tcp_fin_timeout, 5..120 seconds. How long a socket closed with "
           + "close() (an orphan) may wait in FIN_WAIT2 for the peer's FIN. Kernel default 60. Per network namespace.";

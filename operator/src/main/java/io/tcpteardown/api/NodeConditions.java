@@ -11,7 +11,7 @@ public final class NodeConditions {
   public static final String DRIFT = "Drift";
   public static final String REUSE_INEFFECTIVE = "ReuseIneffective";
   public static final String TEARDOWN_PRESSURE = "TeardownPressure";
-  public static final String NAMESPACE = "HostNetwork";
+  public static final String HOST_NETWORK = "HostNetwork";
   public static final String CLOSE_WAIT_LEAK = "CloseWaitLeak";
 
   /** Present only while pod sweeps are costly because pods share the node's TCP hash table. */
@@ -33,7 +33,7 @@ public final class NodeConditions {
           + " (twReuse asked for while tcp_timestamps is 0), "
           + TEARDOWN_PRESSURE
           + " (TIME_WAIT or orphans near their limits, in the node's or a pod's namespace), "
-          + NAMESPACE
+          + HOST_NETWORK
           + " (whether the agent runs in the node's own network namespace) and "
           + CLOSE_WAIT_LEAK
           + " (a pod whose CLOSE_WAIT sockets stay at or above the threshold: the peer closed, the"
@@ -65,7 +65,6 @@ public final class NodeConditions {
   public static final String REASON_BELOW_LIMITS = "BelowLimits";
   public static final String REASON_TIME_WAIT_NEAR_LIMIT = "TimeWaitNearLimit";
   public static final String REASON_ORPHANS_NEAR_LIMIT = "OrphansNearLimit";
-  public static final String REASON_REUSE_WITHOUT_TIMESTAMPS = "ReuseWithoutTimestamps";
   public static final String REASON_POD_PRESSURE = "PodPressure";
   // Reasons of CloseWaitLeak.
   public static final String REASON_LEAK_SUSPECTED = "LeakSuspected";

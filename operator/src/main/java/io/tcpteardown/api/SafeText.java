@@ -1,7 +1,10 @@
 package io.tcpteardown.api;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.function.LongFunction;
 
 /**
  * Text that came from outside the project (process names, command lines, Pod fields, kernel or
@@ -82,9 +85,27 @@ public final class SafeText {
    */
   public static String join(
       List<String> items, long total, String separator, int maxShown, String noun) {
-    String shown = String.join(separator, items.subList(0, Math.min(maxShown, items.size())));
-    long more = total - Math.min(maxShown, items.size());
-    return more > 0 ? shown + separator + "and " + more + " more" + noun : shown;
+    return join(
+        items, total, separator, maxShown, more -> separator + "and " + more + " more" + noun);
+  }
+
+  /** Names as prose: at most {@code maxShown} joined by ", ", then " and N more" (N exact). */
+  public static String names(Collection<String> names, int maxShown) {
+    List<String> items = new ArrayList<>(names);
+    return join(items, items.size(), ", ", maxShown, more -> " and " + more + " more");
+  }
+
+  /**
+   * The first {@code maxShown} of {@code items} joined by {@code separator}, then what {@code rest}
+   * says of the N left out (all that follows the last item shown), where N counts every one of
+   * {@code total}.
+   */
+  public static String join(
+      List<String> items, long total, String separator, int maxShown, LongFunction<String> rest) {
+    int shown = Math.min(maxShown, items.size());
+    String joined = String.join(separator, items.subList(0, shown));
+    long more = total - shown;
+    return more > 0 ? joined + rest.apply(more) : joined;
   }
 
   private static boolean printable(char c) {
@@ -107,8 +128,17 @@ public final class SafeText {
    */
   public static String joinWithin(
       List<String> items, String separator, int maxShown, int maxChars, String noun) {
-    String longestTail = separator + "and " + items.size() + " more" + noun;
-    int room = maxChars - longestTail.length();
+    return joinWithin(
+        items, separator, maxShown, maxChars, more -> separator + "and " + more + " more" + noun);
+  }
+
+  /**
+   * As {@link #joinWithin(List, String, int, int, String)}, with what {@code rest} says of the N
+   * items left out (all that follows the last item shown) in place of "and N more".
+   */
+  public static String joinWithin(
+      List<String> items, String separator, int maxShown, int maxChars, LongFunction<String> rest) {
+    int room = maxChars - rest.apply(items.size()).length();
     if (room < 32) {
       throw new IllegalArgumentException("no room for an item beside the count");
     }
@@ -126,13 +156,6 @@ public final class SafeText {
       shown++;
     }
     int more = items.size() - shown;
-    if (more > 0) {
-      out.append(shown == 0 ? "" : separator)
-          .append("and ")
-          .append(more)
-          .append(" more")
-          .append(noun);
-    }
-    return out.toString();
+    return more > 0 ? out.append(rest.apply(more)).toString() : out.toString();
   }
 }

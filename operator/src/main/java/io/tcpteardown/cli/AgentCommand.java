@@ -1,41 +1,10 @@
 package io.tcpteardown.cli;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.tcpteardown.agent.AgentMetrics;
+import io.tcpteardown.agent.AgentRuntime;
 import io.tcpteardown.agent.AgentSettings;
-import io.tcpteardown.agent.AgentStatusComposer;
-import io.tcpteardown.agent.NodeAgent;
-import io.tcpteardown.agent.NodeCapacity;
-import io.tcpteardown.agent.NodeObserver;
-import io.tcpteardown.agent.StatusPublisher;
-import io.tcpteardown.agent.pods.CloseWaitHolders;
-import io.tcpteardown.agent.pods.CpuBudget;
-import io.tcpteardown.agent.pods.NamespaceLabels;
-import io.tcpteardown.agent.pods.NamespaceScanner;
-import io.tcpteardown.agent.pods.NamespaceThread;
-import io.tcpteardown.agent.pods.PodDirectory;
-import io.tcpteardown.agent.pods.PodMetrics;
-import io.tcpteardown.agent.pods.PodObserver;
-import io.tcpteardown.agent.pods.PodSweeper;
-import io.tcpteardown.agent.pods.PodTuner;
-import io.tcpteardown.agent.pods.PodTuningLoop;
-import io.tcpteardown.agent.pods.SweepPacer;
-import io.tcpteardown.agent.sysctl.NodeMemory;
-import io.tcpteardown.agent.sysctl.StateFile;
-import io.tcpteardown.agent.sysctl.SysctlApplier;
-import io.tcpteardown.agent.sysctl.SysctlFiles;
-import io.tcpteardown.api.AgentInfo;
-import io.tcpteardown.events.EventRecorder;
-import io.tcpteardown.http.EndpointServer;
-import io.tcpteardown.rules.PodFacts;
-import io.tcpteardown.rules.PodRule;
-import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -176,65 +145,52 @@ public final class AgentCommand implements Callable<Integer> {
               + " suspected leak (env CLOSE_WAIT_THRESHOLD, default ${DEFAULT-VALUE}).")
   long closeWaitThreshold;
 
+  /** Every flag's value. */
+  AgentSettings settings() {
+    return new AgentSettings(
+        nodeName,
+        podName,
+        proc.procRoot,
+        stateFile,
+        driftCheckInterval,
+        reportInterval,
+        metricsPort,
+        metricsAddress,
+        probePort,
+        probeAddress,
+        pods,
+        podSweepCpuBudget,
+        podSweepMinInterval,
+        statusPodLimit,
+        podMetricsLimit,
+        closeWaitThreshold);
+  }
+
   @Override
   public Integer call() throws Exception {
-    AgentSettings settings = new AgentSettings(nodeName, driftCheckInterval, reportInterval);
-    Clock clock = Clock.systemUTC();
-    KubernetesClient client = new KubernetesClientBuilder().build();
-    AgentMetrics metrics = new AgentMetrics(nodeName);
-    // One instance: the node's and the pods' sections are saved under its lock.
-    StateFile states = new StateFile(stateFile);
-    NodeCapacity capacity = NodeCapacity.read(client, nodeName, Duration.ofMinutes(10));
-    SysctlApplier applier =
-        new SysctlApplier(
-            new SysctlFiles(proc.procRoot),
-            states,
-            NodeMemory.of(proc.procRoot, capacity::memoryBytes));
-    EventRecorder events = new EventRecorder(client, "tcp-teardown-agent", nodeName, clock);
-    PodObserver podObserver = null;
-    PodTuningLoop podTuning = null;
-    if (pods) {
-      try {
-        PodDirectory directory = PodDirectory.watch(client, nodeName);
-        // One CPU budget for sweeps and the tuning loop's rescans (CpuBudget).
-        CpuBudget budget = CpuBudget.of(new SweepPacer(podSweepCpuBudget, podSweepMinInterval));
-        podObserver = podObserver(directory, metrics, events, budget, clock);
-        podTuning = podTuning(client, directory, states, budget);
-      } catch (IOException | RuntimeException e) {
-        System.err.println(
-            "warning: pods are not counted ("
-                + e.getMessage()
-                + "): the agent needs root and"
-                + " hostPID: true to enter pods' network namespaces; the node is still managed.");
-      }
-    }
-    NodeAgent agent =
-        new NodeAgent(
-            client,
-            settings,
-            applier,
-            new NodeObserver(proc.procRoot),
-            metrics,
-            events,
-            new StatusPublisher(client, nodeName, metrics, clock),
-            new AgentStatusComposer(
-                new AgentInfo(
-                    podName.isBlank() ? null : podName,
-                    VersionProvider.version(),
-                    podTuning == null ? null : List.of(AgentInfo.POD_RULES))),
-            clock,
-            podObserver == null ? Optional::empty : podObserver::latest);
-    // Bind the port before touching the kernel: a port clash must stop the agent before it has
-    // changed anything, not crash-loop a pod that already applied settings.
-    EndpointServer probes = null;
-    EndpointServer endpoints = null;
+    AgentRuntime runtime;
     try {
-      if (probePort >= 0) {
-        probes =
-            EndpointServer.on(probeAddress, probePort).probe("/healthz", agent::healthy).start();
-      }
-    } catch (IOException e) {
-      System.err.println(
+      runtime =
+          AgentRuntime.start(
+              new KubernetesClientBuilder().build(),
+              settings(),
+              VersionProvider.version(),
+              System.err::println);
+    } catch (AgentRuntime.ListenerUnavailable e) {
+      System.err.println(listenerError(e));
+      return ExitCodes.UNREADABLE;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+    try (runtime) {
+      stopped.await();
+    }
+    return ExitCodes.OK;
+  }
+
+  private String listenerError(AgentRuntime.ListenerUnavailable e) {
+    return switch (e.listener()) {
+      case PROBE ->
           "error: --probe-port "
               + probePort
               + " / --probe-address "
@@ -242,165 +198,19 @@ public final class AgentCommand implements Callable<Integer> {
               + ": "
               + e.getMessage()
               + ". Nothing was changed on this node. Free the port, or choose another with "
-              + "--probe-port (chart value agent.probePort).");
-    }
-    if (probes != null || probePort < 0) {
-      try {
-        endpoints =
-            EndpointServer.on(metricsAddress, metricsPort)
-                .probe("/healthz", agent::healthy)
-                .metrics(metrics::scrape)
-                .start();
-      } catch (IOException e) {
-        System.err.println(
-            "error: --metrics-port "
-                + metricsPort
-                + " / --metrics-address "
-                + (metricsAddress == null || metricsAddress.isBlank()
-                    ? "(every address)"
-                    : metricsAddress)
-                + ": "
-                + e.getMessage()
-                + ". Nothing was changed on this node. Free the port, or choose another with "
-                + "--metrics-port (chart value agent.metricsPort) or an address of this node with "
-                + "--metrics-address (agent.metricsAddress).");
-      }
-    }
-    if (endpoints == null) {
-      if (probes != null) {
-        probes.close();
-      }
-      agent.close();
-      capacity.close();
-      if (podObserver != null) {
-        podObserver.close();
-      }
-      if (podTuning != null) {
-        podTuning.close();
-      }
-      client.close();
-      return ExitCodes.UNREADABLE;
-    }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-    try (EndpointServer metricsListener = endpoints;
-        AutoCloseable probeListener = probes == null ? () -> {} : probes;
-        client;
-        capacity;
-        agent;
-        AutoCloseable sweeps = podObserver == null ? () -> {} : podObserver;
-        AutoCloseable tuning = podTuning == null ? () -> {} : podTuning) {
-      if (podTuning != null) {
-        PodTuningLoop loop = podTuning;
-        agent.podTuning(loop::latest);
-        agent.onSpecChange(loop::trigger);
-        podTuningRules.set(agent::podRules);
-      }
-      agent.start();
-      if (podObserver != null) {
-        podObserver.start();
-      }
-      if (podTuning != null) {
-        podTuning.start();
-      }
-      stopped.await();
-    }
-    return ExitCodes.OK;
-  }
-
-  /** The rules come from the agent, which is built after the loop. */
-  private final java.util.concurrent.atomic.AtomicReference<
-          java.util.function.Supplier<Optional<List<PodRule>>>>
-      podTuningRules = new java.util.concurrent.atomic.AtomicReference<>(Optional::empty);
-
-  /**
-   * Pod rules applied in the pods' namespaces, on a setns thread of their own (so that a long sweep
-   * never delays a new pod's values), driven by the pod and namespace watches.
-   */
-  private PodTuningLoop podTuning(
-      KubernetesClient client, PodDirectory directory, StateFile states, CpuBudget budget)
-      throws IOException {
-    NamespaceLabels namespaces = NamespaceLabels.watch(client);
-    NamespaceThread thread = NamespaceThread.start(proc.procRoot);
-    PodTuningLoop.Pods known =
-        new PodTuningLoop.Pods() {
-          @Override
-          public java.util.Collection<PodFacts> pods() {
-            List<PodFacts> facts = new java.util.ArrayList<>();
-            directory
-                .podsByCgroupUid()
-                .forEach(
-                    (uid, meta) -> {
-                      if (!meta.hostNetwork()) {
-                        facts.add(
-                            new PodFacts(
-                                uid,
-                                meta.namespace(),
-                                meta.name(),
-                                meta.labels(),
-                                namespaces.labels(meta.namespace()),
-                                meta.ownSysctls()));
-                      }
-                    });
-            return facts;
-          }
-
-          @Override
-          public boolean synced() {
-            return directory.synced() && namespaces.synced();
-          }
-
-          @Override
-          public java.util.Set<String> unattributed() {
-            return directory.attribution().unattributed();
-          }
-        };
-    PodTuningLoop loop =
-        new PodTuningLoop(
-            new PodTuner(thread, states, proc.procRoot),
-            states,
-            new NamespaceScanner(proc.procRoot),
-            known,
-            () -> podTuningRules.get().get(),
-            driftCheckInterval,
-            POD_WAITING_RETRY,
-            budget,
-            java.lang.management.ManagementFactory.getThreadMXBean()::getCurrentThreadCpuTime) {
-          @Override
-          public void close() {
-            super.close();
-            thread.close();
-            namespaces.close();
-          }
-        };
-    directory.onChange(loop::trigger);
-    namespaces.onChange(loop::trigger);
-    return loop;
-  }
-
-  /** How soon a pod that should be tuned but has no namespace yet is looked for again. */
-  static final java.time.Duration POD_WAITING_RETRY = java.time.Duration.ofMillis(250);
-
-  private PodObserver podObserver(
-      PodDirectory directory,
-      AgentMetrics metrics,
-      EventRecorder events,
-      CpuBudget budget,
-      Clock clock)
-      throws IOException {
-    PodSweeper sweeper = new PodSweeper(proc.procRoot, clock);
-    return new PodObserver(
-        sweeper,
-        directory,
-        new CloseWaitHolders(proc.procRoot, sweeper::closeWaitInodes),
-        events,
-        new PodMetrics(metrics.registry(), podMetricsLimit),
-        new PodObserver.Settings(
-            new SweepPacer(podSweepCpuBudget, podSweepMinInterval),
-            statusPodLimit,
-            podMetricsLimit,
-            closeWaitThreshold),
-        budget,
-        clock);
+              + "--probe-port (chart value agent.probePort).";
+      case METRICS ->
+          "error: --metrics-port "
+              + metricsPort
+              + " / --metrics-address "
+              + (metricsAddress == null || metricsAddress.isBlank()
+                  ? "(every address)"
+                  : metricsAddress)
+              + ": "
+              + e.getMessage()
+              + ". Nothing was changed on this node. Free the port, or choose another with "
+              + "--metrics-port (chart value agent.metricsPort) or an address of this node with "
+              + "--metrics-address (agent.metricsAddress).";
+    };
   }
 }

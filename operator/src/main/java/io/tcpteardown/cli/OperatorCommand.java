@@ -75,19 +75,22 @@ public final class OperatorCommand implements Callable<Integer> {
               + " ${DEFAULT-VALUE}).")
   Duration agentReportInterval;
 
+  /** Every flag's value. */
+  OperatorSettings settings() {
+    return new OperatorSettings(
+        leaderElection,
+        leaseName,
+        leaseNamespace,
+        healthPort,
+        metricsPort,
+        statusInterval,
+        agentReportInterval);
+  }
+
   @Override
   public Integer call() throws Exception {
     KubernetesClient client = OperatorClient.create(Config.autoConfigure(null));
-    OperatorSettings settings =
-        new OperatorSettings(
-            leaderElection,
-            leaseName,
-            leaseNamespace,
-            healthPort,
-            metricsPort,
-            statusInterval,
-            agentReportInterval);
-    OperatorRuntime runtime = OperatorRuntime.start(client, settings);
+    OperatorRuntime runtime = OperatorRuntime.start(client, settings());
     // SIGTERM: the hook itself stops the controllers and gives the Lease up before the JVM halts
     // (a hook that only wakes the main thread lets the JVM halt before the main thread is done).
     Thread shutdown = new Thread(runtime::close, "operator-shutdown");

@@ -195,8 +195,9 @@ public final class ProfileFiles {
 
   /**
    * A document that names a kind of another API group: checked by its own tools, not here. A
-   * document of this group, one named TcpTeardownProfile, or one without a kind is checked as a
-   * profile, so that a misspelt kind or apiVersion of a profile is reported, never skipped.
+   * document of this group, one named TcpTeardownProfile, or one without a kind or an apiVersion is
+   * checked as a profile, so that a misspelt kind or apiVersion of a profile is reported, never
+   * skipped.
    */
   static boolean isOtherKind(JsonNode document) {
     if (!document.isObject() || !document.path("kind").isTextual()) {
@@ -206,6 +207,7 @@ public final class ProfileFiles {
     String apiVersion = document.path("apiVersion").asText("");
     String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
     return !kind.isEmpty()
+        && !apiVersion.isEmpty()
         && !kind.equals(ProfileValidation.KIND)
         && !group.equals(TcpTeardownProfile.GROUP);
   }

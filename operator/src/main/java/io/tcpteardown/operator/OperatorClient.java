@@ -8,8 +8,8 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
  * The operator's client of the API server: its own JSON mapping, and HTTP/1.1 instead of one HTTP/2
  * connection. At a profile change the operator has one apply in flight per reconciler thread; over
  * Java's HTTP/2 client they shared one connection and took about twice the API server's own time
- * per apply (README "Benchmarks", Scale), over HTTP/1.1 each has a connection of its own (idle ones
- * close after 30 s). Watches are WebSockets, each on a connection of its own, either way.
+ * per apply (docs/benchmarks.md, "Scale"), over HTTP/1.1 each has a connection of its own (idle
+ * ones close after 30 s). Watches are WebSockets, each on a connection of its own, either way.
  */
 public final class OperatorClient {
   private OperatorClient() {}

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The operator's Prometheus metrics: per-profile gauges from the status it reports, the count of
@@ -36,16 +37,27 @@ public final class OperatorMetrics {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, Map<String, AtomicLong>> gauges = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> silentAgents = new ConcurrentHashMap<>();
+  private final LongAdder specWrites = new LongAdder();
 
   public OperatorMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
-    FunctionCounter.builder(SPEC_WRITES, this, m -> TcpTeardownNodeDependent.specWrites())
+    FunctionCounter.builder(SPEC_WRITES, specWrites, LongAdder::sum)
         .description(
             "TcpTeardownNode spec writes (server-side applies) the API server accepted from this"
                 + " operator: one per node a profile change reaches, none while nothing changes")
         .register(registry);
+  }
+
+  /** The API server accepted a TcpTeardownNode spec write (a creation or an update). */
+  public void specWritten() {
+    specWrites.increment();
+  }
+
+  /** TcpTeardownNode spec writes the API server accepted so far. */
+  public long specWrites() {
+    return specWrites.sum();
   }
 
   /** Registers the leader gauge, read at each scrape. */

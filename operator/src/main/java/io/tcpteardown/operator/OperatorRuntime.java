@@ -46,6 +46,7 @@ public final class OperatorRuntime implements AutoCloseable {
   private final EndpointServer health;
   private final EndpointServer metrics;
   private final ScheduledExecutorService silenceCheck;
+  private final OperatorMetrics operatorMetrics;
 
   /** How often the nodes whose agents went silent are looked for. */
   private static final Duration SILENCE_CHECK = Duration.ofSeconds(30);
@@ -57,7 +58,8 @@ public final class OperatorRuntime implements AutoCloseable {
       Leadership leadership,
       EndpointServer health,
       EndpointServer metrics,
-      ScheduledExecutorService silenceCheck) {
+      ScheduledExecutorService silenceCheck,
+      OperatorMetrics operatorMetrics) {
     this.operator = operator;
     this.client = client;
     this.settings = settings;
@@ -65,6 +67,7 @@ public final class OperatorRuntime implements AutoCloseable {
     this.health = health;
     this.metrics = metrics;
     this.silenceCheck = silenceCheck;
+    this.operatorMetrics = operatorMetrics;
   }
 
   /**
@@ -74,13 +77,17 @@ public final class OperatorRuntime implements AutoCloseable {
   public static OperatorRuntime start(KubernetesClient client, OperatorSettings settings)
       throws IOException {
     Leadership leadership = new Leadership(newIdentity());
+    OperatorMetrics operatorMetrics = new OperatorMetrics();
+    ProfileValidations validations = new ProfileValidations();
     Operator operator =
         new Operator(
             overrider -> {
               overrider
                   .withKubernetesClient(client)
                   .withCloseClientOnStop(false)
-                  .withResourceCloner(new ShallowCloner(client.getKubernetesSerialization()));
+                  .withResourceCloner(new ShallowCloner(client.getKubernetesSerialization()))
+                  .withDependentResourceFactory(
+                      new NodeDependentFactory(validations, operatorMetrics::specWritten));
               if (settings.leaderElection()) {
                 overrider.withLeaderElectionConfiguration(
                     LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
@@ -93,12 +100,11 @@ public final class OperatorRuntime implements AutoCloseable {
               }
             });
     Clock clock = Clock.systemUTC();
-    OperatorMetrics operatorMetrics = new OperatorMetrics();
     operatorMetrics.leadership(() -> !settings.leaderElection() || leadership.leading.get());
     AgentReports agentReports = new AgentReports(settings.agentSilenceLimit());
     NodeObjectFeed nodeObjects =
         new NodeObjectFeed(
-            new ProfileStatusIndex(new PressureTracker(), agentReports), agentReports);
+            new ProfileStatusIndex(new PressureTracker(), agentReports, validations), agentReports);
     operator.register(new NodeSettingsReconciler(nodeObjects));
     operator.register(
         new ProfileStatusReconciler(
@@ -147,7 +153,14 @@ public final class OperatorRuntime implements AutoCloseable {
         SILENCE_CHECK.toSeconds(),
         TimeUnit.SECONDS);
     return new OperatorRuntime(
-        operator, client, settings, leadership, health, metricsServer, silenceCheck);
+        operator,
+        client,
+        settings,
+        leadership,
+        health,
+        metricsServer,
+        silenceCheck,
+        operatorMetrics);
   }
 
   /** The pod's name (HOSTNAME) and a random suffix: unique even for two runtimes in one JVM. */
@@ -173,6 +186,11 @@ public final class OperatorRuntime implements AutoCloseable {
    */
   public CompletableFuture<Void> lostLeadership() {
     return leadership.lost;
+  }
+
+  /** TcpTeardownNode spec writes the API server accepted from this runtime so far. */
+  public long specWrites() {
+    return operatorMetrics.specWrites();
   }
 
   public int healthPort() {

@@ -5,10 +5,10 @@ import io.tcpteardown.api.PodConflictEntry;
 import io.tcpteardown.api.PodMode;
 import io.tcpteardown.api.PodRuleResult;
 import io.tcpteardown.api.PodSummary;
+import io.tcpteardown.api.SafeText;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -22,10 +22,21 @@ import java.util.Objects;
  */
 public record ProfilePodStatus(
     PodSummary summary, List<String> withoutFeature, List<String> conflicts) {
+  /** How many nodes or pods a message names. */
+  private static final int MAX_NAMES = 5;
 
   /** Whether the pods count toward Applied: every agent understands, every matched pod applied. */
   public boolean applied(PodMode mode) {
-    if (!withoutFeature.isEmpty()) {
+    return applied(summary, withoutFeature.isEmpty(), mode);
+  }
+
+  /**
+   * Whether pods so summed count toward Applied.
+   *
+   * @param everyAgentUnderstands every selected node's agent lists the podRules feature
+   */
+  static boolean applied(PodSummary summary, boolean everyAgentUnderstands, PodMode mode) {
+    if (!everyAgentUnderstands) {
       return false;
     }
     return mode == PodMode.ReportOnly
@@ -36,8 +47,7 @@ public record ProfilePodStatus(
   public String notAppliedMessage(PodMode mode) {
     if (!withoutFeature.isEmpty()) {
       return "the agents on "
-          + String.join(", ", withoutFeature.subList(0, Math.min(5, withoutFeature.size())))
-          + (withoutFeature.size() > 5 ? " and " + (withoutFeature.size() - 5) + " more" : "")
+          + SafeText.names(withoutFeature, MAX_NAMES)
           + " do not understand pod rules (an older agent version, such as during a DaemonSet"
           + " rollout): their pods are not counted as applied until the agent is upgraded";
     }
@@ -51,14 +61,6 @@ public record ProfilePodStatus(
         + (summary.errors() > 0
             ? ", " + summary.errors() + " with errors (see status.pods[].tuning of each node)"
             : "");
-  }
-
-  public static ProfilePodStatus of(String profile, Map<String, TcpTeardownNodeStatus> byNode) {
-    List<Part> parts = new ArrayList<>();
-    for (var node : byNode.entrySet()) {
-      parts.add(part(profile, node.getKey(), node.getValue()));
-    }
-    return combine(parts);
   }
 
   /**
@@ -110,7 +112,7 @@ public record ProfilePodStatus(
                 + " on node "
                 + node
                 + " ("
-                + String.join(", ", pods.subList(0, Math.min(5, pods.size())))
+                + String.join(", ", pods.subList(0, Math.min(MAX_NAMES, pods.size())))
                 + "); "
                 + profiles.getFirst()
                 + " wins because its name sorts first. Give one profile a higher priority or"

@@ -1,11 +1,10 @@
 package io.tcpteardown.operator;
 
+import io.tcpteardown.api.NodePodRule;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileStatus;
-import io.tcpteardown.operator.ProfileStatusCalculator.NodeContribution;
 import io.tcpteardown.rules.NodeFacts;
 import io.tcpteardown.rules.NodeResolution;
-import io.tcpteardown.rules.ProfileValidation;
 import io.tcpteardown.rules.Resolver;
 import io.tcpteardown.rules.Violation;
 import java.time.Instant;
@@ -24,8 +23,8 @@ import java.util.TreeSet;
  * accepted profiles and its contribution to each profile that selects it are kept, and only what an
  * event touches is computed again. A TcpTeardownNode report recomputes that node's contributions
  * (no resolution); a Node whose labels or memory changed is resolved again; only a profile change
- * resolves every node. A profile's status is then assembled from its nodes' contributions, as
- * {@link ProfileStatusCalculator#compute} assembles it from everything.
+ * resolves every node. A profile's status is then assembled from its nodes' contributions, as the
+ * full recomputation of the tests assembles it from everything.
  *
  * <p>Thread-safe: informers feed it while reconcilers read it.
  */
@@ -35,8 +34,8 @@ public final class ProfileStatusIndex {
       return violations.isEmpty();
     }
 
-    boolean podRule() {
-      return accepted() && Resolver.podRule(profile).isPresent();
+    Optional<NodePodRule> podRule() {
+      return accepted() ? Resolver.podRule(profile) : Optional.empty();
     }
   }
 
@@ -51,19 +50,26 @@ public final class ProfileStatusIndex {
   // The other way round: per node, the profiles holding a contribution of it (selecting it).
   private final Map<String, Set<String>> selectedBy = new HashMap<>();
   private final Map<String, Long> urgentVersions = new HashMap<>();
-  // Per profile: selected nodes, of them applied, and under pressure. A node entering or leaving
-  // pressure (TIME_WAIT around 90% flaps on every report) changes the written-at-once part only
-  // when
-  // it is the first or the last; a node turning applied only when it is the last.
-  private final Map<String, int[]> tallies = new HashMap<>();
+  // Per profile: the counts over its nodes and the written-at-once part decided from them. A node
+  // entering or leaving pressure (TIME_WAIT around 90% flaps on every report) changes that part
+  // only when it is the first or the last; a node turning applied only when it is the last.
+  private final Map<String, ProfileTally> tallies = new HashMap<>();
+  private final Map<String, UrgentStatus> urgentParts = new HashMap<>();
   private long lastVersion;
   private List<TcpTeardownProfile> accepted = List.of();
 
   private final AgentSilence silence;
 
-  public ProfileStatusIndex(PressureTracker tracker, AgentSilence silence) {
+  private final ProfileValidations validations;
+
+  /**
+   * @param validations the operator's validation cache
+   */
+  public ProfileStatusIndex(
+      PressureTracker tracker, AgentSilence silence, ProfileValidations validations) {
     this.silence = silence;
     this.tracker = tracker;
+    this.validations = validations;
   }
 
   /** A profile was added or updated; a status-only update changes nothing here. */
@@ -74,9 +80,11 @@ public final class ProfileStatusIndex {
       profiles.put(name, new ProfileEntry(profile, before.violations()));
       return;
     }
-    profiles.put(name, new ProfileEntry(profile, ProfileValidation.validate(profile)));
-    bump(name);
+    ProfileEntry entry = new ProfileEntry(profile, validations.of(profile));
+    profiles.put(name, entry);
     resolveEveryNode();
+    urgentParts.put(name, urgentOf(entry, tallies.getOrDefault(name, ProfileTally.NONE)));
+    bump(name);
   }
 
   public synchronized void removeProfile(String name) {
@@ -88,6 +96,7 @@ public final class ProfileStatusIndex {
     selectedBy.values().removeIf(Set::isEmpty);
     urgentVersions.remove(name);
     tallies.remove(name);
+    urgentParts.remove(name);
     resolveEveryNode();
   }
 
@@ -136,7 +145,7 @@ public final class ProfileStatusIndex {
       return Optional.empty();
     }
     return Optional.of(
-        ProfileStatusCalculator.assemble(
+        ProfileStatusAssembler.assemble(
             entry.profile(),
             previous,
             entry.violations(),
@@ -146,10 +155,18 @@ public final class ProfileStatusIndex {
   }
 
   /**
-   * A number that changes whenever anything the written-at-once part of the profile's status
-   * ({@link StatusWritePolicy#urgent}) depends on may have changed: the profile itself, which nodes
-   * it selects, and of each node whether it is applied, held back, in conflict or under pressure,
-   * and its pods' part. While it stays the same, only counts and messages can have changed.
+   * The written-at-once part of the profile's status ({@link UrgentStatus}) as the index decides it
+   * from its counts, leaving out agents gone silent (which come with time, not with an event, and
+   * are seen at the status interval); empty when the profile is not known here. It equals the part
+   * of the {@link #status} assembled now while no agent is silent.
+   */
+  public synchronized Optional<UrgentStatus> urgent(String profile) {
+    return Optional.ofNullable(urgentParts.get(profile));
+  }
+
+  /**
+   * A number that changes whenever the profile itself changes or its {@link #urgent} part does.
+   * While it stays the same, only counts and messages can have changed.
    */
   public synchronized long urgentVersion(String profile) {
     return urgentVersions.getOrDefault(profile, 0L);
@@ -168,37 +185,13 @@ public final class ProfileStatusIndex {
     urgentVersions.put(profile, ++lastVersion);
   }
 
-  private static final int SELECTED = 0;
-  private static final int APPLIED = 1;
-  private static final int PRESSURE = 2;
-
-  private static void count(int[] tally, NodeContribution c, int sign) {
-    if (c != null) {
-      tally[SELECTED] += sign;
-      tally[APPLIED] += c.applied() ? sign : 0;
-      tally[PRESSURE] += c.pressure() != null ? sign : 0;
-    }
-  }
-
-  /**
-   * What of one node's contribution the written-at-once part depends on, besides being selected,
-   * applied and under pressure, which count through the tallies.
-   */
-  private static Object urgentPart(NodeContribution c) {
-    if (c == null) {
-      return null;
-    }
-    return java.util.Arrays.asList(
-        c.heldBack() != null,
-        c.conflicts(),
-        c.pods() == null
-            ? null
-            : List.of(
-                c.pods().withoutFeature(),
-                c.pods().matched(),
-                c.pods().applied(),
-                c.pods().errors(),
-                c.pods().conflicts()));
+  private UrgentStatus urgentOf(ProfileEntry entry, ProfileTally tally) {
+    return ProfileStatusAssembler.urgent(
+        new ProfileVerdictFacts(
+            entry.profile().getMetadata().getGeneration(),
+            entry.violations(),
+            entry.podRule(),
+            tally));
   }
 
   private static boolean sameSpec(TcpTeardownProfile a, TcpTeardownProfile b) {
@@ -256,9 +249,9 @@ public final class ProfileStatusIndex {
         }
       } else {
         after =
-            ProfileStatusCalculator.contribution(
+            NodeContribution.of(
                 profile,
-                entry.podRule(),
+                entry.podRule().isPresent(),
                 name,
                 entry.accepted() ? resolutions.get(name) : null,
                 objects.get(name),
@@ -266,14 +259,14 @@ public final class ProfileStatusIndex {
         before = byNode.put(name, after);
         selectedBy.computeIfAbsent(name, n -> new java.util.HashSet<>()).add(profile);
       }
-      int[] tally = tallies.computeIfAbsent(profile, p -> new int[3]);
-      boolean allAppliedBefore = tally[APPLIED] == tally[SELECTED];
-      boolean pressureBefore = tally[PRESSURE] > 0;
-      count(tally, before, -1);
-      count(tally, after, 1);
-      if (!Objects.equals(urgentPart(before), urgentPart(after))
-          || allAppliedBefore != (tally[APPLIED] == tally[SELECTED])
-          || pressureBefore != (tally[PRESSURE] > 0)) {
+      ProfileTally tallyBefore = tallies.getOrDefault(profile, ProfileTally.NONE);
+      ProfileTally tally = tallyBefore.minus(before).plus(after);
+      if (tally.equals(tallyBefore)) {
+        continue;
+      }
+      tallies.put(profile, tally);
+      UrgentStatus urgent = urgentOf(entry, tally);
+      if (!urgent.equals(urgentParts.put(profile, urgent))) {
         bump(profile);
         bumped.add(profile);
       }

@@ -49,7 +49,7 @@ public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
   private final Map<String, Written> lastWrites = new ConcurrentHashMap<>();
 
   /** What this operator last wrote of a profile's status, and when. */
-  private record Written(Instant at, long urgentVersion, StatusWritePolicy.Urgent urgent) {}
+  private record Written(Instant at, long urgentVersion, UrgentStatus urgent) {}
 
   /**
    * @param feed the TcpTeardownNode events of the node-settings controller's informer, which must
@@ -122,7 +122,7 @@ public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
     if (written != null
         && previous != null
         && written.urgentVersion() == index.urgentVersion(name)
-        && written.urgent().equals(StatusWritePolicy.urgent(previous))) {
+        && written.urgent().equals(UrgentStatus.of(previous))) {
       // Since the last write only counts and messages can have changed: not even assembled
       // before the interval ends.
       Instant due = written.at().plus(writePolicy.interval());
@@ -146,8 +146,7 @@ public class ProfileStatusReconciler implements Reconciler<TcpTeardownProfile> {
               decision.retryAfter() == null ? writePolicy.interval() : decision.retryAfter());
     }
     events.onStatusChange(profile, previous, next);
-    lastWrites.put(
-        name, new Written(now, computed.get().urgentVersion(), StatusWritePolicy.urgent(next)));
+    lastWrites.put(name, new Written(now, computed.get().urgentVersion(), UrgentStatus.of(next)));
     TcpTeardownProfile patch = new TcpTeardownProfile();
     patch.setMetadata(
         new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()

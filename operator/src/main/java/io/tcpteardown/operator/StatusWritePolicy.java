@@ -1,19 +1,15 @@
 package io.tcpteardown.operator;
 
-import io.fabric8.kubernetes.api.model.Condition;
 import io.tcpteardown.api.TcpTeardownProfileStatus;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Objects;
 
 /**
- * When a profile's newly computed status is written. What a user acts on is written at once: the
- * observed generation, the number of selected nodes and each condition's status and reason. The
- * live part (totals, per-node counts and entries, applied node count, pod summary, the messages,
- * which carry counts such as a node's TIME_WAIT) changes on almost every agent report: it is
- * written at most once per {@code interval} per profile, and a change held back is written when the
- * interval ends, so the latest counts are never more than one interval old.
+ * When a profile's newly computed status is written. What a user acts on ({@link UrgentStatus}) is
+ * written at once. The live part (totals, per-node counts and entries, applied node count, pod
+ * summary, the messages, which carry counts such as a node's TIME_WAIT) changes on almost every
+ * agent report: it is written at most once per {@code interval} per profile, and a change held back
+ * is written when the interval ends, so the latest counts are never more than one interval old.
  */
 public record StatusWritePolicy(Duration interval) {
 
@@ -51,7 +47,9 @@ public record StatusWritePolicy(Duration interval) {
     if (next.equals(written)) {
       return Decision.NOTHING;
     }
-    if (written == null || lastWrite == null || !urgent(written).equals(urgent(next))) {
+    if (written == null
+        || lastWrite == null
+        || !UrgentStatus.of(written).equals(UrgentStatus.of(next))) {
       return Decision.WRITE;
     }
     Instant due = lastWrite.plus(interval);
@@ -59,27 +57,5 @@ public record StatusWritePolicy(Duration interval) {
       return Decision.WRITE;
     }
     return Decision.deferBy(Duration.between(now, due));
-  }
-
-  /** The part of a status written at once when it changes. */
-  record Urgent(Long observedGeneration, Integer selectedNodes, List<List<String>> conditions) {}
-
-  static Urgent urgent(TcpTeardownProfileStatus status) {
-    List<Condition> conditions = status.conditions() == null ? List.of() : status.conditions();
-    return new Urgent(
-        status.observedGeneration(),
-        status.selectedNodes(),
-        conditions.stream()
-            .filter(Objects::nonNull)
-            .map(
-                c ->
-                    java.util.Arrays.asList(
-                        c.getType(),
-                        c.getStatus(),
-                        c.getReason(),
-                        c.getObservedGeneration() == null
-                            ? null
-                            : String.valueOf(c.getObservedGeneration())))
-            .toList());
   }
 }

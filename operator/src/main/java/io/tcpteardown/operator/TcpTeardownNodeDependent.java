@@ -12,21 +12,25 @@ import io.tcpteardown.rules.NodeFacts;
 import io.tcpteardown.rules.NodeResolution;
 import io.tcpteardown.rules.Resolver;
 import java.util.Objects;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The desired TcpTeardownNode of a node: named after it, owned by it, spec resolved from the
  * profiles. Its informer is the node-settings controller's {@link NodeObjectFeed#EVENT_SOURCE}.
+ * Made by {@link NodeDependentFactory}, which gives it the operator's instances.
  */
 public class TcpTeardownNodeDependent
     extends CRUDKubernetesDependentResource<TcpTeardownNode, Node> {
-  // Shared by the dependents of every operator in this JVM: an entry names one stored content.
-  private static final AcceptedProfiles ACCEPTED = new AcceptedProfiles();
-  // Spec writes the API server accepted, for the operator's metrics (one operator per process).
-  private static final LongAdder SPEC_WRITES = new LongAdder();
+  private final ProfileValidations validations;
+  private final Runnable specWritten;
 
-  public TcpTeardownNodeDependent() {
+  /**
+   * @param validations the operator's validation cache
+   * @param specWritten told of every spec write the API server accepted (the operator's metrics)
+   */
+  TcpTeardownNodeDependent(ProfileValidations validations, Runnable specWritten) {
     super(TcpTeardownNode.class);
+    this.validations = validations;
+    this.specWritten = specWritten;
   }
 
   @Override
@@ -38,7 +42,8 @@ public class TcpTeardownNodeDependent
                 .eventSourceRetriever()
                 .getEventSourceFor(TcpTeardownProfile.class, NodeSettingsReconciler.PROFILES);
     NodeResolution resolution =
-        Resolver.resolveAccepted(NodeFacts.of(node), ACCEPTED.of(profiles.list().toList()));
+        Resolver.resolveAccepted(
+            NodeFacts.of(node), validations.accepted(profiles.list().toList()));
     TcpTeardownNode desired = new TcpTeardownNode();
     desired.setMetadata(new ObjectMetaBuilder().withName(node.getMetadata().getName()).build());
     desired.setSpec(resolution.toSpec());
@@ -56,20 +61,15 @@ public class TcpTeardownNodeDependent
     TcpTeardownNode applied =
         MetadataOnlyApply.apply(
             context.getClient(), desired, context.getControllerConfiguration().fieldManager());
-    SPEC_WRITES.increment();
+    specWritten.run();
     return applied;
   }
 
   @Override
   public TcpTeardownNode create(TcpTeardownNode desired, Node primary, Context<Node> context) {
     TcpTeardownNode created = super.create(desired, primary, context);
-    SPEC_WRITES.increment();
+    specWritten.run();
     return created;
-  }
-
-  /** TcpTeardownNode spec writes (creations and updates) the API server accepted so far. */
-  static long specWrites() {
-    return SPEC_WRITES.sum();
   }
 
   /**

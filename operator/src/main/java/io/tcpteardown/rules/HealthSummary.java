@@ -9,6 +9,7 @@ import io.tcpteardown.api.Conditions;
 import io.tcpteardown.api.HealthConditions;
 import io.tcpteardown.api.NodeConditions;
 import io.tcpteardown.api.ProfileConditions;
+import io.tcpteardown.api.SafeText;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -219,9 +220,7 @@ public final class HealthSummary {
   }
 
   static String named(Collection<String> names) {
-    List<String> first = names.stream().limit(NAMED).toList();
-    String more = names.size() > NAMED ? " and " + (names.size() - NAMED) + " more" : "";
-    return String.join(", ", first) + more;
+    return SafeText.names(names, NAMED);
   }
 
   private static List<Condition> summary(Verdict verdict, Long generation) {

@@ -44,14 +44,6 @@ public final class ProfileValidation {
   private static final ObjectMapper JSON =
       JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
   private static final StructuralSchema SPEC = loadSchema().property("spec");
-  private static final int MEMO_SIZE = 1024;
-  private static final Map<TcpTeardownProfileSpec, List<Violation>> MEMO =
-      new java.util.LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<TcpTeardownProfileSpec, List<Violation>> e) {
-          return size() > MEMO_SIZE;
-        }
-      };
 
   private ProfileValidation() {}
 
@@ -74,25 +66,12 @@ public final class ProfileValidation {
     return validateSpec(profile.getSpec());
   }
 
-  /**
-   * A typed spec: what it would be as JSON against the schema, then the rules. Remembered per spec
-   * value (resolution asks for every node and every profile), at most {@value #MEMO_SIZE} of them.
-   */
+  /** A typed spec: what it would be as JSON against the schema, then the rules. */
   public static List<Violation> validateSpec(TcpTeardownProfileSpec spec) {
     if (spec == null) {
       return List.of(missingSpec());
     }
-    synchronized (MEMO) {
-      List<Violation> known = MEMO.get(spec);
-      if (known != null) {
-        return known;
-      }
-    }
-    List<Violation> violations = List.copyOf(check(spec));
-    synchronized (MEMO) {
-      MEMO.put(spec, violations);
-    }
-    return violations;
+    return List.copyOf(check(spec));
   }
 
   private static List<Violation> check(TcpTeardownProfileSpec spec) {

@@ -57,7 +57,13 @@ class AgentStatusComposerTest {
   @Test
   void aCleanApplyReportsValuesOriginalsCountsAndTrueApplied() {
     TcpTeardownNodeStatus status =
-        COMPOSER.compose(applied(AgentState.Problems.NONE, List.of()), CALM, List.of(), T0);
+        COMPOSER.compose(
+            applied(AgentState.Problems.NONE, List.of()),
+            LatestCount.of(CALM, T0),
+            Optional.empty(),
+            Optional.empty(),
+            List.of(),
+            T0);
     assertThat(status.observedGeneration()).isEqualTo(4);
     assertThat(status.applied()).containsExactly(Map.entry("net.ipv4.tcp_fin_timeout", "30"));
     assertThat(status.original()).containsExactly(Map.entry("net.ipv4.tcp_fin_timeout", "60"));
@@ -82,7 +88,9 @@ class AgentStatusComposerTest {
     TcpTeardownNodeStatus status =
         COMPOSER.compose(
             new AgentState(4, FIN_30, Map.of(), Map.of(), refused, List.of(), 0),
-            CALM,
+            LatestCount.of(CALM, T0),
+            Optional.empty(),
+            Optional.empty(),
             List.of(),
             T0);
     assertThat(condition(status, "Applied").getStatus()).isEqualTo("False");
@@ -94,7 +102,15 @@ class AgentStatusComposerTest {
         new AgentState.Problems(
             List.of(), Optional.of("/var/lib/tcp-teardown/state.json is corrupt"), Map.of());
     assertThat(
-            condition(COMPOSER.compose(applied(corrupt, List.of()), CALM, List.of(), T0), "Error")
+            condition(
+                    COMPOSER.compose(
+                        applied(corrupt, List.of()),
+                        LatestCount.of(CALM, T0),
+                        Optional.empty(),
+                        Optional.empty(),
+                        List.of(),
+                        T0),
+                    "Error")
                 .getReason())
         .isEqualTo("StateFileCorrupt");
 
@@ -104,7 +120,13 @@ class AgentStatusComposerTest {
             Optional.empty(),
             Map.of("net.ipv4.tcp_max_orphans", "net.ipv4.tcp_max_orphans does not exist"));
     TcpTeardownNodeStatus partial =
-        COMPOSER.compose(applied(field, List.of()), CALM, List.of(), T0);
+        COMPOSER.compose(
+            applied(field, List.of()),
+            LatestCount.of(CALM, T0),
+            Optional.empty(),
+            Optional.empty(),
+            List.of(),
+            T0);
     assertThat(condition(partial, "Applied").getReason()).isEqualTo("PartiallyApplied");
     assertThat(condition(partial, "Error").getReason()).isEqualTo("SysctlFailed");
   }
@@ -114,10 +136,13 @@ class AgentStatusComposerTest {
     TcpTeardownNodeStatus status =
         COMPOSER.compose(
             applied(
-                    AgentState.Problems.NONE,
-                    List.of(new DriftCorrection(ManagedSysctl.FIN_TIMEOUT, 30, 59))),
-                CALM,
-            List.of(), T0);
+                AgentState.Problems.NONE,
+                List.of(new DriftCorrection(ManagedSysctl.FIN_TIMEOUT, 30, 59))),
+            LatestCount.of(CALM, T0),
+            Optional.empty(),
+            Optional.empty(),
+            List.of(),
+            T0);
     assertThat(condition(status, "Drift").getStatus()).isEqualTo("True");
     assertThat(condition(status, "Drift").getMessage())
         .isEqualTo("net.ipv4.tcp_fin_timeout was 59, written back to 30");
@@ -148,7 +173,9 @@ class AgentStatusComposerTest {
                 AgentState.Problems.NONE,
                 List.of(),
                 0),
-            troubled,
+            LatestCount.of(troubled, T0),
+            Optional.empty(),
+            Optional.empty(),
             List.of(),
             T0);
     assertThat(condition(status, "ReuseIneffective").getStatus()).isEqualTo("True");
@@ -161,9 +188,17 @@ class AgentStatusComposerTest {
   @Test
   void transitionTimesAreKeptWhileAConditionKeepsItsStatus() {
     AgentState state = applied(AgentState.Problems.NONE, List.of());
-    TcpTeardownNodeStatus first = COMPOSER.compose(state, CALM, List.of(), T0);
+    TcpTeardownNodeStatus first =
+        COMPOSER.compose(
+            state, LatestCount.of(CALM, T0), Optional.empty(), Optional.empty(), List.of(), T0);
     TcpTeardownNodeStatus later =
-        COMPOSER.compose(state, CALM, first.conditions(), T0.plusSeconds(600));
+        COMPOSER.compose(
+            state,
+            LatestCount.of(CALM, T0.plusSeconds(600)),
+            Optional.empty(),
+            Optional.empty(),
+            first.conditions(),
+            T0.plusSeconds(600));
     assertThat(condition(later, "Applied").getLastTransitionTime())
         .isEqualTo("2026-11-24T10:00:00Z");
     assertThat(later.lastReportTime()).isEqualTo("2026-11-24T10:10:00Z");
@@ -173,7 +208,9 @@ class AgentStatusComposerTest {
   void aFailedCountKeepsTheLastNumbersButSaysTheyAreStaleAndHowOld() {
     AgentState state = applied(AgentState.Problems.NONE, List.of());
     LatestCount stale = LatestCount.of(CALM, T0).failed("recv on the sock_diag socket failed");
-    TcpTeardownNodeStatus status = COMPOSER.compose(state, stale, List.of(), T0.plusSeconds(125));
+    TcpTeardownNodeStatus status =
+        COMPOSER.compose(
+            state, stale, Optional.empty(), Optional.empty(), List.of(), T0.plusSeconds(125));
     assertThat(status.lastReportTime()).isEqualTo("2026-11-24T10:02:05Z");
     assertThat(status.countTime()).isEqualTo("2026-11-24T10:00:00Z");
     assertThat(status.states()).isEqualTo(CALM.states());
@@ -183,7 +220,12 @@ class AgentStatusComposerTest {
 
     TcpTeardownNodeStatus fresh =
         COMPOSER.compose(
-            state, LatestCount.of(CALM, T0.plusSeconds(130)), List.of(), T0.plusSeconds(130));
+            state,
+            LatestCount.of(CALM, T0.plusSeconds(130)),
+            Optional.empty(),
+            Optional.empty(),
+            List.of(),
+            T0.plusSeconds(130));
     assertThat(fresh.countError()).isNull();
     assertThat(fresh.countTime()).isEqualTo(fresh.lastReportTime());
   }
@@ -192,7 +234,13 @@ class AgentStatusComposerTest {
   void aNodeNeverCountedReportsNoNumbersRatherThanZeros() {
     AgentState state = applied(AgentState.Problems.NONE, List.of());
     TcpTeardownNodeStatus status =
-        COMPOSER.compose(state, LatestCount.NONE.failed("no /proc/net/tcp"), List.of(), T0);
+        COMPOSER.compose(
+            state,
+            LatestCount.NONE.failed("no /proc/net/tcp"),
+            Optional.empty(),
+            Optional.empty(),
+            List.of(),
+            T0);
     assertThat(status.states()).isNull();
     assertThat(status.counters()).isNull();
     assertThat(status.countTime()).isNull();
@@ -205,14 +253,22 @@ class AgentStatusComposerTest {
   void hostNetworkSaysWhetherTheAgentRunsInTheNodesInitialNamespace() {
     AgentState state = applied(AgentState.Problems.NONE, List.of());
     // CALM has no tcp_max_orphans: a network namespace other than the initial one.
-    Condition outside = condition(COMPOSER.compose(state, CALM, List.of(), T0), "HostNetwork");
+    Condition outside =
+        condition(
+            COMPOSER.compose(
+                state, LatestCount.of(CALM, T0), Optional.empty(), Optional.empty(), List.of(), T0),
+            "HostNetwork");
     assertThat(outside.getStatus()).isEqualTo("False");
     assertThat(outside.getReason()).isEqualTo("NotInitialNamespace");
     assertThat(outside.getMessage()).contains("tcp_max_orphans", "hostNetwork: true");
     NodeObservation host =
         new NodeObservation(
             Map.of(ManagedSysctl.MAX_ORPHANS, 65536L), CALM.states(), CALM.counters(), "netlink");
-    Condition inside = condition(COMPOSER.compose(state, host, List.of(), T0), "HostNetwork");
+    Condition inside =
+        condition(
+            COMPOSER.compose(
+                state, LatestCount.of(host, T0), Optional.empty(), Optional.empty(), List.of(), T0),
+            "HostNetwork");
     assertThat(inside.getStatus()).isEqualTo("True");
     assertThat(inside.getReason()).isEqualTo("InitialNamespace");
   }
@@ -224,8 +280,15 @@ class AgentStatusComposerTest {
     hostile.add(null);
     hostile.add(new Condition());
     hostile.add(new io.fabric8.kubernetes.api.model.ConditionBuilder().withType("Applied").build());
-    TcpTeardownNodeStatus status = COMPOSER.compose(state, CALM, hostile, T0);
+    TcpTeardownNodeStatus status =
+        COMPOSER.compose(
+            state, LatestCount.of(CALM, T0), Optional.empty(), Optional.empty(), hostile, T0);
     assertThat(condition(status, "Applied").getStatus()).isEqualTo("True");
-    assertThat(COMPOSER.compose(state, CALM, null, T0).conditions()).isNotEmpty();
+    assertThat(
+            COMPOSER
+                .compose(
+                    state, LatestCount.of(CALM, T0), Optional.empty(), Optional.empty(), null, T0)
+                .conditions())
+        .isNotEmpty();
   }
 }

@@ -237,7 +237,11 @@ class AgentStepTest {
     TcpTeardownNodeStatus status =
         COMPOSER.compose(
             state,
-            new NodeObservation(Map.of(), StateCounts.ZERO, KernelCounters.ZERO, "netlink"),
+            LatestCount.of(
+                new NodeObservation(Map.of(), StateCounts.ZERO, KernelCounters.ZERO, "netlink"),
+                now),
+            Optional.empty(),
+            Optional.empty(),
             List.of(),
             now);
     var drift = Conditions.find(status.conditions(), NodeConditions.DRIFT).orElseThrow();

@@ -51,7 +51,7 @@ class DriftWithoutApiServerApiTest {
       String node = fixtures.name("unreachable");
       client.resource(InProcessAgent.finTimeout(node, 25)).create();
       AgentMetrics metrics = new AgentMetrics(node);
-      NodeAgent agent =
+      InProcessAgent agent =
           InProcessAgent.create(
               client, unreachable, node, procRoot, work, INTERVAL, Duration.ofSeconds(60), metrics);
       try (agent) {

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,11 +28,18 @@ class HostNetworkKernelTest {
       new AgentStatusComposer(new AgentInfo("agent", "test"));
 
   private static Condition hostNetwork(NodeObservation observation) {
+    Instant now = Instant.now();
     return Conditions.find(
             COMPOSER
-                .compose(AgentState.initial(0), observation, List.of(), Instant.now())
+                .compose(
+                    AgentState.initial(0),
+                    LatestCount.of(observation, now),
+                    Optional.empty(),
+                    Optional.empty(),
+                    List.of(),
+                    now)
                 .conditions(),
-            NodeConditions.NAMESPACE)
+            NodeConditions.HOST_NETWORK)
         .orElseThrow();
   }
 

@@ -18,9 +18,18 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-/** The agent's real loop in this JVM, on a fake /proc root ({@link FakeProcRoot}). */
-final class InProcessAgent {
-  private InProcessAgent() {}
+/**
+ * The agent's real loop in this JVM, on a fake /proc root ({@link FakeProcRoot}), without pods or
+ * listeners; closing it closes what it built, in reverse order.
+ */
+final class InProcessAgent implements AutoCloseable {
+  private final NodeAgent agent;
+  private final List<AutoCloseable> parts;
+
+  private InProcessAgent(NodeAgent agent, List<AutoCloseable> parts) {
+    this.agent = agent;
+    this.parts = parts;
+  }
 
   /**
    * @param watch the client the agent watches its TcpTeardownNode with
@@ -28,7 +37,7 @@ final class InProcessAgent {
    * @param work where its state file goes
    * @param metrics its metrics, for the test to read
    */
-  static NodeAgent create(
+  static InProcessAgent create(
       KubernetesClient watch,
       KubernetesClient writes,
       String node,
@@ -38,19 +47,61 @@ final class InProcessAgent {
       Duration reportInterval,
       AgentMetrics metrics) {
     Clock clock = Clock.systemUTC();
-    return new NodeAgent(
-        watch,
-        new AgentSettings(node, driftCheckInterval, reportInterval),
-        new SysctlApplier(
-            new SysctlFiles(procRoot),
-            new StateFile(work.resolve("state/state.json")),
-            NodeMemory.of(procRoot, java.util.Optional::empty)),
-        new NodeObserver(procRoot),
-        metrics,
-        new EventRecorder(writes, "tcp-teardown-agent", node, clock),
-        new StatusPublisher(writes, node, metrics, clock),
-        new AgentStatusComposer(new AgentInfo("agent-test", "test")),
-        clock);
+    Path stateFile = work.resolve("state/state.json");
+    AgentSettings settings =
+        new AgentSettings(
+            node,
+            "agent-test",
+            procRoot,
+            stateFile,
+            driftCheckInterval,
+            reportInterval,
+            0,
+            "",
+            -1,
+            "127.0.0.1",
+            false,
+            0.02,
+            Duration.ofSeconds(15),
+            20,
+            50,
+            100);
+    EventRecorder events = new EventRecorder(writes, "tcp-teardown-agent", node, clock);
+    StatusPublisher publisher = new StatusPublisher(writes, node, metrics, clock);
+    NodeObserver observer = new NodeObserver(procRoot);
+    NodeAgent agent =
+        new NodeAgent(
+            watch,
+            settings,
+            new SysctlApplier(
+                new SysctlFiles(procRoot),
+                new StateFile(stateFile),
+                NodeMemory.of(procRoot, java.util.Optional::empty)),
+            observer,
+            new NodeAgent.Reporting(
+                metrics,
+                events,
+                publisher,
+                new AgentStatusComposer(new AgentInfo("agent-test", "test"))),
+            new LatestNodeSpec(),
+            PodLoops.NONE,
+            clock);
+    return new InProcessAgent(agent, List.of(agent, observer, publisher, events));
+  }
+
+  void start() {
+    agent.start();
+  }
+
+  boolean healthy() {
+    return agent.healthy();
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (AutoCloseable part : parts) {
+      part.close();
+    }
   }
 
   /** A TcpTeardownNode asking for tcp_fin_timeout, as profile "test" would. */

@@ -43,7 +43,7 @@ class ReportCadenceApiTest {
         ClusterFixtures fixtures = new ClusterFixtures(client)) {
       String node = fixtures.name("cadence");
       client.resource(InProcessAgent.finTimeout(node, 25)).create();
-      NodeAgent agent =
+      InProcessAgent agent =
           InProcessAgent.create(
               client,
               client,

@@ -32,7 +32,7 @@ class StaleCountsApiTest {
         ClusterFixtures fixtures = new ClusterFixtures(client)) {
       String node = fixtures.name("stale");
       client.resource(InProcessAgent.finTimeout(node, 25)).create();
-      NodeAgent agent =
+      InProcessAgent agent =
           InProcessAgent.create(
               client,
               client,

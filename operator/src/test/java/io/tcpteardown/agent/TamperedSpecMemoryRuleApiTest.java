@@ -53,7 +53,7 @@ class TamperedSpecMemoryRuleApiTest {
               List.of("decoy"),
               List.of()));
       client.resource(tampered).create();
-      NodeAgent agent =
+      InProcessAgent agent =
           InProcessAgent.create(
               client,
               client,

@@ -60,4 +60,26 @@ class SafeTextTest {
     assertThat(SafeText.join(List.of("a", "b", "c"), ", ", 2, " processes"))
         .isEqualTo("a, b, and 1 more processes");
   }
+
+  @Test
+  void namesAreProseWithTheExactCountOfTheRest() {
+    assertThat(SafeText.names(List.of("a", "b", "c", "d"), 2)).isEqualTo("a, b and 2 more");
+    assertThat(SafeText.names(List.of("a", "b"), 2)).isEqualTo("a, b");
+    assertThat(SafeText.names(List.of(), 5)).isEmpty();
+  }
+
+  @Test
+  void joinWithinSaysWhatItIsToldOfTheRestAndStaysWithinTheBound() {
+    List<String> sentences = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      sentences.add("node-" + i + ": " + "y".repeat(600) + ".");
+    }
+    String joined =
+        SafeText.joinWithin(
+            sentences, " ", 5, 2048, more -> " And " + more + (more == 1 ? " node." : " nodes."));
+    assertThat(joined.length()).isLessThanOrEqualTo(2048);
+    assertThat(joined).startsWith("node-0: ").contains(" node-2: ").endsWith(" And 17 nodes.");
+    assertThat(SafeText.joinWithin(List.of("x", "y"), " ", 1, 2048, more -> " +" + more))
+        .isEqualTo("x +1");
+  }
 }

@@ -2,9 +2,10 @@ package io.tcpteardown.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tcpteardown.agent.count.LocalPorts;
 import io.tcpteardown.agent.count.NetlinkStateCounter;
 import io.tcpteardown.agent.count.ProcNetTcpCounter;
-import io.tcpteardown.agent.count.SocketStateCounter;
+import io.tcpteardown.agent.count.TeardownDetails;
 import io.tcpteardown.testsupport.NetworkNamespace;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
@@ -43,8 +44,26 @@ class CountBenchmark {
         System.out.printf("counted: netlink %,d, /proc %,d, ss %,d%n", byNetlink, byProc, bySs);
         assertThat(byNetlink).isEqualTo(byProc).isEqualTo(bySs).isGreaterThanOrEqualTo(SOCKETS);
 
+        LocalPorts ports = big.call(() -> LocalPorts.read(big.procRoot().resolve("sys/net/ipv4")));
+        LocalPorts smallPorts =
+            small.call(() -> LocalPorts.read(small.procRoot().resolve("sys/net/ipv4")));
+        TeardownDetails details = new TeardownDetails();
+        Callable<Object> withDetails =
+            () -> {
+              details.reset(ports);
+              netlink.count(details);
+              return details.result();
+            };
+        Callable<Object> smallWithDetails =
+            () -> {
+              details.reset(smallPorts);
+              netlinkSmall.count(details);
+              return details.result();
+            };
         for (int i = 0; i < 200; i++) {
           big.call(netlink::count);
+          big.call(withDetails);
+          small.call(smallWithDetails);
           small.call(netlinkSmall::count);
           if (i % 20 == 0) {
             big.call(proc::count);
@@ -53,8 +72,10 @@ class CountBenchmark {
         double[] netlinkMs = new double[ROUNDS];
         double[] procMs = new double[ROUNDS];
         double[] ssMs = new double[ROUNDS];
+        double[] detailsMs = new double[ROUNDS];
         for (int round = 0; round < ROUNDS; round++) {
           netlinkMs[round] = big.call(() -> millis(netlink::count));
+          detailsMs[round] = big.call(() -> millis(withDetails));
           procMs[round] = big.call(() -> millis(proc::count));
           ssMs[round] = millis(() -> big.exec("sh", "-c", "ss -tan state time-wait | wc -l"));
         }
@@ -65,6 +86,13 @@ class CountBenchmark {
             "%nOne full count of %,d TIME_WAIT sockets, median of %d rounds (warmed up):%n",
             byNetlink, ROUNDS);
         System.out.printf("  %-44s %8.1f ms%n", "netlink inet_diag (FFM)", netlinkMedian);
+        double detailsMedian = median(detailsMs);
+        System.out.printf(
+            "  %-44s %8.1f ms  (%.2fx netlink; advice's goal: at most 1.2x)%n",
+            "netlink + advice details, same dump", detailsMedian, detailsMedian / netlinkMedian);
+        System.out.printf(
+            "  destinations: %,d kept, %,d sockets beyond them%n",
+            details.result().destinations().size(), details.result().otherDestinationSockets());
         System.out.printf(
             "  %-44s %8.1f ms  (%.1fx netlink)%n",
             "/proc/net/tcp + tcp6 streaming parse", procMedian, procMedian / netlinkMedian);
@@ -74,17 +102,24 @@ class CountBenchmark {
         System.out.printf("  netlink per socket: %.2f us%n", netlinkMedian * 1000 / byNetlink);
 
         System.out.printf("%nHeap allocated per count (bytes):%n");
-        System.out.printf("  %-12s %12s %12s%n", "sockets", "netlink", "/proc");
         System.out.printf(
-            "  %-12s %,12d %,12d%n",
+            "  %-12s %12s %12s %16s%n", "sockets", "netlink", "/proc", "netlink+details");
+        System.out.printf(
+            "  %-12s %,12d %,12d %,16d%n",
             "100",
-            small.call(() -> allocated(netlinkSmall)),
-            small.call(() -> allocated(procSmall)));
+            small.call(() -> allocated(netlinkSmall::count)),
+            small.call(() -> allocated(procSmall::count)),
+            small.call(() -> allocated(smallWithDetails)));
         System.out.printf(
-            "  %-12s %,12d %,12d%n",
+            "  %-12s %,12d %,12d %,16d%n",
             String.format("%,d", byNetlink),
-            big.call(() -> allocated(netlink)),
-            big.call(() -> allocated(proc)));
+            big.call(() -> allocated(netlink::count)),
+            big.call(() -> allocated(proc::count)),
+            big.call(() -> allocated(withDetails)));
+        System.out.printf(
+            "  (the details' table is fixed, %,d destinations: what they allocate is the list of"
+                + " destinations they return)%n",
+            1024);
       }
     }
   }
@@ -105,12 +140,12 @@ class CountBenchmark {
    * Heap bytes the calling thread allocates for one count (after warm-up), the minimum of 20
    * counts.
    */
-  private static long allocated(SocketStateCounter counter) throws Exception {
+  private static long allocated(Callable<?> count) throws Exception {
     var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long least = Long.MAX_VALUE;
     for (int i = 0; i < 20; i++) {
       long before = threads.getCurrentThreadAllocatedBytes();
-      counter.count();
+      count.call();
       least = Math.min(least, threads.getCurrentThreadAllocatedBytes() - before);
     }
     return least;

@@ -16,8 +16,8 @@ import io.tcpteardown.api.ProfileConditions;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileStatus;
 import io.tcpteardown.operator.PressureTracker;
-import io.tcpteardown.operator.ProfileStatusCalculator;
 import io.tcpteardown.rules.NodeFacts;
+import io.tcpteardown.testsupport.ProfileStatusOracle;
 import io.tcpteardown.testsupport.TestCluster;
 import io.tcpteardown.tier.ApiTest;
 import java.io.PrintWriter;
@@ -191,7 +191,7 @@ class CrdUpgradeApiTest {
     assertThat(stored).isNotNull();
     TcpTeardownProfile profile = typed(stored);
     TcpTeardownProfileStatus status =
-        new ProfileStatusCalculator(new PressureTracker())
+        new ProfileStatusOracle(new PressureTracker())
             .compute(
                 profile,
                 List.of(profile),

@@ -69,7 +69,7 @@ class NodeReportCommandKernelTest {
     assertThat(json.get("counters").has("timeWaitOverflow")).isTrue();
     assertThat(json.get("counters").has("abortOnMemory")).isTrue();
     assertThat(json.get("warnings").findValuesAsText("kind"))
-        .containsExactlyInAnyOrder("ReuseWithoutTimestamps", "TimeWaitNearLimit");
+        .containsExactlyInAnyOrder("TimestampsOff", "TimeWaitNearLimit");
   }
 
   @Test

@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The chart's Grafana dashboard (metrics.grafanaDashboard): a ConfigMap for Grafana's dashboard
  * sidecar, off by default, its namespace and labels from values; its panels show what the issue
- * asks for with queries on the README's metrics, each valid PromQL (checked by promtool). That
- * every query returns series from the real agent and operator is MonitoringEndToEndTest's part.
+ * asks for with queries on the documented metrics (docs/monitoring.md), each valid PromQL (checked
+ * by promtool). That every query returns series from the real agent and operator is
+ * MonitoringEndToEndTest's part.
  */
 @UnitTest
 class GrafanaDashboardChartTest {
@@ -172,7 +173,10 @@ class GrafanaDashboardChartTest {
         .containsOnly("Pods");
   }
 
-  /** The dashboard shows only metrics the README documents (and so the end-to-end test checks). */
+  /**
+   * The dashboard shows only metrics docs/monitoring.md documents (and so the end-to-end test
+   * checks).
+   */
   @Test
   void everyMetricOfTheDashboardIsOneTheReadmeLists() throws Exception {
     Set<String> used = new TreeSet<>();

@@ -111,10 +111,12 @@ class HelmChartTest {
     assertThat(env(agent, "NODE_NAME")).isEqualTo("spec.nodeName");
     assertThat(env(agent, "STATE_FILE")).isEqualTo("/var/lib/tcp-teardown/state.json");
     assertThat(env(agent, "METRICS_PORT")).isEqualTo("9102");
-    // The agent's footprint flags (README "Footprint"); the operator keeps the full JIT compiler.
+    // The agent's footprint flags (docs/benchmarks.md "Footprint"); the operator keeps the full JIT
+    // compiler.
     assertThat(env(agent, "JDK_JAVA_OPTIONS"))
         .isEqualTo("-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=4");
-    // The kubelet probes a listener on the node's loopback, which no pod reaches (README "Probes").
+    // The kubelet probes a listener on the node's loopback, which no pod reaches (docs/agent.md
+    // "Probes").
     assertThat(env(agent, "PROBE_PORT")).isEqualTo("9103");
     assertThat(env(agent, "PROBE_ADDRESS")).isEqualTo("127.0.0.1");
     assertThat(agent.getPorts())

@@ -14,13 +14,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What the README's "Metrics and alerts" promises and the chart's Grafana dashboard shows, checked
- * against a Prometheus that scrapes the real agent and operator: every metric name the README lists
- * has series with its labels, and every panel's query returns series. Shared by every tier that
- * runs a Prometheus (processes in network namespaces here, pods of a real cluster there).
+ * What docs/monitoring.md's "Metrics and alerts" promises and the chart's Grafana dashboard shows,
+ * checked against a Prometheus that scrapes the real agent and operator: every metric name
+ * docs/monitoring.md lists has series with its labels, and every panel's query returns series.
+ * Shared by every tier that runs a Prometheus (processes in network namespaces here, pods of a real
+ * cluster there).
  */
 public final class MonitoringAssertions {
-  public static final Path README = Path.of("../README.md");
+  public static final Path METRICS_DOC = Path.of("../docs/monitoring.md");
 
   /** Which component exports a metric; the per-pod ones need pods on the agent's node. */
   public enum Scope {
@@ -30,8 +31,8 @@ public final class MonitoringAssertions {
   }
 
   /**
-   * The labels each README metric must carry. A README name missing here, or a name here missing
-   * from the README, fails {@link #readmeMetrics}: the two are kept equal.
+   * The labels each documented metric must carry. A documented name missing here, or a name here
+   * missing from docs/monitoring.md, fails {@link #readmeMetrics}: the two are kept equal.
    */
   static final Map<String, Set<String>> LABELS =
       Map.ofEntries(
@@ -64,7 +65,7 @@ public final class MonitoringAssertions {
    */
   static final Set<String> ONLY_WHILE_WRONG = Set.of("tcp_teardown_node_agent_silent_seconds");
 
-  /** Label values that must all be present, where the README names the values. */
+  /** Label values that must all be present, where docs/monitoring.md names the values. */
   static final Map<String, Map<String, Set<String>>> VALUES =
       Map.of(
           "tcp_teardown_sockets",
@@ -79,11 +80,11 @@ public final class MonitoringAssertions {
 
   private MonitoringAssertions() {}
 
-  /** Each metric name the README's "Metrics and alerts" lists, with the labels it names. */
+  /** Each metric name docs/monitoring.md's "Metrics and alerts" lists, with the labels it names. */
   public static Map<String, Set<String>> readmeMetrics() throws IOException {
-    Matcher section = SECTION.matcher(Files.readString(README));
+    Matcher section = SECTION.matcher(Files.readString(METRICS_DOC));
     if (!section.find()) {
-      throw new AssertionError("no \"## Metrics and alerts\" section in " + README);
+      throw new AssertionError("no \"## Metrics and alerts\" section in " + METRICS_DOC);
     }
     Map<String, Set<String>> metrics = new TreeMap<>();
     Matcher name = NAME.matcher(section.group(1));
@@ -106,7 +107,7 @@ public final class MonitoringAssertions {
     }
     if (!metrics.keySet().equals(LABELS.keySet())) {
       throw new AssertionError(
-          "the README lists "
+          "docs/monitoring.md lists "
               + metrics.keySet()
               + " but MonitoringAssertions.LABELS knows "
               + new TreeSet<>(LABELS.keySet())
@@ -116,7 +117,7 @@ public final class MonitoringAssertions {
         (metric, labels) -> {
           if (!LABELS.get(metric).containsAll(labels)) {
             throw new AssertionError(
-                "the README gives " + metric + labels + ", LABELS " + LABELS.get(metric));
+                "docs/monitoring.md gives " + metric + labels + ", LABELS " + LABELS.get(metric));
           }
         });
     return metrics;
@@ -132,8 +133,9 @@ public final class MonitoringAssertions {
   }
 
   /**
-   * Problems with the README's metrics of these scopes in {@code prometheus}: a name without
-   * series, a series without one of its labels, a label value missing; empty when all is well.
+   * Problems with the documented metrics (docs/monitoring.md) of these scopes in {@code
+   * prometheus}: a name without series, a series without one of its labels, a label value missing;
+   * empty when all is well.
    */
   public static List<String> readmeMetricProblems(PrometheusServer prometheus, Set<Scope> scopes)
       throws IOException {
@@ -203,10 +205,12 @@ public final class MonitoringAssertions {
     }
   }
 
-  /** Every README metric of these scopes exists with its labels. */
+  /** Every documented metric of these scopes exists with its labels. */
   public static void assertReadmeMetrics(PrometheusServer prometheus, Set<Scope> scopes)
       throws IOException {
-    assertNone("README metrics (Metrics and alerts)", readmeMetricProblems(prometheus, scopes));
+    assertNone(
+        "docs/monitoring.md metrics (Metrics and alerts)",
+        readmeMetricProblems(prometheus, scopes));
   }
 
   /** Every query of these panels returns series. */
@@ -216,7 +220,7 @@ public final class MonitoringAssertions {
   }
 
   /**
-   * Both at once, every problem listed: the README metrics of these scopes and the dashboard
+   * Both at once, every problem listed: the documented metrics of these scopes and the dashboard
    * queries given.
    */
   public static void assertMetricsAndDashboard(
@@ -227,6 +231,7 @@ public final class MonitoringAssertions {
       throws IOException {
     List<String> problems = new ArrayList<>(readmeMetricProblems(prometheus, scopes));
     problems.addAll(dashboardProblems(prometheus, queries, rateInterval));
-    assertNone("README metrics (Metrics and alerts) and Grafana dashboard queries", problems);
+    assertNone(
+        "docs/monitoring.md metrics (Metrics and alerts) and Grafana dashboard queries", problems);
   }
 }

@@ -39,8 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Debian's Prometheus scraping the real agent process (in a network namespace standing for its
  * node, with TIME_WAIT and CLOSE_WAIT traffic, a simulated pod with TIME_WAIT and one that leaks
  * CLOSE_WAIT) and the operator (in this JVM, as the chart's ServiceAccount, its /metrics on a port
- * of its own): every metric the README lists exists with its labels, a few carry the values the
- * test made, a drift correction shows in its counter, and every query of the chart's Grafana
+ * of its own): every metric docs/monitoring.md lists exists with its labels, a few carry the values
+ * the test made, a drift correction shows in its counter, and every query of the chart's Grafana
  * dashboard returns series.
  */
 @EndToEndTest

@@ -9,19 +9,29 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
- * Every kubectl and helm command README.md shows: the lines of its fenced code blocks (with {@code
- * \} continuations joined and trailing {@code # comments} removed) and its inline code spans, each
- * once, in the order they first appear.
+ * Every command the user documentation (README.md, then docs/*.md by name) shows, each once, in the
+ * order it first appears: the kubectl and helm commands of its fenced code blocks (with {@code \}
+ * continuations joined and trailing {@code # comments} removed) and of its inline code spans
+ * ({@link #all()}); and every other command of its shell code blocks ({@code sh}, {@code bash},
+ * {@code shell}), which no test can run as kubectl and helm commands are run ({@link
+ * #shellCommands()}).
  */
-record ReadmeCommands(List<Command> commands) {
-  static final Path README = Path.of("../README.md");
+record ReadmeCommands(List<Command> commands, List<Command> shellCommands) {
+  static final Path REPOSITORY = Path.of("..");
+  static final Path README = REPOSITORY.resolve("README.md");
+  static final Path DOCS = REPOSITORY.resolve("docs");
   private static final Pattern INLINE = Pattern.compile("`([^`\\n]+)`");
   private static final List<String> TOOLS = List.of("kubectl", "helm");
+  private static final List<String> SHELLS = List.of("sh", "bash", "shell");
 
-  /** One command as written, with the README line it first appears on. */
-  record Command(String text, int line) {
+  /**
+   * One command as written, with the file (relative to the repository) and line it first appears
+   * on.
+   */
+  record Command(String text, int line, String file) {
     List<String> tokens() {
       return List.of(text.trim().split("\\s+"));
     }
@@ -29,20 +39,53 @@ record ReadmeCommands(List<Command> commands) {
     String tool() {
       return tokens().getFirst();
     }
+
+    /** Where the command is written, as {@code file:line}. */
+    String where() {
+      return file + ":" + line;
+    }
+  }
+
+  /** README.md and then every Markdown file of docs/, by name: the files whose commands count. */
+  static List<Path> documents() throws IOException {
+    List<Path> documents = new ArrayList<>(List.of(README));
+    try (Stream<Path> docs = Files.list(DOCS)) {
+      docs.filter(p -> p.getFileName().toString().endsWith(".md")).sorted().forEach(documents::add);
+    }
+    return documents;
   }
 
   static ReadmeCommands read() throws IOException {
-    return parse(Files.readString(README));
+    Map<String, Command> found = new LinkedHashMap<>();
+    Map<String, Command> shell = new LinkedHashMap<>();
+    for (Path document : documents()) {
+      String file = REPOSITORY.relativize(document).toString();
+      collect(Files.readString(document), file, found, shell);
+    }
+    return new ReadmeCommands(List.copyOf(found.values()), List.copyOf(shell.values()));
   }
 
   static ReadmeCommands parse(String markdown) {
+    return parse(markdown, "README.md");
+  }
+
+  static ReadmeCommands parse(String markdown, String file) {
     Map<String, Command> found = new LinkedHashMap<>();
+    Map<String, Command> shell = new LinkedHashMap<>();
+    collect(markdown, file, found, shell);
+    return new ReadmeCommands(List.copyOf(found.values()), List.copyOf(shell.values()));
+  }
+
+  private static void collect(
+      String markdown, String file, Map<String, Command> found, Map<String, Command> shell) {
     String[] lines = markdown.split("\n", -1);
     boolean fenced = false;
+    boolean shellBlock = false;
     for (int i = 0; i < lines.length; i++) {
       String line = lines[i];
       if (line.strip().startsWith("```")) {
         fenced = !fenced;
+        shellBlock = fenced && SHELLS.contains(line.strip().substring(3).strip());
         continue;
       }
       if (fenced) {
@@ -54,26 +97,34 @@ record ReadmeCommands(List<Command> commands) {
           current = withoutComment(lines[++i]).stripTrailing();
         }
         joined.append(current);
-        add(found, joined.toString(), first + 1);
+        add(found, shellBlock ? shell : null, joined.toString(), first + 1, file);
       } else {
         Matcher inline = INLINE.matcher(line);
         while (inline.find()) {
-          add(found, inline.group(1), i + 1);
+          add(found, null, inline.group(1), i + 1, file);
         }
       }
     }
-    return new ReadmeCommands(List.copyOf(found.values()));
   }
 
-  private static void add(Map<String, Command> found, String candidate, int line) {
+  private static void add(
+      Map<String, Command> found,
+      Map<String, Command> shell,
+      String candidate,
+      int line,
+      String file) {
     String text = candidate.strip().replaceAll("\\s+", " ");
     if (text.isEmpty()) {
       return;
     }
     String tool = text.split(" ")[0];
     // The tool's bare name ("the `kubectl` used") names it; a command has at least a subcommand.
-    if (TOOLS.contains(tool) && !text.equals(tool)) {
-      found.putIfAbsent(text, new Command(text, line));
+    if (TOOLS.contains(tool)) {
+      if (!text.equals(tool)) {
+        found.putIfAbsent(text, new Command(text, line, file));
+      }
+    } else if (shell != null) {
+      shell.putIfAbsent(text, new Command(text, line, file));
     }
   }
 
@@ -86,6 +137,7 @@ record ReadmeCommands(List<Command> commands) {
     return hash < 0 ? line : line.substring(0, hash);
   }
 
+  /** The kubectl and helm commands. */
   List<Command> all() {
     return new ArrayList<>(commands);
   }

@@ -11,6 +11,7 @@ import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -39,13 +40,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every kubectl and helm command README.md shows runs as written against a fresh kube-apiserver
- * (the test version, {@value TestCluster#OFFLINE_VERSION}), the way a new user walks through it:
- * first the install commands, then every other command in README order, then the removal commands
- * in README order. kubectl commands run as they are written, through bash with the kubeconfig of
- * that server; helm commands run with the same arguments through helm-java (Helm itself, as a
- * library). A command added to the README is covered without touching this test; one it cannot run
- * must be listed in {@link #NOT_RUN} with the reason.
+ * Every kubectl and helm command the documentation shows (README.md, then docs/*.md by name; see
+ * {@link ReadmeCommands}) runs as written against a fresh kube-apiserver (the test version, {@value
+ * TestCluster#OFFLINE_VERSION}), the way a new user walks through it: first the install commands,
+ * then every other command in the documents' order, then the removal commands in that order.
+ * kubectl commands run as they are written, through bash with the kubeconfig of that server and
+ * {@code $NS} set to the release namespace (docs/runbook.md writes it so); helm commands run with
+ * the same arguments through helm-java (Helm itself, as a library). A command added to the
+ * documentation is covered without touching this test; one it cannot run, and every other command
+ * of a shell code block, must be listed in {@link #NOT_RUN} with the reason.
  *
  * <p>Its own API server rather than the shared one: the walk-through starts from a cluster without
  * this project's CRDs or namespace (so that {@code helm install} creates them, as on first install)
@@ -53,31 +56,149 @@ import org.junit.jupiter.api.Test;
  */
 @ApiTest
 class ReadmeCommandsApiTest {
-  /** Commands (inline code spans) the README shows that this test does not run, and why. */
-  static final Map<String, String> NOT_RUN =
-      Map.of(
-          "kubectl apply",
-          "prose naming the verb (\"refuses such an object at `kubectl apply`\"), not a command",
-          "helm install",
-          "prose naming the verb (\"a wrong value fails at `helm install`\"), not a command",
-          "helm template",
-          "prose naming the command (\"`helm template` knows no cluster\"), not a command; the"
-              + " chart's templates are rendered by HelmChartTest",
-          "kubectl -n tcp-teardown exec AGENT-POD -- java -Xmx48m -jar /app/tcp-teardown.jar"
-              + " state-file rebuild",
-          "exec needs a kubelet running the agent pod, which the API server tier has not; the"
-              + " command it runs (state-file rebuild) is run against the API server by"
-              + " StateFileCommandApiTest",
-          "helm test tcp-teardown --namespace tcp-teardown",
-          "the test pod needs a kubelet and an agent, which the API server tier has not;"
-              + " RealClusterTest runs helm test on the installed release",
-          "kubectl wait --for=condition=Ready ttp/NAME --timeout=5m",
-          "Ready needs agents that apply the profile, which this test has not; GitOpsHealthApiTest"
-              + " runs kubectl wait --for=condition=Ready on a profile its agent applied");
+  private static final String BENCHMARK =
+      "a benchmark: minutes of root-only load on the machine, not part of verify; its latest figures"
+          + " and this command are in docs/benchmarks.md";
+  private static final String TIER =
+      "one tier of ./mvnw -B verify, which CI runs whole (this test is part of it); TierTagsTest"
+          + " checks that every test class carries its tier";
+  private static final String DEMO =
+      "needs a kind, k3d or minikube cluster, or root to start the real-cluster tier's cluster,"
+          + " which the API server tier has not; RealClusterTest installs the same chart and profiles"
+          + " on that cluster and checks pods, leaks and restored originals";
+  private static final String DOCKER_BUILD =
+      "needs a Docker engine; the real-cluster tier builds the image from the Dockerfile as it stands"
+          + " (scripts/local-cluster.sh images) and DockerfileEndToEndTest runs its entrypoint";
 
-  /** README placeholders and the real objects this test creates for them. */
+  /**
+   * Every command of the documentation that this test does not run, and why: kubectl and helm
+   * commands (and prose naming one) that need what an API server alone has not, and every other
+   * command of a shell code block (builds, scripts, the jar), which no test runs as written. A
+   * command the documentation no longer shows fails {@link
+   * #theDocumentationShowsItsInstallUpgradeUseAndRemovalCommands}; one it shows that is neither run
+   * nor listed here fails ReadmeCommandsParseTest.
+   */
+  static final Map<String, String> NOT_RUN =
+      Map.ofEntries(
+          Map.entry(
+              "kubectl apply",
+              "prose naming the verb (\"refuses such an object at `kubectl apply`\"), not a command"),
+          Map.entry(
+              "helm install",
+              "prose naming the verb (\"a wrong value fails at `helm install`\"), not a command"),
+          Map.entry(
+              "helm template",
+              "prose naming the command (\"`helm template` knows no cluster\"), not a command; the"
+                  + " chart's templates are rendered by HelmChartTest"),
+          Map.entry(
+              "helm upgrade",
+              "prose naming the command (\"unlike `helm upgrade`, which never touches them\"), not a"
+                  + " command; RealClusterTest upgrades the release"),
+          Map.entry(
+              "helm uninstall",
+              "prose naming the command (\"an OOM kill or `helm uninstall`\"), not a command; the"
+                  + " README's own helm uninstall runs here"),
+          Map.entry(
+              "kubectl exec",
+              "prose naming the command (\"started by `kubectl exec`\"), not a command"),
+          Map.entry(
+              "kubectl wait",
+              "prose naming the command (\"`kubectl wait` build on\"), not a command"),
+          Map.entry(
+              "kubectl wait --for=condition=Ready",
+              "prose naming the command's condition, not a command; GitOpsHealthApiTest runs kubectl"
+                  + " wait --for=condition=Ready on a profile its agent applied"),
+          Map.entry(
+              "kubectl -n tcp-teardown exec AGENT-POD -- java -Xmx48m -jar /app/tcp-teardown.jar"
+                  + " state-file rebuild",
+              "exec needs a kubelet running the agent pod, which the API server tier has not; the"
+                  + " command it runs (state-file rebuild) is run against the API server by"
+                  + " StateFileCommandApiTest"),
+          Map.entry(
+              "kubectl -n $NS logs POD",
+              "logs need a kubelet running the pod, which the API server tier has not;"
+                  + " RealClusterTest reads the agent's and the operators' logs"),
+          Map.entry(
+              "kubectl -n $NS describe pod POD",
+              "POD is a running agent or operator pod, which needs a kubelet; the same command"
+                  + " without a pod name runs here"),
+          Map.entry(
+              "helm test tcp-teardown --namespace tcp-teardown",
+              "the test pod needs a kubelet and an agent, which the API server tier has not;"
+                  + " RealClusterTest runs helm test on the installed release"),
+          Map.entry(
+              "kubectl wait --for=condition=Ready ttp/NAME --timeout=5m",
+              "Ready needs agents that apply the profile, which this test has not; GitOpsHealthApiTest"
+                  + " runs kubectl wait --for=condition=Ready on a profile its agent applied"),
+          Map.entry(
+              "DOCKER_BUILDKIT=1 docker build -t registry.example.com/tcp-teardown-operator:0.1.0 .",
+              DOCKER_BUILD),
+          Map.entry(
+              "DOCKER_BUILDKIT=1 docker build -t tcp-teardown-operator:dev --build-arg VERSION=0.1.0 .",
+              DOCKER_BUILD),
+          Map.entry(
+              "docker push registry.example.com/tcp-teardown-operator:0.1.0",
+              "needs a registry, which the test machines have not; the real-cluster tier loads the"
+                  + " image into its node without one"),
+          Map.entry(
+              "bash scripts/provision-kube-apiserver.sh",
+              ".ci/run runs it before the tests: this test needs the binaries it provisions"),
+          Map.entry("./mvnw -B verify", "the command CI runs (.ci/run); this test is part of it"),
+          Map.entry("./mvnw -B verify -Dgroups=unit", TIER),
+          Map.entry("./mvnw -B verify -Dgroups=kernel", TIER),
+          Map.entry("./mvnw -B verify -Dgroups=api", TIER),
+          Map.entry("./mvnw -B verify -Dgroups=e2e", TIER),
+          Map.entry("./mvnw -B verify -Dgroups=cluster", TIER),
+          Map.entry(
+              "export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64",
+              "sets the JDK of the commands after it; the build running this test has its JDK"),
+          Map.entry(
+              "./mvnw -B package -DskipTests && \"$JAVA_HOME/bin/java\" -jar"
+                  + " operator/target/tcp-teardown.jar validate -f examples/",
+              "needs the packaged jar, which verify builds after the tests; ExamplesTest checks every"
+                  + " example's outcome and ValidateCommandTest the validate command"),
+          Map.entry(
+              "java -jar tcp-teardown.jar validate -f stored-profiles.yaml",
+              "names the released jar in the working directory, which the repository has not;"
+                  + " ValidateCommandTest runs validate on a kind: List as kubectl get -o yaml prints"
+                  + " it, CrdUpgradeApiTest on profiles an older schema stored"),
+          Map.entry(
+              "./mvnw -B package -DskipTests",
+              "builds the jar and the image's input; the build that runs this test builds them too"),
+          Map.entry("scripts/demo.sh up --context kind-demo", DEMO),
+          Map.entry("scripts/demo.sh down --context kind-demo", DEMO),
+          Map.entry(
+              "./mvnw -B -o package -DskipTests",
+              "builds the jar the benchmarks run; the build that runs this test builds it too"),
+          Map.entry(
+              "./mvnw -B -o test -Dtest=CountBenchmark -Dsurefire.failIfNoSpecifiedTests=false",
+              BENCHMARK),
+          Map.entry(
+              "./mvnw -B -o test -Dtest=PodSweepBenchmark -Dsurefire.failIfNoSpecifiedTests=false"
+                  + " -Dbench.budgetMinutes=10",
+              BENCHMARK),
+          Map.entry(
+              "./mvnw -B -o test -Dtest=WatchEventParseBenchmark"
+                  + " -Dsurefire.failIfNoSpecifiedTests=false",
+              BENCHMARK),
+          Map.entry(
+              "./mvnw -B -o package -DskipTests && ./mvnw -B -o test -Dtest=AgentFootprintBenchmark"
+                  + " -Dsurefire.failIfNoSpecifiedTests=false",
+              BENCHMARK),
+          Map.entry(
+              "./mvnw -B -o test -Dtest=ScaleBenchmark -Dsurefire.failIfNoSpecifiedTests=false"
+                  + " -Dbench.nodes=1000",
+              BENCHMARK));
+
+  /** Placeholders of the documentation and the real objects this test creates for them. */
   static final Map<String, String> PLACEHOLDERS =
       Map.of("NODE", "readme-node-1", "NAME", "readme-profile");
+
+  /** The release namespace, which docs/runbook.md writes {@code $NS}. */
+  private static final String RELEASE_NAMESPACE = "tcp-teardown";
+
+  /** The operator's Lease, named as the chart's default {@code operator.leaseName}. */
+  private static final String LEASE = "tcp-teardown-operator";
 
   private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
   private static final Path OFFLINE_BINARIES =
@@ -137,7 +258,7 @@ class ReadmeCommandsApiTest {
                 + OFFLINE_BINARIES
                 + " or on PATH; run scripts/provision-kube-apiserver.sh");
       }
-      Assumptions.abort("no kubectl: the README's kubectl commands cannot run here");
+      Assumptions.abort("no kubectl: the documentation's kubectl commands cannot run here");
     }
     KubeAPIServerConfigBuilder config =
         KubeAPIServerConfigBuilder.anAPIServerConfig().withUpdateKubeConfig(false);
@@ -186,11 +307,13 @@ class ReadmeCommandsApiTest {
   }
 
   @Test
-  void theReadmeShowsItsInstallUpgradeUseAndRemovalCommands() throws IOException {
-    List<Command> commands = ReadmeCommands.read().all();
+  void theDocumentationShowsItsInstallUpgradeUseAndRemovalCommands() throws IOException {
+    ReadmeCommands read = ReadmeCommands.read();
+    List<Command> commands = new ArrayList<>(read.all());
+    commands.addAll(read.shellCommands());
     assertThat(commands)
         .extracting(ReadmeCommands.Command::text)
-        .as("the README's kubectl and helm commands")
+        .as("the documentation's commands")
         .contains(
             "kubectl apply --validate=false -f helm/tcp-teardown-operator/crds/",
             "kubectl delete -f helm/tcp-teardown-operator/crds/")
@@ -200,7 +323,7 @@ class ReadmeCommandsApiTest {
   }
 
   @Test
-  void everyKubectlAndHelmCommandOfTheReadmeRunsAsWrittenOnAFreshCluster() throws Exception {
+  void everyKubectlAndHelmCommandOfTheDocumentationRunsAsWrittenOnAFreshCluster() throws Exception {
     List<Command> toRun =
         ReadmeCommands.read().all().stream()
             .filter(c -> !NOT_RUN.containsKey(c.text()))
@@ -225,10 +348,10 @@ class ReadmeCommandsApiTest {
 
     assertThat(toRun).extracting(ReadmeCommandsApiTest::phase).contains(Phase.values());
     assertThat(admin.apiextensions().v1().customResourceDefinitions().withName(CRD_PROFILES).get())
-        .as("the README's removal commands delete the CRDs")
+        .as("the documentation's removal commands delete the CRDs")
         .isNull();
     assertThat(Helm.list().withKubeConfig(kubeconfig).allNamespaces().call())
-        .as("the README's removal commands uninstall the release")
+        .as("the documentation's removal commands uninstall the release")
         .isEmpty();
   }
 
@@ -268,6 +391,19 @@ class ReadmeCommandsApiTest {
               30,
               TimeUnit.SECONDS);
     }
+    admin
+        .resource(
+            new LeaseBuilder()
+                .withNewMetadata()
+                .withName(LEASE)
+                .withNamespace(RELEASE_NAMESPACE)
+                .endMetadata()
+                .withNewSpec()
+                .withHolderIdentity("readme-operator")
+                .withLeaseDurationSeconds(15)
+                .endSpec()
+                .build())
+        .create();
     String node = PLACEHOLDERS.get("NODE");
     admin
         .nodes()
@@ -328,29 +464,38 @@ class ReadmeCommandsApiTest {
       CustomResourceDefinition crd =
           admin.apiextensions().v1().customResourceDefinitions().withName(CRD_PROFILES).get();
       assertThat(crd.getSpec().getVersions().getFirst().getSchema().getOpenAPIV3Schema())
-          .as("README line %d (%s) brings the stored CRD up to date", command.line(), text)
+          .as("%s (%s) brings the stored CRD up to date", command.where(), text)
           .extracting(s -> s.getDescription())
           .isNotEqualTo("stale");
     }
   }
 
-  /** The command with each placeholder token (all capitals, like NODE) replaced by its object. */
+  /**
+   * The command with each placeholder (all capitals, like NODE: a whole token, or the value after a
+   * {@code =} as in {@code spec.nodeName=NODE}) replaced by its object.
+   */
   private static String substitute(Command command) {
     List<String> tokens = new ArrayList<>();
     for (String token : command.tokens()) {
-      if (token.matches("[A-Z][A-Z0-9_]+")) {
+      java.util.regex.Matcher placeholder = PLACEHOLDER.matcher(token);
+      if (placeholder.matches()) {
+        String name = placeholder.group(2);
         assertThat(PLACEHOLDERS)
             .as(
-                "README line %d (%s): placeholder %s needs an object in PLACEHOLDERS",
-                command.line(), command.text(), token)
-            .containsKey(token);
-        tokens.add(PLACEHOLDERS.get(token));
+                "%s (%s): placeholder %s needs an object in PLACEHOLDERS",
+                command.where(), command.text(), name)
+            .containsKey(name);
+        String key = placeholder.group(1) == null ? "" : placeholder.group(1);
+        tokens.add(key + PLACEHOLDERS.get(name));
       } else {
         tokens.add(token);
       }
     }
     return String.join(" ", tokens);
   }
+
+  private static final java.util.regex.Pattern PLACEHOLDER =
+      java.util.regex.Pattern.compile("([^=]*=)?([A-Z][A-Z0-9_]+)");
 
   private record Ran(boolean ended, int exitValue, String output) {}
 
@@ -368,11 +513,11 @@ class ReadmeCommandsApiTest {
       ran = runOnce(text);
     }
     assertThat(ran.ended())
-        .as("README line %d: %s did not end within 120 s:\n%s", command.line(), text, ran.output())
+        .as("%s: %s did not end within 120 s:\n%s", command.where(), text, ran.output())
         .isTrue();
     System.out.println("$ " + text + "\n" + ran.output());
     assertThat(ran.exitValue())
-        .as("README line %d: %s exited with:\n%s", command.line(), text, ran.output())
+        .as("%s: %s exited with:\n%s", command.where(), text, ran.output())
         .isZero();
   }
 
@@ -380,6 +525,7 @@ class ReadmeCommandsApiTest {
     ProcessBuilder builder =
         new ProcessBuilder("bash", "-c", text).directory(REPO.toFile()).redirectErrorStream(true);
     builder.environment().put("KUBECONFIG", kubeconfig.toString());
+    builder.environment().put("NS", RELEASE_NAMESPACE);
     builder
         .environment()
         .put("PATH", kubectlDir + File.pathSeparator + System.getenv().getOrDefault("PATH", ""));
@@ -404,7 +550,7 @@ class ReadmeCommandsApiTest {
   /** The helm command's own arguments, given to helm-java's equivalent calls one by one. */
   private static void runHelm(Command command, String text) {
     List<String> args = List.of(text.split(" "));
-    String what = "README line " + command.line() + ": " + text;
+    String what = command.where() + ": " + text;
     String subcommand = args.get(1);
     System.out.println("$ " + text + " (helm-java)");
     switch (subcommand) {

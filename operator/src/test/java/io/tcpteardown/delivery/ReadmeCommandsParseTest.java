@@ -2,10 +2,13 @@ package io.tcpteardown.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tcpteardown.delivery.ReadmeCommands.Command;
 import io.tcpteardown.tier.UnitTest;
+import java.io.IOException;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
-/** What counts as a README command for {@link ReadmeCommandsApiTest}. */
+/** What counts as a command of the documentation for {@link ReadmeCommandsApiTest}. */
 @UnitTest
 class ReadmeCommandsParseTest {
   @Test
@@ -60,5 +63,66 @@ class ReadmeCommandsParseTest {
             ReadmeCommandsApiTest.Phase.INSTALL,
             ReadmeCommandsApiTest.Phase.REMOVE,
             ReadmeCommandsApiTest.Phase.INSTALL);
+  }
+
+  @Test
+  void otherCommandsOfShellBlocksAreCollectedApartAndOtherBlocksHoldNone() {
+    ReadmeCommands read =
+        ReadmeCommands.parse(
+            """
+            ```sh
+            ./mvnw -B verify   # the build
+            kubectl get ttp
+            bash scripts/a.sh \\
+              --flag
+            ```
+
+            ```yaml
+            key: value
+            ```
+
+            ```text
+            NAME   READY
+            ```
+            """,
+            "docs/example.md");
+    assertThat(read.shellCommands())
+        .extracting(Command::text, Command::where)
+        .containsExactly(
+            Tuple.tuple("./mvnw -B verify", "docs/example.md:2"),
+            Tuple.tuple("bash scripts/a.sh --flag", "docs/example.md:4"));
+    assertThat(read.all()).extracting(Command::text).containsExactly("kubectl get ttp");
+  }
+
+  @Test
+  void theReadmeAndEveryDocumentOfDocsAreRead() throws IOException {
+    assertThat(ReadmeCommands.documents())
+        .extracting(p -> ReadmeCommands.REPOSITORY.relativize(p).toString())
+        .startsWith("README.md")
+        .contains(
+            "docs/agent.md",
+            "docs/benchmarks.md",
+            "docs/design.md",
+            "docs/runbook.md",
+            "docs/testing.md");
+    assertThat(ReadmeCommands.read().all())
+        .extracting(Command::file)
+        .as("kubectl and helm commands are found beyond the README")
+        .contains("README.md", "docs/profiles.md", "docs/runbook.md");
+  }
+
+  @Test
+  void everyOtherCommandOfTheDocumentationIsListedAsNotRunWithItsReason() throws IOException {
+    assertThat(ReadmeCommands.read().shellCommands())
+        .isNotEmpty()
+        .allSatisfy(
+            command ->
+                assertThat(ReadmeCommandsApiTest.NOT_RUN)
+                    .as(
+                        "%s: %s runs in no test as written; list it in"
+                            + " ReadmeCommandsApiTest.NOT_RUN with the reason",
+                        command.where(), command.text())
+                    .containsKey(command.text()));
+    assertThat(ReadmeCommandsApiTest.NOT_RUN.values()).allSatisfy(r -> assertThat(r).isNotBlank());
   }
 }

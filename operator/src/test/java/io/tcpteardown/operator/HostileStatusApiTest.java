@@ -20,6 +20,7 @@ import io.tcpteardown.api.TcpTeardownProfileStatus;
 import io.tcpteardown.api.TeardownSettings;
 import io.tcpteardown.rules.NodeFacts;
 import io.tcpteardown.testsupport.ClusterFixtures;
+import io.tcpteardown.testsupport.ProfileStatusOracle;
 import io.tcpteardown.testsupport.TestCluster;
 import io.tcpteardown.tier.ApiTest;
 import java.time.Instant;
@@ -35,10 +36,10 @@ import org.junit.jupiter.api.Test;
  * Whatever the API server admits in a TcpTeardownNode's status (written by agents, so by anyone
  * holding an agent's token) and in a profile's status, the profile status is still computed: each
  * hostile status is written through the status subresource of the real API server, read back the
- * way the operator's informers read it, and given to the calculator and the Events. Statuses the
- * CRDs refuse today (conditions that are not metav1.Conditions) but that objects written under an
- * older, looser CRD still hold after an upgrade ({@link #REFUSED_NOW}) are checked to be refused,
- * then given to the calculator as such an object would be read.
+ * way the operator's informers read it, and given to the oracle and the Events. Statuses the CRDs
+ * refuse today (conditions that are not metav1.Conditions) but that objects written under an older,
+ * looser CRD still hold after an upgrade ({@link #REFUSED_NOW}) are checked to be refused, then
+ * given to the oracle as such an object would be read.
  */
 @ApiTest
 class HostileStatusApiTest {
@@ -150,19 +151,19 @@ class HostileStatusApiTest {
           new NodeFacts(fixtures.name(base), "u" + i, withRun(Map.of("tier", "web")), 8L << 30));
       objects.put(fixtures.name(base), stored);
 
-      ProfileStatusCalculator calculator = new ProfileStatusCalculator(new PressureTracker());
+      ProfileStatusOracle oracle = new ProfileStatusOracle(new PressureTracker());
       List<NodeFacts> one = List.of(nodes.getLast());
       Map<String, TcpTeardownNode> its = Map.of(fixtures.name(base), stored);
       assertThatCode(
               () -> {
-                calculator.compute(profile, List.of(profile), one, its, Instant.now());
-                calculator.compute(profile, List.of(profile), one, its, Instant.now());
+                oracle.compute(profile, List.of(profile), one, its, Instant.now());
+                oracle.compute(profile, List.of(profile), one, its, Instant.now());
               })
           .as(hostile.getKey() + ": " + hostile.getValue())
           .doesNotThrowAnyException();
     }
     TcpTeardownProfileStatus all =
-        new ProfileStatusCalculator(new PressureTracker())
+        new ProfileStatusOracle(new PressureTracker())
             .compute(profile, List.of(profile), nodes, objects, Instant.now());
     assertThat(all.selectedNodes()).isEqualTo(NODE_STATUSES.size());
     assertThat(
@@ -229,7 +230,7 @@ class HostileStatusApiTest {
       assertThatCode(
               () -> {
                 TcpTeardownProfileStatus next =
-                    new ProfileStatusCalculator(new PressureTracker())
+                    new ProfileStatusOracle(new PressureTracker())
                         .compute(stored, List.of(stored), List.of(), Map.of(), Instant.now());
                 profileEvents.onStatusChange(stored, stored.getStatus(), next);
                 new OperatorMetrics().record(fixtures.name(base), next);

@@ -11,6 +11,7 @@ import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileSpec;
 import io.tcpteardown.api.TcpTeardownProfileStatus;
 import io.tcpteardown.rules.NodeFacts;
+import io.tcpteardown.testsupport.ProfileStatusOracle;
 import io.tcpteardown.tier.UnitTest;
 import java.time.Instant;
 import java.util.Arrays;
@@ -50,17 +51,16 @@ class MalformedProfileStatusTest {
             new NodeSelector(null, Arrays.asList(new NodeSelectorRequirement("tier", null, null))));
     TcpTeardownProfile good = profile("good", null);
     List<TcpTeardownProfile> all = List.of(broken, good);
-    ProfileStatusCalculator calculator = new ProfileStatusCalculator(new PressureTracker());
+    ProfileStatusOracle oracle = new ProfileStatusOracle(new PressureTracker());
 
     TcpTeardownProfileStatus brokenStatus =
-        calculator.compute(broken, all, NODES, Map.of(), Instant.now());
+        oracle.compute(broken, all, NODES, Map.of(), Instant.now());
     assertThat(accepted(brokenStatus).getStatus()).isEqualTo("False");
     assertThat(accepted(brokenStatus).getReason()).isEqualTo("Required");
     assertThat(accepted(brokenStatus).getMessage())
         .contains("spec.nodeSelector.matchExpressions[0].operator: Required value");
 
-    TcpTeardownProfileStatus goodStatus =
-        calculator.compute(good, all, NODES, Map.of(), Instant.now());
+    TcpTeardownProfileStatus goodStatus = oracle.compute(good, all, NODES, Map.of(), Instant.now());
     assertThat(accepted(goodStatus).getStatus()).isEqualTo("True");
     assertThat(goodStatus.selectedNodes()).isEqualTo(1);
   }

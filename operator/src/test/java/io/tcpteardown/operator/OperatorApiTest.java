@@ -283,7 +283,7 @@ class OperatorApiTest {
         new StateCounts(0, 0, 5, 0, 0, 0, 0),
         null,
         "2026-11-26T12:00:00Z");
-    long writesBefore = TcpTeardownNodeDependent.specWrites();
+    long writesBefore = running.runtime().specWrites();
     client()
         .resources(TcpTeardownNode.class)
         .withName(fixtures().name("edited"))
@@ -302,8 +302,8 @@ class OperatorApiTest {
     assertThat(fixtures().getNodeObject("edited").getMetadata().getGeneration())
         .isEqualTo(generation + 2);
     // One spec write of the operator's, counted for its metrics.
-    await().atMost(WAIT).until(() -> TcpTeardownNodeDependent.specWrites() - writesBefore >= 1);
-    assertThat(TcpTeardownNodeDependent.specWrites() - writesBefore).isEqualTo(1);
+    await().atMost(WAIT).until(() -> running.runtime().specWrites() - writesBefore >= 1);
+    assertThat(running.runtime().specWrites() - writesBefore).isEqualTo(1);
   }
 
   @Test

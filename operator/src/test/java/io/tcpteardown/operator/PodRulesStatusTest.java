@@ -5,11 +5,11 @@ import static io.tcpteardown.api.ProfileConditions.CONFLICT;
 import static io.tcpteardown.api.ProfileConditions.REASON_AGENT_WITHOUT_POD_RULES;
 import static io.tcpteardown.api.ProfileConditions.REASON_ALL_NODES_APPLIED;
 import static io.tcpteardown.api.ProfileConditions.REASON_PODS_NOT_APPLIED;
-import static io.tcpteardown.operator.ProfileStatusCalculatorTest.FIN;
-import static io.tcpteardown.operator.ProfileStatusCalculatorTest.WEB;
-import static io.tcpteardown.operator.ProfileStatusCalculatorTest.compute;
-import static io.tcpteardown.operator.ProfileStatusCalculatorTest.node;
-import static io.tcpteardown.operator.ProfileStatusCalculatorTest.profile;
+import static io.tcpteardown.operator.ProfileStatusAssemblerTest.FIN;
+import static io.tcpteardown.operator.ProfileStatusAssemblerTest.WEB;
+import static io.tcpteardown.operator.ProfileStatusAssemblerTest.compute;
+import static io.tcpteardown.operator.ProfileStatusAssemblerTest.node;
+import static io.tcpteardown.operator.ProfileStatusAssemblerTest.profile;
 import static io.tcpteardown.testsupport.Specs.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,6 +24,7 @@ import io.tcpteardown.api.ProfilePods;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileStatus;
+import io.tcpteardown.testsupport.ProfileStatusOracle;
 import io.tcpteardown.tier.UnitTest;
 import java.util.Arrays;
 import java.util.List;
@@ -67,7 +68,7 @@ class PodRulesStatusTest {
   private static TcpTeardownProfileStatus status(
       TcpTeardownProfile profile, Map<String, TcpTeardownNodeStatus> reports) {
     return compute(
-        new ProfileStatusCalculator(new PressureTracker()),
+        new ProfileStatusOracle(new PressureTracker()),
         List.of(profile),
         reports.keySet().stream().sorted().map(n -> node(n, WEB)).toList(),
         reports,
@@ -159,6 +160,30 @@ class PodRulesStatusTest {
         .contains("shop/a")
         .contains("node web-1")
         .contains("other wins");
+  }
+
+  @Test
+  void podConflictsOfManyNodesAreListedInNodeOrder() {
+    Map<String, TcpTeardownNodeStatus> reports = new java.util.HashMap<>();
+    for (int i = 0; i < 12; i++) {
+      reports.put(
+          "web-%02d".formatted(i),
+          report(
+              NEW_AGENT,
+              List.of(new PodRuleResult("web", 1L, 1L, 0L)),
+              List.of(new PodConflictEntry(List.of("other", "web"), "f", List.of("shop/a")))));
+    }
+    String message =
+        Conditions.find(status(withPods(PodMode.Apply), reports).conditions(), CONFLICT)
+            .orElseThrow()
+            .getMessage();
+    List<Integer> nodes =
+        java.util.regex.Pattern.compile("node web-(\\d\\d)")
+            .matcher(message)
+            .results()
+            .map(m -> Integer.parseInt(m.group(1)))
+            .toList();
+    assertThat(nodes).hasSizeGreaterThan(2).isSorted();
   }
 
   @Test

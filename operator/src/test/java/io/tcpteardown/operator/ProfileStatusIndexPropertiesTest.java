@@ -20,6 +20,7 @@ import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileSpec;
 import io.tcpteardown.api.TcpTeardownProfileStatus;
 import io.tcpteardown.rules.NodeFacts;
+import io.tcpteardown.testsupport.ProfileStatusOracle;
 import io.tcpteardown.tier.UnitTest;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ import net.jqwik.api.Tag;
 
 /**
  * The incremental {@link ProfileStatusIndex} against the full recomputation ({@link
- * ProfileStatusCalculator#compute}): after every event of a random sequence (profiles put, edited,
+ * ProfileStatusOracle#compute}): after every event of a random sequence (profiles put, edited,
  * marked for deletion, deleted, their status written; Nodes added, relabelled, resized, deleted;
  * TcpTeardownNodes reported and deleted), every profile's status must be the same, transition times
  * included.
@@ -70,12 +71,13 @@ class ProfileStatusIndexPropertiesTest {
 
   record RemoveObject(String node) implements Event {}
 
-  record UrgentSeen(StatusWritePolicy.Urgent urgent, long version) {}
+  record UrgentSeen(UrgentStatus urgent, long version) {}
 
   @Property(tries = 300)
   void theIndexAgreesWithTheFullRecomputationAfterEveryEvent(@ForAll("events") List<Event> events) {
-    ProfileStatusCalculator calculator = new ProfileStatusCalculator(new PressureTracker());
-    ProfileStatusIndex index = new ProfileStatusIndex(new PressureTracker(), AgentSilence.NONE);
+    ProfileStatusOracle oracle = new ProfileStatusOracle(new PressureTracker());
+    ProfileStatusIndex index =
+        new ProfileStatusIndex(new PressureTracker(), AgentSilence.NONE, new ProfileValidations());
     Map<String, TcpTeardownProfile> profiles = new TreeMap<>();
     Map<String, NodeFacts> nodes = new LinkedHashMap<>();
     Map<String, TcpTeardownNode> objects = new HashMap<>();
@@ -151,17 +153,21 @@ class ProfileStatusIndexPropertiesTest {
         assertThat(changed).as("profiles reported changed after %s", event).isEqualTo(moved);
       }
       // The full recomputation's pressure tracker sees every report, as the index does.
-      calculator.observe(nodes.values(), objects);
+      oracle.observe(nodes.values(), objects);
       for (TcpTeardownProfile profile : profiles.values()) {
         String name = profile.getMetadata().getName();
         TcpTeardownProfileStatus expected =
-            calculator.compute(profile, profiles.values(), nodes.values(), objects, now);
+            oracle.compute(profile, profiles.values(), nodes.values(), objects, now);
         TcpTeardownProfileStatus actual =
             index.status(name, profile.getStatus(), now).orElseThrow();
         assertThat(actual).as("status of %s after %s", name, event).isEqualTo(expected);
         // The written-at-once part never changes without the urgent version changing with it.
         long version = index.urgentVersion(name);
-        StatusWritePolicy.Urgent urgent = StatusWritePolicy.urgent(expected);
+        UrgentStatus urgent = UrgentStatus.of(expected);
+        // The index decides the written-at-once part from its counts alone: it is the status's.
+        assertThat(index.urgent(name))
+            .as("urgent part the index decided for %s after %s", name, event)
+            .contains(urgent);
         UrgentSeen before = urgentSeen.get(name);
         if (before != null && before.version() == version) {
           assertThat(urgent)
@@ -262,7 +268,7 @@ class ProfileStatusIndexPropertiesTest {
     Arbitrary<Long> timeWait = Arbitraries.of(0L, 5L, 9500L, 19000L);
     Arbitrary<Long> overflow = Arbitraries.of(0L, 1L, 2L);
     Arbitrary<String> reportTime = Arbitraries.of("t1", "t2", "t3", "t4", "");
-    Arbitrary<Integer> extras = Arbitraries.integers().between(0, 15);
+    Arbitrary<Integer> extras = Arbitraries.integers().between(0, 31);
     return Combinators.combine(
             Arbitraries.of(NODES), fin, buckets, timeWait, overflow, reportTime, extras)
         .as(
@@ -285,6 +291,15 @@ class ProfileStatusIndexPropertiesTest {
                         true,
                         NodeConditions.REASON_POD_PRESSURE,
                         "pod web/a: TIME_WAIT 900 of 1000",
+                        1L));
+              }
+              if ((bits & 16) != 0) {
+                conditions.add(
+                    Conditions.of(
+                        NodeConditions.ERROR,
+                        true,
+                        NodeConditions.REASON_SETTINGS_REFUSED,
+                        "the kernel refused net.ipv4.tcp_fin_timeout",
                         1L));
               }
               boolean podAgent = (bits & 4) != 0;

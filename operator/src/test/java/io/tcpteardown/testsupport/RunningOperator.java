@@ -24,6 +24,11 @@ public final class RunningOperator
     return client;
   }
 
+  /** The operator started for this test class. */
+  public OperatorRuntime runtime() {
+    return operator;
+  }
+
   public ClusterFixtures fixtures() {
     return fixtures;
   }

@@ -58,7 +58,8 @@ public final class SimulatedAgents implements AutoCloseable {
    * loop). With 4, the simulated agents fall behind whenever the API server answers slowly (at 350
    * ms an answer, 11 writes/s). With 64 they do not, and the agents then keep the test API server
    * (2 cores) at its limit by themselves: 64 status writes in flight all the time, the servers at
-   * 175% of a core, and every watch of all TcpTeardownNodes minutes behind (README "Scale").
+   * 175% of a core, and every watch of all TcpTeardownNodes minutes behind (docs/benchmarks.md,
+   * "Scale").
    */
   public static final int THREADS = Integer.getInteger("bench.agentThreads", 4);
 
@@ -381,6 +382,7 @@ public final class SimulatedAgents implements AutoCloseable {
             state,
             LatestCount.of(observation, now),
             Optional.of(new PodObserver.Result(pods, now, Duration.ofMillis(3))),
+            Optional.empty(),
             conditions.getOrDefault(node, List.of()),
             now);
   }

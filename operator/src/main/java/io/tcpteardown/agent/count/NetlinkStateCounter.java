@@ -152,6 +152,18 @@ public final class NetlinkStateCounter implements SocketStateCounter {
   }
 
   /**
+   * Counts as {@link #count()} does and, in the same dump, fills {@code details} (reset by the
+   * caller with the namespace's local ports).
+   */
+  public SocketStates count(TeardownDetails details) throws IOException {
+    tally.reset();
+    details.reset();
+    TallyWithDetails both = new TallyWithDetails(tally, details);
+    dumpAll(TcpState.TEARDOWN_MASK, both, both::reset);
+    return tally.result();
+  }
+
+  /**
    * Adds the inodes of the namespace's CLOSE_WAIT sockets to {@code into}, from a dump filtered to
    * that one state in the kernel: no other socket reaches this process, and {@code into} keeps at
    * most its capacity (counting the rest), so memory does not grow with the namespace's sockets. On
@@ -167,6 +179,26 @@ public final class NetlinkStateCounter implements SocketStateCounter {
           }
         },
         into::clear);
+  }
+
+  /** The per-state tally and the details, from one dump. */
+  private record TallyWithDetails(StateTally tally, TeardownDetails details)
+      implements SocketVisitor {
+    @Override
+    public void add(int state, int timer, long inode) {
+      tally.add(state, timer, inode);
+    }
+
+    @Override
+    public void add(MemorySegment message, long offset, int state, int timer, long inode) {
+      tally.add(state, timer, inode);
+      details.add(message, offset, state, timer, inode);
+    }
+
+    void reset() {
+      tally.reset();
+      details.reset();
+    }
   }
 
   /** One walk of both families, the legacy request first; {@code reset} undoes a refused one. */
@@ -273,6 +305,8 @@ public final class NetlinkStateCounter implements SocketStateCounter {
           // errno 0 is an acknowledgement, not an error.
         } else if (messageLength >= MSG_MIN_LENGTH) {
           visitor.add(
+              replies,
+              offset,
               replies.get(JAVA_BYTE, offset + MSG_STATE) & 0xff,
               replies.get(JAVA_BYTE, offset + MSG_TIMER) & 0xff,
               replies.get(JAVA_INT_UNALIGNED, offset + MSG_INODE) & 0xffffffffL);

@@ -2,6 +2,7 @@ package io.tcpteardown.agent.pods;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.tcpteardown.agent.schedule.SingleThreadSchedule;
 import io.tcpteardown.api.KernelCounters;
 import io.tcpteardown.api.NodeConditions;
 import io.tcpteardown.events.EventRecorder;
@@ -17,10 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +41,9 @@ public final class PodObserver implements AutoCloseable {
     }
   }
 
+  /** How long closing waits for a sweep under way. */
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+
   /** What the observer needs to know of its configuration. */
   public record Settings(
       SweepPacer pacer, int statusPodLimit, int podMetricsLimit, long closeWaitThreshold) {}
@@ -58,9 +58,7 @@ public final class PodObserver implements AutoCloseable {
   private final CpuBudget budget;
   private final Clock clock;
   private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-  private final ScheduledExecutorService thread =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> Thread.ofPlatform().daemon().name("pod-sweep").unstarted(r));
+  private final SingleThreadSchedule thread = new SingleThreadSchedule("pod-sweep", CLOSE_WAIT);
   private final AtomicReference<Result> latest = new AtomicReference<>();
   private Map<String, KernelCounters> previousCounters = Map.of();
 
@@ -93,11 +91,7 @@ public final class PodObserver implements AutoCloseable {
   }
 
   private void schedule(Duration delay) {
-    try {
-      thread.schedule(this::sweepAndReschedule, delay.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
-      LOG.debug("agent stopping: no further pod sweeps");
-    }
+    thread.after(delay, this::sweepAndReschedule);
   }
 
   private void sweepAndReschedule() {
@@ -206,14 +200,8 @@ public final class PodObserver implements AutoCloseable {
   }
 
   @Override
+  /** Stops the sweeps; the sweeper and the directory are closed by whoever built them. */
   public void close() {
-    thread.shutdownNow();
-    try {
-      thread.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    sweeper.close();
-    directory.close();
+    thread.close();
   }
 }

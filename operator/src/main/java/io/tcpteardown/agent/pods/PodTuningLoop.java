@@ -1,5 +1,6 @@
 package io.tcpteardown.agent.pods;
 
+import io.tcpteardown.agent.schedule.SingleThreadSchedule;
 import io.tcpteardown.agent.sysctl.CorruptStateFileException;
 import io.tcpteardown.agent.sysctl.StateFile;
 import io.tcpteardown.rules.PodFacts;
@@ -11,9 +12,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -32,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * scan of /proc above all) is charged its thread's CPU, and no pass starts while the budget is
  * overdrawn, however many pod events arrive.
  */
-public class PodTuningLoop implements AutoCloseable {
+public final class PodTuningLoop implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PodTuningLoop.class);
 
   /**
@@ -68,9 +66,8 @@ public class PodTuningLoop implements AutoCloseable {
   private final Supplier<Optional<List<PodRule>>> rules;
   private final Duration interval;
   private final Duration waitingRetry;
-  private final ScheduledExecutorService thread =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> Thread.ofPlatform().daemon().name("pod-tuning").unstarted(r));
+  private final SingleThreadSchedule thread =
+      new SingleThreadSchedule("pod-tuning", Duration.ofSeconds(5));
   private final AtomicReference<Result> latest = new AtomicReference<>();
   private ScheduledFuture<?> next;
   private final WaitingPods waiting = new WaitingPods(MAX_WAIT);
@@ -155,11 +152,7 @@ public class PodTuningLoop implements AutoCloseable {
     if (next != null) {
       next.cancel(false);
     }
-    try {
-      next = thread.schedule(this::passAndReschedule, delay.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
-      LOG.debug("agent stopping: no further pod tuning");
-    }
+    next = thread.after(delay, this::passAndReschedule).orElse(null);
   }
 
   private void passAndReschedule() {
@@ -221,11 +214,6 @@ public class PodTuningLoop implements AutoCloseable {
 
   @Override
   public void close() {
-    thread.shutdownNow();
-    try {
-      thread.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    thread.close();
   }
 }

@@ -99,6 +99,7 @@ class ForkedHoldersKernelTest {
                     AgentState.initial(0),
                     LatestCount.NONE,
                     Optional.of(new PodObserver.Result(summary, now, Duration.ZERO)),
+                    Optional.empty(),
                     List.of(),
                     now);
         String json = new ObjectMapper().writeValueAsString(status);

@@ -22,6 +22,7 @@ import io.tcpteardown.api.Timestamps;
 import io.tcpteardown.api.TwReuse;
 import io.tcpteardown.rules.NodeFacts;
 import io.tcpteardown.rules.SafetyRules;
+import io.tcpteardown.testsupport.ProfileStatusOracle;
 import io.tcpteardown.testsupport.Specs;
 import io.tcpteardown.tier.UnitTest;
 import java.time.Instant;
@@ -42,7 +43,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * node entries out. No cluster.
  */
 @UnitTest
-class ProfileStatusCalculatorTest {
+class ProfileStatusAssemblerTest {
   static final long GIB = 1024L * 1024 * 1024;
   static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
   static final String FIN = "net.ipv4.tcp_fin_timeout";
@@ -392,7 +393,7 @@ class ProfileStatusCalculatorTest {
   }
 
   static TcpTeardownProfileStatus compute(
-      ProfileStatusCalculator calculator,
+      ProfileStatusOracle oracle,
       List<TcpTeardownProfile> profiles,
       List<NodeFacts> nodes,
       Map<String, TcpTeardownNodeStatus> reports,
@@ -402,7 +403,7 @@ class ProfileStatusCalculatorTest {
             .filter(p -> p.getMetadata().getName().equals(profileName))
             .findFirst()
             .orElseThrow();
-    return calculator.compute(profile, profiles, nodes, nodeObjects(reports), NOW);
+    return oracle.compute(profile, profiles, nodes, nodeObjects(reports), NOW);
   }
 
   static Map<String, TcpTeardownNode> nodeObjects(Map<String, TcpTeardownNodeStatus> reports) {
@@ -421,12 +422,12 @@ class ProfileStatusCalculatorTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void computesTheStatusOfTheProfile(Case row) {
-    ProfileStatusCalculator calculator = new ProfileStatusCalculator(new PressureTracker());
+    ProfileStatusOracle oracle = new ProfileStatusOracle(new PressureTracker());
     if (!row.earlier().isEmpty()) {
-      compute(calculator, row.profiles(), row.nodes(), row.earlier(), "web");
+      compute(oracle, row.profiles(), row.nodes(), row.earlier(), "web");
     }
     TcpTeardownProfileStatus status =
-        compute(calculator, row.profiles(), row.nodes(), row.reports(), "web");
+        compute(oracle, row.profiles(), row.nodes(), row.reports(), "web");
 
     Map<String, Condition> byType =
         status.conditions().stream().collect(Collectors.toMap(Condition::getType, c -> c));
@@ -508,7 +509,7 @@ class ProfileStatusCalculatorTest {
             null);
     TcpTeardownProfileStatus status =
         compute(
-            new ProfileStatusCalculator(new PressureTracker()),
+            new ProfileStatusOracle(new PressureTracker()),
             List.of(FIN_30),
             List.of(node("web-1")),
             Map.of("web-1", whole),
@@ -538,7 +539,7 @@ class ProfileStatusCalculatorTest {
             "2026-11-26T12:00:00Z");
     TcpTeardownProfileStatus status =
         compute(
-            new ProfileStatusCalculator(new PressureTracker()),
+            new ProfileStatusOracle(new PressureTracker()),
             List.of(FIN_30),
             List.of(node("web-1")),
             Map.of("web-1", leaking),
@@ -581,11 +582,7 @@ class ProfileStatusCalculatorTest {
     }
     TcpTeardownProfileStatus status =
         compute(
-            new ProfileStatusCalculator(new PressureTracker()),
-            List.of(FIN_30),
-            nodes,
-            reports,
-            "web");
+            new ProfileStatusOracle(new PressureTracker()), List.of(FIN_30), nodes, reports, "web");
     String message =
         Conditions.find(status.conditions(), TEARDOWN_PRESSURE).orElseThrow().getMessage();
     assertThat(message.length()).isLessThanOrEqualTo(Conditions.MAX_MESSAGE);
@@ -602,7 +599,7 @@ class ProfileStatusCalculatorTest {
         List.of(profile("web", WEB, spec().maxOrphans(65_536).build()));
     TcpTeardownProfileStatus status =
         compute(
-            new ProfileStatusCalculator(new PressureTracker()),
+            new ProfileStatusOracle(new PressureTracker()),
             profiles,
             List.of(new NodeFacts("small-1", "u", WEB, 1 * GIB), node("web-1")),
             Map.of(),
@@ -619,7 +616,7 @@ class ProfileStatusCalculatorTest {
     StateCounts b = new StateCounts(10, 20, 30, 40, 50, 60, 70);
     TcpTeardownProfileStatus status =
         compute(
-            new ProfileStatusCalculator(new PressureTracker()),
+            new ProfileStatusOracle(new PressureTracker()),
             List.of(FIN_30),
             List.of(node("web-1"), node("web-2"), node("db-1", Map.of("tier", "db"))),
             Map.of(
@@ -640,7 +637,7 @@ class ProfileStatusCalculatorTest {
     Function<Integer, TcpTeardownProfileStatus> withNodes =
         count ->
             compute(
-                new ProfileStatusCalculator(new PressureTracker()),
+                new ProfileStatusOracle(new PressureTracker()),
                 List.of(FIN_30),
                 IntStream.range(0, count).mapToObj(i -> node("web-%03d".formatted(i))).toList(),
                 Map.of(),
@@ -650,21 +647,21 @@ class ProfileStatusCalculatorTest {
     assertThat(hundred.nodesTruncated()).isNull();
     TcpTeardownProfileStatus more = withNodes.apply(101);
     assertThat(more.selectedNodes()).isEqualTo(101);
-    assertThat(more.nodes()).hasSize(ProfileStatusCalculator.MAX_NODE_ENTRIES);
+    assertThat(more.nodes()).hasSize(SelectedNodes.MAX_NODE_ENTRIES);
     assertThat(more.nodes().getLast().name()).isEqualTo("web-099");
     assertThat(more.nodesTruncated()).isTrue();
   }
 
   @Test
   void aConditionKeepsItsTransitionTimeWhileItsStatusStays() {
-    ProfileStatusCalculator calculator = new ProfileStatusCalculator(new PressureTracker());
+    ProfileStatusOracle oracle = new ProfileStatusOracle(new PressureTracker());
     TcpTeardownProfile profile = profile("web", WEB, spec().finTimeoutSeconds(30).build());
     List<NodeFacts> nodes = List.of(node("web-1"));
     TcpTeardownProfileStatus first =
-        calculator.compute(profile, List.of(profile), nodes, Map.of(), NOW);
+        oracle.compute(profile, List.of(profile), nodes, Map.of(), NOW);
     profile.setStatus(first);
     TcpTeardownProfileStatus second =
-        calculator.compute(
+        oracle.compute(
             profile,
             List.of(profile),
             nodes,
@@ -681,7 +678,7 @@ class ProfileStatusCalculatorTest {
   @Test
   void theCountersOfANodeThatWentAwayAreForgotten() {
     PressureTracker tracker = new PressureTracker();
-    ProfileStatusCalculator calculator = new ProfileStatusCalculator(tracker);
+    ProfileStatusOracle oracle = new ProfileStatusOracle(tracker);
     List<TcpTeardownProfile> profiles = List.of(FIN_30);
     Map<String, TcpTeardownNodeStatus> oldMachine =
         Map.of(
@@ -689,18 +686,18 @@ class ProfileStatusCalculatorTest {
             report(Map.of(FIN, "30"), Map.of(), StateCounts.ZERO, new KernelCounters(0, 0), "t1"),
             "web-2",
             report(Map.of(FIN, "30"), Map.of(), StateCounts.ZERO, new KernelCounters(0, 0), "t1"));
-    compute(calculator, profiles, List.of(node("web-1"), node("web-2")), oldMachine, "web");
+    compute(oracle, profiles, List.of(node("web-1"), node("web-2")), oldMachine, "web");
     assertThat(tracker.trackedNodes()).containsExactlyInAnyOrder("web-1", "web-2");
 
     // The Node web-1 is deleted (its TcpTeardownNode goes with it); web-2 loses its
     // TcpTeardownNode.
-    compute(calculator, profiles, List.of(node("web-2")), Map.of(), "web");
+    compute(oracle, profiles, List.of(node("web-2")), Map.of(), "web");
     assertThat(tracker.trackedNodes()).as("nothing kept of nodes that went away").isEmpty();
 
     // A new machine joins as web-1; its kernel counters are its own, its first report a baseline.
     TcpTeardownProfileStatus status =
         compute(
-            calculator,
+            oracle,
             profiles,
             List.of(node("web-1")),
             Map.of(
@@ -740,7 +737,7 @@ class ProfileStatusCalculatorTest {
             null,
             null));
     TcpTeardownProfileStatus status =
-        new ProfileStatusCalculator(new PressureTracker())
+        new ProfileStatusOracle(new PressureTracker())
             .compute(profile, List.of(profile), List.of(), Map.of(), NOW);
     assertThat(status.conditions())
         .filteredOn(c -> c.getType().equals(ACCEPTED))
@@ -766,11 +763,7 @@ class ProfileStatusCalculatorTest {
     }
     TcpTeardownProfileStatus status =
         compute(
-            new ProfileStatusCalculator(new PressureTracker()),
-            List.of(FIN_30),
-            nodes,
-            reports,
-            "web");
+            new ProfileStatusOracle(new PressureTracker()), List.of(FIN_30), nodes, reports, "web");
     String message =
         Conditions.find(status.conditions(), TEARDOWN_PRESSURE).orElseThrow().getMessage();
     assertThat(message)
@@ -782,21 +775,21 @@ class ProfileStatusCalculatorTest {
 
   @Test
   void pressureIsExactForAnyCountAndLimitALongHolds() {
-    assertThat(ProfileStatusCalculator.nearLimit(Long.MAX_VALUE, 10L)).isTrue();
-    assertThat(ProfileStatusCalculator.nearLimit(Long.MAX_VALUE / 10, Long.MAX_VALUE)).isFalse();
-    assertThat(ProfileStatusCalculator.nearLimit(Long.MAX_VALUE, Long.MAX_VALUE)).isTrue();
-    assertThat(ProfileStatusCalculator.nearLimit(900, 1000L)).isTrue();
-    assertThat(ProfileStatusCalculator.nearLimit(899, 1000L)).isFalse();
-    assertThat(ProfileStatusCalculator.nearLimit(0, 0L)).isFalse();
-    assertThat(ProfileStatusCalculator.nearLimit(5, -1L)).isFalse();
-    assertThat(ProfileStatusCalculator.nearLimit(5, null)).isFalse();
+    assertThat(NodePressure.nearLimit(Long.MAX_VALUE, 10L)).isTrue();
+    assertThat(NodePressure.nearLimit(Long.MAX_VALUE / 10, Long.MAX_VALUE)).isFalse();
+    assertThat(NodePressure.nearLimit(Long.MAX_VALUE, Long.MAX_VALUE)).isTrue();
+    assertThat(NodePressure.nearLimit(900, 1000L)).isTrue();
+    assertThat(NodePressure.nearLimit(899, 1000L)).isFalse();
+    assertThat(NodePressure.nearLimit(0, 0L)).isFalse();
+    assertThat(NodePressure.nearLimit(5, -1L)).isFalse();
+    assertThat(NodePressure.nearLimit(5, null)).isFalse();
   }
 
   @Test
   void negativeCountsCountAsZeroAndSumsStopAtTheLargestLong() {
     TcpTeardownProfileStatus status =
         compute(
-            new ProfileStatusCalculator(new PressureTracker()),
+            new ProfileStatusOracle(new PressureTracker()),
             List.of(FIN_30),
             List.of(node("web-1"), node("web-2"), node("web-3")),
             Map.of(

@@ -1,0 +1,153 @@
+package io.tcpteardown.agent.count;
+
+import io.tcpteardown.rules.advice.Destination;
+import io.tcpteardown.rules.advice.DestinationCount;
+import java.lang.foreign.MemorySegment;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Sockets per destination (family, local address, remote address, remote port), exact for the first
+ * {@link #CAPACITY} destinations of a dump and summed as "other" beyond: a fixed table of primitive
+ * arrays (about 100 KiB), so neither memory nor allocation grows with the sockets or the
+ * destinations. Reused from one count to the next.
+ */
+final class DestinationTable {
+  static final int CAPACITY = 1024;
+  private static final int SLOTS = CAPACITY * 2;
+  private static final int KEY_LONGS = 5;
+
+  private final long[] keys = new long[SLOTS * KEY_LONGS];
+  private final long[] counts = new long[SLOTS];
+  private int used;
+  private long other;
+
+  void reset() {
+    if (used > 0) {
+      Arrays.fill(counts, 0);
+    }
+    used = 0;
+    other = 0;
+  }
+
+  /**
+   * Adds one socket from an inet_diag message: {@code family} (2 or 10), the 16-byte local and
+   * remote addresses at {@code local} and {@code remote}, and the remote port. An IPv4-mapped IPv6
+   * address counts as its IPv4 address.
+   */
+  void add(int family, MemorySegment message, long local, long remote, int remotePort) {
+    long localHigh = message.get(Layout.BIG_LONG, local);
+    long localLow = message.get(Layout.BIG_LONG, local + 8);
+    long remoteHigh = message.get(Layout.BIG_LONG, remote);
+    long remoteLow = message.get(Layout.BIG_LONG, remote + 8);
+    boolean v4 = family == Layout.AF_INET;
+    if (!v4 && mapped(localHigh, localLow) && mapped(remoteHigh, remoteLow)) {
+      v4 = true;
+      localHigh = (localLow & 0xffffffffL) << 32;
+      remoteHigh = (remoteLow & 0xffffffffL) << 32;
+      localLow = 0;
+      remoteLow = 0;
+    } else if (v4) {
+      localHigh &= 0xffffffff00000000L;
+      remoteHigh &= 0xffffffff00000000L;
+      localLow = 0;
+      remoteLow = 0;
+    }
+    long head = (v4 ? 4L : 6L) << 32 | (remotePort & 0xffff);
+    int slot = (int) (mix(head, localHigh, localLow, remoteHigh, remoteLow) & (SLOTS - 1));
+    while (true) {
+      if (counts[slot] == 0) {
+        if (used == CAPACITY) {
+          other++;
+          return;
+        }
+        int k = slot * KEY_LONGS;
+        keys[k] = head;
+        keys[k + 1] = localHigh;
+        keys[k + 2] = localLow;
+        keys[k + 3] = remoteHigh;
+        keys[k + 4] = remoteLow;
+        counts[slot] = 1;
+        used++;
+        return;
+      }
+      int k = slot * KEY_LONGS;
+      if (keys[k] == head
+          && keys[k + 1] == localHigh
+          && keys[k + 2] == localLow
+          && keys[k + 3] == remoteHigh
+          && keys[k + 4] == remoteLow) {
+        counts[slot]++;
+        return;
+      }
+      slot = (slot + 1) & (SLOTS - 1);
+    }
+  }
+
+  /** Sockets of destinations beyond the first {@link #CAPACITY}. */
+  long other() {
+    return other;
+  }
+
+  boolean truncated() {
+    return other > 0;
+  }
+
+  /** The destinations counted, most sockets first. */
+  List<DestinationCount> destinations() {
+    List<DestinationCount> result = new ArrayList<>(used);
+    for (int slot = 0; slot < SLOTS; slot++) {
+      if (counts[slot] > 0) {
+        int k = slot * KEY_LONGS;
+        boolean v4 = keys[k] >>> 32 == 4;
+        result.add(
+            new DestinationCount(
+                new Destination(
+                    v4 ? Destination.Family.IPV4 : Destination.Family.IPV6,
+                    address(v4, keys[k + 1], keys[k + 2]),
+                    address(v4, keys[k + 3], keys[k + 4]),
+                    (int) (keys[k] & 0xffff)),
+                counts[slot]));
+      }
+    }
+    result.sort((a, b) -> Long.compare(b.sockets(), a.sockets()));
+    return result;
+  }
+
+  private static boolean mapped(long high, long low) {
+    return high == 0 && (low >>> 32) == 0xffffL;
+  }
+
+  private static long mix(long... parts) {
+    long h = 0x9E3779B97F4A7C15L;
+    for (long part : parts) {
+      h = (h ^ part) * 0xBF58476D1CE4E5B9L;
+      h ^= h >>> 31;
+    }
+    return h;
+  }
+
+  private static String address(boolean v4, long high, long low) {
+    byte[] bytes = new byte[v4 ? 4 : 16];
+    for (int i = 0; i < bytes.length; i++) {
+      bytes[i] = (byte) ((i < 8 ? high : low) >>> (56 - 8 * (i % 8)));
+    }
+    try {
+      return InetAddress.getByAddress(bytes).getHostAddress();
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The byte order and family numbers of inet_diag messages. */
+  static final class Layout {
+    static final java.lang.foreign.ValueLayout.OfLong BIG_LONG =
+        java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
+    static final int AF_INET = 2;
+
+    private Layout() {}
+  }
+}

@@ -1,0 +1,82 @@
+package io.tcpteardown.agent.count;
+
+import io.tcpteardown.rules.advice.PortRange;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.BitSet;
+import java.util.List;
+
+/**
+ * The local ports {@code connect()} draws from in one network namespace: {@code
+ * ip_local_port_range} less {@code ip_local_reserved_ports}. The reserved set is one bit per port
+ * (8 KiB at most), read from at most 64 KiB of text.
+ */
+public record LocalPorts(int low, int high, BitSet reserved) {
+  static final int TEXT_LIMIT = 64 * 1024;
+  private static final int PORTS = 65536;
+
+  public LocalPorts {
+    reserved = (BitSet) reserved.clone();
+  }
+
+  /** Reads both files under {@code ipv4}, a {@code sys/net/ipv4} of the namespace to read. */
+  public static LocalPorts read(Path ipv4) throws IOException {
+    List<String> range = KernelStats.readLines(ipv4.resolve("ip_local_port_range"), TEXT_LIMIT);
+    List<String> reserved =
+        KernelStats.readLines(ipv4.resolve("ip_local_reserved_ports"), TEXT_LIMIT);
+    return parse(range.isEmpty() ? "" : range.get(0), reserved.isEmpty() ? "" : reserved.get(0));
+  }
+
+  /** Parses "LOW\tHIGH" and "P,P-Q,...", as the kernel prints them. */
+  static LocalPorts parse(String range, String reservedText) throws IOException {
+    String[] ends = range.trim().split("\\s+");
+    if (ends.length != 2) {
+      throw new IOException("ip_local_port_range is not two numbers: " + cut(range));
+    }
+    int low = port(ends[0]);
+    int high = port(ends[1]);
+    if (low > high) {
+      throw new IOException("ip_local_port_range runs backwards: " + cut(range));
+    }
+    BitSet reserved = new BitSet(PORTS);
+    for (String item : reservedText.trim().split(",")) {
+      if (item.isBlank()) {
+        continue;
+      }
+      int dash = item.indexOf('-');
+      int from = port(dash < 0 ? item : item.substring(0, dash));
+      int to = port(dash < 0 ? item : item.substring(dash + 1));
+      if (from > to) {
+        throw new IOException("ip_local_reserved_ports has a backward range: " + cut(item));
+      }
+      reserved.set(from, to + 1);
+    }
+    return new LocalPorts(low, high, reserved);
+  }
+
+  /** Whether connect() may pick this local port. */
+  public boolean drawable(int port) {
+    return port >= low && port <= high && !reserved.get(port);
+  }
+
+  /** The range as the advice rules read it. */
+  public PortRange range() {
+    return new PortRange(low, high, reserved.get(low, high + 1).cardinality());
+  }
+
+  private static int port(String text) throws IOException {
+    try {
+      int port = Integer.parseInt(text.trim());
+      if (port < 0 || port >= PORTS) {
+        throw new IOException("not a port: " + cut(text));
+      }
+      return port;
+    } catch (NumberFormatException e) {
+      throw new IOException("not a port: " + cut(text), e);
+    }
+  }
+
+  private static String cut(String text) {
+    return io.tcpteardown.api.SafeText.of(text, 64);
+  }
+}
