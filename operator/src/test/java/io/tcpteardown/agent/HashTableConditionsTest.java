@@ -43,7 +43,9 @@ class HashTableConditionsTest {
     TcpTeardownNodeStatus status =
         COMPOSER.compose(
             applied(desired, Map.of(ManagedSysctl.CHILD_EHASH_ENTRIES, 16384L)),
-            CALM,
+            LatestCount.of(CALM, T0),
+            Optional.empty(),
+            Optional.empty(),
             List.of(),
             T0);
     assertThat(
@@ -54,7 +56,13 @@ class HashTableConditionsTest {
             "existing pods keep the shared table until they are recreated");
     TeardownSettings fin = TeardownSettings.NONE.with(ManagedSysctl.FIN_TIMEOUT, 30);
     TcpTeardownNodeStatus without =
-        COMPOSER.compose(applied(fin, Map.of(ManagedSysctl.FIN_TIMEOUT, 30L)), CALM, List.of(), T0);
+        COMPOSER.compose(
+            applied(fin, Map.of(ManagedSysctl.FIN_TIMEOUT, 30L)),
+            LatestCount.of(CALM, T0),
+            Optional.empty(),
+            Optional.empty(),
+            List.of(),
+            T0);
     assertThat(
             Conditions.find(without.conditions(), NodeConditions.APPLIED)
                 .orElseThrow()
@@ -73,6 +81,7 @@ class HashTableConditionsTest {
             Optional.of(
                 new PodObserver.Result(
                     PodsSummary.NONE, T0, Duration.ofMillis(500), Optional.of("set it"))),
+            Optional.empty(),
             List.of(),
             T0);
     assertThat(Conditions.find(advised.conditions(), NodeConditions.POD_HASH_TABLES))
@@ -87,6 +96,7 @@ class HashTableConditionsTest {
             state,
             count,
             Optional.of(new PodObserver.Result(PodsSummary.NONE, T0, Duration.ofMillis(1))),
+            Optional.empty(),
             List.of(),
             T0);
     assertThat(Conditions.find(quiet.conditions(), NodeConditions.POD_HASH_TABLES)).isEmpty();
