@@ -1,6 +1,7 @@
 package io.tcpteardown.agent.pods;
 
 import io.tcpteardown.agent.count.CloseWaitInodes;
+import io.tcpteardown.agent.count.EhashTable;
 import io.tcpteardown.agent.count.KernelStats;
 import io.tcpteardown.agent.count.NamespaceLook;
 import io.tcpteardown.agent.count.NetlinkStateCounter;
@@ -70,10 +71,12 @@ public final class NamespaceCounter implements AutoCloseable {
     for (int pid : namespace.pids()) {
       Path processRoot = procRoot.resolve(Integer.toString(pid));
       try {
-        Optional<NamespaceLook> look =
+        Optional<Inside> inside =
             thread.call(pid, namespace.inode(), () -> lookInside(processRoot));
-        if (look.isPresent()) {
-          return Optional.of(NamespaceCounts.of(namespace, look.get(), clock.instant()));
+        if (inside.isPresent()) {
+          return Optional.of(
+              NamespaceCounts.of(
+                  namespace, inside.get().look(), inside.get().ehash(), clock.instant()));
         }
       } catch (java.nio.file.NoSuchFileException e) {
         // the process went away between the netlink dump and /proc: try the next one
@@ -84,16 +87,26 @@ public final class NamespaceCounter implements AutoCloseable {
     return Optional.empty();
   }
 
+  private record Inside(NamespaceLook look, Optional<EhashTable> ehash) {}
+
   /**
    * On the namespace thread, inside the namespace: the node's look ({@link NamespaceLook}), its
    * sysctls through /proc/sys (which resolves to the namespace of the thread that opens it), its
-   * files through the process's /proc.
+   * files through the process's /proc; and its TCP hash table (empty when it cannot be read).
    */
-  private static NamespaceLook lookInside(Path processRoot) throws IOException {
-    return NamespaceLook.take(
-        new SysctlFiles(Path.of("/proc")),
-        SocketStateCounters.countOnce(processRoot),
-        new KernelStats(processRoot));
+  private static Inside lookInside(Path processRoot) throws IOException {
+    NamespaceLook look =
+        NamespaceLook.take(
+            new SysctlFiles(Path.of("/proc")),
+            SocketStateCounters.countOnce(processRoot),
+            new KernelStats(processRoot));
+    Optional<EhashTable> ehash;
+    try {
+      ehash = Optional.of(EhashTable.read(Path.of("/proc")));
+    } catch (IOException | RuntimeException e) {
+      ehash = Optional.empty();
+    }
+    return new Inside(look, ehash);
   }
 
   /**

@@ -13,17 +13,19 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * The only code that opens files under /proc/sys, and only the six of the allowlist ({@link
+ * The only code that opens files under /proc/sys, and only those of the allowlist ({@link
  * ManagedSysctl}): every path is built from the enum, never from input. The files resolve to the
  * network namespace of the thread that opens them.
  */
 public final class SysctlFiles {
   private final Path ipv4;
   private final Path bootId;
+  private final Path osRelease;
 
   public SysctlFiles(Path procRoot) {
     this.ipv4 = procRoot.resolve("sys/net/ipv4");
     this.bootId = procRoot.resolve("sys/kernel/random/boot_id");
+    this.osRelease = procRoot.resolve("sys/kernel/osrelease");
   }
 
   public Path path(ManagedSysctl sysctl) {
@@ -58,8 +60,17 @@ public final class SysctlFiles {
 
   /** The kernel's boot id, which changes at every boot; empty where it cannot be read. */
   public Optional<String> bootId() {
+    return firstLine(bootId);
+  }
+
+  /** The kernel's release ({@code uname -r}), for messages; empty where it cannot be read. */
+  public Optional<String> kernelRelease() {
+    return firstLine(osRelease).map(r -> r.length() <= 64 ? r : r.substring(0, 64));
+  }
+
+  private static Optional<String> firstLine(Path file) {
     try {
-      List<String> lines = Files.readAllLines(bootId, StandardCharsets.US_ASCII);
+      List<String> lines = Files.readAllLines(file, StandardCharsets.US_ASCII);
       return lines.isEmpty() ? Optional.empty() : Optional.of(lines.getFirst().strip());
     } catch (IOException e) {
       return Optional.empty();
