@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.tcpteardown.agent.count.EhashTable;
 import io.tcpteardown.agent.count.SocketStates;
 import io.tcpteardown.agent.pods.CloseWaitHolders;
 import io.tcpteardown.agent.pods.NamespaceCounts;
@@ -89,6 +90,7 @@ class NodeStatusBoundsTest {
                 Long.MAX_VALUE),
             new KernelCounters(Long.MAX_VALUE, Long.MAX_VALUE),
             OptionalLong.of(Long.MAX_VALUE),
+            new EhashTable(true, Long.MAX_VALUE),
             "netlink",
             NOW.minusSeconds(5));
     String namespace = String.format("%03d", index) + "n".repeat(60);

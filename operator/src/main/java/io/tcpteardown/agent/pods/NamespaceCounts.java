@@ -1,5 +1,6 @@
 package io.tcpteardown.agent.pods;
 
+import io.tcpteardown.agent.count.EhashTable;
 import io.tcpteardown.agent.count.SocketStates;
 import io.tcpteardown.api.KernelCounters;
 import java.time.Instant;
@@ -12,6 +13,8 @@ import java.util.OptionalLong;
  * @param states the six teardown states, with the namespace's own orphans (no owning process)
  * @param counters the namespace's own TCPTimeWaitOverflow and TCPAbortOnMemory
  * @param maxTwBuckets the namespace's own tcp_max_tw_buckets (pods keep the kernel's default)
+ * @param ehash whether the namespace has a TCP hash table of its own or shares the host's (then its
+ *     dump walked every socket of the node)
  * @param method "netlink" or "proc"
  * @param countedAt when the namespace was counted
  */
@@ -20,5 +23,6 @@ public record NamespaceCounts(
     SocketStates states,
     KernelCounters counters,
     OptionalLong maxTwBuckets,
+    EhashTable ehash,
     String method,
     Instant countedAt) {}

@@ -1,7 +1,9 @@
 package io.tcpteardown.agent.pods;
 
 import io.tcpteardown.agent.count.CloseWaitInodes;
+import io.tcpteardown.agent.count.EhashTable;
 import io.tcpteardown.agent.count.KernelStats;
+import io.tcpteardown.agent.count.NetlinkBuffers;
 import io.tcpteardown.agent.count.NetlinkStateCounter;
 import io.tcpteardown.agent.count.ProcNetTcpCounter;
 import io.tcpteardown.agent.count.SocketStates;
@@ -22,9 +24,11 @@ import org.slf4j.LoggerFactory;
  * Counts the teardown states of every network namespace on the node but its own: the same netlink
  * dump as for the node, run inside each namespace on the {@link NamespaceThread}; /proc/PID/net/tcp
  * and tcp6 where netlink fails. Per namespace also its own sockstat-free kernel counters (from
- * /proc/PID/net/netstat) and its own tcp_max_tw_buckets. A process or pod that disappears mid-sweep
- * is skipped, never an error. A pod is counted in its own namespace only ({@link
- * NamespaceScanner#onePerPod}): namespaces it nests inside add no walk of the socket tables.
+ * /proc/PID/net/netstat), its own tcp_max_tw_buckets and whether it has a TCP hash table of its
+ * own. One socket per namespace, the dumps' off-heap buffers once per sweeper. A process or pod
+ * that disappears mid-sweep is skipped, never an error. A pod is counted in its own namespace only
+ * ({@link NamespaceScanner#onePerPod}): namespaces it nests inside add no walk of the socket
+ * tables.
  */
 public final class PodSweeper implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PodSweeper.class);
@@ -32,6 +36,8 @@ public final class PodSweeper implements AutoCloseable {
   private final Path procRoot;
   private final NamespaceScanner scanner;
   private final NamespaceThread thread;
+  private final NetlinkBuffers buffers = NetlinkBuffers.allocate();
+  private final byte[] netstat = KernelStats.newBuffer();
   private final Clock clock;
 
   public PodSweeper(Path procRoot, Clock clock) throws IOException {
@@ -59,18 +65,39 @@ public final class PodSweeper implements AutoCloseable {
         included.add(namespace);
       }
     }
-    List<NamespaceCounts> counted = new ArrayList<>();
-    for (NetworkNamespaceRef namespace : NamespaceScanner.onePerPod(included)) {
-      count(namespace).ifPresent(counted::add);
-    }
-    return counted;
+    return count(NamespaceScanner.onePerPod(included));
+  }
+
+  /**
+   * Each namespace counted, all on the namespace thread at once; those whose processes are gone
+   * left out.
+   */
+  public List<NamespaceCounts> count(List<NetworkNamespaceRef> namespaces) throws IOException {
+    return thread.batch(
+        entry -> {
+          List<NamespaceCounts> counted = new ArrayList<>();
+          for (NetworkNamespaceRef namespace : namespaces) {
+            count(entry, namespace).ifPresent(counted::add);
+          }
+          return counted;
+        });
   }
 
   /** One namespace, or empty when its processes are gone. */
   public Optional<NamespaceCounts> count(NetworkNamespaceRef namespace) {
+    try {
+      return thread.batch(entry -> count(entry, namespace));
+    } catch (IOException e) {
+      LOG.debug("namespace {} not counted: {}", namespace.inode(), e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  private Optional<NamespaceCounts> count(
+      NamespaceThread.Entry entry, NetworkNamespaceRef namespace) {
     for (int pid : namespace.pids()) {
       try {
-        Optional<Inside> inside = thread.call(pid, namespace.inode(), PodSweeper::countInside);
+        Optional<Inside> inside = entry.call(pid, namespace.inode(), this::countInside);
         if (inside.isEmpty()) {
           continue;
         }
@@ -81,10 +108,16 @@ public final class PodSweeper implements AutoCloseable {
           states = new ProcNetTcpCounter(processRoot).count();
           method = "proc";
         }
-        KernelCounters counters = new KernelStats(processRoot).readCounters();
+        KernelCounters counters = new KernelStats(processRoot).readCounters(netstat);
         return Optional.of(
             new NamespaceCounts(
-                namespace, states, counters, inside.get().maxTwBuckets(), method, clock.instant()));
+                namespace,
+                states,
+                counters,
+                inside.get().maxTwBuckets(),
+                inside.get().ehash(),
+                method,
+                clock.instant()));
       } catch (java.nio.file.NoSuchFileException e) {
         // the process went away between the netlink dump and /proc: try the next one
       } catch (IOException e) {
@@ -127,8 +160,8 @@ public final class PodSweeper implements AutoCloseable {
   }
 
   /** On the namespace thread: whether the netlink dump worked. */
-  private static boolean closeWaitInside(CloseWaitInodes into) {
-    try (NetlinkStateCounter netlink = NetlinkStateCounter.open()) {
+  private boolean closeWaitInside(CloseWaitInodes into) {
+    try (NetlinkStateCounter netlink = NetlinkStateCounter.open(buffers)) {
       netlink.closeWaitInodes(into);
       return true;
     } catch (IOException | RuntimeException e) {
@@ -138,12 +171,12 @@ public final class PodSweeper implements AutoCloseable {
     }
   }
 
-  private record Inside(SocketStates states, OptionalLong maxTwBuckets) {}
+  private record Inside(SocketStates states, OptionalLong maxTwBuckets, EhashTable ehash) {}
 
   /** On the namespace thread, inside the namespace. */
-  private static Inside countInside() {
+  private Inside countInside() {
     SocketStates states = null;
-    try (NetlinkStateCounter netlink = NetlinkStateCounter.open()) {
+    try (NetlinkStateCounter netlink = NetlinkStateCounter.open(buffers)) {
       states = netlink.count();
     } catch (IOException | RuntimeException e) {
       LOG.debug("netlink count failed inside a namespace: {}", e.getMessage());
@@ -155,7 +188,13 @@ public final class PodSweeper implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       maxTw = OptionalLong.empty();
     }
-    return new Inside(states, maxTw);
+    EhashTable ehash;
+    try {
+      ehash = EhashTable.read(Path.of("/proc"));
+    } catch (IOException | RuntimeException e) {
+      ehash = EhashTable.SHARED_UNKNOWN;
+    }
+    return new Inside(states, maxTw, ehash);
   }
 
   /** CPU time of the namespace thread so far: the part of a sweep spent inside namespaces. */
@@ -166,5 +205,6 @@ public final class PodSweeper implements AutoCloseable {
   @Override
   public void close() {
     thread.close();
+    buffers.close();
   }
 }

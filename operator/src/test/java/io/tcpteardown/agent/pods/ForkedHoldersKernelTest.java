@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tcpteardown.agent.AgentState;
 import io.tcpteardown.agent.AgentStatusComposer;
 import io.tcpteardown.agent.LatestCount;
+import io.tcpteardown.agent.count.EhashTable;
 import io.tcpteardown.agent.count.SocketStates;
 import io.tcpteardown.api.AgentInfo;
 import io.tcpteardown.api.Conditions;
@@ -79,6 +80,7 @@ class ForkedHoldersKernelTest {
                 new SocketStates(0, 0, 0, CONNECTIONS, 0, 0, 0),
                 KernelCounters.ZERO,
                 OptionalLong.of(262_144),
+                EhashTable.SHARED_UNKNOWN,
                 "netlink",
                 now);
         PodsSummary summary =

@@ -2,6 +2,7 @@ package io.tcpteardown.agent.pods;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tcpteardown.agent.count.EhashTable;
 import io.tcpteardown.agent.count.SocketStates;
 import io.tcpteardown.api.KernelCounters;
 import io.tcpteardown.api.PodTeardownEntry;
@@ -41,6 +42,7 @@ class PodReportTest {
             new SocketStates(0, 1, timeWait, closeWait, 0, 0, 1),
             counters,
             OptionalLong.of(maxTw),
+            EhashTable.SHARED_UNKNOWN,
             "netlink",
             NOW.minusSeconds(12));
     List<CloseWaitHolders.Holder> holders =
@@ -147,6 +149,7 @@ class PodReportTest {
             new SocketStates(0, 0, 1, 0, 0, 0, 0),
             KernelCounters.ZERO,
             OptionalLong.empty(),
+            EhashTable.SHARED_UNKNOWN,
             "proc",
             NOW);
     PodReport.PodInput input =
