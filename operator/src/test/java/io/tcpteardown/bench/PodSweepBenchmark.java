@@ -126,10 +126,7 @@ class PodSweepBenchmark {
         }
         List<Figures> figures = new ArrayList<>();
         for (Pods pods : cases) {
-          figures.add(measure(pods, node, sweeper, floor));
-          if (pods == cases.getFirst()) {
-            perNamespaceHeap(sweeper, node, pods, resources);
-          }
+          figures.add(measure(pods, node, sweeper, floor, pods == cases.getFirst(), resources));
         }
         print(cases, figures, floor);
         for (Pods pods : cases) {
@@ -196,7 +193,13 @@ class PodSweepBenchmark {
    * and checks that each way saw (nearly) the whole population in its first round.
    */
   private static Figures measure(
-      Pods pods, NetworkNamespace node, PodSweeper sweeper, boolean floor) throws Exception {
+      Pods pods,
+      NetworkNamespace node,
+      PodSweeper sweeper,
+      boolean floor,
+      boolean perNamespace,
+      List<AutoCloseable> resources)
+      throws Exception {
     long made = System.nanoTime();
     makeTimeWait(pods, node);
     long ready = System.nanoTime();
@@ -230,6 +233,11 @@ class PodSweepBenchmark {
         floorSeen = round == 0 ? floorRound[2] : floorSeen;
       }
     }
+    // While the populations are whole: ss and /proc take longer than all the rest.
+    long heap = heapPerSweep(sweeper, pods);
+    if (perNamespace) {
+      perNamespaceHeap(sweeper, node, pods, resources);
+    }
     long ssSeen = 0;
     long procSeen = 0;
     for (int round = 0; round < ROUNDS; round++) {
@@ -244,7 +252,6 @@ class PodSweepBenchmark {
       procMs[round] = (System.nanoTime() - wallBefore) / 1e6;
       procSeen = round == 0 ? seen : procSeen;
     }
-    long heap = heapPerSweep(sweeper, pods);
     long expected = (long) PODS * POD_TIME_WAIT;
     System.out.printf(
         "counted TIME_WAIT in the pods (first round): agent %,d, floor %,d, nsenter ss %,d, /proc"
