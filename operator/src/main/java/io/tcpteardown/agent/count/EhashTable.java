@@ -1,6 +1,7 @@
 package io.tcpteardown.agent.count;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -20,6 +21,9 @@ public record EhashTable(boolean own, long buckets) {
   /** A kernel before 6.1 has no per-namespace table: every namespace shares one of unknown size. */
   public static final EhashTable SHARED_UNKNOWN = new EhashTable(false, 0);
 
+  /** More than any long and its newline. */
+  private static final int MAX_TEXT = 64;
+
   public EhashTable {
     if (buckets < 0) {
       throw new IllegalArgumentException("buckets must not be negative: " + buckets);
@@ -32,14 +36,15 @@ public record EhashTable(boolean own, long buckets) {
    */
   public static EhashTable read(Path procRoot) throws IOException {
     Path file = procRoot.resolve("sys/net/ipv4/tcp_ehash_entries");
-    java.util.List<String> lines;
-    try {
-      // Not Files.readString: on /proc it may return a truncated value on this JDK.
-      lines = Files.readAllLines(file, StandardCharsets.ISO_8859_1);
+    byte[] bytes;
+    try (InputStream in = Files.newInputStream(file)) {
+      // One read from offset 0 with room for any value: /proc/sys answers nothing past a first
+      // read, and Files.readString asks for one byte first (it read "-" of a negative value).
+      bytes = in.readNBytes(MAX_TEXT);
     } catch (NoSuchFileException e) {
       return SHARED_UNKNOWN;
     }
-    return parse(lines.isEmpty() ? "" : lines.getFirst());
+    return parse(new String(bytes, StandardCharsets.ISO_8859_1));
   }
 
   static EhashTable parse(String text) throws IOException {

@@ -4,6 +4,7 @@ import io.tcpteardown.agent.count.CloseWaitInodes;
 import io.tcpteardown.agent.count.EhashTable;
 import io.tcpteardown.agent.count.KernelStats;
 import io.tcpteardown.agent.count.NamespaceLook;
+import io.tcpteardown.agent.count.NetlinkBuffers;
 import io.tcpteardown.agent.count.NetlinkStateCounter;
 import io.tcpteardown.agent.count.ProcNetTcpCounter;
 import io.tcpteardown.agent.count.SocketStateCounters;
@@ -21,10 +22,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Counts the teardown states of every network namespace on the node but its own: the node's look
  * ({@link NamespaceLook}: netlink dump, /proc/PID/net/tcp and tcp6 where netlink fails, sysctls,
- * /proc/PID/net/netstat counters), taken inside each namespace on the {@link NamespaceThread}. A
- * process or pod that disappears mid-sweep is skipped, never an error. A pod is counted in its own
- * namespace only ({@link NamespaceScanner#onePerPod}): namespaces it nests inside add no walk of
- * the socket tables.
+ * /proc/PID/net/netstat counters), taken inside each namespace on the {@link NamespaceThread}, and
+ * whether the namespace has a TCP hash table of its own. A sweep hands all its namespaces to that
+ * thread at once; one socket per namespace, the dumps' off-heap buffers and the netstat buffer once
+ * per counter. A process or pod that disappears mid-sweep is skipped, never an error. A pod is
+ * counted in its own namespace only ({@link NamespaceScanner#onePerPod}): namespaces it nests
+ * inside add no walk of the socket tables.
  */
 public final class NamespaceCounter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NamespaceCounter.class);
@@ -32,6 +35,8 @@ public final class NamespaceCounter implements AutoCloseable {
   private final Path procRoot;
   private final NamespaceScanner scanner;
   private final NamespaceThread thread;
+  private final NetlinkBuffers buffers = NetlinkBuffers.allocate();
+  private final byte[] netstat = KernelStats.newBuffer();
   private final Clock clock;
 
   public NamespaceCounter(Path procRoot, Clock clock) throws IOException {
@@ -59,20 +64,40 @@ public final class NamespaceCounter implements AutoCloseable {
         included.add(namespace);
       }
     }
-    List<NamespaceCounts> counted = new ArrayList<>();
-    for (NetworkNamespaceRef namespace : NamespaceScanner.onePerPod(included)) {
-      count(namespace).ifPresent(counted::add);
-    }
-    return counted;
+    return count(NamespaceScanner.onePerPod(included));
+  }
+
+  /**
+   * Each namespace counted, all on the namespace thread at once; those whose processes are gone
+   * left out.
+   */
+  public List<NamespaceCounts> count(List<NetworkNamespaceRef> namespaces) throws IOException {
+    return thread.batch(
+        entry -> {
+          List<NamespaceCounts> counted = new ArrayList<>();
+          for (NetworkNamespaceRef namespace : namespaces) {
+            count(entry, namespace).ifPresent(counted::add);
+          }
+          return counted;
+        });
   }
 
   /** One namespace, or empty when its processes are gone. */
   public Optional<NamespaceCounts> count(NetworkNamespaceRef namespace) {
+    try {
+      return thread.batch(entry -> count(entry, namespace));
+    } catch (IOException e) {
+      LOG.debug("namespace {} not counted: {}", namespace.inode(), e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  private Optional<NamespaceCounts> count(
+      NamespaceThread.Entry entry, NetworkNamespaceRef namespace) {
     for (int pid : namespace.pids()) {
       Path processRoot = procRoot.resolve(Integer.toString(pid));
       try {
-        Optional<Inside> inside =
-            thread.call(pid, namespace.inode(), () -> lookInside(processRoot));
+        Optional<Inside> inside = entry.call(pid, namespace.inode(), () -> lookInside(processRoot));
         if (inside.isPresent()) {
           return Optional.of(
               NamespaceCounts.of(
@@ -92,14 +117,15 @@ public final class NamespaceCounter implements AutoCloseable {
   /**
    * On the namespace thread, inside the namespace: the node's look ({@link NamespaceLook}), its
    * sysctls through /proc/sys (which resolves to the namespace of the thread that opens it), its
-   * files through the process's /proc; and its TCP hash table (empty when it cannot be read).
+   * files through the process's /proc; and its TCP hash table (empty when it cannot be read). The
+   * dump and the netstat read reuse this counter's buffers: only the namespace thread uses them.
    */
-  private static Inside lookInside(Path processRoot) throws IOException {
+  private Inside lookInside(Path processRoot) throws IOException {
     NamespaceLook look =
         NamespaceLook.take(
             new SysctlFiles(Path.of("/proc")),
-            SocketStateCounters.countOnce(processRoot),
-            new KernelStats(processRoot));
+            SocketStateCounters.countOnce(processRoot, buffers),
+            new KernelStats(processRoot).readCounters(netstat));
     Optional<EhashTable> ehash;
     try {
       ehash = Optional.of(EhashTable.read(Path.of("/proc")));
@@ -142,8 +168,8 @@ public final class NamespaceCounter implements AutoCloseable {
   }
 
   /** On the namespace thread: whether the netlink dump worked. */
-  private static boolean closeWaitInside(CloseWaitInodes into) {
-    try (NetlinkStateCounter netlink = NetlinkStateCounter.open()) {
+  private boolean closeWaitInside(CloseWaitInodes into) {
+    try (NetlinkStateCounter netlink = NetlinkStateCounter.open(buffers)) {
       netlink.closeWaitInodes(into);
       return true;
     } catch (IOException | RuntimeException e) {
@@ -161,5 +187,6 @@ public final class NamespaceCounter implements AutoCloseable {
   @Override
   public void close() {
     thread.close();
+    buffers.close();
   }
 }

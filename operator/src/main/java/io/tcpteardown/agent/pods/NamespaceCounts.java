@@ -19,8 +19,9 @@ import java.util.OptionalLong;
  * @param maxTwBuckets the namespace's own tcp_max_tw_buckets (pods keep the kernel's default)
  * @param method how its sockets were counted
  * @param countedAt when the namespace was counted
- * @param ehash whether the namespace has its own TCP established hash table, and its size; empty
- *     when it could not be read
+ * @param ehash whether the namespace has its own TCP established hash table or shares the host's
+ *     (then its dump walked every socket of the node), and its size; empty when it could not be
+ *     read
  */
 public record NamespaceCounts(
     NetworkNamespaceRef namespace,

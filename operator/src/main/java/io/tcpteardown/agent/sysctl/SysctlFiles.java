@@ -2,6 +2,7 @@ package io.tcpteardown.agent.sysctl;
 
 import io.tcpteardown.api.ManagedSysctl;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,23 +33,37 @@ public final class SysctlFiles {
     return ipv4.resolve(sysctl.fileName());
   }
 
+  /** More than the text of any managed value: a long, its sign and a newline. */
+  private static final int VALUE_LIMIT = 64;
+
   /** The current value, or empty when this kernel or network namespace has no such file. */
   public OptionalLong read(ManagedSysctl sysctl) throws IOException {
-    List<String> lines;
-    try {
-      // Not Files.readString: on /proc it may return a truncated value on this JDK.
-      lines = Files.readAllLines(path(sysctl), StandardCharsets.US_ASCII);
+    byte[] bytes;
+    try (InputStream in = Files.newInputStream(path(sysctl))) {
+      // One read from offset 0 with room for the whole value: /proc/sys answers nothing past a
+      // first read, so Files.readString, which asks for one byte first, returns a truncated value.
+      // A sweep reads this in every pod's namespace: no 8 KiB reader for a few bytes.
+      bytes = in.readNBytes(VALUE_LIMIT);
     } catch (NoSuchFileException e) {
       return OptionalLong.empty();
     }
-    if (lines.isEmpty()) {
+    if (bytes.length == 0) {
       throw new IOException(path(sysctl) + " is empty");
     }
+    String first = untilLineEnd(new String(bytes, StandardCharsets.ISO_8859_1));
     try {
-      return OptionalLong.of(Long.parseLong(lines.getFirst().strip()));
+      return OptionalLong.of(Long.parseLong(first.strip()));
     } catch (NumberFormatException e) {
-      throw new IOException(path(sysctl) + " holds '" + lines.getFirst() + "', not an integer", e);
+      throw new IOException(path(sysctl) + " holds '" + first + "', not an integer", e);
     }
+  }
+
+  private static String untilLineEnd(String text) {
+    int end = 0;
+    while (end < text.length() && text.charAt(end) != '\n' && text.charAt(end) != '\r') {
+      end++;
+    }
+    return text.substring(0, end);
   }
 
   /** Writes the value; the file must exist (sysctl files are never created). */
