@@ -14,6 +14,7 @@ import io.tcpteardown.agent.pods.PodSweepLoop;
 import io.tcpteardown.agent.pods.SweepSummarizer;
 import io.tcpteardown.agent.pods.SweptPods;
 import io.tcpteardown.agent.sysctl.DriftCorrection;
+import io.tcpteardown.api.AdviceEntry;
 import io.tcpteardown.api.AgentInfo;
 import io.tcpteardown.api.Conditions;
 import io.tcpteardown.api.KernelCounters;
@@ -25,6 +26,7 @@ import io.tcpteardown.api.PodRuleResult;
 import io.tcpteardown.api.PodTeardownEntry;
 import io.tcpteardown.api.PodTeardownEntry.Listed;
 import io.tcpteardown.api.PodTuningEntry;
+import io.tcpteardown.api.SafeText;
 import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
 import io.tcpteardown.api.TeardownSettings;
@@ -300,7 +302,42 @@ class NodeStatusBoundsTest {
     for (int i = 0; i < 110; i++) {
       pods.add(leakingPod(i, 2_000, 253));
     }
-    return compose(troubled(), pods, Optional.of(tuning(pods)));
+    return compose(troubled(), pods, Optional.of(tuning(pods)))
+        .withAdvice(worstAdvice(), AdviceBook.MAX_SCOPES * ManagedSysctl.values().length);
+  }
+
+  /** As many advice entries as status.advice's 32 KiB hold, every field at its longest. */
+  private static List<AdviceEntry> worstAdvice() {
+    List<AdviceEntry> listed = new ArrayList<>();
+    int bytes = 0;
+    for (AdviceEntry entry : longestAdvice()) {
+      bytes += entry.worstJsonBytes();
+      if (bytes > AdviceEntry.MAX_BYTES) {
+        break;
+      }
+      listed.add(entry);
+    }
+    return listed;
+  }
+
+  private static List<AdviceEntry> longestAdvice() {
+    String escaped = "\u001b\"";
+    List<AdviceEntry> entries = new ArrayList<>();
+    for (int i = 0; i < AdviceEntry.MAX_ENTRIES; i++) {
+      entries.add(
+          new AdviceEntry(
+              AdviceEntry.SCOPE_HOST_NETWORK,
+              SafeText.of(escaped.repeat(64), AdviceEntry.MAX_NAMESPACE),
+              SafeText.of(escaped.repeat(256), AdviceEntry.MAX_NAME),
+              "m".repeat(AdviceEntry.MAX_FIELD),
+              "9".repeat(AdviceEntry.MAX_VALUE),
+              "9".repeat(AdviceEntry.MAX_VALUE),
+              "r".repeat(AdviceEntry.MAX_REASON),
+              SafeText.of(escaped.repeat(512), AdviceEntry.MAX_MESSAGE),
+              "t".repeat(AdviceEntry.MAX_TIME),
+              SafeText.of(escaped.repeat(256), AdviceEntry.MAX_NAME)));
+    }
+    return entries;
   }
 
   @Test
@@ -326,6 +363,9 @@ class NodeStatusBoundsTest {
     assertThat(status.countError().length())
         .isLessThanOrEqualTo(TcpTeardownNodeStatus.MAX_COUNT_ERROR);
     assertThat(leakMessage(status)).contains("more pods");
+    assertThat(JSON.writeValueAsBytes(status.advice()).length)
+        .isLessThanOrEqualTo(AdviceEntry.MAX_BYTES);
+    assertThat(status.advice()).hasSizeGreaterThan(8);
   }
 
   @Test
