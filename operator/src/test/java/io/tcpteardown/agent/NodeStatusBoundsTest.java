@@ -93,7 +93,8 @@ class NodeStatusBoundsTest {
             new KernelCounters(Long.MAX_VALUE, Long.MAX_VALUE),
             OptionalLong.of(Long.MAX_VALUE),
             io.tcpteardown.agent.count.CountMethod.NETLINK,
-            NOW.minusSeconds(5));
+            NOW.minusSeconds(5),
+            Optional.of(new io.tcpteardown.agent.count.EhashTable(false, Long.MAX_VALUE)));
     String namespace = String.format("%03d", index) + "n".repeat(60);
     String name = String.format("%03d", index) + "p".repeat(nameLength - 3);
     return new SweepSummarizer.PodInput(
@@ -105,7 +106,11 @@ class NodeStatusBoundsTest {
   }
 
   private static PodSweepLoop.Result sweep(List<SweepSummarizer.PodInput> pods) {
-    return new PodSweepLoop.Result(SweepSummarizer.summarize(pods, 20, NOW), NOW, Duration.ZERO);
+    return new PodSweepLoop.Result(
+        SweepSummarizer.summarize(pods, 20, NOW),
+        NOW,
+        Duration.ZERO,
+        Optional.of("\u001b" + "a".repeat(10_000)));
   }
 
   /** A state whose Applied, Error and Drift messages are as long as a state can make them. */
@@ -143,6 +148,9 @@ class NodeStatusBoundsTest {
     Map<String, String> sources = new TreeMap<>();
     Map<String, String> changes = new TreeMap<>();
     for (ManagedSysctl sysctl : ManagedSysctl.values()) {
+      if (sysctl.scope() == ManagedSysctl.Scope.NAMESPACES_CREATED_LATER) {
+        continue; // never a pod's: the pod rules do not carry it
+      }
       sysctls.put(sysctl.key(), Long.toString(Long.MIN_VALUE));
       sources.put(sysctl.field(), profile);
       changes.put(sysctl.key(), Long.MIN_VALUE + " -> " + Long.MIN_VALUE);
