@@ -2,6 +2,7 @@ package io.tcpteardown.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tcpteardown.agent.count.AdviceEvidence;
 import io.tcpteardown.agent.count.KernelStats;
 import io.tcpteardown.agent.count.LocalPorts;
 import io.tcpteardown.agent.count.NetlinkStateCounter;

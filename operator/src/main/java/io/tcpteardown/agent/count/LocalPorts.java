@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The local ports {@code connect()} draws from in one network namespace: {@code
@@ -25,6 +26,15 @@ public record LocalPorts(int low, int high, BitSet reserved) {
     List<String> reserved =
         KernelStats.readLines(ipv4.resolve("ip_local_reserved_ports"), TEXT_LIMIT);
     return parse(range.isEmpty() ? "" : range.get(0), reserved.isEmpty() ? "" : reserved.get(0));
+  }
+
+  /** As {@link #read}, or nothing where the files cannot be read or parsed (no advice there). */
+  public static Optional<LocalPorts> readIfPresent(Path ipv4) {
+    try {
+      return Optional.of(read(ipv4));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
   }
 
   /** Parses "LOW\tHIGH" and "P,P-Q,...", as the kernel prints them. */
