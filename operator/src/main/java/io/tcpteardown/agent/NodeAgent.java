@@ -4,12 +4,14 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.tcpteardown.agent.pods.EhashAdvice;
 import io.tcpteardown.agent.pods.PodRulesStatus;
 import io.tcpteardown.agent.pods.PodSweepLoop;
 import io.tcpteardown.agent.schedule.SingleThreadSchedule;
 import io.tcpteardown.agent.sysctl.ApplyResult;
 import io.tcpteardown.agent.sysctl.DriftResult;
 import io.tcpteardown.agent.sysctl.SysctlApplier;
+import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
 import io.tcpteardown.api.TeardownSettings;
@@ -335,6 +337,13 @@ public final class NodeAgent implements AutoCloseable {
    * the evidence of the latest sweep not yet taken, and pods no longer swept forgotten.
    */
   private void recordPodEvidence(PodSweepLoop.Result sweep) {
+    advice.sweepCost(
+        sweep.ehashAdvice(),
+        count.observation() == null
+            ? null
+            : count.observation().sysctl(ManagedSysctl.CHILD_EHASH_ENTRIES).orElse(null),
+        EhashAdvice.SUGGESTED,
+        clock.instant());
     if (sweep.countedAt().equals(podEvidenceTaken)) {
       return;
     }
