@@ -29,6 +29,7 @@ public final class NodeObserver implements AutoCloseable {
   private final KernelStats kernelStats;
   private final NodeMemory memory;
   private final TeardownDetails details = new TeardownDetails();
+  private final byte[] buffer = KernelStats.newBuffer();
   private Optional<KernelCounters> previous = Optional.empty();
 
   public NodeObserver(Path procRoot) {
@@ -48,7 +49,7 @@ public final class NodeObserver implements AutoCloseable {
   }
 
   public NodeObservation observe() throws IOException {
-    Optional<LocalPorts> ports = LocalPorts.readIfPresent(procRoot.resolve("sys/net/ipv4"));
+    Optional<LocalPorts> ports = LocalPorts.readIfPresent(procRoot.resolve("sys/net/ipv4"), buffer);
     NamespaceLook.Counted counted = NamespaceLook.Counted.by(counter, details, ports);
     Sockstat sockstat = kernelStats.readSockstat();
     NamespaceLook taken =

@@ -30,8 +30,20 @@ public record LocalPorts(int low, int high, BitSet reserved) {
 
   /** As {@link #read}, or nothing where the files cannot be read or parsed (no advice there). */
   public static Optional<LocalPorts> readIfPresent(Path ipv4) {
+    return readIfPresent(ipv4, KernelStats.newBuffer());
+  }
+
+  /**
+   * {@link #readIfPresent(Path)} into {@code buffer} (from {@link KernelStats#newBuffer()}), which
+   * a sweep reuses for every namespace.
+   */
+  public static Optional<LocalPorts> readIfPresent(Path ipv4, byte[] buffer) {
     try {
-      return Optional.of(read(ipv4));
+      return Optional.of(
+          parse(
+              KernelStats.firstLineOf(ipv4.resolve("ip_local_port_range"), buffer, "").orElse(""),
+              KernelStats.firstLineOf(ipv4.resolve("ip_local_reserved_ports"), buffer, "")
+                  .orElse("")));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
@@ -48,7 +60,7 @@ public record LocalPorts(int low, int high, BitSet reserved) {
     if (low > high) {
       throw new IOException("ip_local_port_range runs backwards: " + cut(range));
     }
-    BitSet reserved = new BitSet(PORTS);
+    BitSet reserved = new BitSet();
     for (String item : reservedText.trim().split(",")) {
       if (item.isBlank()) {
         continue;

@@ -124,14 +124,14 @@ public final class NamespaceCounter implements AutoCloseable {
    * dump and the netstat read reuse this counter's buffers: only the namespace thread uses them.
    */
   private Inside lookInside(Path processRoot) throws IOException {
-    Optional<LocalPorts> ports = LocalPorts.readIfPresent(Path.of("/proc/sys/net/ipv4"));
+    Optional<LocalPorts> ports = LocalPorts.readIfPresent(Path.of("/proc/sys/net/ipv4"), netstat);
     NamespaceLook.Counted counted =
         SocketStateCounters.countOnce(processRoot, buffers, details, ports);
     KernelStats stats = new KernelStats(processRoot);
     NamespaceLook look =
         NamespaceLook.take(new SysctlFiles(Path.of("/proc")), counted, stats.readCounters(netstat));
     if (counted.details().isPresent()) {
-      look = look.withDetails(counted, ports, stats.readSockstat().timeWait());
+      look = look.withDetails(counted, ports, stats.readSockstat(netstat).timeWait());
     }
     Optional<EhashTable> ehash;
     try {
