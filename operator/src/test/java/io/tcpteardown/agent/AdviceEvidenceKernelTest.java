@@ -299,6 +299,27 @@ class AdviceEvidenceKernelTest {
     assertThat(book.shown(Map.of(), false).entries()).isEmpty();
   }
 
+  @Test
+  void theLocalAdviceOfANamespaceIsTheAgentsAfterAsManyLooksAsAdviceMustHold() throws Exception {
+    clientClosesFirst(150);
+    AdviceBook.Shown shown =
+        client.call(
+            () ->
+                LocalAdvice.take(
+                    client.procRoot(),
+                    java.time.Duration.ofMillis(10),
+                    java.time.Clock.systemUTC()));
+    assertThat(shown.entries())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.scope()).isEqualTo(AdviceEntry.SCOPE_HOST_NETWORK);
+              assertThat(e.field()).isEqualTo("twReuse");
+              assertThat(e.reason()).isEqualTo("PortsTowardOneDestination");
+              assertThat(e.message()).contains("150 sockets");
+            });
+  }
+
   /** Opens and closes connections, the client closing first so that it holds TIME_WAIT. */
   private void clientClosesFirst(int connections) throws Exception {
     client.setSysctl("net.ipv4.ip_local_port_range", "40000 40199");
