@@ -52,6 +52,38 @@ public final class ClusterChecks {
     install.call();
   }
 
+  /**
+   * Uninstalls the chart's release where an earlier test of the tier left it, and waits for its
+   * agent pods to be gone (they terminate after the release does): what the pods say is not whether
+   * the release is there.
+   */
+  public static void uninstallLeftover(String kubeconfig, KubernetesClient client) {
+    boolean installed =
+        Helm.list()
+            .withNamespace(RenderedChart.NAMESPACE)
+            .withKubeConfigContents(kubeconfig)
+            .call()
+            .stream()
+            .anyMatch(r -> RenderedChart.RELEASE.equals(r.getName()));
+    if (installed) {
+      Helm.uninstall(RenderedChart.RELEASE)
+          .withNamespace(RenderedChart.NAMESPACE)
+          .withKubeConfigContents(kubeconfig)
+          .call();
+    }
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofMinutes(3))
+        .until(
+            () ->
+                client
+                    .pods()
+                    .inNamespace(RenderedChart.NAMESPACE)
+                    .withLabel("app.kubernetes.io/component", "agent")
+                    .list()
+                    .getItems()
+                    .isEmpty());
+  }
+
   public static TcpTeardownProfile profile(KubernetesClient client, String exampleFile)
       throws IOException {
     try (InputStream in = Files.newInputStream(ExamplesTest.EXAMPLES.resolve(exampleFile))) {

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.marcnuri.helm.Helm;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -98,12 +97,7 @@ class HostileTenantClusterTest {
         != null) {
       admin.resources(TcpTeardownProfile.class).delete();
     }
-    if (!pods(NAMESPACE, "app.kubernetes.io/component=agent").isEmpty()) {
-      Helm.uninstall(RenderedChart.RELEASE)
-          .withNamespace(NAMESPACE)
-          .withKubeConfigContents(cluster.kubeconfigYaml())
-          .call();
-    }
+    ClusterChecks.uninstallLeftover(cluster.kubeconfigYaml(), admin);
     ClusterChecks.install(
         cluster.kubeconfigYaml(),
         ClusterChecks.values(
@@ -137,10 +131,7 @@ class HostileTenantClusterTest {
         admin.namespaces().withName(TENANT).delete();
         admin.namespaces().withName(VICTIMS).delete();
         admin.resources(TcpTeardownProfile.class).withName(PROFILE).delete();
-        Helm.uninstall(RenderedChart.RELEASE)
-            .withNamespace(NAMESPACE)
-            .withKubeConfigContents(cluster.kubeconfigYaml())
-            .call();
+        ClusterChecks.uninstallLeftover(cluster.kubeconfigYaml(), admin);
       }
     } finally {
       if (tenant != null) {

@@ -3,7 +3,6 @@ package io.tcpteardown.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.marcnuri.helm.Helm;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.tcpteardown.api.Conditions;
 import io.tcpteardown.api.NodeConditions;
@@ -62,12 +61,7 @@ class PodHashTablesClusterTest {
         != null) {
       client.resources(TcpTeardownProfile.class).delete();
     }
-    if (!pods(NAMESPACE, "app.kubernetes.io/component=agent").isEmpty()) {
-      Helm.uninstall(RenderedChart.RELEASE)
-          .withNamespace(NAMESPACE)
-          .withKubeConfigContents(cluster.kubeconfigYaml())
-          .call();
-    }
+    ClusterChecks.uninstallLeftover(cluster.kubeconfigYaml(), client);
     original = cluster.nodeSysctl(SYSCTL);
     ClusterChecks.install(
         cluster.kubeconfigYaml(),
@@ -91,12 +85,7 @@ class PodHashTablesClusterTest {
     }
     client.resources(TcpTeardownProfile.class).withName(PROFILE).delete();
     client.namespaces().withName(APPS).delete();
-    if (!pods(NAMESPACE, "app.kubernetes.io/component=agent").isEmpty()) {
-      Helm.uninstall(RenderedChart.RELEASE)
-          .withNamespace(NAMESPACE)
-          .withKubeConfigContents(cluster.kubeconfigYaml())
-          .call();
-    }
+    ClusterChecks.uninstallLeftover(cluster.kubeconfigYaml(), client);
     client.close();
   }
 

@@ -72,6 +72,8 @@ class RealClusterTest {
   static void installTheChart() throws IOException {
     cluster = LocalCluster.get();
     client = cluster.client();
+    // An earlier test of the tier may have left its release; what it left must not be counted.
+    ClusterChecks.uninstallLeftover(cluster.kubeconfigYaml(), client);
     SYSCTLS.forEach(name -> originals.put(name, cluster.nodeSysctl(name)));
     // The CRDs of the release before: without the Orphans column, so that the upgrade test can
     // see the documented CRD upgrade command change them.
