@@ -4,11 +4,13 @@ import io.tcpteardown.api.AdviceEntry;
 import io.tcpteardown.api.SafeText;
 import io.tcpteardown.rules.advice.Advice;
 import io.tcpteardown.rules.advice.AdviceHold;
+import io.tcpteardown.rules.advice.AdviceReason;
 import io.tcpteardown.rules.advice.AdviceRules;
 import io.tcpteardown.rules.advice.NamespaceEvidence;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,11 +65,12 @@ public final class AdviceBook {
 
   /**
    * What status.advice shows: the node's advice first, then pods' by namespace and name, at most
-   * {@link AdviceEntry#MAX_ENTRIES}; {@code sources} names the profile that sets each node field.
+   * {@link AdviceEntry#MAX_ENTRIES} entries and {@link AdviceEntry#MAX_BYTES} of JSON; {@code
+   * sources} names the profile that sets each node field.
    */
   public synchronized Shown shown(Map<String, String> sources, boolean enabled) {
     if (!enabled) {
-      return new Shown(List.of(), 0);
+      return new Shown(List.of(), 0, Map.of());
     }
     List<AdviceEntry> all = new ArrayList<>();
     scopes.values().stream()
@@ -88,12 +91,33 @@ public final class AdviceBook {
                                     held.scope().scope().equals(AdviceEntry.SCOPE_HOST_NETWORK)
                                         ? sources.get(shown.advice().field().field())
                                         : null))));
-    return new Shown(
-        List.copyOf(all.subList(0, Math.min(all.size(), AdviceEntry.MAX_ENTRIES))), all.size());
+    Map<Tally, Integer> tally = new HashMap<>();
+    all.forEach(
+        e -> tally.merge(new Tally(e.scope(), AdviceReason.valueOf(e.reason())), 1, Integer::sum));
+    List<AdviceEntry> listed = new ArrayList<>();
+    int bytes = 0;
+    for (AdviceEntry entry : all) {
+      bytes += entry.worstJsonBytes();
+      if (listed.size() == AdviceEntry.MAX_ENTRIES || bytes > AdviceEntry.MAX_BYTES) {
+        break;
+      }
+      listed.add(entry);
+    }
+    return new Shown(List.copyOf(listed), all.size(), tally);
   }
 
-  /** The entries shown and how many there are in all ({@code status.adviceCount}). */
-  public record Shown(List<AdviceEntry> entries, int count) {}
+  /**
+   * The entries shown, how many there are in all ({@code status.adviceCount}), and all of them by
+   * scope and reason (the metric).
+   */
+  public record Shown(List<AdviceEntry> entries, int count, Map<Tally, Integer> tally) {
+    public Shown {
+      tally = Map.copyOf(tally);
+    }
+  }
+
+  /** A scope (HostNetwork or Pod) and a reason: the labels of the advice metric. */
+  public record Tally(String scope, AdviceReason reason) {}
 
   private static AdviceEntry entry(Scope scope, AdviceHold.Shown shown, String profile) {
     Advice advice = shown.advice();

@@ -9,8 +9,12 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tcpteardown.agent.count.StateLabels;
+import io.tcpteardown.api.AdviceEntry;
 import io.tcpteardown.api.ManagedSysctl;
+import io.tcpteardown.rules.advice.AdviceReason;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -22,6 +26,8 @@ public final class AgentMetrics {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicReference<NodeObservation> last = new AtomicReference<>();
   private final AtomicReference<Instant> lastReport = new AtomicReference<>();
+  private final AtomicReference<Map<AdviceBook.Tally, Integer>> advice =
+      new AtomicReference<>(Map.of());
   private final Counter applyErrors;
   private final Counter driftCorrections;
 
@@ -82,6 +88,24 @@ public final class AgentMetrics {
             ref -> ref.get() == null ? Double.NaN : ref.get().toEpochMilli() / 1000.0)
         .description("When the agent last wrote its TcpTeardownNode status")
         .register(registry);
+    // Two scopes times five reasons: ten series per node whatever the pods do.
+    for (String scope : List.of(AdviceEntry.SCOPE_HOST_NETWORK, AdviceEntry.SCOPE_POD)) {
+      for (AdviceReason reason : AdviceReason.values()) {
+        AdviceBook.Tally key = new AdviceBook.Tally(scope, reason);
+        Gauge.builder("tcp_teardown_advice", advice, ref -> ref.get().getOrDefault(key, 0))
+            .description(
+                "Advice in status.advice of this node's TcpTeardownNode (all of it, also past the"
+                    + " entries shown), by scope and reason")
+            .tag("scope", scope)
+            .tag("reason", reason.name())
+            .register(registry);
+      }
+    }
+  }
+
+  /** The advice of the last status, by scope and reason. */
+  public void advised(Map<AdviceBook.Tally, Integer> tally) {
+    advice.set(Map.copyOf(tally));
   }
 
   public void observed(NodeObservation observation) {

@@ -115,14 +115,12 @@ public final class AgentRuntime implements AutoCloseable {
     // One instance: the node's and the pods' sections are saved under its lock.
     StateFile states = new StateFile(settings.stateFile());
     NodeCapacity capacity = built.add(NodeCapacity.read(client, nodeName, CAPACITY_REFRESH));
-    SysctlApplier applier =
-        new SysctlApplier(
-            new SysctlFiles(settings.procRoot()),
-            states,
-            NodeMemory.of(settings.procRoot(), capacity::memoryBytes));
+    NodeMemory memory = NodeMemory.of(settings.procRoot(), capacity::memoryBytes);
+    SysctlApplier applier = new SysctlApplier(new SysctlFiles(settings.procRoot()), states, memory);
     EventRecorder events = built.add(new EventRecorder(client, COMPONENT, nodeName, clock));
     StatusPublisher publisher = built.add(new StatusPublisher(client, nodeName, metrics, clock));
-    NodeObserver observer = built.add(new NodeObserver(settings.procRoot()));
+    NodeObserver observer = built.add(new NodeObserver(settings.procRoot(), memory));
+    AdviceBook advice = new AdviceBook();
     LatestNodeSpec latest = new LatestNodeSpec();
     Optional<PodMachinery> pods = Optional.empty();
     if (settings.pods()) {
@@ -157,7 +155,9 @@ public final class AgentRuntime implements AutoCloseable {
                         new AgentInfo(
                             settings.podName().isBlank() ? null : settings.podName(),
                             version,
-                            pods.isPresent() ? List.of(AgentInfo.POD_RULES) : null))),
+                            pods.isPresent() ? List.of(AgentInfo.POD_RULES) : null)),
+                    advice,
+                    capacity::adviceEnabled),
                 latest,
                 pods.map(PodMachinery::loops).orElse(PodLoops.NONE),
                 clock));

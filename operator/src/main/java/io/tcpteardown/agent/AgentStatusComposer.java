@@ -67,6 +67,16 @@ public final class AgentStatusComposer {
     NodeObservation observation = count.observation() == null ? UNCOUNTED : count.observation();
     List<Condition> next = conditions(state, count, observation);
     pods.ifPresent(p -> addPodConditions(next, p.summary(), state.generation()));
+    pods.flatMap(PodSweepLoop.Result::ehashAdvice)
+        .ifPresent(
+            advice ->
+                next.add(
+                    Conditions.of(
+                        POD_HASH_TABLES,
+                        true,
+                        REASON_SHARED_TABLE_COSTLY,
+                        SafeText.of(advice, Conditions.MAX_MESSAGE),
+                        state.generation())));
     next.addAll(HealthSummary.forNode(next, state.generation()));
     List<Condition> conditions = Conditions.carryTransitionTimes(previous, next, now);
     StateCounts host = count.observation() == null ? null : observation.states();
@@ -311,11 +321,17 @@ public final class AgentStatusComposer {
           "no profile sets a value on this node; every value this agent changed is back at its original",
           generation);
     }
+    Long childEhash = state.applied().get(ManagedSysctl.CHILD_EHASH_ENTRIES);
     return Conditions.of(
         APPLIED,
         true,
         REASON_APPLIED,
-        "applied and read back: " + keyed(state.applied()),
+        "applied and read back: "
+            + keyed(state.applied())
+            + (childEhash == null || childEhash == 0
+                ? ""
+                : "; childEhashEntries gives its own TCP hash table only to pods created from now"
+                    + " on: existing pods keep the shared table until they are recreated"),
         generation);
   }
 

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +52,8 @@ public final class NodeAgent implements AutoCloseable {
   private final EventRecorder events;
   private final StatusPublisher publisher;
   private final AgentStatusComposer composer;
+  private final AdviceBook advice;
+  private final BooleanSupplier adviceEnabled;
   private final LatestNodeSpec latest;
   private final PodLoops pods;
   private final Clock clock;
@@ -65,13 +68,25 @@ public final class NodeAgent implements AutoCloseable {
   private List<Condition> lastConditions = List.of();
 
   /**
-   * Where the node loop's findings go: metrics, Events, and the status it composes and publishes.
+   * Where the node loop's findings go: metrics, Events, the status it composes and publishes, and
+   * the advice it shows there unless the Node's annotation turns it off.
    */
   public record Reporting(
       AgentMetrics metrics,
       EventRecorder events,
       StatusPublisher publisher,
-      AgentStatusComposer composer) {}
+      AgentStatusComposer composer,
+      AdviceBook advice,
+      BooleanSupplier adviceEnabled) {
+
+    public Reporting(
+        AgentMetrics metrics,
+        EventRecorder events,
+        StatusPublisher publisher,
+        AgentStatusComposer composer) {
+      this(metrics, events, publisher, composer, new AdviceBook(), () -> true);
+    }
+  }
 
   /**
    * @param client the client the node's TcpTeardownNode is watched with
@@ -95,6 +110,8 @@ public final class NodeAgent implements AutoCloseable {
     this.events = reporting.events();
     this.publisher = reporting.publisher();
     this.composer = reporting.composer();
+    this.advice = reporting.advice();
+    this.adviceEnabled = reporting.adviceEnabled();
     this.latest = latest;
     this.pods = pods;
     this.clock = clock;
@@ -269,6 +286,7 @@ public final class NodeAgent implements AutoCloseable {
       }
       count = LatestCount.of(observation, now);
       metrics.observed(observation);
+      observation.evidence().ifPresent(e -> advice.record(AdviceBook.Scope.HOST_NETWORK, e, now));
     } catch (IOException | RuntimeException e) {
       count = count.failed(e.getMessage());
       LOG.warn("could not count teardown states (status shows them stale): {}", e.getMessage());
@@ -299,9 +317,18 @@ public final class NodeAgent implements AutoCloseable {
             pods.tuning().get().map(PodRulesStatus::of),
             lastConditions,
             clock.instant());
+    AdviceBook.Shown shown = advice.shown(sources(), adviceEnabled.getAsBoolean());
+    status = status.withAdvice(shown.entries(), shown.count());
+    metrics.advised(shown.tally());
     lastConditions = status.conditions();
     publisher.publish(status);
     scheduleReport();
+  }
+
+  /** For each node field a profile sets here, that profile: the advice names it. */
+  private Map<String, String> sources() {
+    TcpTeardownNode node = latest.get();
+    return node == null || node.getSpec() == null ? Map.of() : node.getSpec().sources();
   }
 
   private static long generation(TcpTeardownNode node) {

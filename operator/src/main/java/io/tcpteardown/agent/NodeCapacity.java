@@ -3,8 +3,10 @@ package io.tcpteardown.agent;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.tcpteardown.api.AdviceEntry;
 import io.tcpteardown.rules.NodeFacts;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -15,15 +17,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The capacity.memory of this agent's Node, read on a thread of its own at start and then every
- * {@code every} (RBAC: get nodes), so that the kernel loop never waits for the API server. Empty
- * until read, and while the Node cannot be read (the memory rule then uses MemTotal alone).
+ * The capacity.memory of this agent's Node and whether its annotation {@code tcpteardown.io/advice:
+ * "off"} turns advice off, read on a thread of its own at start and then every {@code every} (RBAC:
+ * get nodes), so that the kernel loop never waits for the API server. Memory is empty until read,
+ * and while the Node cannot be read (the memory rule then uses MemTotal alone); advice stays as
+ * last read (on until the Node is first read).
  */
 public final class NodeCapacity implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NodeCapacity.class);
 
   private final AtomicReference<Optional<Long>> memory = new AtomicReference<>(Optional.empty());
   private final AtomicBoolean warned = new AtomicBoolean();
+  private final AtomicBoolean adviceOff = new AtomicBoolean();
   private final ScheduledExecutorService thread;
 
   private NodeCapacity(ScheduledExecutorService thread) {
@@ -49,6 +54,7 @@ public final class NodeCapacity implements AutoCloseable {
       Node node = client.nodes().withName(nodeName).get();
       memory.set(
           node == null ? Optional.empty() : Optional.ofNullable(NodeFacts.of(node).memoryBytes()));
+      adviceOff.set(node != null && adviceOff(node));
       warned.set(false);
     } catch (KubernetesClientException e) {
       if (warned.compareAndSet(false, true)) {
@@ -61,6 +67,17 @@ public final class NodeCapacity implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("reading Node {} failed: {}", nodeName, e.toString());
     }
+  }
+
+  static boolean adviceOff(Node node) {
+    Map<String, String> annotations = node.getMetadata().getAnnotations();
+    return annotations != null
+        && AdviceEntry.ANNOTATION_OFF.equals(annotations.get(AdviceEntry.ANNOTATION));
+  }
+
+  /** Whether the Node's annotation lets advice show, as last read. */
+  public boolean adviceEnabled() {
+    return !adviceOff.get();
   }
 
   /** The Node's capacity.memory in bytes, as last read. */

@@ -48,6 +48,11 @@ public record AdviceEntry(
   public static final String SCOPE_HOST_NETWORK = NodeConditions.HOST_NETWORK;
   public static final String SCOPE_POD = "Pod";
 
+  /** The Node annotation that, set to {@link #ANNOTATION_OFF}, turns the node's advice off. */
+  public static final String ANNOTATION = "tcpteardown.io/advice";
+
+  public static final String ANNOTATION_OFF = "off";
+
   /** Entries in a node's status.advice at most: the node's six fields and pods' after them. */
   public static final int MAX_ENTRIES = 32;
 
@@ -59,4 +64,22 @@ public record AdviceEntry(
   public static final int MAX_REASON = 32;
   public static final int MAX_MESSAGE = 512;
   public static final int MAX_TIME = 40;
+
+  /** JSON bytes of status.advice at most: entries are shown in order while they fit. */
+  public static final int MAX_BYTES = 32 * 1024;
+
+  /**
+   * This entry's JSON size at worst: two bytes per character (an escaped {@code "} or {@code \}),
+   * plus the keys and punctuation of all ten fields.
+   */
+  public int worstJsonBytes() {
+    int chars = 0;
+    for (String text :
+        new String[] {
+          scope, namespace, pod, field, current, suggested, reason, message, since, profile
+        }) {
+      chars += text == null ? 0 : text.length();
+    }
+    return 2 * chars + 160;
+  }
 }

@@ -28,5 +28,16 @@ final class FieldDocs {
           + "connection) or EnabledWithoutOffsets (2). TCP timestamps; TIME_WAIT reuse depends on them. "
           + "Per network namespace.";
 
+  static final String CHILD_EHASH_ENTRIES =
+      "net.ipv4.tcp_child_ehash_entries, 0 or 8192..16777216 (Linux 6.1+). The size of the TCP"
+          + " established hash table of every network namespace created on the node afterwards (pods"
+          + " recreated after it is set); 0, the kernel default, makes them share the node's table, so"
+          + " that counting one pod's sockets walks every socket of the node. A namespace with its own"
+          + " table gets tcp_max_tw_buckets = half the table (rounded up to a power of two) and"
+          + " tcp_max_syn_backlog = max(128, entries / 128); the table costs 8 bytes per bucket per"
+          + " pod. Set on the node's namespace only, never in a pod's; existing pods keep the shared"
+          + " table until recreated. Must be at least twice maxTwBuckets when spec.pods is set."
+          + " See docs/pod-hash-tables.md.";
+
   private FieldDocs() {}
 }

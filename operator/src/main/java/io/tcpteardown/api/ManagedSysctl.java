@@ -4,8 +4,8 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * The six teardown sysctls this project manages, and nothing else: the allowlist of what the agent
- * may write. Each knows its profile field, its file under /proc/sys/net/ipv4 and whether it is per
+ * The teardown sysctls this project manages, and nothing else: the allowlist of what the agent may
+ * write. Each knows its profile field, its file under /proc/sys/net/ipv4 and whether it is per
  * network namespace or node-wide.
  */
 public enum ManagedSysctl {
@@ -14,7 +14,9 @@ public enum ManagedSysctl {
   MAX_ORPHANS("maxOrphans", "tcp_max_orphans", Scope.NODE),
   MAX_TW_BUCKETS("maxTwBuckets", "tcp_max_tw_buckets", Scope.NETWORK_NAMESPACE),
   TW_REUSE("twReuse", "tcp_tw_reuse", Scope.NETWORK_NAMESPACE),
-  TIMESTAMPS("timestamps", "tcp_timestamps", Scope.NETWORK_NAMESPACE);
+  TIMESTAMPS("timestamps", "tcp_timestamps", Scope.NETWORK_NAMESPACE),
+  CHILD_EHASH_ENTRIES(
+      "childEhashEntries", "tcp_child_ehash_entries", Scope.NAMESPACES_CREATED_LATER);
 
   /** Where a value takes effect. */
   public enum Scope {
@@ -24,7 +26,13 @@ public enum ManagedSysctl {
      */
     NETWORK_NAMESPACE,
     /** The whole node; the file exists only in the initial network namespace. */
-    NODE
+    NODE,
+    /**
+     * The network namespaces created afterwards from the agent's one: the pods' namespaces the
+     * container runtime creates in the node's namespace. The file exists in every namespace, but
+     * only the node's namespace's value is managed: never a pod's.
+     */
+    NAMESPACES_CREATED_LATER
   }
 
   private final String field;

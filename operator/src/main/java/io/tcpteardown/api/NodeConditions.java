@@ -14,6 +14,11 @@ public final class NodeConditions {
   public static final String HOST_NETWORK = "HostNetwork";
   public static final String CLOSE_WAIT_LEAK = "CloseWaitLeak";
 
+  /** Present only while pod sweeps are costly because pods share the node's TCP hash table. */
+  public static final String POD_HASH_TABLES = "PodHashTables";
+
+  public static final String REASON_SHARED_TABLE_COSTLY = "SharedTableCostly";
+
   /** The CRD's description of status.conditions. */
   public static final String DESCRIPTION =
       "Conditions written by the node agent: "
@@ -32,7 +37,10 @@ public final class NodeConditions {
           + " (whether the agent runs in the node's own network namespace) and "
           + CLOSE_WAIT_LEAK
           + " (a pod whose CLOSE_WAIT sockets stay at or above the threshold: the peer closed, the"
-          + " application has not called close())."
+          + " application has not called close()); "
+          + POD_HASH_TABLES
+          + " (only while pod sweeps cost much because pods share the node's TCP hash table:"
+          + " advice to set childEhashEntries)."
           + HealthConditions.DESCRIPTION;
 
   // Reasons of Applied.

@@ -45,7 +45,15 @@ public record PodTeardownEntry(
     @JsonPropertyDescription(
             "Values of the pod rules someone else changed in the pod's namespace and the agent"
                 + " wrote back; absent when none were.")
-        PodDriftEntry drift) {
+        PodDriftEntry drift,
+    @JsonPropertyDescription(
+            "Whether the pod's network namespace has its own TCP established hash table (created"
+                + " after the node's childEhashEntries was set) instead of sharing the node's.")
+        Boolean ownEhash,
+    @JsonPropertyDescription(
+            "The size of the TCP established hash table the pod's namespace uses: its own, or the"
+                + " node's shared one.")
+        Long ehashBuckets) {
 
   /** Holders listed per pod. */
   public static final int MAX_HOLDERS = 5;
@@ -101,6 +109,37 @@ public record PodTeardownEntry(
         listed,
         tuning,
         closeWaitHolderCount,
+        null);
+  }
+
+  /** An entry without its hash table. */
+  public PodTeardownEntry(
+      String namespace,
+      String name,
+      String uid,
+      StateCounts states,
+      KernelCounters counters,
+      Long maxTwBuckets,
+      Long ageSeconds,
+      List<CloseWaitHolder> closeWaitHolders,
+      Listed listed,
+      PodTuningEntry tuning,
+      Long closeWaitHolderCount,
+      PodDriftEntry drift) {
+    this(
+        namespace,
+        name,
+        uid,
+        states,
+        counters,
+        maxTwBuckets,
+        ageSeconds,
+        closeWaitHolders,
+        listed,
+        tuning,
+        closeWaitHolderCount,
+        drift,
+        null,
         null);
   }
 
@@ -169,7 +208,9 @@ public record PodTeardownEntry(
         listedNow,
         tuningNow,
         closeWaitHolderCount,
-        driftNow);
+        driftNow,
+        ownEhash,
+        ehashBuckets);
   }
 
   /** A process that holds CLOSE_WAIT sockets: the peer closed, it has not called close(). */

@@ -54,5 +54,29 @@ public final class ProfileCelRules {
       "this matchExpressions item: a value may have at most 63 characters, as for any Kubernetes"
           + " label value; shorten it";
 
+  /** childEhashEntries: 0 (the shared table) or at least the floor. */
+  public static final String CHILD_EHASH_FLOOR =
+      "!has(self.childEhashEntries) || self.childEhashEntries == 0"
+          + " || self.childEhashEntries >= "
+          + SettingRanges.CHILD_EHASH_ENTRIES_FLOOR;
+
+  public static final String CHILD_EHASH_FLOOR_MESSAGE =
+      "spec.childEhashEntries must be 0 (pods share the node's table) or at least "
+          + SettingRanges.CHILD_EHASH_ENTRIES_FLOOR
+          + ": a pod's namespace gets half its table as its TIME_WAIT limit (tcp_max_tw_buckets),"
+          + " and a smaller table gives less than "
+          + SettingRanges.MAX_TW_BUCKETS_MIN
+          + ", the lowest maxTwBuckets a profile may set";
+
+  /** With spec.pods: the pods' own table at least twice the maxTwBuckets set for those pods. */
+  public static final String CHILD_EHASH_TWICE_TW =
+      "!has(self.childEhashEntries) || self.childEhashEntries == 0 || !has(self.pods)"
+          + " || !has(self.maxTwBuckets) || self.childEhashEntries >= 2 * self.maxTwBuckets";
+
+  public static final String CHILD_EHASH_TWICE_TW_MESSAGE =
+      "spec.childEhashEntries must be at least twice spec.maxTwBuckets when spec.pods is set:"
+          + " the pods' own table would hold more TIME_WAIT sockets than half its buckets; raise"
+          + " childEhashEntries or lower maxTwBuckets";
+
   private ProfileCelRules() {}
 }

@@ -53,7 +53,8 @@ public record TcpTeardownNodeSpec(
                 + " node.")
         @Nullable
         @Size(max = TcpTeardownNodeSpec.MAX_POD_RULES)
-        List<NodePodRule> podRules) {
+        List<NodePodRule> podRules,
+    @JsonPropertyDescription(FieldDocs.CHILD_EHASH_ENTRIES) Integer childEhashEntries) {
 
   /**
    * Profiles one node's spec names at most; further profiles that select the node are held back on
@@ -75,6 +76,32 @@ public record TcpTeardownNodeSpec(
     profiles = profiles == null ? List.of() : profiles;
     heldBack = heldBack == null ? List.of() : heldBack;
     podRules = podRules == null ? List.of() : podRules;
+  }
+
+  /** A spec without childEhashEntries. */
+  public TcpTeardownNodeSpec(
+      Integer orphanRetries,
+      Integer finTimeoutSeconds,
+      Integer maxOrphans,
+      Integer maxTwBuckets,
+      TwReuse twReuse,
+      Timestamps timestamps,
+      Map<String, String> sources,
+      List<String> profiles,
+      List<HeldBackSetting> heldBack,
+      List<NodePodRule> podRules) {
+    this(
+        orphanRetries,
+        finTimeoutSeconds,
+        maxOrphans,
+        maxTwBuckets,
+        twReuse,
+        timestamps,
+        sources,
+        profiles,
+        heldBack,
+        podRules,
+        null);
   }
 
   /** A spec without pod rules. */
@@ -125,12 +152,19 @@ public record TcpTeardownNodeSpec(
         sources,
         profiles,
         heldBack,
-        podRules);
+        podRules,
+        settings.childEhashEntries());
   }
 
   @JsonIgnore
   public TeardownSettings settings() {
     return new TeardownSettings(
-        orphanRetries, finTimeoutSeconds, maxOrphans, maxTwBuckets, twReuse, timestamps);
+        orphanRetries,
+        finTimeoutSeconds,
+        maxOrphans,
+        maxTwBuckets,
+        twReuse,
+        timestamps,
+        childEhashEntries);
   }
 }

@@ -24,6 +24,12 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(
     value = ProfileCelRules.REUSE_NEEDS_TIMESTAMPS,
     message = ProfileCelRules.REUSE_NEEDS_TIMESTAMPS_MESSAGE)
+@ValidationRule(
+    value = ProfileCelRules.CHILD_EHASH_FLOOR,
+    message = ProfileCelRules.CHILD_EHASH_FLOOR_MESSAGE)
+@ValidationRule(
+    value = ProfileCelRules.CHILD_EHASH_TWICE_TW,
+    message = ProfileCelRules.CHILD_EHASH_TWICE_TW_MESSAGE)
 public record TcpTeardownProfileSpec(
     @JsonPropertyDescription(
             "Selects the nodes this profile applies to (matchLabels, matchExpressions). "
@@ -58,8 +64,39 @@ public record TcpTeardownProfileSpec(
         Boolean twRecycle,
     @JsonPropertyDescription(
             "Also tune the network namespaces of the pods this selects on the selected nodes"
-                + " (every field but maxOrphans, which is node-wide). Absent: pods are left alone.")
-        ProfilePods pods) {
+                + " (every field but maxOrphans, which is node-wide, and childEhashEntries, which"
+                + " is the node's). Absent: pods are left alone.")
+        ProfilePods pods,
+    @JsonPropertyDescription(FieldDocs.CHILD_EHASH_ENTRIES)
+        @Min(CHILD_EHASH_ENTRIES_MIN)
+        @Max(CHILD_EHASH_ENTRIES_MAX)
+        Integer childEhashEntries) {
+
+  /** A profile without childEhashEntries. */
+  public TcpTeardownProfileSpec(
+      NodeSelector nodeSelector,
+      Integer priority,
+      Integer orphanRetries,
+      Integer finTimeoutSeconds,
+      Integer maxOrphans,
+      Integer maxTwBuckets,
+      TwReuse twReuse,
+      Timestamps timestamps,
+      Boolean twRecycle,
+      ProfilePods pods) {
+    this(
+        nodeSelector,
+        priority,
+        orphanRetries,
+        finTimeoutSeconds,
+        maxOrphans,
+        maxTwBuckets,
+        twReuse,
+        timestamps,
+        twRecycle,
+        pods,
+        null);
+  }
 
   /** A profile that leaves pods alone. */
   public TcpTeardownProfileSpec(
@@ -92,6 +129,12 @@ public record TcpTeardownProfileSpec(
   @JsonIgnore
   public TeardownSettings settings() {
     return new TeardownSettings(
-        orphanRetries, finTimeoutSeconds, maxOrphans, maxTwBuckets, twReuse, timestamps);
+        orphanRetries,
+        finTimeoutSeconds,
+        maxOrphans,
+        maxTwBuckets,
+        twReuse,
+        timestamps,
+        childEhashEntries);
   }
 }

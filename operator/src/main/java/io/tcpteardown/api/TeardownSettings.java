@@ -4,8 +4,8 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * The six teardown settings as one value, whichever object carries them (a profile, a node's
- * resolved spec). A null field means "leave the node's value alone".
+ * The teardown settings as one value, whichever object carries them (a profile, a node's resolved
+ * spec). A null field means "leave the node's value alone".
  */
 public record TeardownSettings(
     Integer orphanRetries,
@@ -13,10 +13,22 @@ public record TeardownSettings(
     Integer maxOrphans,
     Integer maxTwBuckets,
     TwReuse twReuse,
-    Timestamps timestamps) {
+    Timestamps timestamps,
+    Integer childEhashEntries) {
 
   public static final TeardownSettings NONE =
-      new TeardownSettings(null, null, null, null, null, null);
+      new TeardownSettings(null, null, null, null, null, null, null);
+
+  /** The settings without childEhashEntries. */
+  public TeardownSettings(
+      Integer orphanRetries,
+      Integer finTimeoutSeconds,
+      Integer maxOrphans,
+      Integer maxTwBuckets,
+      TwReuse twReuse,
+      Timestamps timestamps) {
+    this(orphanRetries, finTimeoutSeconds, maxOrphans, maxTwBuckets, twReuse, timestamps, null);
+  }
 
   /** The sysctl value each set field asks for, in allowlist order. */
   public Map<ManagedSysctl, Long> sysctlValues() {
@@ -38,6 +50,7 @@ public record TeardownSettings(
       case MAX_TW_BUCKETS -> toLong(maxTwBuckets);
       case TW_REUSE -> twReuse == null ? null : (long) twReuse.sysctlValue();
       case TIMESTAMPS -> timestamps == null ? null : (long) timestamps.sysctlValue();
+      case CHILD_EHASH_ENTRIES -> toLong(childEhashEntries);
     };
   }
 
@@ -50,6 +63,7 @@ public record TeardownSettings(
       case MAX_TW_BUCKETS -> maxTwBuckets;
       case TW_REUSE -> twReuse;
       case TIMESTAMPS -> timestamps;
+      case CHILD_EHASH_ENTRIES -> childEhashEntries;
     };
   }
 
@@ -64,7 +78,8 @@ public record TeardownSettings(
         sysctl == ManagedSysctl.MAX_ORPHANS ? (Integer) value : maxOrphans,
         sysctl == ManagedSysctl.MAX_TW_BUCKETS ? (Integer) value : maxTwBuckets,
         sysctl == ManagedSysctl.TW_REUSE ? (TwReuse) value : twReuse,
-        sysctl == ManagedSysctl.TIMESTAMPS ? (Timestamps) value : timestamps);
+        sysctl == ManagedSysctl.TIMESTAMPS ? (Timestamps) value : timestamps,
+        sysctl == ManagedSysctl.CHILD_EHASH_ENTRIES ? (Integer) value : childEhashEntries);
   }
 
   public boolean isEmpty() {

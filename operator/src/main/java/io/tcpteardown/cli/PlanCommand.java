@@ -132,9 +132,11 @@ public final class PlanCommand implements Callable<Integer> {
       return "cannot apply: "
           + sysctl.key()
           + " does not exist in this network namespace"
-          + (sysctl.scope() == ManagedSysctl.Scope.NODE
-              ? " (it is node-wide: only the host namespace has it)"
-              : "")
+          + switch (sysctl.scope()) {
+            case NODE -> " (it is node-wide: only the host namespace has it)";
+            case NAMESPACES_CREATED_LATER -> " (it needs Linux 6.1 or later)";
+            case NETWORK_NAMESPACE -> "";
+          }
           + source;
     }
     return (current.getAsLong() == desired ? "unchanged" : "change") + source;

@@ -9,8 +9,8 @@ import java.util.Map;
 
 /**
  * An informer store that keeps only what resolution needs of each Node (name, uid, labels, resource
- * version, memory capacity): whole Nodes carry image lists and conditions that would cost megabytes
- * on large clusters.
+ * version, memory and pod capacity): whole Nodes carry image lists and conditions that would cost
+ * megabytes on large clusters.
  */
 public class SlimNodeStore extends BasicItemStore<Node> {
 
@@ -24,10 +24,16 @@ public class SlimNodeStore extends BasicItemStore<Node> {
   }
 
   static Node slim(Node node) {
-    Quantity memory =
+    Map<String, Quantity> capacity =
         node.getStatus() == null || node.getStatus().getCapacity() == null
-            ? null
-            : node.getStatus().getCapacity().get("memory");
+            ? Map.of()
+            : node.getStatus().getCapacity();
+    Map<String, Quantity> kept = new java.util.TreeMap<>();
+    for (String resource : java.util.List.of("memory", "pods")) {
+      if (capacity.get(resource) != null) {
+        kept.put(resource, capacity.get(resource));
+      }
+    }
     NodeBuilder builder =
         new NodeBuilder()
             .withNewMetadata()
@@ -38,8 +44,8 @@ public class SlimNodeStore extends BasicItemStore<Node> {
             .withLabels(node.getMetadata().getLabels())
             .withDeletionTimestamp(node.getMetadata().getDeletionTimestamp())
             .endMetadata();
-    if (memory != null) {
-      builder.withNewStatus().withCapacity(Map.of("memory", memory)).endStatus();
+    if (!kept.isEmpty()) {
+      builder.withNewStatus().withCapacity(kept).endStatus();
     }
     return builder.build();
   }

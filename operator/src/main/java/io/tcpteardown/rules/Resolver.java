@@ -73,6 +73,9 @@ public final class Resolver {
     Map<String, String> sources = new TreeMap<>();
     List<HeldBackSetting> heldBack = new ArrayList<>();
     List<NodeResolution.FieldConflict> conflicts = new ArrayList<>();
+    List<NodePodRule> inPrecedence =
+        contributing.stream().map(Resolver::podRule).flatMap(java.util.Optional::stream).toList();
+    int kept = Math.min(inPrecedence.size(), TcpTeardownNodeSpec.MAX_POD_RULES);
 
     for (ManagedSysctl sysctl : ManagedSysctl.values()) {
       TcpTeardownProfile winner = null;
@@ -84,6 +87,14 @@ public final class Resolver {
         }
         if (sysctl == ManagedSysctl.MAX_ORPHANS) {
           var reason = SafetyRules.orphanMemoryHoldBack(offered.maxOrphans(), node.memoryBytes());
+          if (reason.isPresent()) {
+            heldBack.add(
+                new HeldBackSetting(sysctl.field(), profile.getMetadata().getName(), reason.get()));
+            continue;
+          }
+        }
+        if (sysctl == ManagedSysctl.CHILD_EHASH_ENTRIES) {
+          var reason = childEhashHoldBack(offered.childEhashEntries(), node, inPrecedence, kept);
           if (reason.isPresent()) {
             heldBack.add(
                 new HeldBackSetting(sysctl.field(), profile.getMetadata().getName(), reason.get()));
@@ -104,9 +115,6 @@ public final class Resolver {
     }
     List<String> names =
         contributing.stream().map(p -> p.getMetadata().getName()).sorted().toList();
-    List<NodePodRule> inPrecedence =
-        contributing.stream().map(Resolver::podRule).flatMap(java.util.Optional::stream).toList();
-    int kept = Math.min(inPrecedence.size(), TcpTeardownNodeSpec.MAX_POD_RULES);
     for (NodePodRule later : inPrecedence.subList(kept, inPrecedence.size())) {
       heldBack.add(
           new HeldBackSetting(
@@ -137,6 +145,22 @@ public final class Resolver {
         heldBack.subList(0, Math.min(heldBack.size(), TcpTeardownNodeSpec.MAX_HELD_BACK));
     return new NodeResolution(
         node.name(), settings, sources, names, List.copyOf(bounded), conflicts, podRules);
+  }
+
+  /**
+   * Why a childEhashEntries is held back on the node: the own tables of its maximum pods do not fit
+   * its memory, or a pod rule applied there sets a maxTwBuckets above half of it.
+   */
+  private static java.util.Optional<String> childEhashHoldBack(
+      Integer entries, NodeFacts node, List<NodePodRule> podRules, int kept) {
+    var memory = SafetyRules.childEhashMemoryHoldBack(entries, node.memoryBytes(), node.maxPods());
+    if (memory.isPresent()) {
+      return memory;
+    }
+    return podRules.subList(0, kept).stream()
+        .map(r -> SafetyRules.childEhashTwHoldBack(entries, r.profile(), r.maxTwBuckets()))
+        .flatMap(java.util.Optional::stream)
+        .findFirst();
   }
 
   /**

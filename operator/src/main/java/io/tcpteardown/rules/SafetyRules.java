@@ -25,11 +25,23 @@ public final class SafetyRules {
   /** maxOrphans x 64 KiB may use at most this share of a node's memory capacity. */
   public static final int ORPHAN_MEMORY_PERCENT = 25;
 
+  /** Bytes of one bucket of a TCP established hash table (a pointer-sized list head). */
+  public static final long EHASH_BUCKET_BYTES = 8;
+
+  /** The own tables of a node's maximum pods may use at most this share of its memory. */
+  public static final int EHASH_MEMORY_PERCENT = 5;
+
   public static final String RULE_TW_RECYCLE = "TwRecycleRemoved";
   public static final String RULE_REUSE_TIMESTAMPS = "ReuseNeedsTimestamps";
   public static final String RULE_RANGE = "OutOfRange";
   public static final String RULE_ORPHAN_MEMORY = "OrphanMemory";
   public static final String RULE_SELECTOR = "InvalidSelector";
+
+  /** The Java twin of {@code ProfileCelRules.CHILD_EHASH_FLOOR}. */
+  public static final String RULE_CHILD_EHASH_FLOOR = "ChildEhashFloor";
+
+  /** The Java twin of {@code ProfileCelRules.CHILD_EHASH_TWICE_TW}. */
+  public static final String RULE_CHILD_EHASH_TW = "ChildEhashBelowTwiceTw";
 
   /** The Java twin of the CEL rule {@code ProfileCelRules.SELECTOR_VALUES}. */
   public static final String RULE_SELECTOR_VALUES = "SelectorValues";
@@ -76,7 +88,115 @@ public final class SafetyRules {
       violations.addAll(validateSelector(spec.pods().podSelector(), "spec.pods.podSelector"));
     }
     violations.addAll(validateSettings(spec.settings(), "spec."));
+    if (spec.pods() != null) {
+      childEhashTwViolation(spec.childEhashEntries(), spec.maxTwBuckets())
+          .ifPresent(violations::add);
+    }
     return violations;
+  }
+
+  /** The table rounded up to a power of two, as the kernel allocates it (0 stays 0). */
+  public static long ehashBuckets(int childEhashEntries) {
+    return childEhashEntries <= 1
+        ? childEhashEntries
+        : Long.highestOneBit(childEhashEntries - 1L) << 1;
+  }
+
+  /**
+   * With spec.pods: the pods' own table (as written: the kernel only rounds it up) at least twice
+   * the maxTwBuckets set for those pods.
+   */
+  static Optional<Violation> childEhashTwViolation(
+      Integer childEhashEntries, Integer maxTwBuckets) {
+    if (childEhashEntries == null
+        || childEhashEntries == 0
+        || maxTwBuckets == null
+        || childEhashEntries >= 2L * maxTwBuckets) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Violation(
+            "spec.childEhashEntries",
+            String.valueOf(childEhashEntries),
+            RULE_CHILD_EHASH_TW,
+            "spec.childEhashEntries: "
+                + childEhashEntries
+                + " is less than twice spec.maxTwBuckets ("
+                + maxTwBuckets
+                + ") while spec.pods is set: the pods created afterwards get their own table of"
+                + " that size and would hold more TIME_WAIT sockets than half its buckets. Set"
+                + " childEhashEntries to at least "
+                + 2L * maxTwBuckets
+                + ", or lower maxTwBuckets."));
+  }
+
+  /**
+   * Rule on childEhashEntries, node-aware: the reason to hold it back on a node where the own
+   * tables of its maximum number of pods would take more than {@link #EHASH_MEMORY_PERCENT}% of its
+   * memory, or empty when they fit (or when the node's memory or pod capacity is unknown).
+   */
+  public static Optional<String> childEhashMemoryHoldBack(
+      Integer childEhashEntries, Long nodeMemoryBytes, Long maxPods) {
+    if (childEhashEntries == null
+        || childEhashEntries == 0
+        || nodeMemoryBytes == null
+        || nodeMemoryBytes <= 0
+        || maxPods == null
+        || maxPods <= 0) {
+      return Optional.empty();
+    }
+    long perPod = ehashBuckets(childEhashEntries) * EHASH_BUCKET_BYTES;
+    long tables = perPod * maxPods;
+    if (tables * 100 <= nodeMemoryBytes * EHASH_MEMORY_PERCENT) {
+      return Optional.empty();
+    }
+    long fittingBuckets =
+        nodeMemoryBytes * EHASH_MEMORY_PERCENT / 100 / maxPods / EHASH_BUCKET_BYTES;
+    return Optional.of(
+        "childEhashEntries: "
+            + childEhashEntries
+            + " is held back: a table of "
+            + ehashBuckets(childEhashEntries)
+            + " buckets x 8 bytes = "
+            + kibibytes(perPod)
+            + " KiB per pod, for up to "
+            + maxPods
+            + " pods = "
+            + mebibytes(tables)
+            + " MiB, exceeds "
+            + EHASH_MEMORY_PERCENT
+            + "% of the node's memory ("
+            + mebibytes(nodeMemoryBytes * EHASH_MEMORY_PERCENT / 100)
+            + " of "
+            + mebibytes(nodeMemoryBytes)
+            + " MiB). Use at most "
+            + Long.highestOneBit(Math.max(1, fittingBuckets))
+            + " for this node, or exclude it from the profile's nodeSelector.");
+  }
+
+  /**
+   * Rule on childEhashEntries against pod rules from any profile on the node: the reason to hold it
+   * back when a pod rule sets a maxTwBuckets above half of it, or empty.
+   */
+  public static Optional<String> childEhashTwHoldBack(
+      Integer childEhashEntries, String podProfile, Integer podMaxTwBuckets) {
+    if (childEhashEntries == null
+        || childEhashEntries == 0
+        || podMaxTwBuckets == null
+        || childEhashEntries >= 2L * podMaxTwBuckets) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "childEhashEntries: "
+            + childEhashEntries
+            + " is held back: profile "
+            + podProfile
+            + " sets maxTwBuckets "
+            + podMaxTwBuckets
+            + " for pods on this node, and their own table must be at least twice that. Use at"
+            + " least "
+            + 2L * podMaxTwBuckets
+            + ", or lower that profile's maxTwBuckets.");
   }
 
   /**
@@ -114,6 +234,35 @@ public final class SafetyRules {
         MAX_TW_BUCKETS_MIN,
         MAX_TW_BUCKETS_MAX,
         "above it closing sockets skip TIME_WAIT, which risks stray segments on new connections");
+    range(
+        violations,
+        fieldPrefix + "childEhashEntries",
+        settings.childEhashEntries(),
+        CHILD_EHASH_ENTRIES_MIN,
+        CHILD_EHASH_ENTRIES_MAX,
+        "it sizes the TCP hash table of every pod namespace created afterwards, and the kernel"
+            + " refuses more");
+    Integer entries = settings.childEhashEntries();
+    if (entries != null && entries > 0 && entries < CHILD_EHASH_ENTRIES_FLOOR) {
+      violations.add(
+          new Violation(
+              fieldPrefix + "childEhashEntries",
+              String.valueOf(entries),
+              RULE_CHILD_EHASH_FLOOR,
+              fieldPrefix
+                  + "childEhashEntries: "
+                  + entries
+                  + " is below "
+                  + CHILD_EHASH_ENTRIES_FLOOR
+                  + ": a pod created afterwards would get half its table, "
+                  + ehashBuckets(entries) / 2
+                  + ", as its TIME_WAIT limit (tcp_max_tw_buckets), less than "
+                  + MAX_TW_BUCKETS_MIN
+                  + ", the lowest maxTwBuckets a profile may set. Use 0 (the shared table) or at"
+                  + " least "
+                  + CHILD_EHASH_ENTRIES_FLOOR
+                  + "."));
+    }
     if (settings.twReuse() != null
         && settings.twReuse().reuses()
         && settings.timestamps() == Timestamps.Disabled) {
@@ -411,6 +560,10 @@ public final class SafetyRules {
   /** A value cut to 80 characters for a message: the length is what the message is about. */
   private static String abbreviate(String value) {
     return value.length() <= 80 ? value : value.substring(0, 77) + "...";
+  }
+
+  private static long kibibytes(long bytes) {
+    return bytes / 1024;
   }
 
   private static long mebibytes(long bytes) {

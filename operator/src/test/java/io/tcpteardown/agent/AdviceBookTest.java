@@ -2,6 +2,7 @@ package io.tcpteardown.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tcpteardown.api.AdviceEntry;
 import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.rules.advice.Destination;
@@ -94,7 +95,7 @@ class AdviceBookTest {
   void theNodesAnnotationTurnsAdviceOff() {
     AdviceBook book = new AdviceBook();
     threeReports(book, AdviceBook.Scope.HOST_NETWORK, portsExhausting());
-    assertThat(book.shown(Map.of(), false)).isEqualTo(new AdviceBook.Shown(List.of(), 0));
+    assertThat(book.shown(Map.of(), false)).isEqualTo(new AdviceBook.Shown(List.of(), 0, Map.of()));
   }
 
   @Test
@@ -106,6 +107,29 @@ class AdviceBookTest {
     AdviceBook.Shown shown = book.shown(Map.of(), true);
     assertThat(shown.entries()).hasSize(AdviceEntry.MAX_ENTRIES);
     assertThat(shown.count()).isEqualTo(50);
+  }
+
+  @Test
+  void hostileLongPodNamesFillAtMost32KibOfJsonAndEachEntryStaysWithinItsWorstSize()
+      throws Exception {
+    AdviceBook book = new AdviceBook();
+    String hostile = "\u001b\"\\\n".repeat(100);
+    for (int pod = 0; pod < 50; pod++) {
+      threeReports(
+          book, AdviceBook.Scope.pod("u" + pod, hostile + pod, hostile + pod), portsExhausting());
+    }
+    AdviceBook.Shown shown = book.shown(Map.of(), true);
+    ObjectMapper json = new ObjectMapper();
+    assertThat(json.writeValueAsBytes(shown.entries()).length)
+        .isLessThanOrEqualTo(AdviceEntry.MAX_BYTES);
+    assertThat(shown.entries()).hasSizeLessThan(AdviceEntry.MAX_ENTRIES).isNotEmpty();
+    assertThat(shown.count()).isEqualTo(50);
+    for (AdviceEntry entry : shown.entries()) {
+      assertThat(json.writeValueAsBytes(entry).length).isLessThanOrEqualTo(entry.worstJsonBytes());
+      assertThat(entry.pod())
+          .hasSizeLessThanOrEqualTo(AdviceEntry.MAX_NAME)
+          .doesNotContain("\u001b");
+    }
   }
 
   @Test

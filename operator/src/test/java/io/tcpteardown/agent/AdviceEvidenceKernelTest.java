@@ -6,7 +6,9 @@ import io.tcpteardown.agent.count.KernelStats;
 import io.tcpteardown.agent.count.LocalPorts;
 import io.tcpteardown.agent.count.NetlinkStateCounter;
 import io.tcpteardown.agent.count.TeardownDetails;
+import io.tcpteardown.agent.sysctl.NodeMemory;
 import io.tcpteardown.agent.sysctl.SysctlFiles;
+import io.tcpteardown.api.AdviceEntry;
 import io.tcpteardown.api.KernelCounters;
 import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.api.StateCounts;
@@ -14,6 +16,7 @@ import io.tcpteardown.api.TwReuse;
 import io.tcpteardown.rules.advice.Advice;
 import io.tcpteardown.rules.advice.AdviceReason;
 import io.tcpteardown.rules.advice.AdviceRules;
+import io.tcpteardown.rules.advice.AdviceThresholds;
 import io.tcpteardown.rules.advice.NamespaceEvidence;
 import io.tcpteardown.testsupport.NetworkNamespace;
 import io.tcpteardown.tier.KernelTest;
@@ -21,6 +24,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -86,25 +90,8 @@ class AdviceEvidenceKernelTest {
 
   @Test
   void halfThePortRangeInTimeWaitTowardOneServerAdvisesReuseNamingIt() throws Exception {
-    client.setSysctl("net.ipv4.ip_local_port_range", "40000 40199");
-    ServerSocketChannel listener = listen();
     int connections = 150;
-    List<SocketChannel> clients = new ArrayList<>();
-    List<SocketChannel> accepted = new ArrayList<>();
-    for (int i = 0; i < connections; i++) {
-      clients.add(connect());
-      accepted.add(listener.accept());
-    }
-    // The client closes first (it will hold TIME_WAIT), then the server answers with its FIN.
-    for (SocketChannel channel : clients) {
-      channel.close();
-    }
-    Thread.sleep(200);
-    for (SocketChannel channel : accepted) {
-      channel.close();
-    }
-    listener.close();
-    Thread.sleep(200);
+    clientClosesFirst(connections);
 
     Look look = look();
     long bySs =
@@ -259,6 +246,77 @@ class AdviceEvidenceKernelTest {
           channel.connect(new InetSocketAddress(SERVER_ADDRESS, SERVER_PORT));
           return channel;
         });
+  }
+
+  @Test
+  void theNodeLoopsLookShowsTheSameAdviceOnceItHeldNamingTheProfileThatSetsTheField()
+      throws Exception {
+    clientClosesFirst(150);
+    AdviceBook book = new AdviceBook();
+    Instant now = Instant.parse("2026-12-07T10:00:00Z");
+    List<NodeObservation> looks =
+        client.call(
+            () -> {
+              // Opened inside the client namespace, as the agent opens it in the node's.
+              List<NodeObservation> taken = new ArrayList<>();
+              try (NodeObserver observer =
+                  new NodeObserver(
+                      client.procRoot(),
+                      NodeMemory.of(client.procRoot(), () -> Optional.of(16 * GIB)))) {
+                for (int report = 0; report < AdviceThresholds.HOLD_REPORTS; report++) {
+                  taken.add(observer.observe());
+                }
+              }
+              return taken;
+            });
+    for (NodeObservation observation : looks) {
+      assertThat(observation.evidence()).isPresent();
+      book.record(AdviceBook.Scope.HOST_NETWORK, observation.evidence().orElseThrow(), now);
+      now = now.plusSeconds(60);
+    }
+    assertThat(looks.getLast().evidence().orElseThrow().destinations())
+        .isEqualTo(look().evidence().destinations());
+
+    AdviceBook.Shown shown = book.shown(Map.of("twReuse", "web-tier"), true);
+    assertThat(shown.count()).isEqualTo(1);
+    assertThat(shown.tally())
+        .containsExactly(
+            Map.entry(
+                new AdviceBook.Tally(
+                    AdviceEntry.SCOPE_HOST_NETWORK, AdviceReason.PortsTowardOneDestination),
+                1));
+    assertThat(shown.entries())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.scope()).isEqualTo(AdviceEntry.SCOPE_HOST_NETWORK);
+              assertThat(e.field()).isEqualTo("twReuse");
+              assertThat(e.suggested()).isEqualTo("Enabled");
+              assertThat(e.profile()).isEqualTo("web-tier");
+              assertThat(e.message()).contains("150 sockets");
+            });
+    assertThat(book.shown(Map.of(), false).entries()).isEmpty();
+  }
+
+  /** Opens and closes connections, the client closing first so that it holds TIME_WAIT. */
+  private void clientClosesFirst(int connections) throws Exception {
+    client.setSysctl("net.ipv4.ip_local_port_range", "40000 40199");
+    ServerSocketChannel listener = listen();
+    List<SocketChannel> clients = new ArrayList<>();
+    List<SocketChannel> accepted = new ArrayList<>();
+    for (int i = 0; i < connections; i++) {
+      clients.add(connect());
+      accepted.add(listener.accept());
+    }
+    for (SocketChannel channel : clients) {
+      channel.close();
+    }
+    Thread.sleep(200);
+    for (SocketChannel channel : accepted) {
+      channel.close();
+    }
+    listener.close();
+    Thread.sleep(200);
   }
 
   record Look(StateCounts states, TeardownDetails.Result details, NamespaceEvidence evidence) {}

@@ -14,6 +14,7 @@ import io.tcpteardown.agent.pods.PodSweepLoop;
 import io.tcpteardown.agent.pods.SweepSummarizer;
 import io.tcpteardown.agent.pods.SweptPods;
 import io.tcpteardown.agent.sysctl.DriftCorrection;
+import io.tcpteardown.api.AdviceEntry;
 import io.tcpteardown.api.AgentInfo;
 import io.tcpteardown.api.Conditions;
 import io.tcpteardown.api.KernelCounters;
@@ -25,6 +26,7 @@ import io.tcpteardown.api.PodRuleResult;
 import io.tcpteardown.api.PodTeardownEntry;
 import io.tcpteardown.api.PodTeardownEntry.Listed;
 import io.tcpteardown.api.PodTuningEntry;
+import io.tcpteardown.api.SafeText;
 import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
 import io.tcpteardown.api.TeardownSettings;
@@ -91,7 +93,8 @@ class NodeStatusBoundsTest {
             new KernelCounters(Long.MAX_VALUE, Long.MAX_VALUE),
             OptionalLong.of(Long.MAX_VALUE),
             io.tcpteardown.agent.count.CountMethod.NETLINK,
-            NOW.minusSeconds(5));
+            NOW.minusSeconds(5),
+            Optional.of(new io.tcpteardown.agent.count.EhashTable(false, Long.MAX_VALUE)));
     String namespace = String.format("%03d", index) + "n".repeat(60);
     String name = String.format("%03d", index) + "p".repeat(nameLength - 3);
     return new SweepSummarizer.PodInput(
@@ -103,7 +106,11 @@ class NodeStatusBoundsTest {
   }
 
   private static PodSweepLoop.Result sweep(List<SweepSummarizer.PodInput> pods) {
-    return new PodSweepLoop.Result(SweepSummarizer.summarize(pods, 20, NOW), NOW, Duration.ZERO);
+    return new PodSweepLoop.Result(
+        SweepSummarizer.summarize(pods, 20, NOW),
+        NOW,
+        Duration.ZERO,
+        Optional.of("\u001b" + "a".repeat(10_000)));
   }
 
   /** A state whose Applied, Error and Drift messages are as long as a state can make them. */
@@ -141,6 +148,9 @@ class NodeStatusBoundsTest {
     Map<String, String> sources = new TreeMap<>();
     Map<String, String> changes = new TreeMap<>();
     for (ManagedSysctl sysctl : ManagedSysctl.values()) {
+      if (sysctl.scope() == ManagedSysctl.Scope.NAMESPACES_CREATED_LATER) {
+        continue; // never a pod's: the pod rules do not carry it
+      }
       sysctls.put(sysctl.key(), Long.toString(Long.MIN_VALUE));
       sources.put(sysctl.field(), profile);
       changes.put(sysctl.key(), Long.MIN_VALUE + " -> " + Long.MIN_VALUE);
@@ -292,7 +302,42 @@ class NodeStatusBoundsTest {
     for (int i = 0; i < 110; i++) {
       pods.add(leakingPod(i, 2_000, 253));
     }
-    return compose(troubled(), pods, Optional.of(tuning(pods)));
+    return compose(troubled(), pods, Optional.of(tuning(pods)))
+        .withAdvice(worstAdvice(), AdviceBook.MAX_SCOPES * ManagedSysctl.values().length);
+  }
+
+  /** As many advice entries as status.advice's 32 KiB hold, every field at its longest. */
+  private static List<AdviceEntry> worstAdvice() {
+    List<AdviceEntry> listed = new ArrayList<>();
+    int bytes = 0;
+    for (AdviceEntry entry : longestAdvice()) {
+      bytes += entry.worstJsonBytes();
+      if (bytes > AdviceEntry.MAX_BYTES) {
+        break;
+      }
+      listed.add(entry);
+    }
+    return listed;
+  }
+
+  private static List<AdviceEntry> longestAdvice() {
+    String escaped = "\u001b\"";
+    List<AdviceEntry> entries = new ArrayList<>();
+    for (int i = 0; i < AdviceEntry.MAX_ENTRIES; i++) {
+      entries.add(
+          new AdviceEntry(
+              AdviceEntry.SCOPE_HOST_NETWORK,
+              SafeText.of(escaped.repeat(64), AdviceEntry.MAX_NAMESPACE),
+              SafeText.of(escaped.repeat(256), AdviceEntry.MAX_NAME),
+              "m".repeat(AdviceEntry.MAX_FIELD),
+              "9".repeat(AdviceEntry.MAX_VALUE),
+              "9".repeat(AdviceEntry.MAX_VALUE),
+              "r".repeat(AdviceEntry.MAX_REASON),
+              SafeText.of(escaped.repeat(512), AdviceEntry.MAX_MESSAGE),
+              "t".repeat(AdviceEntry.MAX_TIME),
+              SafeText.of(escaped.repeat(256), AdviceEntry.MAX_NAME)));
+    }
+    return entries;
   }
 
   @Test
@@ -318,6 +363,9 @@ class NodeStatusBoundsTest {
     assertThat(status.countError().length())
         .isLessThanOrEqualTo(TcpTeardownNodeStatus.MAX_COUNT_ERROR);
     assertThat(leakMessage(status)).contains("more pods");
+    assertThat(JSON.writeValueAsBytes(status.advice()).length)
+        .isLessThanOrEqualTo(AdviceEntry.MAX_BYTES);
+    assertThat(status.advice()).hasSizeGreaterThan(8);
   }
 
   @Test

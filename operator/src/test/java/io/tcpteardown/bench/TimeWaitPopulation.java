@@ -19,6 +19,12 @@ public final class TimeWaitPopulation {
   private TimeWaitPopulation() {}
 
   public static void create(NetworkNamespace namespace, int count) throws Exception {
+    create(namespace, count, PER_LISTENER);
+  }
+
+  /** As {@link #create(NetworkNamespace, int)}, {@code perListener} sockets per destination. */
+  public static void create(NetworkNamespace namespace, int count, int perListener)
+      throws Exception {
     namespace.setSysctl("net.ipv4.tcp_max_tw_buckets", String.valueOf(count * 2));
     namespace.setSysctl("net.ipv4.ip_local_port_range", "1024 65535");
     // No reuse of loopback TIME_WAIT ports (a new namespace has tcp_tw_reuse 2): new connections
@@ -29,13 +35,13 @@ public final class TimeWaitPopulation {
         () -> {
           List<ServerSocketChannel> listeners = new ArrayList<>();
           try {
-            for (int i = 0; i < (count + PER_LISTENER - 1) / PER_LISTENER; i++) {
+            for (int i = 0; i < (count + perListener - 1) / perListener; i++) {
               ServerSocketChannel listener = ServerSocketChannel.open();
               listener.bind(new InetSocketAddress("127.0.0.1", 0), 4096);
               listeners.add(listener);
             }
             for (int i = 0; i < count; i++) {
-              ServerSocketChannel listener = listeners.get(i / PER_LISTENER);
+              ServerSocketChannel listener = listeners.get(i / perListener);
               SocketChannel client = SocketChannel.open(listener.getLocalAddress());
               SocketChannel accepted = listener.accept();
               client.close();

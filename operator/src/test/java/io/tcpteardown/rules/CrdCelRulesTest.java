@@ -52,7 +52,13 @@ class CrdCelRulesTest {
               validation.get("message").asText(),
               runtime.createProgram(compiler.compile(expression).getAst())));
     }
-    assertThat(RULES).hasSize(2);
+    assertThat(RULES)
+        .extracting(Rule::expression)
+        .containsExactly(
+            io.tcpteardown.api.ProfileCelRules.NO_TW_RECYCLE,
+            io.tcpteardown.api.ProfileCelRules.REUSE_NEEDS_TIMESTAMPS,
+            io.tcpteardown.api.ProfileCelRules.CHILD_EHASH_FLOOR,
+            io.tcpteardown.api.ProfileCelRules.CHILD_EHASH_TWICE_TW);
     JsonNode items =
         crd.at(
             "/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/nodeSelector"
@@ -278,5 +284,57 @@ class CrdCelRulesTest {
             failures(
                 Map.of("twRecycle", true, "twReuse", "LoopbackOnly", "timestamps", "Disabled")))
         .hasSize(2);
+  }
+
+  @Test
+  void childEhashRulesAgreeWithTheirJavaTwinsAroundEveryBound() throws Exception {
+    var pods = new io.tcpteardown.api.ProfilePods(null, null, null);
+    List<Integer> entries = List.of(0, 1, 1024, 8191, 8192, 8193, 16383, 16384, 65536);
+    for (int e : entries) {
+      for (Integer tw :
+          new java.util.ArrayList<>(java.util.Arrays.asList(null, 4096, 4097, 8192, 32768))) {
+        for (boolean withPods : List.of(false, true)) {
+          Map<String, Object> self = new java.util.HashMap<>();
+          self.put("childEhashEntries", (long) e);
+          if (tw != null) {
+            self.put("maxTwBuckets", (long) tw);
+          }
+          if (withPods) {
+            self.put("pods", Map.of());
+          }
+          List<String> cel = failures(self);
+          var spec =
+              new io.tcpteardown.api.TcpTeardownProfileSpec(
+                  null, null, null, null, null, tw, null, null, null, withPods ? pods : null, e);
+          List<String> java =
+              SafetyRules.validate(spec).stream()
+                  .map(Violation::rule)
+                  .filter(
+                      r ->
+                          r.equals(SafetyRules.RULE_CHILD_EHASH_FLOOR)
+                              || r.equals(SafetyRules.RULE_CHILD_EHASH_TW))
+                  .toList();
+          boolean floorHolds = e == 0 || e >= 8192;
+          boolean twiceHolds = e == 0 || !withPods || tw == null || e >= 2L * tw;
+          assertThat(cel.size())
+              .as("entries %d, maxTwBuckets %s, pods %s", e, tw, withPods)
+              .isEqualTo(java.size())
+              .isEqualTo((floorHolds ? 0 : 1) + (twiceHolds ? 0 : 1));
+        }
+      }
+    }
+  }
+
+  @Test
+  void childEhashRuleMessagesNameTheFieldAndTheFix() throws Exception {
+    assertThat(failures(Map.of("childEhashEntries", 1024L)))
+        .singleElement()
+        .asString()
+        .contains("spec.childEhashEntries", "0", "8192", "tcp_max_tw_buckets");
+    assertThat(
+            failures(Map.of("childEhashEntries", 16384L, "maxTwBuckets", 10000L, "pods", Map.of())))
+        .singleElement()
+        .asString()
+        .contains("twice spec.maxTwBuckets", "spec.pods");
   }
 }

@@ -34,9 +34,11 @@ public final class NetworkNamespace implements AutoCloseable {
   private final ExecutorService thread;
   private final Path procRoot;
 
-  private NetworkNamespace(String name) throws IOException {
+  private NetworkNamespace(String name, List<String> creator) throws IOException {
     this.name = name;
-    run("ip", "netns", "add", name);
+    List<String> add = new ArrayList<>(creator);
+    add.addAll(List.of("ip", "netns", "add", name));
+    run(add.toArray(String[]::new));
     run("ip", "-n", name, "link", "set", "lo", "up");
     this.thread =
         Executors.newSingleThreadExecutor(
@@ -58,7 +60,24 @@ public final class NetworkNamespace implements AutoCloseable {
   public static NetworkNamespace create(String prefix) {
     requireNamespaces();
     try {
-      return new NetworkNamespace(prefix + "-" + UUID.randomUUID().toString().substring(0, 8));
+      return new NetworkNamespace(
+          prefix + "-" + UUID.randomUUID().toString().substring(0, 8), List.of());
+    } catch (IOException e) {
+      throw new IllegalStateException("could not create a network namespace", e);
+    }
+  }
+
+  /**
+   * A fresh namespace created from inside {@code parent} ({@code ip netns add} run under {@code
+   * nsenter --net}), as a container runtime creates a pod's from the node's: the kernel sizes its
+   * TCP hash table from the parent's {@code net.ipv4.tcp_child_ehash_entries} (Linux 6.1+).
+   */
+  public static NetworkNamespace createChild(NetworkNamespace parent, String prefix) {
+    requireNamespaces();
+    try {
+      return new NetworkNamespace(
+          prefix + "-" + UUID.randomUUID().toString().substring(0, 8),
+          List.of("nsenter", "--net=/var/run/netns/" + parent.name()));
     } catch (IOException e) {
       throw new IllegalStateException("could not create a network namespace", e);
     }

@@ -15,6 +15,7 @@ public final class Specs {
   private Timestamps timestamps;
   private Boolean twRecycle;
   private io.tcpteardown.api.ProfilePods pods;
+  private Integer childEhashEntries;
 
   public static Specs spec() {
     return new Specs();
@@ -65,6 +66,11 @@ public final class Specs {
     return this;
   }
 
+  public Specs childEhashEntries(int value) {
+    childEhashEntries = value;
+    return this;
+  }
+
   public TcpTeardownProfileSpec build() {
     return new TcpTeardownProfileSpec(
         null,
@@ -76,7 +82,8 @@ public final class Specs {
         twReuse,
         timestamps,
         twRecycle,
-        pods);
+        pods,
+        childEhashEntries);
   }
 
   /** The spec with this node selector instead of its own. */
@@ -92,6 +99,7 @@ public final class Specs {
         spec.twReuse(),
         spec.timestamps(),
         spec.twRecycle(),
-        spec.pods());
+        spec.pods(),
+        spec.childEhashEntries());
   }
 }

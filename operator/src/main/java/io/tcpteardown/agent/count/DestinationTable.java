@@ -24,6 +24,7 @@ final class DestinationTable {
   private final long[] counts = new long[SLOTS];
   private int used;
   private long other;
+  private int lastSlot = -1;
 
   void reset() {
     if (used > 0) {
@@ -31,6 +32,7 @@ final class DestinationTable {
     }
     used = 0;
     other = 0;
+    lastSlot = -1;
   }
 
   /**
@@ -57,6 +59,11 @@ final class DestinationTable {
       remoteLow = 0;
     }
     long head = (v4 ? 4L : 6L) << 32 | (remotePort & 0xffff);
+    // A dump walks sockets toward one upstream in runs: try the last destination before hashing.
+    if (lastSlot >= 0 && matches(lastSlot, head, localHigh, localLow, remoteHigh, remoteLow)) {
+      counts[lastSlot]++;
+      return;
+    }
     int slot = (int) (mix(head, localHigh, localLow, remoteHigh, remoteLow) & (SLOTS - 1));
     while (true) {
       if (counts[slot] == 0) {
@@ -72,15 +79,12 @@ final class DestinationTable {
         keys[k + 4] = remoteLow;
         counts[slot] = 1;
         used++;
+        lastSlot = slot;
         return;
       }
-      int k = slot * KEY_LONGS;
-      if (keys[k] == head
-          && keys[k + 1] == localHigh
-          && keys[k + 2] == localLow
-          && keys[k + 3] == remoteHigh
-          && keys[k + 4] == remoteLow) {
+      if (matches(slot, head, localHigh, localLow, remoteHigh, remoteLow)) {
         counts[slot]++;
+        lastSlot = slot;
         return;
       }
       slot = (slot + 1) & (SLOTS - 1);
@@ -98,22 +102,36 @@ final class DestinationTable {
 
   /** The destinations counted, most sockets first. */
   List<DestinationCount> destinations() {
-    List<DestinationCount> result = new ArrayList<>(used);
+    return destinations(CAPACITY);
+  }
+
+  /**
+   * The {@code most} busiest destinations counted, most sockets first: only those become objects.
+   */
+  List<DestinationCount> destinations(int most) {
+    // count << 11 | slot sorts by count; SLOTS is 2,048, so a slot takes 11 bits.
+    long[] bySockets = new long[used];
+    int n = 0;
     for (int slot = 0; slot < SLOTS; slot++) {
       if (counts[slot] > 0) {
-        int k = slot * KEY_LONGS;
-        boolean v4 = keys[k] >>> 32 == 4;
-        result.add(
-            new DestinationCount(
-                new Destination(
-                    v4 ? Destination.Family.IPV4 : Destination.Family.IPV6,
-                    address(v4, keys[k + 1], keys[k + 2]),
-                    address(v4, keys[k + 3], keys[k + 4]),
-                    (int) (keys[k] & 0xffff)),
-                counts[slot]));
+        bySockets[n++] = counts[slot] << 11 | slot;
       }
     }
-    result.sort((a, b) -> Long.compare(b.sockets(), a.sockets()));
+    Arrays.sort(bySockets, 0, n);
+    List<DestinationCount> result = new ArrayList<>(Math.min(most, n));
+    for (int i = n - 1; i >= 0 && result.size() < most; i--) {
+      int slot = (int) (bySockets[i] & (SLOTS - 1));
+      int k = slot * KEY_LONGS;
+      boolean v4 = keys[k] >>> 32 == 4;
+      result.add(
+          new DestinationCount(
+              new Destination(
+                  v4 ? Destination.Family.IPV4 : Destination.Family.IPV6,
+                  address(v4, keys[k + 1], keys[k + 2]),
+                  address(v4, keys[k + 3], keys[k + 4]),
+                  (int) (keys[k] & 0xffff)),
+              counts[slot]));
+    }
     return result;
   }
 
@@ -121,13 +139,27 @@ final class DestinationTable {
     return high == 0 && (low >>> 32) == 0xffffL;
   }
 
-  private static long mix(long... parts) {
-    long h = 0x9E3779B97F4A7C15L;
-    for (long part : parts) {
-      h = (h ^ part) * 0xBF58476D1CE4E5B9L;
-      h ^= h >>> 31;
-    }
-    return h;
+  private boolean matches(
+      int slot, long head, long localHigh, long localLow, long remoteHigh, long remoteLow) {
+    int k = slot * KEY_LONGS;
+    return keys[k] == head
+        && keys[k + 1] == localHigh
+        && keys[k + 2] == localLow
+        && keys[k + 3] == remoteHigh
+        && keys[k + 4] == remoteLow;
+  }
+
+  private static long mix(long a, long b, long c, long d, long e) {
+    long h = step(0x9E3779B97F4A7C15L, a);
+    h = step(h, b);
+    h = step(h, c);
+    h = step(h, d);
+    return step(h, e);
+  }
+
+  private static long step(long h, long part) {
+    long mixed = (h ^ part) * 0xBF58476D1CE4E5B9L;
+    return mixed ^ (mixed >>> 31);
   }
 
   private static String address(boolean v4, long high, long low) {

@@ -30,10 +30,83 @@ public final class KernelStats {
 
   /** TCPTimeWaitOverflow and TCPAbortOnMemory; a counter this kernel does not have reads as 0. */
   public KernelCounters readCounters() throws IOException {
-    Map<String, Long> tcpExt = parseTcpExt(readLines(netstat, NETSTAT_LIMIT));
+    return readCounters(newBuffer());
+  }
+
+  /** A buffer for {@link #readCounters(byte[])}. */
+  public static byte[] newBuffer() {
+    return new byte[NETSTAT_LIMIT + 1];
+  }
+
+  /**
+   * {@link #readCounters()} into {@code buffer} (from {@link #newBuffer()}), which a sweep reuses
+   * for every namespace: of the file only the two TcpExt lines become text.
+   */
+  public KernelCounters readCounters(byte[] buffer) throws IOException {
+    Map<String, Long> tcpExt = parseTcpExt(tcpExtLines(buffer, read(netstat, buffer)));
     return new KernelCounters(
         tcpExt.getOrDefault("TCPTimeWaitOverflow", 0L),
         tcpExt.getOrDefault("TCPAbortOnMemory", 0L));
+  }
+
+  /** The length read into {@code buffer}; a file that does not fit below its end is an error. */
+  private static int read(Path file, byte[] buffer) throws IOException {
+    int limit = buffer.length - 1;
+    int length;
+    try (java.io.InputStream in = Files.newInputStream(file)) {
+      length = in.readNBytes(buffer, 0, buffer.length);
+    }
+    if (length > limit) {
+      throw new IOException(file + " is longer than " + limit + " bytes: not read");
+    }
+    return length;
+  }
+
+  /**
+   * The first two consecutive lines that start with "TcpExt:", split as {@link String#lines} does
+   * (Latin-1), or no line: what {@link #parseTcpExt} would find among all the lines.
+   */
+  static List<String> tcpExtLines(byte[] bytes, int length) {
+    int start = 0;
+    int previousStart = -1;
+    int previousEnd = -1;
+    while (start < length) {
+      int end = start;
+      while (end < length && bytes[end] != '\n' && bytes[end] != '\r') {
+        end++;
+      }
+      if (startsWithTcpExt(bytes, start, end)) {
+        if (previousStart >= 0) {
+          return List.of(latin1(bytes, previousStart, previousEnd), latin1(bytes, start, end));
+        }
+        previousStart = start;
+        previousEnd = end;
+      } else {
+        previousStart = -1;
+      }
+      start = end + (end + 1 < length && bytes[end] == '\r' && bytes[end + 1] == '\n' ? 2 : 1);
+    }
+    return List.of();
+  }
+
+  private static boolean startsWithTcpExt(byte[] bytes, int start, int end) {
+    byte[] prefix = TCP_EXT;
+    if (end - start < prefix.length) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if (bytes[start + i] != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static final byte[] TCP_EXT =
+      "TcpExt:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  private static String latin1(byte[] bytes, int start, int end) {
+    return new String(bytes, start, end - start, java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
   /**
@@ -73,20 +146,22 @@ public final class KernelStats {
   static Map<String, Long> parseTcpExt(List<String> lines) throws IOException {
     for (int i = 0; i + 1 < lines.size(); i++) {
       if (lines.get(i).startsWith("TcpExt:") && lines.get(i + 1).startsWith("TcpExt:")) {
-        String[] names = lines.get(i).substring(7).trim().split("\\s+");
-        String[] values = lines.get(i + 1).substring(7).trim().split("\\s+");
-        if (names.length != values.length) {
+        Fields names = new Fields(lines.get(i));
+        Fields values = new Fields(lines.get(i + 1));
+        if (names.count() != values.count()) {
           throw new IOException(
-              "TcpExt has " + names.length + " names but " + values.length + " values");
+              "TcpExt has " + names.count() + " names but " + values.count() + " values");
         }
         Map<String, Long> result = new HashMap<>();
-        for (int k = 0; k < names.length; k++) {
-          if (COUNTERS.contains(names[k])) {
-            try {
-              result.put(names[k], Long.parseLong(values[k]));
-            } catch (NumberFormatException e) {
-              throw new IOException(
-                  "TcpExt " + names[k] + " is '" + cut(values[k]) + "', not a counter", e);
+        while (names.next() && values.next()) {
+          for (String counter : COUNTERS) {
+            if (names.is(counter)) {
+              try {
+                result.put(counter, Long.parseLong(values.text()));
+              } catch (NumberFormatException e) {
+                throw new IOException(
+                    "TcpExt " + counter + " is '" + cut(values.text()) + "', not a counter", e);
+              }
             }
           }
         }
@@ -94,6 +169,76 @@ public final class KernelStats {
       }
     }
     throw new IOException("no TcpExt lines in netstat");
+  }
+
+  /**
+   * The fields of a TcpExt line after its "TcpExt:", as {@code substring(7).trim().split("\\s+")}
+   * gives them (a blank rest is one empty field), walked in place: no string per field.
+   */
+  private static final class Fields {
+    private final String line;
+    private final int end;
+    private int start;
+    private int fieldEnd;
+
+    Fields(String line) {
+      int from = 7;
+      int to = line.length();
+      while (from < to && line.charAt(from) <= ' ') {
+        from++;
+      }
+      while (to > from && line.charAt(to - 1) <= ' ') {
+        to--;
+      }
+      this.line = line;
+      this.end = to;
+      this.start = -1;
+      this.fieldEnd = from;
+    }
+
+    int count() {
+      int count = 0;
+      int at = fieldEnd;
+      while (at < end) {
+        count++;
+        while (at < end && !whitespace(line.charAt(at))) {
+          at++;
+        }
+        while (at < end && whitespace(line.charAt(at))) {
+          at++;
+        }
+      }
+      return Math.max(count, 1);
+    }
+
+    boolean next() {
+      if (start >= 0 && fieldEnd >= end) {
+        return false;
+      }
+      int at = fieldEnd;
+      while (start >= 0 && at < end && whitespace(line.charAt(at))) {
+        at++;
+      }
+      start = at;
+      while (at < end && !whitespace(line.charAt(at))) {
+        at++;
+      }
+      fieldEnd = at;
+      return true;
+    }
+
+    boolean is(String name) {
+      return fieldEnd - start == name.length() && line.startsWith(name, start);
+    }
+
+    String text() {
+      return line.substring(start, fieldEnd);
+    }
+
+    /** The characters of the regex \\s. */
+    private static boolean whitespace(char c) {
+      return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
+    }
   }
 
   /** At most 32 characters of a value, for a message. */

@@ -39,6 +39,16 @@ public record NamespaceLook(
    */
   public static NamespaceLook take(SysctlFiles sysctls, Counted counted, KernelStats stats)
       throws IOException {
+    return take(sysctls, counted, stats.readCounters());
+  }
+
+  /**
+   * Looks at the namespace {@code sysctls} resolve to, whose sockets {@code counted} counted and
+   * whose TCPTimeWaitOverflow and TCPAbortOnMemory are {@code counters} (read by the caller, into a
+   * buffer it reuses: {@link KernelStats#readCounters(byte[])}).
+   */
+  public static NamespaceLook take(SysctlFiles sysctls, Counted counted, KernelCounters counters)
+      throws IOException {
     Map<ManagedSysctl, Long> values = new EnumMap<>(ManagedSysctl.class);
     for (ManagedSysctl sysctl : ManagedSysctl.values()) {
       OptionalLong value = sysctls.read(sysctl);
@@ -46,7 +56,7 @@ public record NamespaceLook(
         values.put(sysctl, value.getAsLong());
       }
     }
-    return new NamespaceLook(values, counted.states(), counted.method(), stats.readCounters());
+    return new NamespaceLook(values, counted.states(), counted.method(), counters);
   }
 
   public Optional<Long> sysctl(ManagedSysctl sysctl) {

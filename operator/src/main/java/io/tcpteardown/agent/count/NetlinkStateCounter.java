@@ -9,7 +9,6 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 import io.tcpteardown.agent.ffm.Libc;
 import io.tcpteardown.api.StateCounts;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
@@ -26,7 +25,8 @@ import java.lang.invoke.MethodHandle;
  * <p>The first choice is the legacy request (TCPDIAG_GETSOCK), which covers IPv4 and IPv6 in one
  * walk of the socket hash tables; if the kernel refuses it, two SOCK_DIAG_BY_FAMILY (v2) dumps, one
  * per family. A netlink socket belongs to the network namespace of the thread that created it: the
- * counter counts that namespace.
+ * counter counts that namespace. Its off-heap memory is its own ({@link #open()}) or reused from
+ * {@link NetlinkBuffers} across counters ({@link #open(NetlinkBuffers)}).
  */
 public final class NetlinkStateCounter implements SocketStateCounter {
   private static final int AF_INET = 2;
@@ -50,7 +50,7 @@ public final class NetlinkStateCounter implements SocketStateCounter {
   static final int HEADER = 16;
 
   /** nlmsghdr + inet_diag_req (family, src_len, dst_len, ext, 48-byte sockid, states, dbs). */
-  private static final int LEGACY_REQUEST = HEADER + 60;
+  static final int LEGACY_REQUEST = HEADER + 60;
 
   private static final int LEGACY_STATES = HEADER + 52;
 
@@ -67,7 +67,7 @@ public final class NetlinkStateCounter implements SocketStateCounter {
   private static final int MSG_MIN_LENGTH = HEADER + 72;
 
   /** The kernel fills dump batches of at most 32 KiB; twice that leaves room. */
-  private static final int BUFFER = 64 * 1024;
+  static final int BUFFER = 64 * 1024;
 
   private static final Linker LINKER = Libc.LINKER;
   private static final StructLayout CALL_STATE = Libc.CALL_STATE;
@@ -77,8 +77,8 @@ public final class NetlinkStateCounter implements SocketStateCounter {
   // segment
   // argument costs a 40-byte allocation per call, which would make the heap per count grow with the
   // sockets.
-  // The segments stay valid during every call: this object owns their arena and closes it only in
-  // close().
+  // The segments stay valid during every call: their arena is closed only in close() (own buffers)
+  // or by the owner of shared buffers, after this counter.
   private static final MethodHandle SEND =
       downcall("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
   // recv runs once per batch: without errno capture, whose segment check allocates on every call. A
@@ -92,7 +92,8 @@ public final class NetlinkStateCounter implements SocketStateCounter {
   private static final MethodHandle CLOSE =
       downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
-  private final Arena arena;
+  private final NetlinkBuffers buffers;
+  private final boolean ownsBuffers;
   private final int fd;
   private final MemorySegment request;
   private final MemorySegment buffer;
@@ -101,31 +102,51 @@ public final class NetlinkStateCounter implements SocketStateCounter {
   private int sequence;
   private boolean legacy = true;
 
-  private NetlinkStateCounter(Arena arena, int fd) {
-    this.arena = arena;
+  private NetlinkStateCounter(NetlinkBuffers buffers, boolean ownsBuffers, int fd) {
+    this.buffers = buffers;
+    this.ownsBuffers = ownsBuffers;
     this.fd = fd;
-    this.request = arena.allocate(LEGACY_REQUEST, 8);
-    this.buffer = arena.allocate(BUFFER, 8);
-    this.callState = arena.allocate(CALL_STATE);
+    this.request = buffers.request;
+    this.buffer = buffers.replies;
+    this.callState = buffers.callState;
   }
 
-  /** Opens a sock_diag netlink socket in the calling thread's network namespace. */
+  /**
+   * Opens a sock_diag netlink socket in the calling thread's network namespace, with off-heap
+   * memory of its own.
+   */
   public static NetlinkStateCounter open() throws IOException {
-    Arena arena = Arena.ofShared();
+    NetlinkBuffers buffers = NetlinkBuffers.allocate();
     try {
-      MemorySegment state = arena.allocate(CALL_STATE);
+      return open(buffers, true);
+    } catch (IOException | RuntimeException | Error e) {
+      buffers.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Opens a sock_diag netlink socket in the calling thread's network namespace, on {@code buffers}
+   * the caller keeps and closes; no other counter may use them until this one is closed.
+   */
+  public static NetlinkStateCounter open(NetlinkBuffers buffers) throws IOException {
+    return open(buffers, false);
+  }
+
+  private static NetlinkStateCounter open(NetlinkBuffers buffers, boolean owns) throws IOException {
+    try {
       int fd =
-          (int) SOCKET.invokeExact(state, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+          (int)
+              SOCKET.invokeExact(
+                  buffers.callState, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
       if (fd < 0) {
         throw new IOException(
-            "socket(AF_NETLINK, NETLINK_SOCK_DIAG) failed: errno " + errno(state));
+            "socket(AF_NETLINK, NETLINK_SOCK_DIAG) failed: errno " + errno(buffers.callState));
       }
-      return new NetlinkStateCounter(arena, fd);
+      return new NetlinkStateCounter(buffers, owns, fd);
     } catch (IOException | RuntimeException | Error e) {
-      arena.close();
       throw e;
     } catch (Throwable t) {
-      arena.close();
       throw new IOException(t);
     }
   }
@@ -398,7 +419,9 @@ public final class NetlinkStateCounter implements SocketStateCounter {
     } catch (Throwable t) {
       // Closing a socket we own cannot meaningfully fail; nothing to do.
     } finally {
-      arena.close();
+      if (ownsBuffers) {
+        buffers.close();
+      }
     }
   }
 }

@@ -43,7 +43,18 @@ public final class SocketStateCounters {
    * again.
    */
   public static NamespaceLook.Counted countOnce(Path processRoot) throws IOException {
-    try (NetlinkStateCounter netlink = NetlinkStateCounter.open()) {
+    try (NetlinkBuffers buffers = NetlinkBuffers.allocate()) {
+      return countOnce(processRoot, buffers);
+    }
+  }
+
+  /**
+   * {@link #countOnce(Path)} with the dump's off-heap memory from {@code buffers}, which a sweep
+   * reuses for every namespace (one counter at a time: the caller's one thread).
+   */
+  public static NamespaceLook.Counted countOnce(Path processRoot, NetlinkBuffers buffers)
+      throws IOException {
+    try (NetlinkStateCounter netlink = NetlinkStateCounter.open(buffers)) {
       return new NamespaceLook.Counted(netlink.count(), CountMethod.NETLINK);
     } catch (IOException | RuntimeException e) {
       LOG.debug("netlink count failed inside a namespace: {}", e.getMessage());

@@ -29,6 +29,12 @@ public final class TeardownDetails implements SocketVisitor {
 
   private static final int TIMER_ZERO_WINDOW = 4;
 
+  /**
+   * Destinations a result names: the advice needs the busiest, and a namespace's result may be kept
+   * until the next sweep, so it stays small whatever the number of destinations.
+   */
+  public static final int RESULT_DESTINATIONS = 8;
+
   private final DestinationTable destinations = new DestinationTable();
   private LocalPorts ports;
   private long unansweredOrphans;
@@ -103,7 +109,7 @@ public final class TeardownDetails implements SocketVisitor {
   /** The details of the last count. */
   public Result result() {
     return new Result(
-        destinations.destinations(),
+        destinations.destinations(RESULT_DESTINATIONS),
         destinations.other(),
         destinations.truncated(),
         unansweredOrphans,
@@ -116,7 +122,8 @@ public final class TeardownDetails implements SocketVisitor {
   /**
    * The details of one count.
    *
-   * @param destinations at most {@link DestinationTable#CAPACITY}, most sockets first
+   * @param destinations the {@link #RESULT_DESTINATIONS} busiest of the {@link
+   *     DestinationTable#CAPACITY} counted exactly, most sockets first
    */
   public record Result(
       List<DestinationCount> destinations,

@@ -1,8 +1,10 @@
 package io.tcpteardown.agent.pods;
 
 import io.tcpteardown.agent.count.CloseWaitInodes;
+import io.tcpteardown.agent.count.EhashTable;
 import io.tcpteardown.agent.count.KernelStats;
 import io.tcpteardown.agent.count.NamespaceLook;
+import io.tcpteardown.agent.count.NetlinkBuffers;
 import io.tcpteardown.agent.count.NetlinkStateCounter;
 import io.tcpteardown.agent.count.ProcNetTcpCounter;
 import io.tcpteardown.agent.count.SocketStateCounters;
@@ -20,10 +22,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Counts the teardown states of every network namespace on the node but its own: the node's look
  * ({@link NamespaceLook}: netlink dump, /proc/PID/net/tcp and tcp6 where netlink fails, sysctls,
- * /proc/PID/net/netstat counters), taken inside each namespace on the {@link NamespaceThread}. A
- * process or pod that disappears mid-sweep is skipped, never an error. A pod is counted in its own
- * namespace only ({@link NamespaceScanner#onePerPod}): namespaces it nests inside add no walk of
- * the socket tables.
+ * /proc/PID/net/netstat counters), taken inside each namespace on the {@link NamespaceThread}, and
+ * whether the namespace has a TCP hash table of its own. A sweep hands all its namespaces to that
+ * thread at once; one socket per namespace, the dumps' off-heap buffers and the netstat buffer once
+ * per counter. A process or pod that disappears mid-sweep is skipped, never an error. A pod is
+ * counted in its own namespace only ({@link NamespaceScanner#onePerPod}): namespaces it nests
+ * inside add no walk of the socket tables.
  */
 public final class NamespaceCounter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NamespaceCounter.class);
@@ -31,6 +35,8 @@ public final class NamespaceCounter implements AutoCloseable {
   private final Path procRoot;
   private final NamespaceScanner scanner;
   private final NamespaceThread thread;
+  private final NetlinkBuffers buffers = NetlinkBuffers.allocate();
+  private final byte[] netstat = KernelStats.newBuffer();
   private final Clock clock;
 
   public NamespaceCounter(Path procRoot, Clock clock) throws IOException {
@@ -58,22 +64,44 @@ public final class NamespaceCounter implements AutoCloseable {
         included.add(namespace);
       }
     }
-    List<NamespaceCounts> counted = new ArrayList<>();
-    for (NetworkNamespaceRef namespace : NamespaceScanner.onePerPod(included)) {
-      count(namespace).ifPresent(counted::add);
-    }
-    return counted;
+    return count(NamespaceScanner.onePerPod(included));
+  }
+
+  /**
+   * Each namespace counted, all on the namespace thread at once; those whose processes are gone
+   * left out.
+   */
+  public List<NamespaceCounts> count(List<NetworkNamespaceRef> namespaces) throws IOException {
+    return thread.batch(
+        entry -> {
+          List<NamespaceCounts> counted = new ArrayList<>();
+          for (NetworkNamespaceRef namespace : namespaces) {
+            count(entry, namespace).ifPresent(counted::add);
+          }
+          return counted;
+        });
   }
 
   /** One namespace, or empty when its processes are gone. */
   public Optional<NamespaceCounts> count(NetworkNamespaceRef namespace) {
+    try {
+      return thread.batch(entry -> count(entry, namespace));
+    } catch (IOException e) {
+      LOG.debug("namespace {} not counted: {}", namespace.inode(), e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  private Optional<NamespaceCounts> count(
+      NamespaceThread.Entry entry, NetworkNamespaceRef namespace) {
     for (int pid : namespace.pids()) {
       Path processRoot = procRoot.resolve(Integer.toString(pid));
       try {
-        Optional<NamespaceLook> look =
-            thread.call(pid, namespace.inode(), () -> lookInside(processRoot));
-        if (look.isPresent()) {
-          return Optional.of(NamespaceCounts.of(namespace, look.get(), clock.instant()));
+        Optional<Inside> inside = entry.call(pid, namespace.inode(), () -> lookInside(processRoot));
+        if (inside.isPresent()) {
+          return Optional.of(
+              NamespaceCounts.of(
+                  namespace, inside.get().look(), inside.get().ehash(), clock.instant()));
         }
       } catch (java.nio.file.NoSuchFileException e) {
         // the process went away between the netlink dump and /proc: try the next one
@@ -84,16 +112,27 @@ public final class NamespaceCounter implements AutoCloseable {
     return Optional.empty();
   }
 
+  private record Inside(NamespaceLook look, Optional<EhashTable> ehash) {}
+
   /**
    * On the namespace thread, inside the namespace: the node's look ({@link NamespaceLook}), its
    * sysctls through /proc/sys (which resolves to the namespace of the thread that opens it), its
-   * files through the process's /proc.
+   * files through the process's /proc; and its TCP hash table (empty when it cannot be read). The
+   * dump and the netstat read reuse this counter's buffers: only the namespace thread uses them.
    */
-  private static NamespaceLook lookInside(Path processRoot) throws IOException {
-    return NamespaceLook.take(
-        new SysctlFiles(Path.of("/proc")),
-        SocketStateCounters.countOnce(processRoot),
-        new KernelStats(processRoot));
+  private Inside lookInside(Path processRoot) throws IOException {
+    NamespaceLook look =
+        NamespaceLook.take(
+            new SysctlFiles(Path.of("/proc")),
+            SocketStateCounters.countOnce(processRoot, buffers),
+            new KernelStats(processRoot).readCounters(netstat));
+    Optional<EhashTable> ehash;
+    try {
+      ehash = Optional.of(EhashTable.read(Path.of("/proc")));
+    } catch (IOException | RuntimeException e) {
+      ehash = Optional.empty();
+    }
+    return new Inside(look, ehash);
   }
 
   /**
@@ -129,8 +168,8 @@ public final class NamespaceCounter implements AutoCloseable {
   }
 
   /** On the namespace thread: whether the netlink dump worked. */
-  private static boolean closeWaitInside(CloseWaitInodes into) {
-    try (NetlinkStateCounter netlink = NetlinkStateCounter.open()) {
+  private boolean closeWaitInside(CloseWaitInodes into) {
+    try (NetlinkStateCounter netlink = NetlinkStateCounter.open(buffers)) {
       netlink.closeWaitInodes(into);
       return true;
     } catch (IOException | RuntimeException e) {
@@ -148,5 +187,6 @@ public final class NamespaceCounter implements AutoCloseable {
   @Override
   public void close() {
     thread.close();
+    buffers.close();
   }
 }

@@ -1,11 +1,13 @@
 package io.tcpteardown.agent.pods;
 
 import io.tcpteardown.agent.count.CountMethod;
+import io.tcpteardown.agent.count.EhashTable;
 import io.tcpteardown.agent.count.NamespaceLook;
 import io.tcpteardown.api.KernelCounters;
 import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.api.StateCounts;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -17,6 +19,9 @@ import java.util.OptionalLong;
  * @param maxTwBuckets the namespace's own tcp_max_tw_buckets (pods keep the kernel's default)
  * @param method how its sockets were counted
  * @param countedAt when the namespace was counted
+ * @param ehash whether the namespace has its own TCP established hash table or shares the host's
+ *     (then its dump walked every socket of the node), and its size; empty when it could not be
+ *     read
  */
 public record NamespaceCounts(
     NetworkNamespaceRef namespace,
@@ -24,9 +29,25 @@ public record NamespaceCounts(
     KernelCounters counters,
     OptionalLong maxTwBuckets,
     CountMethod method,
-    Instant countedAt) {
+    Instant countedAt,
+    Optional<EhashTable> ehash) {
 
-  static NamespaceCounts of(NetworkNamespaceRef namespace, NamespaceLook look, Instant countedAt) {
+  /** Counts without the namespace's hash table. */
+  public NamespaceCounts(
+      NetworkNamespaceRef namespace,
+      StateCounts states,
+      KernelCounters counters,
+      OptionalLong maxTwBuckets,
+      CountMethod method,
+      Instant countedAt) {
+    this(namespace, states, counters, maxTwBuckets, method, countedAt, Optional.empty());
+  }
+
+  static NamespaceCounts of(
+      NetworkNamespaceRef namespace,
+      NamespaceLook look,
+      Optional<EhashTable> ehash,
+      Instant countedAt) {
     return new NamespaceCounts(
         namespace,
         look.states(),
@@ -35,6 +56,7 @@ public record NamespaceCounts(
             .map(OptionalLong::of)
             .orElse(OptionalLong.empty()),
         look.countMethod(),
-        countedAt);
+        countedAt,
+        ehash);
   }
 }

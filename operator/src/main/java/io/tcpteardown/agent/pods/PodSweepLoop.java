@@ -31,7 +31,13 @@ public final class PodSweepLoop implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PodSweepLoop.class);
 
   /** The latest sweep: the pods' part of the status, and when it was taken. */
-  public record Result(SweptPods summary, Instant countedAt, Duration cpu) {}
+  public record Result(
+      SweptPods summary, Instant countedAt, Duration cpu, Optional<String> ehashAdvice) {
+    /** A result without advice on the pods' hash tables. */
+    public Result(SweptPods summary, Instant countedAt, Duration cpu) {
+      this(summary, countedAt, cpu, Optional.empty());
+    }
+  }
 
   /** How long closing waits for a sweep under way. */
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
@@ -97,7 +103,12 @@ public final class PodSweepLoop implements AutoCloseable {
     Duration cpu = Duration.ofNanos(Math.max(0, cpuNanos() - cpuBefore));
     Result last = latest.get();
     if (last != null) {
-      latest.set(new Result(last.summary(), last.countedAt(), cpu));
+      latest.set(
+          new Result(
+              last.summary(),
+              last.countedAt(),
+              cpu,
+              EhashAdvice.advise(cpu, last.summary(), settings.pacer())));
     }
     budget.charge(cpu.toNanos(), wallBefore);
     schedule(settings.pacer().pauseOn(budget));

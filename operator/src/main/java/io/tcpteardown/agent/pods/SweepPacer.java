@@ -3,11 +3,13 @@ package io.tcpteardown.agent.pods;
 import java.time.Duration;
 
 /**
- * Spaces pod sweeps so that they stay inside a CPU budget: every dump walks the node's whole TCP
- * hash table, so a sweep of P pods costs about P walks, and on a busy node that is real CPU. After
- * a sweep that used {@code cpu} over {@code wall}, the next one starts no sooner than {@code cpu /
- * budget - wall} later (so that on average sweeps use at most {@code budget} of a core), and never
- * sooner than the minimum interval.
+ * Spaces pod sweeps so that they stay inside a CPU budget, by what they really cost: a dump in a
+ * namespace that shares the host's TCP hash table walks the node's whole table (a sweep of P such
+ * pods costs about P walks, and on a busy node that is real CPU), one in a namespace with a table
+ * of its own walks only that (nearly free), so the same budget allows far more frequent sweeps of
+ * such pods, down to the minimum interval. After a sweep that used {@code cpu} over {@code wall},
+ * the next one starts no sooner than {@code cpu / budget - wall} later (so that on average sweeps
+ * use at most {@code budget} of a core), and never sooner than the minimum interval.
  *
  * @param budget the share of one core sweeps may use, e.g. 0.02 for 2%
  * @param minimum the shortest pause between two sweeps

@@ -1,5 +1,6 @@
 package io.tcpteardown.agent.pods;
 
+import io.tcpteardown.agent.count.EhashTable;
 import io.tcpteardown.api.KernelCounters;
 import io.tcpteardown.api.PodTeardownEntry;
 import io.tcpteardown.api.PodTeardownEntry.Listed;
@@ -214,7 +215,10 @@ public final class SweepSummarizer {
         holders,
         why,
         null,
-        holderCount);
+        holderCount,
+        null,
+        counts.ehash().map(EhashTable::own).orElse(null),
+        counts.ehash().filter(t -> t.buckets() > 0).map(EhashTable::buckets).orElse(null));
   }
 
   private static long teardownSockets(NamespaceCounts counts) {

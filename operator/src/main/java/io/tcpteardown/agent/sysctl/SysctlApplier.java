@@ -356,7 +356,19 @@ public final class SysctlApplier {
             });
   }
 
-  private static FieldError missing(ManagedSysctl sysctl) {
+  private FieldError missing(ManagedSysctl sysctl) {
+    if (sysctl.scope() == ManagedSysctl.Scope.NAMESPACES_CREATED_LATER) {
+      return new FieldError(
+          sysctl,
+          FieldError.Reason.MISSING,
+          sysctl.field()
+              + " is unsupported on this node: its kernel (Linux "
+              + files.kernelRelease().orElse("of unknown release")
+              + ") has no "
+              + sysctl.key()
+              + ", which needs Linux 6.1 or later; pods keep sharing the node's TCP hash table and"
+              + " the other fields are applied");
+    }
     String why =
         sysctl.scope() == ManagedSysctl.Scope.NODE
             ? ": it is node-wide and exists only in the initial network namespace; run the agent with hostNetwork: true"

@@ -264,7 +264,8 @@ public final class AdviceProfiles {
             settings.twReuse(),
             settings.timestamps(),
             spec.twRecycle(),
-            spec.pods());
+            spec.pods(),
+            settings.childEhashEntries());
     ObjectMeta meta = profile.getMetadata();
     Map<String, String> annotations = new TreeMap<>();
     if (meta.getAnnotations() != null) {
@@ -337,8 +338,8 @@ public final class AdviceProfiles {
                             + entry.field()
                         : pod && (entry.namespace() == null || entry.pod() == null)
                             ? "a pod's advice without its namespace and name"
-                            : pod && field.get() == ManagedSysctl.MAX_ORPHANS
-                                ? "maxOrphans is node-wide, never a pod's"
+                            : pod && field.get().scope() != ManagedSysctl.Scope.NETWORK_NAMESPACE
+                                ? field.get().field() + " is the node's, never a pod's"
                                 : null;
         if (problem != null) {
           notes.add("node " + node.node() + ": advice skipped: " + problem);
@@ -360,7 +361,8 @@ public final class AdviceProfiles {
           switch (field) {
             case TW_REUSE -> TwReuse.valueOf(text);
             case TIMESTAMPS -> Timestamps.valueOf(text);
-            default -> Integer.parseInt(text.strip());
+            case ORPHAN_RETRIES, FIN_TIMEOUT, MAX_ORPHANS, MAX_TW_BUCKETS, CHILD_EHASH_ENTRIES ->
+              Integer.parseInt(text.strip());
           });
     } catch (IllegalArgumentException e) {
       return Optional.empty();
@@ -684,7 +686,8 @@ public final class AdviceProfiles {
         s.twReuse(),
         s.timestamps(),
         null,
-        pods);
+        pods,
+        s.childEhashEntries());
   }
 
   private static TcpTeardownProfile profile(ObjectMeta meta, TcpTeardownProfileSpec spec) {

@@ -58,6 +58,21 @@ class DestinationTableTest {
   }
 
   @Test
+  void theBusiestAreNamedMostSocketsFirstAndOnlyAsManyAsAsked() {
+    DestinationTable table = new DestinationTable();
+    for (int destination = 1; destination <= 40; destination++) {
+      for (int socket = 0; socket < destination; socket++) {
+        table.add(2, addresses(v4(10, 0, 0, 1), v4(10, 2, 0, destination)), 0, 16, 443);
+      }
+    }
+    assertThat(table.destinations(3))
+        .extracting(d -> d.destination().remoteAddress() + "=" + d.sockets())
+        .containsExactly("10.2.0.40=40", "10.2.0.39=39", "10.2.0.38=38");
+    assertThat(table.destinations()).hasSize(40);
+    assertThat(table.destinations(100)).hasSize(40);
+  }
+
+  @Test
   void beyondTheCapacityDestinationsAreSummedAsOtherAndFlagged() {
     DestinationTable table = new DestinationTable();
     int distinct = DestinationTable.CAPACITY + 76;

@@ -72,6 +72,72 @@ class ProcTextPropertiesTest {
     }
   }
 
+  /**
+   * The netstat reader of a sweep finds, in the bytes, the very TcpExt lines the line-list parser
+   * finds, and that parser walks their fields in place exactly as the split it replaced: same
+   * counters, or the same error.
+   */
+  @Property(tries = 2000)
+  void netstatFromBytesAgreesWithTheSplitOfEveryLine(
+      @ForAll("noise") String noise, @ForAll @IntRange(min = 0, max = 10_000) int at) {
+    for (String text :
+        List.of(
+            noise,
+            cut(NETSTAT, at, noise),
+            cut(NETSTAT, at, ""),
+            noise + "\r\n" + NETSTAT.replace("\n", "\r\n"),
+            NETSTAT.replace(" 41 ", " " + noise.strip() + " "))) {
+      String expected = outcome(() -> bySplit(text.lines().toList()));
+      assertThat(outcome(() -> KernelStats.parseTcpExt(text.lines().toList()))).isEqualTo(expected);
+      // A file is bytes, read as Latin-1: compare with the split of what those bytes say.
+      byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
+      String read = new String(bytes, StandardCharsets.ISO_8859_1);
+      assertThat(
+              outcome(() -> KernelStats.parseTcpExt(KernelStats.tcpExtLines(bytes, bytes.length))))
+          .isEqualTo(outcome(() -> bySplit(read.lines().toList())));
+    }
+  }
+
+  private interface Parse {
+    Map<String, Long> run() throws IOException;
+  }
+
+  private static String outcome(Parse parse) {
+    try {
+      return new java.util.TreeMap<>(parse.run()).toString();
+    } catch (IOException e) {
+      return "IOException: " + e.getMessage();
+    }
+  }
+
+  /** The parser before sweeps reused their buffers: every line a string, every field split. */
+  private static Map<String, Long> bySplit(List<String> lines) throws IOException {
+    for (int i = 0; i + 1 < lines.size(); i++) {
+      if (lines.get(i).startsWith("TcpExt:") && lines.get(i + 1).startsWith("TcpExt:")) {
+        String[] names = lines.get(i).substring(7).trim().split("\\s+");
+        String[] values = lines.get(i + 1).substring(7).trim().split("\\s+");
+        if (names.length != values.length) {
+          throw new IOException(
+              "TcpExt has " + names.length + " names but " + values.length + " values");
+        }
+        Map<String, Long> result = new java.util.HashMap<>();
+        for (int k = 0; k < names.length; k++) {
+          if (KernelStats.COUNTERS.contains(names[k])) {
+            try {
+              result.put(names[k], Long.parseLong(values[k]));
+            } catch (NumberFormatException e) {
+              String value =
+                  values[k].length() <= 32 ? values[k] : values[k].substring(0, 32) + "...";
+              throw new IOException("TcpExt " + names[k] + " is '" + value + "', not a counter", e);
+            }
+          }
+        }
+        return result;
+      }
+    }
+    throw new IOException("no TcpExt lines in netstat");
+  }
+
   @Property(tries = 2000)
   void netTcpParserNeverThrowsAndHandsOnAtMostOneSocketPerLine(
       @ForAll @Size(max = 2000) byte[] random,

@@ -61,6 +61,44 @@ class CpuBudgetTest {
     }
   }
 
+  /**
+   * Sweeps are spaced by what they cost, not by how many pods there are. Costs as PodSweepBenchmark
+   * measures them for 100 pods: 2.7 s of CPU when their namespaces share the host's TCP hash table
+   * (every dump walks the node's sockets), 30 ms when each has a table of its own. At 2% the first
+   * run about once every 135 s whatever the minimum; the second at the minimum interval, and with a
+   * shorter minimum every cost / share = 1.5 s: as often as their real cost allows.
+   */
+  @Test
+  void sweepsRunAsOftenAsTheirCostAllowsDownToTheMinimumInterval() {
+    Duration agentMinimum = Duration.ofSeconds(15);
+    assertThat(sweepsInTenMinutes(2_700, 3_000, agentMinimum)).isBetween(4, 5);
+    assertThat(sweepsInTenMinutes(2_700, 3_000, Duration.ofSeconds(1))).isBetween(4, 5);
+    // 600 s / (15 s + 40 ms): the minimum binds.
+    assertThat(sweepsInTenMinutes(30, 40, agentMinimum)).isEqualTo(40);
+    // The budget binds: 2% of 600 s is 12 s of CPU, 400 sweeps, plus at most the burst's 16.
+    assertThat(sweepsInTenMinutes(30, 40, Duration.ofSeconds(1))).isBetween(400, 416);
+  }
+
+  /** Sweeps paced as the agent paces them (charge, then pauseOn) for ten minutes of fake time. */
+  private int sweepsInTenMinutes(long cpuMillis, long wallMillis, Duration minimum) {
+    SweepPacer pacer = new SweepPacer(SHARE, minimum);
+    CpuBudget shared = new CpuBudget(SHARE, BURST, () -> now);
+    long start = now;
+    long end = start + Duration.ofMinutes(10).toNanos();
+    long cpu = 0;
+    int sweeps = 0;
+    while (now < end) {
+      long startedAt = now;
+      now += wallMillis * MS;
+      shared.charge(cpuMillis * MS, startedAt);
+      cpu += cpuMillis * MS;
+      sweeps++;
+      now += pacer.pauseOn(shared).toNanos();
+    }
+    assertThat(cpu).isLessThanOrEqualTo((long) (SHARE * (now - start)) + BURST.toNanos());
+    return sweeps;
+  }
+
   @Test
   void tuningGoesFirstSweepsLeaveItAReserve() {
     // After a sweep of 300 ms from a full balance (500 ms), the next sweep waits until the balance

@@ -2,6 +2,7 @@ package io.tcpteardown.agent.pods;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tcpteardown.agent.count.EhashTable;
 import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.testsupport.NetworkNamespace;
 import io.tcpteardown.testsupport.SimulatedPod;
@@ -10,6 +11,7 @@ import io.tcpteardown.testsupport.SimulatedPod.Qos;
 import io.tcpteardown.testsupport.Sockets;
 import io.tcpteardown.tier.KernelTest;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -128,6 +131,34 @@ class NamespaceCounterKernelTest {
       assertThat(countsA.states().closeWait()).isZero();
       assertThat(countsB.states().timeWait()).isZero();
       assertThat(countsB.states().closeWait()).isEqualTo(6);
+    }
+  }
+
+  /**
+   * A namespace created from one whose tcp_child_ehash_entries is set has a TCP hash table of its
+   * own (Linux 6.1+); any other shares the host's, whose size it reads as a negative number.
+   */
+  @Test
+  void eachNamespaceSaysWhetherItHasATcpHashTableOfItsOwn() throws Exception {
+    Path childEntries = Path.of("/proc/sys/net/ipv4/tcp_child_ehash_entries");
+    Assumptions.assumeTrue(Files.exists(childEntries), "Linux before 6.1: no per-namespace table");
+    NetworkNamespace parent = namespace();
+    parent.setSysctl("net.ipv4.tcp_child_ehash_entries", "1000");
+    NetworkNamespace child = NetworkNamespace.createChild(parent, "own");
+    resources.add(child);
+    NetworkNamespace plain = namespace();
+    SimulatedPod own = pod(child, Driver.CGROUPFS, Qos.BURSTABLE);
+    SimulatedPod shared = pod(plain, Driver.SYSTEMD, Qos.BESTEFFORT);
+    // Read, never written, in the test JVM's namespace: the host's.
+    long host = EhashTable.read(Path.of("/proc")).buckets();
+
+    try (NamespaceCounter sweeper = new NamespaceCounter(Path.of("/proc"), Clock.systemUTC())) {
+      List<NamespaceCounts> counted = sweeper.sweep();
+      // The kernel rounds the table up to a power of two.
+      assertThat(ofPod(counted, own.uid()).orElseThrow().ehash())
+          .hasValue(new EhashTable(true, 1024));
+      assertThat(ofPod(counted, shared.uid()).orElseThrow().ehash())
+          .hasValue(new EhashTable(false, host));
     }
   }
 

@@ -1,6 +1,7 @@
 package io.tcpteardown.agent.pods;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.tcpteardown.agent.sysctl.StateFile;
 import io.tcpteardown.api.NodeSelector;
@@ -179,15 +180,24 @@ class PodTuningLoopKernelTest {
             new TeardownSettings(null, 30, null, null, null, null)));
     Simulated web = newPod(Map.of("app", "web"));
     until(web.namespace(), "30", System.nanoTime());
-    assertThat(web.namespace().sysctl("net.ipv4.tcp_max_tw_buckets")).isEqualTo("40000");
-    PodTuningLoop.Result result = loop.latest().orElseThrow();
-    assertThat(result.resolution().conflicts())
-        .singleElement()
-        .satisfies(
-            c -> {
-              assertThat(c.profiles()).containsExactly("also-urgent", "urgent");
-              assertThat(c.field()).isEqualTo("finTimeoutSeconds");
-            });
+    // The values are written one by one during a pass; its result is published when it ends.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () ->
+                assertThat(web.namespace().sysctl("net.ipv4.tcp_max_tw_buckets"))
+                    .isEqualTo("40000"));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () ->
+                assertThat(loop.latest().orElseThrow().resolution().conflicts())
+                    .singleElement()
+                    .satisfies(
+                        c -> {
+                          assertThat(c.profiles()).containsExactly("also-urgent", "urgent");
+                          assertThat(c.field()).isEqualTo("finTimeoutSeconds");
+                        }));
 
     // A pod that sets tcp_fin_timeout itself keeps its own value; the other field still applies.
     String uid = UUID.randomUUID().toString();
@@ -212,11 +222,17 @@ class PodTuningLoopKernelTest {
     }
     assertThat(namespace.sysctl("net.ipv4.tcp_max_tw_buckets")).isEqualTo("40000");
     assertThat(namespace.sysctl(FIN)).isEqualTo("45");
-    assertThat(loop.latest().orElseThrow().resolution().decisions())
-        .filteredOn(d -> d.pod().uid().equals(uid))
-        .singleElement()
-        .satisfies(
-            d -> assertThat(d.leftToPod()).containsEntry("finTimeoutSeconds", "also-urgent"));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () ->
+                assertThat(loop.latest().orElseThrow().resolution().decisions())
+                    .filteredOn(d -> d.pod().uid().equals(uid))
+                    .singleElement()
+                    .satisfies(
+                        d ->
+                            assertThat(d.leftToPod())
+                                .containsEntry("finTimeoutSeconds", "also-urgent")));
   }
 
   @Test
