@@ -362,7 +362,7 @@ public final class AdviceProfiles {
             case TW_REUSE -> TwReuse.valueOf(text);
             case TIMESTAMPS -> Timestamps.valueOf(text);
             case ORPHAN_RETRIES, FIN_TIMEOUT, MAX_ORPHANS, MAX_TW_BUCKETS, CHILD_EHASH_ENTRIES ->
-              Integer.parseInt(text.strip());
+                Integer.parseInt(text.strip());
           });
     } catch (IllegalArgumentException e) {
       return Optional.empty();

@@ -511,4 +511,47 @@ class AdviceProfilesTest {
     assertThat(result.proposals()).isEmpty();
     assertThat(result.refused()).isFalse();
   }
+
+  @Test
+  void forProfileKeepsFieldsNoAdviceIsAboutAndTakesPodAdviceWhenItHasPodRules() {
+    TcpTeardownProfile base =
+        existing(
+            "base",
+            new TcpTeardownProfileSpec(
+                null,
+                null,
+                null,
+                60,
+                null,
+                null,
+                null,
+                null,
+                null,
+                new ProfilePods(null, null, null),
+                16384));
+    AdviceProfiles.Result result =
+        AdviceProfiles.forProfile(
+            base, List.of(at("n1", pod("ns", "p", "finTimeoutSeconds", "30"))));
+
+    assertThat(result.proposals()).hasSize(1);
+    TcpTeardownProfileSpec edited = result.proposals().getFirst().profile().getSpec();
+    assertThat(edited.finTimeoutSeconds()).isEqualTo(30);
+    assertThat(edited.childEhashEntries()).isEqualTo(16384);
+    assertThat(edited.pods()).isEqualTo(base.getSpec().pods());
+    assertThat(result.notes()).isEmpty();
+  }
+
+  @Test
+  void aPodIsNeverAdvisedAFieldThatIsTheNodes() {
+    AdviceProfiles.Result result =
+        AdviceProfiles.advise(
+            List.of(at("n1", pod("ns", "p", "childEhashEntries", "16384"))),
+            (ns, p) -> Optional.of(Map.of("app", "x")),
+            Map.of());
+    assertThat(result.proposals()).isEmpty();
+    assertThat(result.notes())
+        .singleElement()
+        .asString()
+        .contains("childEhashEntries is the node's");
+  }
 }
