@@ -60,13 +60,11 @@ public final class MonitoringAssertions {
           Map.entry("tcp_teardown_advice", Set.of("node", "scope", "reason")));
 
   /**
-   * Series that exist only while something is wrong (an agent silent past its limit, advice on a
-   * node): a scrape of a healthy system has none, so only their labels are checked where they
-   * appear. Their presence is proven by the unit tests of what exports them (OperatorMetricsTest,
-   * AgentReportsTest).
+   * Series that exist only while something is wrong (an agent silent past its limit): a scrape of a
+   * healthy system has none, so only their labels are checked where they appear. Their presence is
+   * proven by the unit tests of what exports them (OperatorMetricsTest, AgentReportsTest).
    */
-  static final Set<String> ONLY_WHILE_WRONG =
-      Set.of("tcp_teardown_node_agent_silent_seconds", "tcp_teardown_advice");
+  static final Set<String> ONLY_WHILE_WRONG = Set.of("tcp_teardown_node_agent_silent_seconds");
 
   /** Label values that must all be present, where docs/monitoring.md names the values. */
   static final Map<String, Map<String, Set<String>>> VALUES =
