@@ -160,6 +160,7 @@ class AdviceEndToEndTest {
                           assertThat(a.message()).contains("tcp_tw_reuse is Enabled");
                         }));
     assertThat(status().adviceCount()).isGreaterThanOrEqualTo(1);
+    assertThat(adviceColumn()).isEqualTo(String.valueOf(status().adviceCount()));
     await()
         .atMost(WAIT)
         .untilAsserted(
@@ -224,5 +225,25 @@ class AdviceEndToEndTest {
               assertThat(profile.getStatus().selectedNodes()).isEqualTo(1);
               assertThat(profile.getStatus().adviceNodes()).isNull();
             });
+  }
+
+  /** The ADVICE column of {@code kubectl get ttn NODE}, as kubectl prints it. */
+  private String adviceColumn() throws Exception {
+    Process kubectl =
+        new ProcessBuilder(
+                "kubectl",
+                "--kubeconfig",
+                work.resolve("kubeconfig").toString(),
+                "get",
+                "ttn",
+                fixtures.name("node"))
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(kubectl.getInputStream().readAllBytes());
+    assertThat(kubectl.waitFor()).as(output).isZero();
+    List<String> lines = output.lines().toList();
+    int column = lines.getFirst().indexOf("ADVICE");
+    assertThat(column).as(output).isNotNegative();
+    return lines.get(1).substring(column).trim().split("\\s+")[0];
   }
 }
