@@ -47,14 +47,17 @@ class AdviseCommandApiTest {
 
   private static KubernetesClient client;
   private static String previousKubeconfig;
+  private static Path kubeconfigDir;
+  private static Path kubeconfig;
 
   private ClusterFixtures fixtures;
   private final List<String> created = new ArrayList<>();
 
   @BeforeAll
-  static void cluster(@TempDir Path kubeconfigDir) throws Exception {
+  static void cluster(@TempDir Path dir) throws Exception {
     client = TestCluster.client();
-    Path kubeconfig = kubeconfigDir.resolve("kubeconfig");
+    kubeconfigDir = dir;
+    kubeconfig = kubeconfigDir.resolve("kubeconfig");
     Files.writeString(kubeconfig, TestCluster.kubeconfig());
     previousKubeconfig = System.getProperty(Config.KUBERNETES_KUBECONFIG_FILE);
     System.setProperty(Config.KUBERNETES_KUBECONFIG_FILE, kubeconfig.toString());
@@ -205,11 +208,36 @@ class AdviseCommandApiTest {
                 pods.pods().namespaceSelector(), Map.of(AdviceProfiles.NAMESPACE_LABEL, NAMESPACE)))
         .isTrue();
 
-    // The API server takes what was printed, as kubectl apply would send it (priority defaults).
+    // kubectl apply takes this run's documents as printed, comments included.
+    Path file = kubeconfigDir.resolve("advice.yaml");
+    Files.writeString(
+        file,
+        java.util.Arrays.stream(run.out().split("(?m)^---\\n"))
+            .filter(chunk -> chunk.contains("-" + fixtures.run() + "\n"))
+            .filter(chunk -> chunk.contains("kind: TcpTeardownProfile"))
+            .map(chunk -> "---\n" + chunk)
+            .collect(java.util.stream.Collectors.joining()));
+    for (JsonNode doc : docs) {
+      created.add(doc.path("metadata").path("name").asText());
+    }
+    Process kubectl =
+        new ProcessBuilder(
+                "kubectl", "--kubeconfig", kubeconfig.toString(), "apply", "-f", file.toString())
+            .redirectErrorStream(true)
+            .start();
+    String applied = new String(kubectl.getInputStream().readAllBytes());
+    assertThat(kubectl.waitFor()).as(applied).isZero();
     for (JsonNode doc : docs) {
       TcpTeardownProfile profile = new YAMLMapper().treeToValue(doc, TcpTeardownProfile.class);
-      created.add(profile.getMetadata().getName());
-      TcpTeardownProfileSpec stored = client.resource(profile).create().getSpec();
+      assertThat(applied)
+          .contains(
+              "tcpteardownprofile.tcpteardown.io/" + profile.getMetadata().getName() + " created");
+      TcpTeardownProfileSpec stored =
+          client
+              .resources(TcpTeardownProfile.class)
+              .withName(profile.getMetadata().getName())
+              .get()
+              .getSpec();
       assertThat(stored.settings()).isEqualTo(profile.getSpec().settings());
       assertThat(stored.nodeSelector()).isEqualTo(profile.getSpec().nodeSelector());
       assertThat(stored.pods()).isEqualTo(profile.getSpec().pods());
