@@ -550,33 +550,53 @@ public final class AdviceProfiles {
    */
   private static List<List<PodTarget>> chunks(List<PodTarget> pods, Set<String> keys) {
     List<List<PodTarget>> chunks = new ArrayList<>();
-    List<PodTarget> current = new ArrayList<>();
+    Chunk current = new Chunk(keys);
     for (PodTarget pod : pods) {
-      List<PodTarget> with = new ArrayList<>(current);
-      with.add(pod);
-      if (!current.isEmpty() && !fits(with, keys)) {
-        chunks.add(current);
-        current = new ArrayList<>();
+      if (!current.pods.isEmpty() && !current.fits(pod)) {
+        chunks.add(current.pods);
+        current = new Chunk(keys);
       }
       current.add(pod);
     }
-    if (!current.isEmpty()) {
-      chunks.add(current);
+    if (!current.pods.isEmpty()) {
+      chunks.add(current.pods);
     }
     return chunks;
   }
 
-  private static boolean fits(List<PodTarget> pods, Set<String> keys) {
-    if (pods.stream().map(PodTarget::node).distinct().count() > VALUES
-        || pods.stream().map(PodTarget::namespace).distinct().count() > VALUES) {
-      return false;
+  /** A part being filled: what its selectors would hold so far, kept as it grows. */
+  private static final class Chunk {
+    private final List<PodTarget> pods = new ArrayList<>();
+    private final Set<String> nodes = new java.util.HashSet<>();
+    private final Set<String> namespaces = new java.util.HashSet<>();
+    private final Map<String, Set<String>> values = new java.util.HashMap<>();
+
+    Chunk(Set<String> keys) {
+      keys.forEach(k -> values.put(k, new java.util.HashSet<>()));
     }
-    for (String k : keys) {
-      if (pods.stream().map(p -> p.labels().get(k)).distinct().count() > VALUES) {
+
+    boolean fits(PodTarget pod) {
+      if (grows(nodes, pod.node()) || grows(namespaces, pod.namespace())) {
         return false;
       }
+      for (Map.Entry<String, Set<String>> key : values.entrySet()) {
+        if (grows(key.getValue(), pod.labels().get(key.getKey()))) {
+          return false;
+        }
+      }
+      return true;
     }
-    return true;
+
+    private static boolean grows(Set<String> set, String value) {
+      return set.size() >= VALUES && !set.contains(value);
+    }
+
+    void add(PodTarget pod) {
+      pods.add(pod);
+      nodes.add(pod.node());
+      namespaces.add(pod.namespace());
+      values.forEach((k, v) -> v.add(pod.labels().get(k)));
+    }
   }
 
   /**

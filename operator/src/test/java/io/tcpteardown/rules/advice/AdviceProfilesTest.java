@@ -554,4 +554,66 @@ class AdviceProfilesTest {
         .asString()
         .contains("childEhashEntries is the node's");
   }
+
+  /**
+   * 4,000 pods on 250 nodes, one workload: every pod is selected by exactly one part, each part
+   * within every selector bound and accepted by the validation path; the parts are filled as they
+   * grow (no quadratic pass over the group).
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(60)
+  void aLargeGroupIsSplitIntoPartsWithinEveryBoundThatCoverEachPodOnce() {
+    List<NodeAdvice> nodes = new ArrayList<>();
+    Map<String, Map<String, String>> labels = new HashMap<>();
+    for (int n = 0; n < 250; n++) {
+      List<AdviceEntry> entries = new ArrayList<>();
+      for (int p = 0; p < 16; p++) {
+        String ns = "ns-" + (p % 20);
+        String pod = "web-" + n + "-" + p;
+        entries.add(pod(ns, pod, "orphanRetries", "3"));
+        labels.put(ns + "/" + pod, Map.of("app", "web", "shard", "s" + (n % 40)));
+      }
+      nodes.add(at("node-" + n, entries.toArray(AdviceEntry[]::new)));
+    }
+    AdviceProfiles.Result result =
+        AdviceProfiles.advise(
+            nodes, (ns, pod) -> Optional.ofNullable(labels.get(ns + "/" + pod)), Map.of());
+
+    assertThat(result.refused()).isFalse();
+    assertThat(result.notes()).isEmpty();
+    int members = 0;
+    for (AdviceProfiles.Proposal proposal : result.proposals()) {
+      TcpTeardownProfileSpec spec = proposal.profile().getSpec();
+      assertThat(spec.nodeSelector().matchExpressions().getFirst().values())
+          .hasSizeLessThanOrEqualTo(16);
+      assertThat(spec.pods().namespaceSelector().matchExpressions().getFirst().values())
+          .hasSizeLessThanOrEqualTo(16);
+      NodeSelector pods = spec.pods().podSelector();
+      if (pods.matchExpressions() != null) {
+        pods.matchExpressions().forEach(e -> assertThat(e.values()).hasSizeLessThanOrEqualTo(16));
+      }
+      var count =
+          java.util.regex.Pattern.compile("of (\\d+) pod\\(s\\)")
+              .matcher(proposal.comments().getFirst());
+      assertThat(count.find()).as(proposal.comments().getFirst()).isTrue();
+      members += Integer.parseInt(count.group(1));
+    }
+    assertThat(members).as("each pod in one part").isEqualTo(4000);
+    for (Map.Entry<String, Map<String, String>> pod : labels.entrySet()) {
+      String ns = pod.getKey().substring(0, pod.getKey().indexOf('/'));
+      String node = "node-" + pod.getKey().split("-")[2];
+      assertThat(result.proposals())
+          .as(pod.getKey())
+          .anyMatch(
+              proposal -> {
+                TcpTeardownProfileSpec spec = proposal.profile().getSpec();
+                return LabelSelectors.matches(
+                        spec.nodeSelector(), Map.of(AdviceProfiles.HOSTNAME_LABEL, node))
+                    && LabelSelectors.matches(
+                        spec.pods().namespaceSelector(), Map.of(AdviceProfiles.NAMESPACE_LABEL, ns))
+                    && LabelSelectors.matches(spec.pods().podSelector(), pod.getValue());
+              });
+    }
+    assertThat(result.proposals().size()).isGreaterThan(1);
+  }
 }
