@@ -12,6 +12,7 @@ import io.tcpteardown.api.AdviceEntry;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
 import io.tcpteardown.api.TcpTeardownProfile;
+import io.tcpteardown.api.Timestamps;
 import io.tcpteardown.operator.OperatorRuntime;
 import io.tcpteardown.operator.OperatorSettings;
 import io.tcpteardown.rules.advice.AdviceProfiles;
@@ -21,6 +22,7 @@ import io.tcpteardown.testsupport.ClusterFixtures;
 import io.tcpteardown.testsupport.HttpInNamespace;
 import io.tcpteardown.testsupport.NetworkNamespace;
 import io.tcpteardown.testsupport.RequestLog;
+import io.tcpteardown.testsupport.Specs;
 import io.tcpteardown.testsupport.TestCluster;
 import io.tcpteardown.tier.EndToEndTest;
 import java.nio.file.Files;
@@ -38,9 +40,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Advice from end to end: a node agent as its own process in a network namespace standing for the
  * node, whose values were set outside the product to reuse TIME_WAIT with timestamps off; the
- * operator in this JVM; a real kube-apiserver. The advice reaches status.advice and the agent's
- * metric, {@code tcp-teardown advise} prints a profile that passes {@code validate}, and applying
- * that profile sets the value in the namespace and makes the advice go away.
+ * operator in this JVM; a real kube-apiserver. The advice reaches status.advice, kubectl get ttn
+ * and the agent's metric; a profile that keeps the value is named by the advice and counts the node
+ * in its adviceNodes; {@code tcp-teardown advise} prints a profile that passes {@code validate} and
+ * outranks it, and applying that profile sets the value in the namespace and makes the advice go
+ * away.
  */
 @EndToEndTest
 class AdviceEndToEndTest {
@@ -170,6 +174,23 @@ class AdviceEndToEndTest {
                         "tcp_teardown_advice\\{[^}]*reason=\"UnsafeCurrentValue\",[^}]*"
                             + "scope=\"HostNetwork\"[^}]*} 1"));
 
+    // A profile that keeps timestamps off on the node: the advice names it, and its status counts
+    // the node as advised on a field it sets.
+    String keep =
+        fixtures
+            .profile("keep", Map.of(), Specs.spec().timestamps(Timestamps.Disabled).build())
+            .getMetadata()
+            .getName();
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(timestampsAdvice(status()))
+                  .singleElement()
+                  .satisfies(a -> assertThat(a.profile()).isEqualTo(keep));
+              assertThat(fixtures.getProfile("keep").getStatus().adviceNodes()).isEqualTo(1);
+            });
+
     CliRun advise = CliRun.of("advise");
     assertThat(advise.exit()).as(advise.err()).isZero();
     CliRun validate = CliRun.withInput(advise.out(), "validate", "-f", "-");
@@ -188,7 +209,9 @@ class AdviceEndToEndTest {
         .as(advise.out())
         .anySatisfy(
             d -> assertThat(d.path("spec").path("timestamps").asText()).isEqualTo("Enabled"));
-    assertThat(advise.out()).contains("# - " + node + ": UnsafeCurrentValue; current Disabled");
+    assertThat(advise.out())
+        .contains("# - " + node + ": UnsafeCurrentValue; current Disabled (set by profile " + keep)
+        .contains("# Priority 1 wins over " + keep + " (priority 0)");
 
     // Apply what advise printed for this node, as kubectl apply would.
     for (JsonNode doc : ours) {
@@ -214,11 +237,12 @@ class AdviceEndToEndTest {
                     .containsPattern(
                         "tcp_teardown_advice\\{[^}]*reason=\"UnsafeCurrentValue\",[^}]*"
                             + "scope=\"HostNetwork\"[^}]*} 0"));
-    // The profile's status counts no node with advice about its fields any more.
+    // The profiles' status counts no node with advice about their fields any more.
     await()
         .atMost(WAIT)
         .untilAsserted(
             () -> {
+              assertThat(fixtures.getProfile("keep").getStatus().adviceNodes()).isNull();
               TcpTeardownProfile profile =
                   client.resources(TcpTeardownProfile.class).withName(applied.getFirst()).get();
               assertThat(profile.getStatus()).isNotNull();
