@@ -1,6 +1,7 @@
 package io.tcpteardown.agent;
 
 import io.tcpteardown.api.AdviceEntry;
+import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.api.SafeText;
 import io.tcpteardown.rules.advice.Advice;
 import io.tcpteardown.rules.advice.AdviceHold;
@@ -14,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -39,6 +41,26 @@ public final class AdviceBook {
   private record Held(Scope scope, AdviceHold hold, List<AdviceHold.Shown> shown) {}
 
   private final Map<String, Held> scopes = new LinkedHashMap<>(16, 0.75f, true);
+
+  /** The advice from the pod sweeps' cost, while the latest sweep gives it. */
+  private record SweepCost(String message, Long current, int suggested, Instant since) {}
+
+  private SweepCost sweepCost;
+
+  /**
+   * The pod sweeps' cost advice of the latest sweep ({@code message} empty when it gives none):
+   * childEhashEntries on the node, since the first sweep in a row that gave it.
+   */
+  public synchronized void sweepCost(
+      Optional<String> message, Long current, int suggested, Instant now) {
+    if (message.isEmpty()) {
+      sweepCost = null;
+      return;
+    }
+    sweepCost =
+        new SweepCost(
+            message.get(), current, suggested, sweepCost == null ? now : sweepCost.since());
+  }
 
   /** Takes one look's evidence of a namespace. */
   public synchronized void record(Scope scope, NamespaceEvidence evidence, Instant now) {
@@ -91,6 +113,25 @@ public final class AdviceBook {
                                     held.scope().scope().equals(AdviceEntry.SCOPE_HOST_NETWORK)
                                         ? sources.get(shown.advice().field().field())
                                         : null))));
+    if (sweepCost != null) {
+      int nodeEntries =
+          (int) all.stream().filter(e -> e.scope().equals(AdviceEntry.SCOPE_HOST_NETWORK)).count();
+      String field = ManagedSysctl.CHILD_EHASH_ENTRIES.field();
+      String profile = sources.get(field);
+      all.add(
+          nodeEntries,
+          new AdviceEntry(
+              AdviceEntry.SCOPE_HOST_NETWORK,
+              null,
+              null,
+              field,
+              sweepCost.current() == null ? null : String.valueOf(sweepCost.current()),
+              String.valueOf(sweepCost.suggested()),
+              AdviceReason.SharedHashTableCostly.name(),
+              SafeText.of(sweepCost.message(), AdviceEntry.MAX_MESSAGE),
+              sweepCost.since().toString(),
+              profile == null ? null : SafeText.of(profile, AdviceEntry.MAX_NAME)));
+    }
     Map<Tally, Integer> tally = new HashMap<>();
     all.forEach(
         e -> tally.merge(new Tally(e.scope(), AdviceReason.valueOf(e.reason())), 1, Integer::sum));

@@ -88,7 +88,7 @@ public final class AgentMetrics {
             ref -> ref.get() == null ? Double.NaN : ref.get().toEpochMilli() / 1000.0)
         .description("When the agent last wrote its TcpTeardownNode status")
         .register(registry);
-    // Two scopes times five reasons: ten series per node whatever the pods do.
+    // Two scopes times six reasons: twelve series per node whatever the pods do.
     for (String scope : List.of(AdviceEntry.SCOPE_HOST_NETWORK, AdviceEntry.SCOPE_POD)) {
       for (AdviceReason reason : AdviceReason.values()) {
         AdviceBook.Tally key = new AdviceBook.Tally(scope, reason);

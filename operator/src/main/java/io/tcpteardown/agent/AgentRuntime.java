@@ -115,7 +115,8 @@ public final class AgentRuntime implements AutoCloseable {
     // One instance: the node's and the pods' sections are saved under its lock.
     StateFile states = new StateFile(settings.stateFile());
     NodeCapacity capacity = built.add(NodeCapacity.read(client, nodeName, CAPACITY_REFRESH));
-    NodeMemory memory = NodeMemory.of(settings.procRoot(), capacity::memoryBytes);
+    NodeMemory memory =
+        NodeMemory.of(settings.procRoot(), capacity::memoryBytes, capacity::maxPods);
     SysctlApplier applier = new SysctlApplier(new SysctlFiles(settings.procRoot()), states, memory);
     EventRecorder events = built.add(new EventRecorder(client, COMPONENT, nodeName, clock));
     StatusPublisher publisher = built.add(new StatusPublisher(client, nodeName, metrics, clock));

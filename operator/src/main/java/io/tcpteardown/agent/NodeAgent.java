@@ -4,11 +4,14 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.tcpteardown.agent.pods.EhashAdvice;
 import io.tcpteardown.agent.pods.PodRulesStatus;
+import io.tcpteardown.agent.pods.PodSweepLoop;
 import io.tcpteardown.agent.schedule.SingleThreadSchedule;
 import io.tcpteardown.agent.sysctl.ApplyResult;
 import io.tcpteardown.agent.sysctl.DriftResult;
 import io.tcpteardown.agent.sysctl.SysctlApplier;
+import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
 import io.tcpteardown.api.TeardownSettings;
@@ -17,8 +20,10 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
@@ -66,6 +71,7 @@ public final class NodeAgent implements AutoCloseable {
   private AgentState state;
   private LatestCount count = LatestCount.NONE;
   private List<Condition> lastConditions = List.of();
+  private Instant podEvidenceTaken;
 
   /**
    * Where the node loop's findings go: metrics, Events, the status it composes and publishes, and
@@ -317,12 +323,40 @@ public final class NodeAgent implements AutoCloseable {
             pods.tuning().get().map(PodRulesStatus::of),
             lastConditions,
             clock.instant());
+    pods.sweeps().get().ifPresent(this::recordPodEvidence);
     AdviceBook.Shown shown = advice.shown(sources(), adviceEnabled.getAsBoolean());
     status = status.withAdvice(shown.entries(), shown.count());
     metrics.advised(shown.tally());
     lastConditions = status.conditions();
     publisher.publish(status);
     scheduleReport();
+  }
+
+  /**
+   * Each pod sweep counts once toward its pods' advice (a report may come before the next sweep):
+   * the evidence of the latest sweep not yet taken, and pods no longer swept forgotten.
+   */
+  private void recordPodEvidence(PodSweepLoop.Result sweep) {
+    advice.sweepCost(
+        sweep.ehashAdvice(),
+        count.observation() == null
+            ? null
+            : count.observation().sysctl(ManagedSysctl.CHILD_EHASH_ENTRIES).orElse(null),
+        EhashAdvice.SUGGESTED,
+        clock.instant());
+    if (sweep.countedAt().equals(podEvidenceTaken)) {
+      return;
+    }
+    podEvidenceTaken = sweep.countedAt();
+    Set<String> swept = new HashSet<>();
+    for (PodSweepLoop.PodEvidence pod : sweep.evidence()) {
+      advice.record(
+          AdviceBook.Scope.pod(pod.uid(), pod.namespace(), pod.name()),
+          pod.evidence(),
+          sweep.countedAt());
+      swept.add(pod.uid());
+    }
+    advice.retainPods(swept);
   }
 
   /** For each node field a profile sets here, that profile: the advice names it. */

@@ -29,6 +29,7 @@ public final class NodeCapacity implements AutoCloseable {
   private final AtomicReference<Optional<Long>> memory = new AtomicReference<>(Optional.empty());
   private final AtomicBoolean warned = new AtomicBoolean();
   private final AtomicBoolean adviceOff = new AtomicBoolean();
+  private final AtomicReference<Optional<Long>> maxPods = new AtomicReference<>(Optional.empty());
   private final ScheduledExecutorService thread;
 
   private NodeCapacity(ScheduledExecutorService thread) {
@@ -55,6 +56,8 @@ public final class NodeCapacity implements AutoCloseable {
       memory.set(
           node == null ? Optional.empty() : Optional.ofNullable(NodeFacts.of(node).memoryBytes()));
       adviceOff.set(node != null && adviceOff(node));
+      maxPods.set(
+          node == null ? Optional.empty() : Optional.ofNullable(NodeFacts.of(node).maxPods()));
       warned.set(false);
     } catch (KubernetesClientException e) {
       if (warned.compareAndSet(false, true)) {
@@ -73,6 +76,11 @@ public final class NodeCapacity implements AutoCloseable {
     Map<String, String> annotations = node.getMetadata().getAnnotations();
     return annotations != null
         && AdviceEntry.ANNOTATION_OFF.equals(annotations.get(AdviceEntry.ANNOTATION));
+  }
+
+  /** The Node's capacity.pods, as last read. */
+  public Optional<Long> maxPods() {
+    return maxPods.get();
   }
 
   /** Whether the Node's annotation lets advice show, as last read. */

@@ -31,8 +31,8 @@ public record AdviceEntry(
     @JsonPropertyDescription("The value advised, as a profile writes it.") @Size(max = MAX_VALUE)
         String suggested,
     @JsonPropertyDescription(
-            "Why: PortsTowardOneDestination, TimeWaitTableFull, UnansweredFins, OrphansInFinWait2"
-                + " or UnsafeCurrentValue.")
+            "Why: PortsTowardOneDestination, TimeWaitTableFull, UnansweredFins, OrphansInFinWait2,"
+                + " UnsafeCurrentValue or SharedHashTableCostly.")
         @Size(max = MAX_REASON)
         String reason,
     @JsonPropertyDescription("The evidence, with its numbers.") @Size(max = MAX_MESSAGE)

@@ -43,6 +43,12 @@ public final class SafetyRules {
   /** The Java twin of {@code ProfileCelRules.CHILD_EHASH_TWICE_TW}. */
   public static final String RULE_CHILD_EHASH_TW = "ChildEhashBelowTwiceTw";
 
+  /**
+   * The node-aware rule on childEhashEntries as a violation: what the operator holds back on such a
+   * node, the agent refuses from a spec that asks for it anyway.
+   */
+  public static final String RULE_CHILD_EHASH_MEMORY = "ChildEhashMemory";
+
   /** The Java twin of the CEL rule {@code ProfileCelRules.SELECTOR_VALUES}. */
   public static final String RULE_SELECTOR_VALUES = "SelectorValues";
 
@@ -299,6 +305,31 @@ public final class SafetyRules {
     List<Violation> violations = validateSettings(settings, fieldPrefix);
     orphanMemoryViolation(settings.maxOrphans(), nodeMemoryBytes, fieldPrefix + "maxOrphans")
         .ifPresent(violations::add);
+    return violations;
+  }
+
+  /**
+   * Every rule of {@link #validateSettings(TeardownSettings, String, Long)}, and the node-aware
+   * rule on childEhashEntries where the node's maximum pods is known.
+   */
+  public static List<Violation> validateSettings(
+      TeardownSettings settings, String fieldPrefix, Long nodeMemoryBytes, Long maxPods) {
+    List<Violation> violations = validateSettings(settings, fieldPrefix, nodeMemoryBytes);
+    childEhashMemoryHoldBack(settings.childEhashEntries(), nodeMemoryBytes, maxPods)
+        .ifPresent(
+            reason ->
+                violations.add(
+                    new Violation(
+                        fieldPrefix + "childEhashEntries",
+                        String.valueOf(settings.childEhashEntries()),
+                        RULE_CHILD_EHASH_MEMORY,
+                        fieldPrefix
+                            + "childEhashEntries: "
+                            + settings.childEhashEntries()
+                            + " breaks rule "
+                            + RULE_CHILD_EHASH_MEMORY
+                            + ": "
+                            + reason)));
     return violations;
   }
 

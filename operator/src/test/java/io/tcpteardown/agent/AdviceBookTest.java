@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tcpteardown.api.AdviceEntry;
 import io.tcpteardown.api.ManagedSysctl;
+import io.tcpteardown.rules.advice.AdviceReason;
 import io.tcpteardown.rules.advice.Destination;
 import io.tcpteardown.rules.advice.DestinationCount;
 import io.tcpteardown.rules.advice.NamespaceEvidence;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -130,6 +132,35 @@ class AdviceBookTest {
           .hasSizeLessThanOrEqualTo(AdviceEntry.MAX_NAME)
           .doesNotContain("\u001b");
     }
+  }
+
+  @Test
+  void costlySweepsAdviseChildEhashAfterTheNodesOwnAdviceSinceTheFirstSweepThatSaidSo() {
+    AdviceBook book = new AdviceBook();
+    threeReports(book, AdviceBook.Scope.HOST_NETWORK, portsExhausting());
+    threeReports(book, AdviceBook.Scope.pod("u1", "shop", "web-1"), portsExhausting());
+    book.sweepCost(Optional.of("the last pod sweep used 900 ms"), 0L, 65536, T0);
+    book.sweepCost(Optional.of("the last pod sweep used 950 ms"), 0L, 65536, T0.plusSeconds(30));
+    AdviceBook.Shown shown = book.shown(Map.of("childEhashEntries", "pods-own-tables"), true);
+    assertThat(shown.entries())
+        .extracting(e -> e.scope() + "/" + e.field())
+        .containsExactly("HostNetwork/twReuse", "HostNetwork/childEhashEntries", "Pod/twReuse");
+    AdviceEntry ehash = shown.entries().get(1);
+    assertThat(ehash.current()).isEqualTo("0");
+    assertThat(ehash.suggested()).isEqualTo("65536");
+    assertThat(ehash.reason()).isEqualTo("SharedHashTableCostly");
+    assertThat(ehash.message()).isEqualTo("the last pod sweep used 950 ms");
+    assertThat(ehash.since()).isEqualTo(T0.toString());
+    assertThat(ehash.profile()).isEqualTo("pods-own-tables");
+    assertThat(shown.tally())
+        .containsEntry(
+            new AdviceBook.Tally(
+                AdviceEntry.SCOPE_HOST_NETWORK, AdviceReason.SharedHashTableCostly),
+            1);
+
+    book.sweepCost(Optional.empty(), 65536L, 65536, T0.plusSeconds(60));
+    assertThat(book.shown(Map.of(), true).entries())
+        .noneMatch(e -> e.field().equals("childEhashEntries"));
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.tcpteardown.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tcpteardown.agent.count.AdviceEvidence;
 import io.tcpteardown.agent.count.KernelStats;
 import io.tcpteardown.agent.count.LocalPorts;
 import io.tcpteardown.agent.count.NetlinkStateCounter;
@@ -296,6 +297,27 @@ class AdviceEvidenceKernelTest {
               assertThat(e.message()).contains("150 sockets");
             });
     assertThat(book.shown(Map.of(), false).entries()).isEmpty();
+  }
+
+  @Test
+  void theLocalAdviceOfANamespaceIsTheAgentsAfterAsManyLooksAsAdviceMustHold() throws Exception {
+    clientClosesFirst(150);
+    AdviceBook.Shown shown =
+        client.call(
+            () ->
+                LocalAdvice.take(
+                    client.procRoot(),
+                    java.time.Duration.ofMillis(10),
+                    java.time.Clock.systemUTC()));
+    assertThat(shown.entries())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.scope()).isEqualTo(AdviceEntry.SCOPE_HOST_NETWORK);
+              assertThat(e.field()).isEqualTo("twReuse");
+              assertThat(e.reason()).isEqualTo("PortsTowardOneDestination");
+              assertThat(e.message()).contains("150 sockets");
+            });
   }
 
   /** Opens and closes connections, the client closing first so that it holds TIME_WAIT. */

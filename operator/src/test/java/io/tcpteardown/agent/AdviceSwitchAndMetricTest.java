@@ -24,7 +24,7 @@ class AdviceSwitchAndMetricTest {
   }
 
   @Test
-  void theMetricHasTenSeriesPerNodeAndCountsEveryEntryByScopeAndReason() {
+  void theMetricHasTwelveSeriesPerNodeAndCountsEveryEntryByScopeAndReason() {
     AgentMetrics metrics = new AgentMetrics("node-a");
     metrics.advised(
         Map.of(
@@ -33,7 +33,8 @@ class AdviceSwitchAndMetricTest {
             new AdviceBook.Tally(AdviceEntry.SCOPE_HOST_NETWORK, AdviceReason.UnansweredFins),
             1));
     String scrape = metrics.scrape();
-    assertThat(scrape.lines().filter(l -> l.startsWith("tcp_teardown_advice{"))).hasSize(10);
+    assertThat(scrape.lines().filter(l -> l.startsWith("tcp_teardown_advice{")))
+        .hasSize(2 * AdviceReason.values().length);
     assertThat(scrape)
         .contains(
             "tcp_teardown_advice{node=\"node-a\",reason=\"PortsTowardOneDestination\",scope=\"Pod\"} 40.0")

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Reads /proc/net/sockstat and the TcpExt counters of /proc/net/netstat under a proc root. */
 public final class KernelStats {
@@ -20,6 +21,44 @@ public final class KernelStats {
 
   public Sockstat readSockstat() throws IOException {
     return parseSockstat(readLines(sockstat, NETSTAT_LIMIT));
+  }
+
+  /** {@link #readSockstat()} into {@code buffer} (from {@link #newBuffer()}), reused by a sweep. */
+  public Sockstat readSockstat(byte[] buffer) throws IOException {
+    return parseSockstat(firstLineOf(sockstat, buffer, "TCP:").map(List::of).orElse(List.of()));
+  }
+
+  /**
+   * The first line of {@code file} starting with {@code prefix} (the empty prefix: its first line),
+   * read into {@code buffer}: only that line becomes text.
+   */
+  static Optional<String> firstLineOf(Path file, byte[] buffer, String prefix) throws IOException {
+    int length = read(file, buffer);
+    int start = 0;
+    while (start < length) {
+      int end = start;
+      while (end < length && buffer[end] != '\n') {
+        end++;
+      }
+      if (startsWith(buffer, start, end, prefix)) {
+        return Optional.of(
+            new String(buffer, start, end - start, java.nio.charset.StandardCharsets.ISO_8859_1));
+      }
+      start = end + 1;
+    }
+    return prefix.isEmpty() ? Optional.of("") : Optional.empty();
+  }
+
+  private static boolean startsWith(byte[] buffer, int start, int end, String prefix) {
+    if (end - start < prefix.length()) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length(); i++) {
+      if (buffer[start + i] != prefix.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The most of {@code net/netstat} read (the kernel writes about 4 KiB). */

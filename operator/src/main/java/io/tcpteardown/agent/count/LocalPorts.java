@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The local ports {@code connect()} draws from in one network namespace: {@code
@@ -27,6 +28,27 @@ public record LocalPorts(int low, int high, BitSet reserved) {
     return parse(range.isEmpty() ? "" : range.get(0), reserved.isEmpty() ? "" : reserved.get(0));
   }
 
+  /** As {@link #read}, or nothing where the files cannot be read or parsed (no advice there). */
+  public static Optional<LocalPorts> readIfPresent(Path ipv4) {
+    return readIfPresent(ipv4, KernelStats.newBuffer());
+  }
+
+  /**
+   * {@link #readIfPresent(Path)} into {@code buffer} (from {@link KernelStats#newBuffer()}), which
+   * a sweep reuses for every namespace.
+   */
+  public static Optional<LocalPorts> readIfPresent(Path ipv4, byte[] buffer) {
+    try {
+      return Optional.of(
+          parse(
+              KernelStats.firstLineOf(ipv4.resolve("ip_local_port_range"), buffer, "").orElse(""),
+              KernelStats.firstLineOf(ipv4.resolve("ip_local_reserved_ports"), buffer, "")
+                  .orElse("")));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
   /** Parses "LOW\tHIGH" and "P,P-Q,...", as the kernel prints them. */
   static LocalPorts parse(String range, String reservedText) throws IOException {
     String[] ends = range.trim().split("\\s+");
@@ -38,7 +60,7 @@ public record LocalPorts(int low, int high, BitSet reserved) {
     if (low > high) {
       throw new IOException("ip_local_port_range runs backwards: " + cut(range));
     }
-    BitSet reserved = new BitSet(PORTS);
+    BitSet reserved = new BitSet();
     for (String item : reservedText.trim().split(",")) {
       if (item.isBlank()) {
         continue;

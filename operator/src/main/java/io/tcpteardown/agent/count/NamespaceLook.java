@@ -13,24 +13,73 @@ import java.util.OptionalLong;
 /**
  * What one look at a network namespace found, the node's or a pod's alike: its managed sysctls
  * (absent when the file does not exist there), its sockets per teardown state with its own orphans,
- * how they were counted, and its TCPTimeWaitOverflow and TCPAbortOnMemory.
+ * how they were counted, its TCPTimeWaitOverflow and TCPAbortOnMemory, and, where netlink counted,
+ * the advice's details from the same dump.
  */
 public record NamespaceLook(
     Map<ManagedSysctl, Long> sysctls,
     StateCounts states,
     CountMethod countMethod,
-    KernelCounters counters) {
+    KernelCounters counters,
+    Optional<Details> details) {
 
   public NamespaceLook {
     sysctls = Map.copyOf(sysctls);
   }
 
-  /** One count of a namespace's sockets, and how it was taken. */
-  public record Counted(StateCounts states, CountMethod method) {
+  public NamespaceLook(
+      Map<ManagedSysctl, Long> sysctls,
+      StateCounts states,
+      CountMethod countMethod,
+      KernelCounters counters) {
+    this(sysctls, states, countMethod, counters, Optional.empty());
+  }
+
+  /**
+   * What the advice reads beyond the counts: the namespace's local port range, the dump's details,
+   * and sockstat's {@code tw} (TIME_WAIT and orphaned FIN_WAIT2 mini-sockets, what
+   * tcp_max_tw_buckets limits).
+   */
+  public record Details(LocalPorts ports, TeardownDetails.Result result, long miniSockets) {}
+
+  /** One count of a namespace's sockets, how it was taken, and the dump's details if gathered. */
+  public record Counted(
+      StateCounts states, CountMethod method, Optional<TeardownDetails.Result> details) {
+    public Counted(StateCounts states, CountMethod method) {
+      this(states, method, Optional.empty());
+    }
+
     /** A count by a counter kept open. */
     public static Counted by(SocketStateCounter counter) throws IOException {
       return new Counted(counter.count(), counter.method());
     }
+
+    /**
+     * A count by a counter kept open that gathers the details too where it can (netlink) and the
+     * port range is known.
+     */
+    public static Counted by(
+        SocketStateCounter counter, TeardownDetails details, Optional<LocalPorts> ports)
+        throws IOException {
+      if (counter instanceof NetlinkStateCounter netlink && ports.isPresent()) {
+        details.reset(ports.get());
+        return new Counted(netlink.count(details), counter.method(), Optional.of(details.result()));
+      }
+      return by(counter);
+    }
+  }
+
+  /** This look with the details of its count, where it has them. */
+  public NamespaceLook withDetails(Counted counted, Optional<LocalPorts> ports, long miniSockets) {
+    if (counted.details().isEmpty() || ports.isEmpty()) {
+      return this;
+    }
+    return new NamespaceLook(
+        sysctls,
+        states,
+        countMethod,
+        counters,
+        Optional.of(new Details(ports.get(), counted.details().get(), miniSockets)));
   }
 
   /**

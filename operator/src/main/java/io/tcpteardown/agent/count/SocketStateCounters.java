@@ -2,6 +2,7 @@ package io.tcpteardown.agent.count;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,8 +55,18 @@ public final class SocketStateCounters {
    */
   public static NamespaceLook.Counted countOnce(Path processRoot, NetlinkBuffers buffers)
       throws IOException {
+    return countOnce(processRoot, buffers, new TeardownDetails(), Optional.empty());
+  }
+
+  /**
+   * {@link #countOnce(Path, NetlinkBuffers)}, gathering the advice's {@code details} in the same
+   * dump where netlink counts and {@code ports} is known.
+   */
+  public static NamespaceLook.Counted countOnce(
+      Path processRoot, NetlinkBuffers buffers, TeardownDetails details, Optional<LocalPorts> ports)
+      throws IOException {
     try (NetlinkStateCounter netlink = NetlinkStateCounter.open(buffers)) {
-      return new NamespaceLook.Counted(netlink.count(), CountMethod.NETLINK);
+      return NamespaceLook.Counted.by(netlink, details, ports);
     } catch (IOException | RuntimeException e) {
       LOG.debug("netlink count failed inside a namespace: {}", e.getMessage());
     }

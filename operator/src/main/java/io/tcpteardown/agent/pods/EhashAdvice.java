@@ -16,6 +16,9 @@ public final class EhashAdvice {
   /** The share of the budget per shortest interval a sweep may cost before the advice is given. */
   public static final int ADVICE_PERCENT = 50;
 
+  /** The value advised: eight times the floor, a table of 65,536 buckets (512 KiB per pod). */
+  public static final int SUGGESTED = SettingRanges.CHILD_EHASH_ENTRIES_FLOOR * 8;
+
   private EhashAdvice() {}
 
   /**
@@ -38,7 +41,7 @@ public final class EhashAdvice {
             .max()
             .orElse(0);
     long percent = sweepCpu.toNanos() * 100 / Math.max(1, affordable);
-    int suggested = SettingRanges.CHILD_EHASH_ENTRIES_FLOOR * 8;
+    int suggested = SUGGESTED;
     return Optional.of(
         "the last pod sweep used "
             + sweepCpu.toMillis()

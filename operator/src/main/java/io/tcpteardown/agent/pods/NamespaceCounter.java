@@ -3,11 +3,13 @@ package io.tcpteardown.agent.pods;
 import io.tcpteardown.agent.count.CloseWaitInodes;
 import io.tcpteardown.agent.count.EhashTable;
 import io.tcpteardown.agent.count.KernelStats;
+import io.tcpteardown.agent.count.LocalPorts;
 import io.tcpteardown.agent.count.NamespaceLook;
 import io.tcpteardown.agent.count.NetlinkBuffers;
 import io.tcpteardown.agent.count.NetlinkStateCounter;
 import io.tcpteardown.agent.count.ProcNetTcpCounter;
 import io.tcpteardown.agent.count.SocketStateCounters;
+import io.tcpteardown.agent.count.TeardownDetails;
 import io.tcpteardown.agent.sysctl.SysctlFiles;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -35,6 +37,7 @@ public final class NamespaceCounter implements AutoCloseable {
   private final Path procRoot;
   private final NamespaceScanner scanner;
   private final NamespaceThread thread;
+  private final TeardownDetails details = new TeardownDetails();
   private final NetlinkBuffers buffers = NetlinkBuffers.allocate();
   private final byte[] netstat = KernelStats.newBuffer();
   private final Clock clock;
@@ -121,11 +124,15 @@ public final class NamespaceCounter implements AutoCloseable {
    * dump and the netstat read reuse this counter's buffers: only the namespace thread uses them.
    */
   private Inside lookInside(Path processRoot) throws IOException {
+    Optional<LocalPorts> ports = LocalPorts.readIfPresent(Path.of("/proc/sys/net/ipv4"), netstat);
+    NamespaceLook.Counted counted =
+        SocketStateCounters.countOnce(processRoot, buffers, details, ports);
+    KernelStats stats = new KernelStats(processRoot);
     NamespaceLook look =
-        NamespaceLook.take(
-            new SysctlFiles(Path.of("/proc")),
-            SocketStateCounters.countOnce(processRoot, buffers),
-            new KernelStats(processRoot).readCounters(netstat));
+        NamespaceLook.take(new SysctlFiles(Path.of("/proc")), counted, stats.readCounters(netstat));
+    if (counted.details().isPresent()) {
+      look = look.withDetails(counted, ports, stats.readSockstat(netstat).timeWait());
+    }
     Optional<EhashTable> ehash;
     try {
       ehash = Optional.of(EhashTable.read(Path.of("/proc")));

@@ -22,6 +22,8 @@ import java.util.OptionalLong;
  * @param ehash whether the namespace has its own TCP established hash table or shares the host's
  *     (then its dump walked every socket of the node), and its size; empty when it could not be
  *     read
+ * @param adviceLook the look the counts come from, where it gathered the advice's details (netlink
+ *     and a readable port range): what the pod's advice is judged on
  */
 public record NamespaceCounts(
     NetworkNamespaceRef namespace,
@@ -30,7 +32,19 @@ public record NamespaceCounts(
     OptionalLong maxTwBuckets,
     CountMethod method,
     Instant countedAt,
-    Optional<EhashTable> ehash) {
+    Optional<EhashTable> ehash,
+    Optional<NamespaceLook> adviceLook) {
+
+  public NamespaceCounts(
+      NetworkNamespaceRef namespace,
+      StateCounts states,
+      KernelCounters counters,
+      OptionalLong maxTwBuckets,
+      CountMethod method,
+      Instant countedAt,
+      Optional<EhashTable> ehash) {
+    this(namespace, states, counters, maxTwBuckets, method, countedAt, ehash, Optional.empty());
+  }
 
   /** Counts without the namespace's hash table. */
   public NamespaceCounts(
@@ -57,6 +71,7 @@ public record NamespaceCounts(
             .orElse(OptionalLong.empty()),
         look.countMethod(),
         countedAt,
-        ehash);
+        ehash,
+        look.details().isPresent() ? Optional.of(look) : Optional.empty());
   }
 }

@@ -1,10 +1,12 @@
 package io.tcpteardown.agent.pods;
 
+import io.tcpteardown.agent.count.AdviceEvidence;
 import io.tcpteardown.agent.schedule.SingleThreadSchedule;
 import io.tcpteardown.api.KernelCounters;
 import io.tcpteardown.api.NodeConditions;
 import io.tcpteardown.events.EventRecorder;
 import io.tcpteardown.events.EventSink;
+import io.tcpteardown.rules.advice.NamespaceEvidence;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -32,12 +34,32 @@ public final class PodSweepLoop implements AutoCloseable {
 
   /** The latest sweep: the pods' part of the status, and when it was taken. */
   public record Result(
-      SweptPods summary, Instant countedAt, Duration cpu, Optional<String> ehashAdvice) {
+      SweptPods summary,
+      Instant countedAt,
+      Duration cpu,
+      Optional<String> ehashAdvice,
+      List<PodEvidence> evidence) {
+    public Result {
+      evidence = List.copyOf(evidence);
+    }
+
     /** A result without advice on the pods' hash tables. */
     public Result(SweptPods summary, Instant countedAt, Duration cpu) {
-      this(summary, countedAt, cpu, Optional.empty());
+      this(summary, countedAt, cpu, Optional.empty(), List.of());
+    }
+
+    public Result(
+        SweptPods summary, Instant countedAt, Duration cpu, Optional<String> ehashAdvice) {
+      this(summary, countedAt, cpu, ehashAdvice, List.of());
     }
   }
+
+  /**
+   * What the advice rules take from one pod's namespace in this sweep: one per attributed pod swept
+   * with netlink (a few hundred bytes each: the 8 busiest destinations at most).
+   */
+  public record PodEvidence(
+      String uid, String namespace, String name, NamespaceEvidence evidence) {}
 
   /** How long closing waits for a sweep under way. */
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
@@ -108,7 +130,8 @@ public final class PodSweepLoop implements AutoCloseable {
               last.summary(),
               last.countedAt(),
               cpu,
-              EhashAdvice.advise(cpu, last.summary(), settings.pacer())));
+              EhashAdvice.advise(cpu, last.summary(), settings.pacer()),
+              last.evidence()));
     }
     budget.charge(cpu.toNanos(), wallBefore);
     schedule(settings.pacer().pauseOn(budget));
@@ -137,6 +160,7 @@ public final class PodSweepLoop implements AutoCloseable {
     leaks.observe(closeWait).forEach(v -> verdicts.put(v.podUid(), v));
 
     List<SweepSummarizer.PodInput> inputs = new ArrayList<>();
+    List<PodEvidence> evidence = new ArrayList<>();
     List<PodMetrics.Named> named = new ArrayList<>();
     for (NamespaceCounts counts : counted) {
       String uid = uid(counts);
@@ -157,6 +181,16 @@ public final class PodSweepLoop implements AutoCloseable {
               Optional.ofNullable(previousCounters.get(uid)));
       inputs.add(input);
       meta.ifPresent(m -> named.add(new PodMetrics.Named(m.namespace(), m.name(), counts)));
+      if (meta.isPresent()) {
+        Optional<KernelCounters> previous = Optional.ofNullable(previousCounters.get(uid));
+        counts
+            .adviceLook()
+            .flatMap(look -> AdviceEvidence.ofPod(look, previous))
+            .ifPresent(
+                e ->
+                    evidence.add(
+                        new PodEvidence(uid, meta.get().namespace(), meta.get().name(), e)));
+      }
       if (verdict != null && verdict.eventDue() && meta.isPresent()) {
         raiseLeakEvent(meta.get(), input);
       }
@@ -165,7 +199,11 @@ public final class PodSweepLoop implements AutoCloseable {
     Instant now = clock.instant();
     latest.set(
         new Result(
-            SweepSummarizer.summarize(inputs, settings.statusPodLimit(), now), now, Duration.ZERO));
+            SweepSummarizer.summarize(inputs, settings.statusPodLimit(), now),
+            now,
+            Duration.ZERO,
+            Optional.empty(),
+            evidence));
     java.util.Set<String> leaking = new java.util.HashSet<>();
     verdicts.values().stream()
         .filter(CloseWaitLeaks.Verdict::leaking)

@@ -14,17 +14,22 @@ import java.util.function.Supplier;
 public final class NodeMemory {
   private final Supplier<Optional<Long>> memTotal;
   private final Supplier<Optional<Long>> capacity;
+  private final Supplier<Optional<Long>> maxPods;
 
-  private NodeMemory(Supplier<Optional<Long>> memTotal, Supplier<Optional<Long>> capacity) {
+  private NodeMemory(
+      Supplier<Optional<Long>> memTotal,
+      Supplier<Optional<Long>> capacity,
+      Supplier<Optional<Long>> maxPods) {
     this.memTotal = memTotal;
     this.capacity = capacity;
+    this.maxPods = maxPods;
   }
 
   /**
    * Nothing known: the memory rule is not checked (pods' namespaces, which never set maxOrphans).
    */
   public static NodeMemory unknown() {
-    return new NodeMemory(Optional::empty, Optional::empty);
+    return new NodeMemory(Optional::empty, Optional::empty, Optional::empty);
   }
 
   /**
@@ -33,7 +38,25 @@ public final class NodeMemory {
    *     to the API server: the kernel work never waits for it)
    */
   public static NodeMemory of(Path procRoot, Supplier<Optional<Long>> capacity) {
-    return new NodeMemory(() -> MemInfo.memTotalBytes(procRoot), capacity);
+    return of(procRoot, capacity, Optional::empty);
+  }
+
+  /**
+   * @param maxPods the Node's capacity.pods as last known, for the rule on childEhashEntries (the
+   *     own tables of that many pods); it must answer at once, as {@code capacity}
+   */
+  public static NodeMemory of(
+      Path procRoot, Supplier<Optional<Long>> capacity, Supplier<Optional<Long>> maxPods) {
+    return new NodeMemory(() -> MemInfo.memTotalBytes(procRoot), capacity, maxPods);
+  }
+
+  /** The Node's capacity.pods, as last known. */
+  public Optional<Long> maxPods() {
+    try {
+      return maxPods.get().filter(p -> p > 0);
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
   }
 
   /** The lower of MemTotal and the Node's capacity, either where only one is known. */

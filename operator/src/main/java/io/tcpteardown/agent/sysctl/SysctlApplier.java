@@ -44,10 +44,12 @@ public final class SysctlApplier {
     this.memory = memory;
   }
 
-  /** Every safety rule the operator applies, the node-aware memory rule included. */
+  /** Every safety rule the operator applies, the node-aware memory rules included. */
   private List<Violation> violations(TeardownSettings desired) {
-    Long bytes = desired.maxOrphans() == null ? null : memory.bytes().orElse(null);
-    return SafetyRules.validateSettings(desired, SPEC, bytes);
+    boolean needsMemory = desired.maxOrphans() != null || desired.childEhashEntries() != null;
+    Long bytes = needsMemory ? memory.bytes().orElse(null) : null;
+    Long maxPods = desired.childEhashEntries() == null ? null : memory.maxPods().orElse(null);
+    return SafetyRules.validateSettings(desired, SPEC, bytes, maxPods);
   }
 
   /**

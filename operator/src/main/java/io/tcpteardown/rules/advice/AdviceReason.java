@@ -11,5 +11,10 @@ public enum AdviceReason {
   /** Many orphans wait in FIN_WAIT2 for a FIN that does not come. */
   OrphansInFinWait2,
   /** A current value breaks a safety rule (set outside this product). */
-  UnsafeCurrentValue
+  UnsafeCurrentValue,
+  /**
+   * Pod sweeps cost more than half what the CPU budget affords because pods share the node's TCP
+   * hash table: set childEhashEntries (the node's field).
+   */
+  SharedHashTableCostly
 }

@@ -98,6 +98,64 @@ class ProcTextPropertiesTest {
     }
   }
 
+  /**
+   * sockstat and the port range read into a sweep's reused buffer give what the line readers give:
+   * the same values, or both an error (a port range that fails gives no advice, never an
+   * exception).
+   */
+  @Property(tries = 500)
+  void sockstatAndPortsFromAReusedBufferAgreeWithTheLineReaders(
+      @ForAll("noise") String noise, @ForAll @IntRange(min = 0, max = 200) int at)
+      throws IOException {
+    Path root = java.nio.file.Files.createTempDirectory("proc-text");
+    try {
+      java.nio.file.Files.createDirectories(root.resolve("net"));
+      java.nio.file.Files.createDirectories(root.resolve("sys/net/ipv4"));
+      String sockstat =
+          "sockets: used 8\nTCP: inuse 3 orphan 1 tw 42 alloc 5 mem 1\nUDP: inuse 0\n";
+      byte[] buffer = KernelStats.newBuffer();
+      for (String text :
+          List.of(noise, cut(sockstat, at, noise), cut(sockstat, at, ""), sockstat, noise + "\n")) {
+        java.nio.file.Files.write(
+            root.resolve("net/sockstat"), (text).getBytes(StandardCharsets.UTF_8));
+        java.nio.file.Files.write(
+            root.resolve("sys/net/ipv4/ip_local_port_range"),
+            (text).getBytes(StandardCharsets.UTF_8));
+        java.nio.file.Files.write(
+            root.resolve("sys/net/ipv4/ip_local_reserved_ports"),
+            (noise.length() % 2 == 0 ? "" : "8080,9000-9010").getBytes(StandardCharsets.UTF_8));
+        KernelStats stats = new KernelStats(root);
+        assertThat(sockstatOutcome(() -> stats.readSockstat(buffer)))
+            .isEqualTo(sockstatOutcome(stats::readSockstat));
+        Path ipv4 = root.resolve("sys/net/ipv4");
+        String byLines;
+        try {
+          byLines = LocalPorts.read(ipv4).range().toString();
+        } catch (IOException | RuntimeException e) {
+          byLines = "none";
+        }
+        assertThat(LocalPorts.readIfPresent(ipv4, buffer).map(p -> p.range().toString()))
+            .hasToString(byLines.equals("none") ? "Optional.empty" : "Optional[" + byLines + "]");
+      }
+    } finally {
+      try (var files = java.nio.file.Files.walk(root)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+  }
+
+  private interface SockstatRead {
+    Sockstat run() throws IOException;
+  }
+
+  private static String sockstatOutcome(SockstatRead read) {
+    try {
+      return read.run().toString();
+    } catch (IOException e) {
+      return "IOException";
+    }
+  }
+
   private interface Parse {
     Map<String, Long> run() throws IOException;
   }

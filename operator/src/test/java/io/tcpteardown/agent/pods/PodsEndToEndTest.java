@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.tcpteardown.api.AdviceEntry;
 import io.tcpteardown.api.Conditions;
 import io.tcpteardown.api.NodeConditions;
 import io.tcpteardown.api.PodTeardownEntry;
@@ -177,6 +178,29 @@ class PodsEndToEndTest {
                           .getMessage())
                   .contains(shop + "/web")
                   .contains("own tcp_max_tw_buckets 32");
+            });
+
+    // The web pod's table held full for three reports: advice on that pod, named after it.
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              TcpTeardownNodeStatus status = status(admin, node);
+              assertThat(status.advice())
+                  .isNotNull()
+                  .anySatisfy(
+                      a -> {
+                        assertThat(a.scope()).isEqualTo(AdviceEntry.SCOPE_POD);
+                        assertThat(a.namespace()).isEqualTo(shop);
+                        assertThat(a.pod()).isEqualTo("web");
+                        assertThat(a.field()).isEqualTo("maxTwBuckets");
+                        assertThat(a.current()).isEqualTo("32");
+                        assertThat(a.reason()).isEqualTo("TimeWaitTableFull");
+                        assertThat(Long.parseLong(a.suggested())).isGreaterThan(32);
+                      });
+              assertThat(status.adviceCount()).isEqualTo(status.advice().size());
+              assertThat(status.advice())
+                  .noneMatch(a -> "leaky".equals(a.pod()) || "maxOrphans".equals(a.field()));
             });
 
     await()

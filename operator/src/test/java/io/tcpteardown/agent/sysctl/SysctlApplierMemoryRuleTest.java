@@ -76,6 +76,41 @@ class SysctlApplierMemoryRuleTest {
   }
 
   @Test
+  void aTamperedChildEhashEntriesBeyondFivePercentForTheNodesMaxPodsWritesNothing()
+      throws Exception {
+    memTotal(4 * GIB);
+    Files.writeString(proc.resolve("sys/net/ipv4/tcp_child_ehash_entries"), "0\n");
+    // 1,048,576 buckets x 8 bytes = 8 MiB per pod, x 110 pods = 880 MiB: over 5% of 4 GiB.
+    TeardownSettings tampered =
+        TeardownSettings.NONE
+            .with(ManagedSysctl.FIN_TIMEOUT, 25)
+            .with(ManagedSysctl.CHILD_EHASH_ENTRIES, 1_048_576);
+    SysctlApplier applier =
+        new SysctlApplier(
+            new SysctlFiles(proc),
+            state,
+            NodeMemory.of(proc, Optional::empty, () -> Optional.of(110L)));
+    ApplyResult result = applier.apply(tampered, Map.of());
+    assertThat(result.rejected())
+        .extracting(Violation::rule)
+        .containsExactly(SafetyRules.RULE_CHILD_EHASH_MEMORY);
+    assertThat(result.rejected().getFirst().message())
+        .contains("childEhashEntries: 1048576", "110 pods", "Use at most");
+    assertThat(result.applied()).isEmpty();
+    assertThat(sysctl("tcp_fin_timeout")).isEqualTo("60");
+    assertThat(sysctl("tcp_child_ehash_entries")).isEqualTo("0");
+
+    // Where the table of that many pods fits, it is written.
+    SysctlApplier fits =
+        new SysctlApplier(
+            new SysctlFiles(proc),
+            state,
+            NodeMemory.of(proc, Optional::empty, () -> Optional.of(10L)));
+    assertThat(fits.apply(tampered, Map.of()).rejected()).isEmpty();
+    assertThat(sysctl("tcp_child_ehash_entries")).isEqualTo("1048576");
+  }
+
+  @Test
   void theLowerOfMemTotalAndTheNodesCapacityCounts() throws Exception {
     // 32768 x 64 KiB = 2 GiB: fits a quarter of 16 GiB, not of 4 GiB.
     memTotal(16 * GIB);
