@@ -32,9 +32,10 @@ import picocli.CommandLine.Spec;
           + " Writes nothing to the cluster.",
       "Uses the current kubeconfig context (in a pod, its service account): needs get and list of"
           + " tcpteardownnodes, tcpteardownprofiles, nodes and pods.",
-      "Exit 0 when everything advised was printed (or there is nothing to advise), 1 when some advice"
-          + " could not become a valid profile or --for-profile names no profile, 2 when the cluster"
-          + " cannot be read or on a usage error."
+      "Exit 0 when the profiles were printed (or there is nothing to advise; advice that cannot be"
+          + " read or names a pod that is gone is noted in comments), 1 when a profile made from the"
+          + " advice is refused by the validation path or --for-profile names no profile, 2 when the"
+          + " cluster cannot be read or on a usage error."
     })
 public final class AdviseCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
