@@ -119,7 +119,7 @@ class ChartOnApiServerApiTest {
     try (var listing = Files.list(ExamplesTest.EXAMPLES)) {
       examples = listing.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
     }
-    assertThat(examples).hasSize(6);
+    assertThat(examples).hasSize(7);
     for (Path example : examples) {
       try (InputStream in = Files.newInputStream(example)) {
         TcpTeardownProfile profile =

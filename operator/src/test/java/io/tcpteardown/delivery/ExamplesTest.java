@@ -29,6 +29,7 @@ class ExamplesTest {
         .containsExactlyInAnyOrder(
             "http-servers",
             "slow-clients",
+            "pod-hash-tables",
             "base",
             "base-override-batch",
             "rejected-tw-recycle",
