@@ -11,8 +11,8 @@ import java.util.List;
 @JsonClassDescription(
     "Written by the operator: conditions (Ready, Reconciling and Stalled as kstatus reads"
         + " them; Accepted, Applied, Conflict, HeldBack, TeardownPressure), how many nodes are"
-        + " selected and have applied the profile, the summed socket state counts and a"
-        + " per-node list.")
+        + " selected and have applied the profile, on how many there is advice about its fields,"
+        + " the summed socket state counts and a per-node list.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TcpTeardownProfileStatus(
     @JsonPropertyDescription("The metadata.generation this status describes.")
@@ -33,7 +33,35 @@ public record TcpTeardownProfileStatus(
     @JsonPropertyDescription(
             "With spec.pods: how many pods the profile's pod rules select on its nodes, how many"
                 + " have its values applied and how many have errors.")
-        PodSummary podSummary) {
+        PodSummary podSummary,
+    @JsonPropertyDescription(
+            "Selected nodes whose status.advice advises on a field this profile sets: HostNetwork"
+                + " advice about its fields, Pod advice about the fields its spec.pods rule sets"
+                + " (read from the advice entries a node lists). At most selectedNodes; absent when"
+                + " none.")
+        Integer adviceNodes) {
+
+  /** A status without advice counted. */
+  public TcpTeardownProfileStatus(
+      Long observedGeneration,
+      List<Condition> conditions,
+      Integer selectedNodes,
+      Integer appliedNodes,
+      StateCounts totals,
+      List<ProfileNodeEntry> nodes,
+      Boolean nodesTruncated,
+      PodSummary podSummary) {
+    this(
+        observedGeneration,
+        conditions,
+        selectedNodes,
+        appliedNodes,
+        totals,
+        nodes,
+        nodesTruncated,
+        podSummary,
+        null);
+  }
 
   /** A status without pods. */
   public TcpTeardownProfileStatus(
@@ -52,6 +80,7 @@ public record TcpTeardownProfileStatus(
         totals,
         nodes,
         nodesTruncated,
+        null,
         null);
   }
 }

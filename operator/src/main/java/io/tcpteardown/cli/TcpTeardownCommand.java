@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       ValidateCommand.class,
       NodeReportCommand.class,
       PlanCommand.class,
+      AdviseCommand.class,
       StateFileCommand.class,
       ProbeCommand.class
     })

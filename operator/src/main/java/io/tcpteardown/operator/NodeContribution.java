@@ -1,13 +1,16 @@
 package io.tcpteardown.operator;
 
+import io.tcpteardown.api.AdviceEntry;
 import io.tcpteardown.api.Conditions;
 import io.tcpteardown.api.HeldBackSetting;
 import io.tcpteardown.api.ManagedSysctl;
 import io.tcpteardown.api.NodeConditions;
 import io.tcpteardown.api.StateCounts;
 import io.tcpteardown.api.TcpTeardownNodeStatus;
+import io.tcpteardown.api.TeardownSettings;
 import io.tcpteardown.rules.NodeResolution;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -19,6 +22,8 @@ import java.util.stream.Collectors;
  * @param pressure the sentence naming the node's teardown trouble (null when none)
  * @param pods the node's part of the profile's pod rules (null without pod rules)
  * @param error the agent's Error message, cut, when the profile is not applied there (else null)
+ * @param advised whether the node's status.advice advises on a field the profile sets (HostNetwork
+ *     advice on its fields; Pod advice on them too when it has pod rules)
  */
 public record NodeContribution(
     String node,
@@ -28,18 +33,21 @@ public record NodeContribution(
     List<NodeResolution.FieldConflict> conflicts,
     String pressure,
     ProfilePodStatus.Part pods,
-    String error) {
+    String error,
+    boolean advised) {
 
   /** How much of a node's Error message the profile's Stalled message repeats. */
   static final int MAX_ERROR_MESSAGE = 200;
 
   /**
+   * @param sets the fields the profile sets (its spec's settings)
    * @param resolution the node's resolution over every profile, null when the profile is rejected
    * @param rising whether the node's overflow counters rose between its last two reports
    */
   public static NodeContribution of(
       String profile,
       boolean podRule,
+      TeardownSettings sets,
       String node,
       NodeResolution resolution,
       TcpTeardownNodeStatus status,
@@ -47,7 +55,7 @@ public record NodeContribution(
     StateCounts states = counts(status);
     ProfilePodStatus.Part pods = podRule ? ProfilePodStatus.part(profile, node, status) : null;
     if (resolution == null) {
-      return new NodeContribution(node, states, false, null, List.of(), null, pods, null);
+      return new NodeContribution(node, states, false, null, List.of(), null, pods, null, false);
     }
     boolean applied = appliedOnNode(profile, resolution, status);
     String heldBack =
@@ -67,7 +75,35 @@ public record NodeContribution(
         conflicts,
         NodePressure.sentence(node, status, rising).orElse(null),
         pods,
-        applied ? null : agentError(status));
+        applied ? null : agentError(status),
+        advised(sets, podRule, status));
+  }
+
+  /**
+   * Whether the node's advice is about a field the profile sets: advice on the node's own namespace
+   * (HostNetwork) about any of its fields, advice on a pod about one its pod rule sets. Untrusted
+   * input: an entry of another scope, an unknown field or a null is about none.
+   */
+  static boolean advised(TeardownSettings sets, boolean podRule, TcpTeardownNodeStatus status) {
+    if (sets == null || status == null || status.advice() == null) {
+      return false;
+    }
+    for (AdviceEntry entry : status.advice()) {
+      if (entry == null || entry.field() == null) {
+        continue;
+      }
+      Optional<ManagedSysctl> field = ManagedSysctl.byField(entry.field());
+      if (field.isEmpty() || sets.sysctlValue(field.get()) == null) {
+        continue;
+      }
+      if (AdviceEntry.SCOPE_HOST_NETWORK.equals(entry.scope())
+          || (AdviceEntry.SCOPE_POD.equals(entry.scope())
+              && podRule
+              && field.get().scope() == ManagedSysctl.Scope.NETWORK_NAMESPACE)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Every field this profile won on the node reads back from the kernel as the value asked for. */

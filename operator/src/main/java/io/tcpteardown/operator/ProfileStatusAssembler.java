@@ -58,7 +58,8 @@ public final class ProfileStatusAssembler {
         nodes.totals(),
         nodes.entries(),
         nodes.count() > SelectedNodes.MAX_NODE_ENTRIES ? Boolean.TRUE : null,
-        pods == null ? null : pods.summary());
+        pods == null ? null : pods.summary(),
+        nodes.tally().advised() == 0 ? null : nodes.tally().advised());
   }
 
   /**

@@ -3,6 +3,7 @@ package io.tcpteardown.operator;
 import io.tcpteardown.api.NodePodRule;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.api.TcpTeardownProfileStatus;
+import io.tcpteardown.api.TeardownSettings;
 import io.tcpteardown.rules.NodeFacts;
 import io.tcpteardown.rules.NodeResolution;
 import io.tcpteardown.rules.Resolver;
@@ -36,6 +37,10 @@ public final class ProfileStatusIndex {
 
     Optional<NodePodRule> podRule() {
       return accepted() ? Resolver.podRule(profile) : Optional.empty();
+    }
+
+    TeardownSettings sets() {
+      return profile.getSpec() == null ? null : profile.getSpec().settings();
     }
   }
 
@@ -252,6 +257,7 @@ public final class ProfileStatusIndex {
             NodeContribution.of(
                 profile,
                 entry.podRule().isPresent(),
+                entry.sets(),
                 name,
                 entry.accepted() ? resolutions.get(name) : null,
                 objects.get(name),

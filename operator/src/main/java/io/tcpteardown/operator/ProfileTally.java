@@ -10,6 +10,7 @@ import java.math.BigInteger;
  *
  * @param inConflict nodes with an equal-priority clash of the profile, of fields or of pod rules
  * @param withoutPodFeature nodes whose agent does not understand pod rules (with pod rules only)
+ * @param advised nodes whose advice is about a field the profile sets (status.adviceNodes)
  */
 record ProfileTally(
     int selected,
@@ -21,10 +22,11 @@ record ProfileTally(
     int withoutPodFeature,
     BigInteger podsMatched,
     BigInteger podsApplied,
-    BigInteger podsErrors) {
+    BigInteger podsErrors,
+    int advised) {
 
   static final ProfileTally NONE =
-      new ProfileTally(0, 0, 0, 0, 0, 0, 0, BigInteger.ZERO, BigInteger.ZERO, BigInteger.ZERO);
+      new ProfileTally(0, 0, 0, 0, 0, 0, 0, BigInteger.ZERO, BigInteger.ZERO, BigInteger.ZERO, 0);
 
   private static final BigInteger MAX = BigInteger.valueOf(Long.MAX_VALUE);
 
@@ -62,7 +64,8 @@ record ProfileTally(
         withoutPodFeature + (pods != null && pods.withoutFeature() ? sign : 0),
         understood ? sum(podsMatched, pods.matched(), sign) : podsMatched,
         understood ? sum(podsApplied, pods.applied(), sign) : podsApplied,
-        understood ? sum(podsErrors, pods.errors(), sign) : podsErrors);
+        understood ? sum(podsErrors, pods.errors(), sign) : podsErrors,
+        advised + (node.advised() ? sign : 0));
   }
 
   private static BigInteger sum(BigInteger total, long value, int sign) {

@@ -140,8 +140,8 @@ final class ConfigurationDocs {
         Every flag of the two long-running commands, `operator` and `agent`: each is also read from an \
         environment variable (the chart sets the variables), the flag winning over the variable. \
         Durations are written as Kubernetes users write them (`500ms`, `30s`, `5m`, `1h`) or in \
-        ISO-8601 (`PT30S`). The other commands (`validate`, `plan`, `node-report`, `state-file`, \
-        `probe`) print their options with `--help`.
+        ISO-8601 (`PT30S`). The other commands (`validate`, `plan`, `advise`, `node-report`, \
+        `state-file`, `probe`) print their options with `--help`.
 
         This file is generated from the commands' flags, and each command's flags are exactly the \
         components of its settings record (`OperatorSettings`, `AgentSettings`); \

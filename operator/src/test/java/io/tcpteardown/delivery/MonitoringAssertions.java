@@ -56,7 +56,8 @@ public final class MonitoringAssertions {
           Map.entry(
               "tcp_teardown_pod_kernel_time_wait_overflow", Set.of("node", "namespace", "pod")),
           Map.entry("tcp_teardown_pod_kernel_abort_on_memory", Set.of("node", "namespace", "pod")),
-          Map.entry("tcp_teardown_pod_close_wait_leak", Set.of("node", "namespace", "pod")));
+          Map.entry("tcp_teardown_pod_close_wait_leak", Set.of("node", "namespace", "pod")),
+          Map.entry("tcp_teardown_advice", Set.of("node", "scope", "reason")));
 
   /**
    * Series that exist only while something is wrong (an agent silent past its limit): a scrape of a

@@ -53,6 +53,7 @@ class MonitoringAssertionsEndToEndTest {
         tcp_teardown_agent_apply_errors_total{node="n1"} 0
         tcp_teardown_agent_drift_corrections_total{node="n1"} 0
         tcp_teardown_agent_last_report_timestamp_seconds{node="n1"} 1.7e9
+        tcp_teardown_advice{node="n1",scope="HostNetwork",reason="TimeWaitTableFull"} 0
         """);
     return text.toString();
   }

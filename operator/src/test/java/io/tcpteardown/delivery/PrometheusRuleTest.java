@@ -43,7 +43,8 @@ class PrometheusRuleTest {
           "TcpTeardownApplyErrors",
           "TcpTeardownDriftCorrectionsRising",
           "TcpTeardownPressure",
-          "TcpTeardownCloseWaitLeak");
+          "TcpTeardownCloseWaitLeak",
+          "TcpTeardownAdvice");
 
   @TempDir Path work;
 
@@ -153,6 +154,7 @@ class PrometheusRuleTest {
             "metrics.prometheusRule.profileRejectedFor", "30m", "TcpTeardownProfileRejected"),
         Arguments.of("metrics.prometheusRule.conflictFor", "5m", "TcpTeardownProfileConflict"),
         Arguments.of("metrics.prometheusRule.notAppliedFor", "5m", "TcpTeardownProfileNotApplied"),
+        Arguments.of("metrics.prometheusRule.adviceFor", "60m", "TcpTeardownAdvice"),
         Arguments.of(
             "metrics.prometheusRule.agentJob", "other-agents", "TcpTeardownAgentTargetDown"),
         Arguments.of(

@@ -163,6 +163,19 @@ class ReadmeCommandsApiTest {
                   + " ValidateCommandTest runs validate on a kind: List as kubectl get -o yaml prints"
                   + " it, CrdUpgradeApiTest on profiles an older schema stored"),
           Map.entry(
+              "java -jar tcp-teardown.jar advise > advice.yaml",
+              "names the released jar in the working directory, which the repository has not;"
+                  + " AdviseCommandApiTest runs advise against an API server, validates what it"
+                  + " printed and applies it"),
+          Map.entry(
+              "java -jar tcp-teardown.jar validate -f advice.yaml",
+              "names the released jar and the file advise wrote; AdviseCommandApiTest runs validate"
+                  + " on what advise printed"),
+          Map.entry(
+              "kubectl apply -f advice.yaml",
+              "applies the file advise wrote on the user's machine, which this walk-through has not;"
+                  + " AdviseCommandApiTest creates every profile advise printed on an API server"),
+          Map.entry(
               "./mvnw -B package -DskipTests",
               "builds the jar and the image's input; the build that runs this test builds them too"),
           Map.entry(

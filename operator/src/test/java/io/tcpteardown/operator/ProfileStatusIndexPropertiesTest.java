@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.tcpteardown.api.AdviceEntry;
 import io.tcpteardown.api.AgentInfo;
 import io.tcpteardown.api.Conditions;
 import io.tcpteardown.api.KernelCounters;
@@ -268,7 +269,7 @@ class ProfileStatusIndexPropertiesTest {
     Arbitrary<Long> timeWait = Arbitraries.of(0L, 5L, 9500L, 19000L);
     Arbitrary<Long> overflow = Arbitraries.of(0L, 1L, 2L);
     Arbitrary<String> reportTime = Arbitraries.of("t1", "t2", "t3", "t4", "");
-    Arbitrary<Integer> extras = Arbitraries.integers().between(0, 31);
+    Arbitrary<Integer> extras = Arbitraries.integers().between(0, 127);
     return Combinators.combine(
             Arbitraries.of(NODES), fin, buckets, timeWait, overflow, reportTime, extras)
         .as(
@@ -338,7 +339,33 @@ class ProfileStatusIndexPropertiesTest {
                       podRules,
                       null,
                       null);
+              List<AdviceEntry> advice = new ArrayList<>();
+              if ((bits & 32) != 0) {
+                advice.add(advice(AdviceEntry.SCOPE_HOST_NETWORK, "finTimeoutSeconds", "30"));
+              }
+              if ((bits & 64) != 0) {
+                advice.add(advice(AdviceEntry.SCOPE_POD, "maxTwBuckets", "40000"));
+                advice.add(advice(AdviceEntry.SCOPE_POD, "noSuchField", "1"));
+              }
+              if (!advice.isEmpty()) {
+                status = status.withAdvice(advice, advice.size());
+              }
               return (Event) new Report(node, status);
             });
+  }
+
+  private static AdviceEntry advice(String scope, String field, String suggested) {
+    boolean pod = scope.equals(AdviceEntry.SCOPE_POD);
+    return new AdviceEntry(
+        scope,
+        pod ? "web" : null,
+        pod ? "a" : null,
+        field,
+        "60",
+        suggested,
+        "OrphansInFinWait2",
+        "evidence",
+        "2026-11-26T12:00:00Z",
+        null);
   }
 }

@@ -56,6 +56,7 @@ public final class ProfileStatusOracle {
                   return NodeContribution.of(
                       name,
                       podRule,
+                      profile.getSpec() == null ? null : profile.getSpec().settings(),
                       node.name(),
                       accepted ? Resolver.resolveAccepted(node, acceptedProfiles) : null,
                       object == null ? null : object.getStatus(),
