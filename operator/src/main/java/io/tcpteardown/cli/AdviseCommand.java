@@ -4,13 +4,18 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.tcpteardown.agent.AdviceBook;
+import io.tcpteardown.agent.LocalAdvice;
 import io.tcpteardown.api.AdviceEntry;
+import io.tcpteardown.api.SafeText;
 import io.tcpteardown.api.TcpTeardownNode;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.rules.advice.AdviceProfiles;
 import io.tcpteardown.rules.advice.AdviceYaml;
 import io.tcpteardown.rules.advice.NodeAdvice;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +23,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -49,10 +55,38 @@ public final class AdviseCommand implements Callable<Integer> {
               + " spec.pods), except fields another profile sets there.")
   String forProfile;
 
+  @Option(
+      names = "--local",
+      description =
+          "Advise on this machine's network namespace instead of reading the cluster: the agent's own"
+              + " look (as node-report takes it) taken 3 times, --every apart, as advice must hold;"
+              + " the node's fields only (pods' advice needs the agent). Needs root for netlink.")
+  boolean local;
+
+  @Option(
+      names = "--every",
+      defaultValue = "5s",
+      converter = DurationConverter.class,
+      description = "With --local: the pause between looks (default ${DEFAULT-VALUE}).")
+  java.time.Duration every;
+
+  @Option(
+      names = "--node-name",
+      paramLabel = "NAME",
+      description =
+          "With --local: the node's name, which the profile's nodeSelector names (default: the"
+              + " machine's hostname, the kubelet's default node name).")
+  String nodeName;
+
+  @Mixin ProcRootOption proc;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (local) {
+      return local(out, err);
+    }
     AdviceProfiles.Result result;
     try (KubernetesClient client = new KubernetesClientBuilder().build()) {
       Map<String, Map<String, String>> nodeLabels = new HashMap<>();
@@ -97,6 +131,49 @@ public final class AdviseCommand implements Callable<Integer> {
     out.print(AdviceYaml.render(result));
     out.flush();
     return result.refused() ? ExitCodes.REJECTED : ExitCodes.OK;
+  }
+
+  /** Advice on this machine's namespace, through the agent's code, as profiles. */
+  private int local(PrintWriter out, PrintWriter err) {
+    if (forProfile != null) {
+      err.println(
+          "error: --local and --for-profile: --for-profile reads the profile from the cluster");
+      err.flush();
+      return ExitCodes.UNREADABLE;
+    }
+    String node;
+    AdviceBook.Shown shown;
+    try {
+      node = nodeName != null ? nodeName : hostname(proc.procRoot);
+      shown = LocalAdvice.take(proc.procRoot, every, Clock.systemUTC());
+    } catch (IOException e) {
+      err.println("error: " + SafeText.of(e.getMessage(), 512));
+      err.flush();
+      return ExitCodes.UNREADABLE;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return ExitCodes.UNREADABLE;
+    }
+    AdviceProfiles.Result result =
+        AdviceProfiles.advise(
+            List.of(
+                new NodeAdvice(node, Map.of(AdviceProfiles.HOSTNAME_LABEL, node), shown.entries())),
+            (namespace, pod) -> Optional.empty(),
+            Map.of());
+    out.print(AdviceYaml.render(result));
+    out.flush();
+    return result.refused() ? ExitCodes.REJECTED : ExitCodes.OK;
+  }
+
+  private static String hostname(java.nio.file.Path procRoot) throws IOException {
+    String name = java.nio.file.Files.readString(procRoot.resolve("sys/kernel/hostname")).strip();
+    if (name.isEmpty() || name.length() > 253) {
+      throw new IOException(
+          "the hostname in "
+              + procRoot
+              + "/sys/kernel/hostname is not a node name: use --node-name");
+    }
+    return name;
   }
 
   /** The labels of the pods the advice names: one list of pods per namespace named. */

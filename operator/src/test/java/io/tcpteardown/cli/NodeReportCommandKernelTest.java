@@ -46,6 +46,35 @@ class NodeReportCommandKernelTest {
   }
 
   @Test
+  void adviseLocalPrintsAProfileForThisMachineFromTheSameLookThatValidatePasses(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    CliRun run =
+        namespace.call(
+            () ->
+                CliRun.of(
+                    "advise",
+                    "--local",
+                    "--proc-root",
+                    namespace.procRoot().toString(),
+                    "--node-name",
+                    "worker-1",
+                    "--every",
+                    "10ms"));
+    assertThat(run.exit()).as(run.err()).isZero();
+    // 95 TIME_WAIT and 7 orphaned FIN_WAIT2 mini-sockets in a table of 105: a larger one.
+    assertThat(run.out())
+        .contains("kind: TcpTeardownProfile", "maxTwBuckets:", "worker-1", "TimeWaitTableFull");
+    java.nio.file.Path printed = dir.resolve("advised.yaml");
+    java.nio.file.Files.writeString(printed, run.out());
+    CliRun validate = CliRun.of("validate", "-f", printed.toString());
+    assertThat(validate.exit()).as(validate.out() + validate.err()).isZero();
+
+    CliRun both = CliRun.of("advise", "--local", "--for-profile", "base");
+    assertThat(both.exit()).isEqualTo(2);
+    assertThat(both.err()).contains("--local and --for-profile");
+  }
+
+  @Test
   void jsonGivesSysctlsWithScopeStateCountsCountersAndWarnings() throws Exception {
     CliRun run = report("--json");
     assertThat(run.exit()).as(run.err()).isZero();
