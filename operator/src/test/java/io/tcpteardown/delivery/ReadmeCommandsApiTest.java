@@ -172,6 +172,11 @@ class ReadmeCommandsApiTest {
               "names the released jar and the file advise wrote; AdviseCommandApiTest runs validate"
                   + " on what advise printed"),
           Map.entry(
+              "kubectl debug node/NAME",
+              "prose naming the command (\"or `kubectl debug node/NAME` with the host's network\"):"
+                  + " a debug pod on a node needs a kubelet, which the API server tier has not;"
+                  + " NodeReportCommandKernelTest runs advise --local in a network namespace"),
+          Map.entry(
               "kubectl apply -f advice.yaml",
               "applies the file advise wrote on the user's machine, which this walk-through has not;"
                   + " AdviseCommandApiTest creates every profile advise printed on an API server"),
