@@ -91,6 +91,15 @@ public final class AdviceBook {
    * sources} names the profile that sets each node field.
    */
   public synchronized Shown shown(Map<String, String> sources, boolean enabled) {
+    return shown(sources, Map.of(), enabled);
+  }
+
+  /**
+   * As {@link #shown(Map, boolean)}; {@code podSources} names, by pod UID, the profile whose pod
+   * rule sets each field in that pod.
+   */
+  public synchronized Shown shown(
+      Map<String, String> sources, Map<String, Map<String, String>> podSources, boolean enabled) {
     if (!enabled) {
       return new Shown(List.of(), 0, Map.of());
     }
@@ -110,9 +119,10 @@ public final class AdviceBook {
                                 entry(
                                     held.scope(),
                                     shown,
-                                    held.scope().scope().equals(AdviceEntry.SCOPE_HOST_NETWORK)
-                                        ? sources.get(shown.advice().field().field())
-                                        : null))));
+                                    (held.scope().scope().equals(AdviceEntry.SCOPE_HOST_NETWORK)
+                                            ? sources
+                                            : podSources.getOrDefault(held.scope().key(), Map.of()))
+                                        .get(shown.advice().field().field())))));
     if (sweepCost != null) {
       int nodeEntries =
           (int) all.stream().filter(e -> e.scope().equals(AdviceEntry.SCOPE_HOST_NETWORK)).count();

@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -324,7 +325,7 @@ public final class NodeAgent implements AutoCloseable {
             lastConditions,
             clock.instant());
     pods.sweeps().get().ifPresent(this::recordPodEvidence);
-    AdviceBook.Shown shown = advice.shown(sources(), adviceEnabled.getAsBoolean());
+    AdviceBook.Shown shown = advice.shown(sources(), podSources(), adviceEnabled.getAsBoolean());
     status = status.withAdvice(shown.entries(), shown.count());
     metrics.advised(shown.tally());
     lastConditions = status.conditions();
@@ -357,6 +358,20 @@ public final class NodeAgent implements AutoCloseable {
       swept.add(pod.uid());
     }
     advice.retainPods(swept);
+  }
+
+  /** By pod UID, the profile whose pod rule sets each field in that pod: the advice names it. */
+  private Map<String, Map<String, String>> podSources() {
+    Map<String, Map<String, String>> byPod = new HashMap<>();
+    pods.tuning()
+        .get()
+        .ifPresent(
+            result ->
+                result
+                    .resolution()
+                    .decisions()
+                    .forEach(d -> byPod.put(d.pod().uid(), d.sources())));
+    return byPod;
   }
 
   /** For each node field a profile sets here, that profile: the advice names it. */

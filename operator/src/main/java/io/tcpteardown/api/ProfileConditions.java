@@ -42,6 +42,9 @@ public final class ProfileConditions {
   public static final String REASON_NOTHING_HELD_BACK = "NothingHeldBack";
   public static final String REASON_MAX_ORPHANS_HELD_BACK = "MaxOrphansHeldBack";
 
+  /** HeldBack=True where a field other than maxOrphans (childEhashEntries) is held back too. */
+  public static final String REASON_SETTINGS_HELD_BACK = "SettingsHeldBack";
+
   /** Applied=False: a selected node's agent does not list the podRules feature (older version). */
   public static final String REASON_AGENT_WITHOUT_POD_RULES = "AgentWithoutPodRules";
 

@@ -24,6 +24,7 @@ import java.util.stream.Collectors;
  * @param error the agent's Error message, cut, when the profile is not applied there (else null)
  * @param advised whether the node's status.advice advises on a field the profile sets (HostNetwork
  *     advice on its fields; Pod advice on them too when it has pod rules)
+ * @param heldBackBeyondMaxOrphans whether a field other than maxOrphans is among those held back
  */
 public record NodeContribution(
     String node,
@@ -34,7 +35,8 @@ public record NodeContribution(
     String pressure,
     ProfilePodStatus.Part pods,
     String error,
-    boolean advised) {
+    boolean advised,
+    boolean heldBackBeyondMaxOrphans) {
 
   /** How much of a node's Error message the profile's Stalled message repeats. */
   static final int MAX_ERROR_MESSAGE = 200;
@@ -55,7 +57,8 @@ public record NodeContribution(
     StateCounts states = counts(status);
     ProfilePodStatus.Part pods = podRule ? ProfilePodStatus.part(profile, node, status) : null;
     if (resolution == null) {
-      return new NodeContribution(node, states, false, null, List.of(), null, pods, null, false);
+      return new NodeContribution(
+          node, states, false, null, List.of(), null, pods, null, false, false);
     }
     boolean applied = appliedOnNode(profile, resolution, status);
     String heldBack =
@@ -76,7 +79,12 @@ public record NodeContribution(
         NodePressure.sentence(node, status, rising).orElse(null),
         pods,
         applied ? null : agentError(status),
-        advised(sets, podRule, status));
+        advised(sets, podRule, status),
+        resolution.heldBack().stream()
+            .anyMatch(
+                h ->
+                    h.profile().equals(profile)
+                        && !ManagedSysctl.MAX_ORPHANS.field().equals(h.field())));
   }
 
   /**

@@ -73,9 +73,11 @@ final class ProfileConditionRules {
           new Rule(
               HELD_BACK,
               f ->
-                  f.tally().heldBack() > 0
-                      ? new Verdict(true, REASON_MAX_ORPHANS_HELD_BACK)
-                      : new Verdict(false, REASON_NOTHING_HELD_BACK),
+                  f.tally().heldBack() == 0
+                      ? new Verdict(false, REASON_NOTHING_HELD_BACK)
+                      : f.tally().heldBackBeyondMaxOrphans() > 0
+                          ? new Verdict(true, REASON_SETTINGS_HELD_BACK)
+                          : new Verdict(true, REASON_MAX_ORPHANS_HELD_BACK),
               (facts, verdict) ->
                   verdict.status()
                       ? SafeText.names(facts.nodes().heldBack(), MAX_NAMES_IN_MESSAGE)

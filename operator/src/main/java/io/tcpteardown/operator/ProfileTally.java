@@ -11,6 +11,7 @@ import java.math.BigInteger;
  * @param inConflict nodes with an equal-priority clash of the profile, of fields or of pod rules
  * @param withoutPodFeature nodes whose agent does not understand pod rules (with pod rules only)
  * @param advised nodes whose advice is about a field the profile sets (status.adviceNodes)
+ * @param heldBackBeyondMaxOrphans nodes where a field other than maxOrphans is held back
  */
 record ProfileTally(
     int selected,
@@ -23,10 +24,12 @@ record ProfileTally(
     BigInteger podsMatched,
     BigInteger podsApplied,
     BigInteger podsErrors,
-    int advised) {
+    int advised,
+    int heldBackBeyondMaxOrphans) {
 
   static final ProfileTally NONE =
-      new ProfileTally(0, 0, 0, 0, 0, 0, 0, BigInteger.ZERO, BigInteger.ZERO, BigInteger.ZERO, 0);
+      new ProfileTally(
+          0, 0, 0, 0, 0, 0, 0, BigInteger.ZERO, BigInteger.ZERO, BigInteger.ZERO, 0, 0);
 
   private static final BigInteger MAX = BigInteger.valueOf(Long.MAX_VALUE);
 
@@ -65,7 +68,8 @@ record ProfileTally(
         understood ? sum(podsMatched, pods.matched(), sign) : podsMatched,
         understood ? sum(podsApplied, pods.applied(), sign) : podsApplied,
         understood ? sum(podsErrors, pods.errors(), sign) : podsErrors,
-        advised + (node.advised() ? sign : 0));
+        advised + (node.advised() ? sign : 0),
+        heldBackBeyondMaxOrphans + (node.heldBackBeyondMaxOrphans() ? sign : 0));
   }
 
   private static BigInteger sum(BigInteger total, long value, int sign) {

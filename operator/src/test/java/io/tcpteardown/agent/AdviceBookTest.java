@@ -94,6 +94,19 @@ class AdviceBookTest {
   }
 
   @Test
+  void aPodsAdviceNamesTheProfileWhosePodRuleSetsTheFieldInThatPod() {
+    AdviceBook book = new AdviceBook();
+    threeReports(book, AdviceBook.Scope.pod("u1", "shop", "web-1"), portsExhausting());
+    threeReports(book, AdviceBook.Scope.pod("u2", "shop", "web-2"), portsExhausting());
+    AdviceBook.Shown shown =
+        book.shown(
+            Map.of("twReuse", "node-profile"), Map.of("u1", Map.of("twReuse", "pods")), true);
+    assertThat(shown.entries())
+        .extracting(e -> e.pod() + "/" + e.profile())
+        .containsExactly("web-1/pods", "web-2/null");
+  }
+
+  @Test
   void theNodesAnnotationTurnsAdviceOff() {
     AdviceBook book = new AdviceBook();
     threeReports(book, AdviceBook.Scope.HOST_NETWORK, portsExhausting());

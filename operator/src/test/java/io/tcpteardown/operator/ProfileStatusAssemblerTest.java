@@ -297,6 +297,19 @@ class ProfileStatusAssemblerTest {
             2));
     cases.add(
         new Case(
+            "held back: childEhashEntries tables of 110 pods over 5% of a small node's memory",
+            List.of(profile("web", WEB, spec().childEhashEntries(1_048_576).build())),
+            List.of(new NodeFacts("small-1", "u", WEB, 1 * GIB, 110L), node("web-1")),
+            Map.of(),
+            Map.of("web-1", report(Map.of("net.ipv4.tcp_child_ehash_entries", "1048576"))),
+            conditions(
+                ACCEPTED, "True/" + REASON_VALID,
+                HELD_BACK, "True/" + REASON_SETTINGS_HELD_BACK),
+            Map.of(HELD_BACK, "small-1: childEhashEntries"),
+            2,
+            2));
+    cases.add(
+        new Case(
             "pressure: TIME_WAIT at 90% of the applied tcp_max_tw_buckets",
             List.of(FIN_30),
             List.of(node("web-1")),
