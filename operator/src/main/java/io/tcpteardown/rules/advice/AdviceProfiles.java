@@ -147,7 +147,7 @@ public final class AdviceProfiles {
     for (Map.Entry<GroupKey, List<Target>> group : groups.entrySet()) {
       List<Built> built =
           group.getKey().scope().equals(AdviceEntry.SCOPE_POD)
-              ? PodGroups.podProfiles(group.getKey(), group.getValue(), pods, notes)
+              ? PodGroups.podProfiles(group.getKey(), group.getValue(), pods, priorities, notes)
               : nodeProfiles(group.getKey(), group.getValue(), priorities);
       for (Built b : built) {
         refused |= !accept(b, proposals, notes);
@@ -297,7 +297,7 @@ public final class AdviceProfiles {
    * The priority that wins over the profiles that set the field on these nodes now (the highest of
    * them plus one), null when none does.
    */
-  private static Integer outrank(
+  static Integer outrank(
       List<Target> members, Map<String, Integer> priorities, List<String> comments) {
     Set<String> owners = new TreeSet<>();
     members.stream().map(t -> t.entry().profile()).filter(Objects::nonNull).forEach(owners::add);

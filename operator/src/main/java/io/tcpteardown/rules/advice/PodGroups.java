@@ -55,6 +55,7 @@ final class PodGroups {
       AdviceProfiles.GroupKey key,
       List<AdviceProfiles.Target> targets,
       AdviceProfiles.PodLabels lookup,
+      Map<String, Integer> priorities,
       AdviceProfiles.Notes notes) {
     List<PodTarget> pods = new ArrayList<>();
     for (AdviceProfiles.Target target : targets) {
@@ -99,7 +100,8 @@ final class PodGroups {
     int part = 0;
     for (List<PodTarget> chunk : chunks) {
       part++;
-      built.add(podProfile(key, chunk, chunks.size() > 1 ? part : 0, families.size() > 1));
+      built.add(
+          podProfile(key, chunk, chunks.size() > 1 ? part : 0, families.size() > 1, priorities));
     }
     return built;
   }
@@ -206,7 +208,11 @@ final class PodGroups {
   }
 
   private static AdviceProfiles.Built podProfile(
-      AdviceProfiles.GroupKey key, List<PodTarget> pods, int part, boolean split) {
+      AdviceProfiles.GroupKey key,
+      List<PodTarget> pods,
+      int part,
+      boolean split,
+      Map<String, Integer> priorities) {
     List<AdviceProfiles.Target> members = pods.stream().map(PodTarget::target).toList();
     String name = AdviceProfiles.name(key, members, part);
     List<String> nodes = pods.stream().map(PodTarget::node).distinct().sorted().toList();
@@ -257,11 +263,13 @@ final class PodGroups {
               + ": the advice is split where a selector would exceed its bounds (16 values, 16"
               + " items) or the pods carry different label keys.");
     }
+    // Where a profile's pod rule sets the field in these pods now, one more priority wins over it.
+    Integer priority = AdviceProfiles.outrank(members, priorities, comments);
     comments.addAll(AdviceProfiles.evidenceLines(members));
     TcpTeardownProfileSpec spec =
         AdviceProfiles.spec(
             AdviceProfiles.nodeSelector(nodes),
-            null,
+            priority,
             key.field(),
             members.getFirst().value(),
             rule);

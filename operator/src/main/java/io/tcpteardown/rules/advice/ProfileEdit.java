@@ -43,13 +43,14 @@ final class ProfileEdit {
         continue;
       }
       String owner = target.entry().profile();
-      if (!target.pod() && owner != null && !owner.equals(name)) {
+      if (owner != null && !owner.equals(name)) {
         notes.add(
             target.where()
                 + ": "
                 + target.field().field()
                 + " is set there by profile "
                 + owner
+                + (target.pod() ? "'s pod rule" : "")
                 + ", not "
                 + name
                 + ": run tcp-teardown advise --for-profile "

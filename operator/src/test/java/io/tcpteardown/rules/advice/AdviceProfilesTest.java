@@ -616,4 +616,56 @@ class AdviceProfilesTest {
     }
     assertThat(result.proposals().size()).isGreaterThan(1);
   }
+
+  private static AdviceEntry ownedPod(String ns, String name, String profile) {
+    return new AdviceEntry(
+        AdviceEntry.SCOPE_POD,
+        ns,
+        name,
+        "maxTwBuckets",
+        "5000",
+        "10000",
+        "TimeWaitTableFull",
+        "m",
+        SINCE,
+        profile);
+  }
+
+  @Test
+  void podAdviceNamingTheProfileWhosePodRuleSetsTheFieldOutranksItOrIsLeftToItsEdit() {
+    AdviceProfiles.PodLabels labels = (ns, pod) -> Optional.of(Map.of("app", "web"));
+    AdviceProfiles.Result advised =
+        AdviceProfiles.advise(
+            List.of(at("n1", ownedPod("shop", "web-1", "pods-base"))),
+            labels,
+            Map.of("pods-base", 4));
+    assertThat(advised.proposals()).singleElement();
+    assertThat(advised.proposals().getFirst().profile().getSpec().priority()).isEqualTo(5);
+    assertThat(advised.proposals().getFirst().comments())
+        .anyMatch(c -> c.contains("Priority 5 wins over pods-base"));
+
+    TcpTeardownProfile other =
+        existing(
+            "other",
+            new TcpTeardownProfileSpec(
+                null,
+                null,
+                null,
+                null,
+                null,
+                5000,
+                null,
+                null,
+                null,
+                new ProfilePods(null, null, null),
+                null));
+    AdviceProfiles.Result edit =
+        AdviceProfiles.forProfile(other, List.of(at("n1", ownedPod("shop", "web-1", "pods-base"))));
+    assertThat(edit.proposals()).isEmpty();
+    assertThat(edit.notes())
+        .singleElement()
+        .asString()
+        .contains("set there by profile pods-base's pod rule")
+        .contains("--for-profile pods-base");
+  }
 }
