@@ -4,7 +4,6 @@ import io.tcpteardown.rules.advice.PortRange;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.BitSet;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -13,7 +12,6 @@ import java.util.Optional;
  * (8 KiB at most), read from at most 64 KiB of text.
  */
 public record LocalPorts(int low, int high, BitSet reserved) {
-  static final int TEXT_LIMIT = 64 * 1024;
   private static final int PORTS = 65536;
 
   public LocalPorts {
@@ -22,28 +20,26 @@ public record LocalPorts(int low, int high, BitSet reserved) {
 
   /** Reads both files under {@code ipv4}, a {@code sys/net/ipv4} of the namespace to read. */
   public static LocalPorts read(Path ipv4) throws IOException {
-    List<String> range = KernelStats.readLines(ipv4.resolve("ip_local_port_range"), TEXT_LIMIT);
-    List<String> reserved =
-        KernelStats.readLines(ipv4.resolve("ip_local_reserved_ports"), TEXT_LIMIT);
-    return parse(range.isEmpty() ? "" : range.get(0), reserved.isEmpty() ? "" : reserved.get(0));
-  }
-
-  /** As {@link #read}, or nothing where the files cannot be read or parsed (no advice there). */
-  public static Optional<LocalPorts> readIfPresent(Path ipv4) {
-    return readIfPresent(ipv4, KernelStats.newBuffer());
+    return read(ipv4, KernelStats.newBuffer());
   }
 
   /**
-   * {@link #readIfPresent(Path)} into {@code buffer} (from {@link KernelStats#newBuffer()}), which
-   * a sweep reuses for every namespace.
+   * {@link #read(Path)} into {@code buffer} (from {@link KernelStats#newBuffer()}), which a sweep
+   * reuses for every namespace: only each file's first line becomes text.
+   */
+  public static LocalPorts read(Path ipv4, byte[] buffer) throws IOException {
+    return parse(
+        KernelStats.firstLineOf(ipv4.resolve("ip_local_port_range"), buffer, "").orElse(""),
+        KernelStats.firstLineOf(ipv4.resolve("ip_local_reserved_ports"), buffer, "").orElse(""));
+  }
+
+  /**
+   * {@link #read(Path, byte[])}, or nothing where the files cannot be read or parsed (no advice
+   * there).
    */
   public static Optional<LocalPorts> readIfPresent(Path ipv4, byte[] buffer) {
     try {
-      return Optional.of(
-          parse(
-              KernelStats.firstLineOf(ipv4.resolve("ip_local_port_range"), buffer, "").orElse(""),
-              KernelStats.firstLineOf(ipv4.resolve("ip_local_reserved_ports"), buffer, "")
-                  .orElse("")));
+      return Optional.of(read(ipv4, buffer));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }

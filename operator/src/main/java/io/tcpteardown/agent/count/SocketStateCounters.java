@@ -39,28 +39,11 @@ public final class SocketStateCounters {
   }
 
   /**
-   * One count of the calling thread's namespace (a pod's, entered for one look): netlink, or the
+   * One count of the calling thread's namespace (a pod's, entered for one look): netlink, with the
+   * dump's off-heap memory from {@code buffers}, which a sweep reuses for every namespace,
+   * gathering the advice's {@code details} in the same dump where {@code ports} is known; or the
    * /proc files of {@code processRoot} where netlink fails, chosen quietly as every sweep chooses
    * again.
-   */
-  public static NamespaceLook.Counted countOnce(Path processRoot) throws IOException {
-    try (NetlinkBuffers buffers = NetlinkBuffers.allocate()) {
-      return countOnce(processRoot, buffers);
-    }
-  }
-
-  /**
-   * {@link #countOnce(Path)} with the dump's off-heap memory from {@code buffers}, which a sweep
-   * reuses for every namespace (one counter at a time: the caller's one thread).
-   */
-  public static NamespaceLook.Counted countOnce(Path processRoot, NetlinkBuffers buffers)
-      throws IOException {
-    return countOnce(processRoot, buffers, new TeardownDetails(), Optional.empty());
-  }
-
-  /**
-   * {@link #countOnce(Path, NetlinkBuffers)}, gathering the advice's {@code details} in the same
-   * dump where netlink counts and {@code ports} is known.
    */
   public static NamespaceLook.Counted countOnce(
       Path processRoot, NetlinkBuffers buffers, TeardownDetails details, Optional<LocalPorts> ports)
