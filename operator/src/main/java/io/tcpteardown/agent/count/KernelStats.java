@@ -20,7 +20,7 @@ public final class KernelStats {
   }
 
   public Sockstat readSockstat() throws IOException {
-    return parseSockstat(readLines(sockstat, NETSTAT_LIMIT));
+    return readSockstat(newBuffer());
   }
 
   /** {@link #readSockstat()} into {@code buffer} (from {@link #newBuffer()}), reused by a sweep. */
@@ -34,27 +34,36 @@ public final class KernelStats {
    */
   static Optional<String> firstLineOf(Path file, byte[] buffer, String prefix) throws IOException {
     int length = read(file, buffer);
-    int start = 0;
-    while (start < length) {
-      int end = start;
-      while (end < length && buffer[end] != '\n') {
-        end++;
-      }
+    for (int start = 0; start < length; ) {
+      int end = lineEnd(buffer, start, length);
       if (startsWith(buffer, start, end, prefix)) {
-        return Optional.of(
-            new String(buffer, start, end - start, java.nio.charset.StandardCharsets.ISO_8859_1));
+        return Optional.of(latin1(buffer, start, end));
       }
-      start = end + 1;
+      start = nextLine(buffer, end, length);
     }
     return prefix.isEmpty() ? Optional.of("") : Optional.empty();
   }
 
-  private static boolean startsWith(byte[] buffer, int start, int end, String prefix) {
+  /** Where the line from {@code start} ends: at \n, \r or the end, as {@link String#lines}. */
+  private static int lineEnd(byte[] bytes, int start, int length) {
+    int end = start;
+    while (end < length && bytes[end] != '\n' && bytes[end] != '\r') {
+      end++;
+    }
+    return end;
+  }
+
+  /** Where the line after the one ending at {@code end} starts (\r\n is one line end). */
+  private static int nextLine(byte[] bytes, int end, int length) {
+    return end + (end + 1 < length && bytes[end] == '\r' && bytes[end + 1] == '\n' ? 2 : 1);
+  }
+
+  private static boolean startsWith(byte[] bytes, int start, int end, String prefix) {
     if (end - start < prefix.length()) {
       return false;
     }
     for (int i = 0; i < prefix.length(); i++) {
-      if (buffer[start + i] != prefix.charAt(i)) {
+      if (bytes[start + i] != prefix.charAt(i)) {
         return false;
       }
     }
@@ -106,15 +115,11 @@ public final class KernelStats {
    * (Latin-1), or no line: what {@link #parseTcpExt} would find among all the lines.
    */
   static List<String> tcpExtLines(byte[] bytes, int length) {
-    int start = 0;
     int previousStart = -1;
     int previousEnd = -1;
-    while (start < length) {
-      int end = start;
-      while (end < length && bytes[end] != '\n' && bytes[end] != '\r') {
-        end++;
-      }
-      if (startsWithTcpExt(bytes, start, end)) {
+    for (int start = 0; start < length; ) {
+      int end = lineEnd(bytes, start, length);
+      if (startsWith(bytes, start, end, "TcpExt:")) {
         if (previousStart >= 0) {
           return List.of(latin1(bytes, previousStart, previousEnd), latin1(bytes, start, end));
         }
@@ -123,44 +128,13 @@ public final class KernelStats {
       } else {
         previousStart = -1;
       }
-      start = end + (end + 1 < length && bytes[end] == '\r' && bytes[end + 1] == '\n' ? 2 : 1);
+      start = nextLine(bytes, end, length);
     }
     return List.of();
   }
 
-  private static boolean startsWithTcpExt(byte[] bytes, int start, int end) {
-    byte[] prefix = TCP_EXT;
-    if (end - start < prefix.length) {
-      return false;
-    }
-    for (int i = 0; i < prefix.length; i++) {
-      if (bytes[start + i] != prefix[i]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static final byte[] TCP_EXT =
-      "TcpExt:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-
   private static String latin1(byte[] bytes, int start, int end) {
     return new String(bytes, start, end - start, java.nio.charset.StandardCharsets.ISO_8859_1);
-  }
-
-  /**
-   * The lines of the first {@code limit} bytes of a file (Latin-1: every byte is a character, so no
-   * decoding error); a longer file is an error, not a cut read.
-   */
-  static List<String> readLines(Path file, int limit) throws IOException {
-    byte[] bytes;
-    try (java.io.InputStream in = Files.newInputStream(file)) {
-      bytes = in.readNBytes(limit + 1);
-    }
-    if (bytes.length > limit) {
-      throw new IOException(file + " is longer than " + limit + " bytes: not read");
-    }
-    return new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).lines().toList();
   }
 
   static Sockstat parseSockstat(List<String> lines) throws IOException {
