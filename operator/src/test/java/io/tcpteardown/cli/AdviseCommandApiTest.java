@@ -258,7 +258,8 @@ class AdviseCommandApiTest {
     CliRun run = CliRun.of("advise", "--for-profile", name);
 
     assertThat(run.exit()).as(run.err()).isZero();
-    assertThat(CliRun.withInput(run.out(), "validate", "-f", "-").exit()).isZero();
+    CliRun validated = CliRun.withInput(run.out(), "validate", "-f", "-");
+    assertThat(validated.exit()).as(run.out() + validated.out() + validated.err()).isZero();
     List<JsonNode> docs = documents(run.out());
     assertThat(docs).hasSize(1);
     assertThat(docs.getFirst().path("metadata").path("name").asText()).isEqualTo(name);
