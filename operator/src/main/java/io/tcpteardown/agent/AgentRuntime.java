@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.tcpteardown.agent.pods.CloseWaitHolders;
 import io.tcpteardown.agent.pods.CpuBudget;
 import io.tcpteardown.agent.pods.NamespaceCounter;
+import io.tcpteardown.agent.pods.NamespaceFacts;
 import io.tcpteardown.agent.pods.NamespaceLabels;
 import io.tcpteardown.agent.pods.NamespaceScanner;
 import io.tcpteardown.agent.pods.NamespaceThread;
@@ -225,7 +226,8 @@ public final class AgentRuntime implements AutoCloseable {
           new SweepPacer(settings.podSweepCpuBudget(), settings.podSweepMinInterval());
       // One CPU budget for sweeps and the tuning loop's rescans (CpuBudget).
       CpuBudget budget = CpuBudget.of(pacer);
-      NamespaceCounter sweeper = built.add(new NamespaceCounter(settings.procRoot(), clock));
+      NamespaceFacts facts = NamespaceFacts.keptFiveMinutes();
+      NamespaceCounter sweeper = built.add(new NamespaceCounter(settings.procRoot(), clock, facts));
       PodSweepLoop sweeps =
           built.add(
               new PodSweepLoop(
@@ -246,7 +248,7 @@ public final class AgentRuntime implements AutoCloseable {
       PodTuningLoop tuning =
           built.add(
               new PodTuningLoop(
-                  new PodTuner(thread, states, settings.procRoot()),
+                  new PodTuner(thread, states, settings.procRoot(), facts::forget),
                   states,
                   new NamespaceScanner(settings.procRoot()),
                   new NodePods(directory, namespaces),

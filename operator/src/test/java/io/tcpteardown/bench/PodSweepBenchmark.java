@@ -7,6 +7,7 @@ import io.tcpteardown.agent.count.ProcNetTcpCounter;
 import io.tcpteardown.agent.pods.CpuBudget;
 import io.tcpteardown.agent.pods.NamespaceCounter;
 import io.tcpteardown.agent.pods.NamespaceCounts;
+import io.tcpteardown.agent.pods.NamespaceFacts;
 import io.tcpteardown.agent.pods.NamespaceScanner;
 import io.tcpteardown.agent.pods.NetworkNamespaceRef;
 import io.tcpteardown.agent.pods.SweepPacer;
@@ -31,18 +32,20 @@ import org.junit.jupiter.api.Test;
 
 /**
  * One sweep of every pod's network namespace, as the agent does it (setns into each, one netlink
- * dump, the namespace's own netstat, tcp_max_tw_buckets and tcp_ehash_entries), in two cases side
- * by side: pods whose namespaces share the host's TCP hash table (every dump walks the node's whole
- * table: the node's sockets are part of every pod's cost), and pods whose namespaces have tables of
- * their own ({@code net.ipv4.tcp_child_ehash_entries} set in the parent that creates them: here a
- * throwaway namespace standing for the node's, never this machine's own). Beside them, in the same
- * run: the floor (a C program doing setns and one netlink dump per namespace, nothing else), what a
- * user does today ({@code nsenter --net=... ss -tan state time-wait | wc -l} per namespace) and
- * /proc/PID/net/tcp and tcp6 per pod (cAdvisor's per-container TCP stats). 100 pods of each case
- * with 500 TIME_WAIT and 20 CLOSE_WAIT each, and 50,000 TIME_WAIT in the namespace standing for the
- * node's. Each case is measured right after its TIME_WAIT is made (it lasts 60 s). Then each case's
- * sweeps paced by the agent's CPU budget for {@code bench.budgetMinutes} (default 1; 0 skips), with
- * the CPU they really used. Not part of verify: {@code ./mvnw -B -o test -Dtest=PodSweepBenchmark
+ * dump, the namespace's own netstat and sockstat; its sysctls, port range and tcp_ehash_entries
+ * kept between sweeps, and beside it a sweep that reads them too, as one in twenty at the minimum
+ * interval does), in two cases side by side: pods whose namespaces share the host's TCP hash table
+ * (every dump walks the node's whole table: the node's sockets are part of every pod's cost), and
+ * pods whose namespaces have tables of their own ({@code net.ipv4.tcp_child_ehash_entries} set in
+ * the parent that creates them: here a throwaway namespace standing for the node's, never this
+ * machine's own). Beside them, in the same run: the floor (a C program doing setns and one netlink
+ * dump per namespace, nothing else), what a user does today ({@code nsenter --net=... ss -tan state
+ * time-wait | wc -l} per namespace) and /proc/PID/net/tcp and tcp6 per pod (cAdvisor's
+ * per-container TCP stats). 100 pods of each case with 500 TIME_WAIT and 20 CLOSE_WAIT each, and
+ * 50,000 TIME_WAIT in the namespace standing for the node's. Each case is measured right after its
+ * TIME_WAIT is made (it lasts 60 s). Then each case's sweeps paced by the agent's CPU budget for
+ * {@code bench.budgetMinutes} (default 1; 0 skips), with the CPU they really used. Not part of
+ * verify: {@code ./mvnw -B -o test -Dtest=PodSweepBenchmark
  * -Dsurefire.failIfNoSpecifiedTests=false} (root, Linux 6.1+ for the own tables, gcc for the
  * floor).
  */
@@ -75,6 +78,8 @@ class PodSweepBenchmark {
   private record Figures(
       double agentMs,
       double agentCpuMs,
+      double readingMs,
+      double readingCpuMs,
       long heapPerSweep,
       double floorMs,
       double floorDumpMs,
@@ -119,14 +124,21 @@ class PodSweepBenchmark {
           PODS, POD_CLOSE_WAIT, (System.nanoTime() - start) / 1e9);
       boolean floor = compileFloor();
 
-      try (NamespaceCounter sweeper = new NamespaceCounter(Path.of("/proc"), Clock.systemUTC())) {
+      // The agent's sweeps keep what rarely changes (NamespaceFacts); one in twenty at the
+      // minimum interval reads it again, as every sweep of `reading` does.
+      try (NamespaceCounter sweeper = new NamespaceCounter(Path.of("/proc"), Clock.systemUTC());
+          NamespaceCounter reading =
+              new NamespaceCounter(
+                  Path.of("/proc"), Clock.systemUTC(), new NamespaceFacts(Duration.ZERO))) {
         // The JIT warmed on empty pods (their TIME_WAIT is made only just before their case runs).
         for (int i = 0; i < 50; i++) {
           agentSweep(sweeper, cases.getLast().refs());
+          agentSweep(reading, cases.getLast().refs());
         }
         List<Figures> figures = new ArrayList<>();
         for (Pods pods : cases) {
-          figures.add(measure(pods, node, sweeper, floor, pods == cases.getFirst(), resources));
+          figures.add(
+              measure(pods, node, sweeper, reading, floor, pods == cases.getFirst(), resources));
         }
         print(cases, figures, floor);
         for (Pods pods : cases) {
@@ -196,6 +208,7 @@ class PodSweepBenchmark {
       Pods pods,
       NetworkNamespace node,
       NamespaceCounter sweeper,
+      NamespaceCounter reading,
       boolean floor,
       boolean perNamespace,
       List<AutoCloseable> resources)
@@ -210,6 +223,8 @@ class PodSweepBenchmark {
     var cpu = ManagementFactory.getThreadMXBean();
     double[] agentMs = new double[ROUNDS];
     double[] agentCpuMs = new double[ROUNDS];
+    double[] readingMs = new double[ROUNDS];
+    double[] readingCpuMs = new double[ROUNDS];
     double[] floorMs = new double[ROUNDS];
     double[] floorDumpMs = new double[ROUNDS];
     double[] floorCpuMs = new double[ROUNDS];
@@ -225,6 +240,12 @@ class PodSweepBenchmark {
       agentMs[round] = (System.nanoTime() - wallBefore) / 1e6;
       agentCpuMs[round] =
           (cpu.getCurrentThreadCpuTime() + sweeper.namespaceThreadCpuNanos() - cpuBefore) / 1e6;
+      cpuBefore = cpu.getCurrentThreadCpuTime() + reading.namespaceThreadCpuNanos();
+      wallBefore = System.nanoTime();
+      agentSweep(reading, pods.refs());
+      readingMs[round] = (System.nanoTime() - wallBefore) / 1e6;
+      readingCpuMs[round] =
+          (cpu.getCurrentThreadCpuTime() + reading.namespaceThreadCpuNanos() - cpuBefore) / 1e6;
       if (floor) {
         long[] floorRound = floorRound(pods);
         floorMs[round] = floorRound[0] / 1e6;
@@ -267,6 +288,8 @@ class PodSweepBenchmark {
     return new Figures(
         median(agentMs),
         median(agentCpuMs),
+        median(readingMs),
+        median(readingCpuMs),
         heap,
         median(floorMs),
         median(floorDumpMs),
@@ -397,9 +420,20 @@ class PodSweepBenchmark {
     StringBuilder header = new StringBuilder(String.format("  %-50s", ""));
     cases.forEach(c -> header.append(String.format(" %20s", c.name())));
     System.out.println(header);
-    row(cases, "agent: a sweep (setns, dump, netstat, sysctls)", c -> ms(figures.get(c).agentMs()));
+    row(
+        cases,
+        "agent: a sweep (setns, dump, netstat, sockstat)",
+        c -> ms(figures.get(c).agentMs()));
     row(cases, "  per pod", c -> ms(figures.get(c).agentMs() / PODS));
     row(cases, "  agent CPU per sweep", c -> ms(figures.get(c).agentCpuMs()));
+    row(
+        cases,
+        "  a sweep that reads sysctls, ports, table too",
+        c -> ms(figures.get(c).readingMs()));
+    row(
+        cases,
+        String.format("  on average at the minimum interval (1 in %d)", readingEvery()),
+        c -> ms(averageMs(figures.get(c))));
     row(
         cases,
         "  heap allocated per sweep (all threads)",
@@ -432,6 +466,14 @@ class PodSweepBenchmark {
           cases,
           "  agent / floor (CPU)",
           c -> String.format("%.2fx", figures.get(c).agentCpuMs() / figures.get(c).floorCpuMs()));
+      row(
+          cases,
+          "  agent on average / floor (time)",
+          c -> String.format("%.2fx", averageMs(figures.get(c)) / figures.get(c).floorMs()));
+      row(
+          cases,
+          "  reading sweep / floor (time)",
+          c -> String.format("%.2fx", figures.get(c).readingMs() / figures.get(c).floorMs()));
     }
     row(cases, "nsenter --net=NS ss -tan state time-wait | wc -l", c -> ms(figures.get(c).ssMs()));
     row(
@@ -445,6 +487,16 @@ class PodSweepBenchmark {
           "  agent sweep, shared / own tables: %.1fx; floor, shared / own: %.1fx%n",
           shared.agentMs() / own.agentMs(), shared.floorMs() / own.floorMs());
     }
+  }
+
+  /** How many sweeps at the minimum interval share one read of the facts. */
+  private static long readingEvery() {
+    return Math.max(1, NamespaceFacts.REFRESH.toSeconds() / Math.max(1, MIN_INTERVAL.toSeconds()));
+  }
+
+  private static double averageMs(Figures figures) {
+    long every = readingEvery();
+    return ((every - 1) * figures.agentMs() + figures.readingMs()) / every;
   }
 
   private interface Cell {

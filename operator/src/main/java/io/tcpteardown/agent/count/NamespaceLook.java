@@ -98,6 +98,11 @@ public record NamespaceLook(
    */
   public static NamespaceLook take(SysctlFiles sysctls, Counted counted, KernelCounters counters)
       throws IOException {
+    return new NamespaceLook(readSysctls(sysctls), counted.states(), counted.method(), counters);
+  }
+
+  /** Every managed sysctl {@code sysctls} can read (those whose file exists there). */
+  public static Map<ManagedSysctl, Long> readSysctls(SysctlFiles sysctls) throws IOException {
     Map<ManagedSysctl, Long> values = new EnumMap<>(ManagedSysctl.class);
     for (ManagedSysctl sysctl : ManagedSysctl.values()) {
       OptionalLong value = sysctls.read(sysctl);
@@ -105,7 +110,7 @@ public record NamespaceLook(
         values.put(sysctl, value.getAsLong());
       }
     }
-    return new NamespaceLook(values, counted.states(), counted.method(), counters);
+    return values;
   }
 
   public Optional<Long> sysctl(ManagedSysctl sysctl) {

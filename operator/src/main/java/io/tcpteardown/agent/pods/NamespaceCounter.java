@@ -11,11 +11,13 @@ import io.tcpteardown.agent.count.ProcNetTcpCounter;
 import io.tcpteardown.agent.count.SocketStateCounters;
 import io.tcpteardown.agent.count.TeardownDetails;
 import io.tcpteardown.agent.sysctl.SysctlFiles;
+import io.tcpteardown.api.ManagedSysctl;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.slf4j.Logger;
@@ -25,11 +27,12 @@ import org.slf4j.LoggerFactory;
  * Counts the teardown states of every network namespace on the node but its own: the node's look
  * ({@link NamespaceLook}: netlink dump, /proc/PID/net/tcp and tcp6 where netlink fails, sysctls,
  * /proc/PID/net/netstat counters), taken inside each namespace on the {@link NamespaceThread}, and
- * whether the namespace has a TCP hash table of its own. A sweep hands all its namespaces to that
- * thread at once; one socket per namespace, the dumps' off-heap buffers and the netstat buffer once
- * per counter. A process or pod that disappears mid-sweep is skipped, never an error. A pod is
- * counted in its own namespace only ({@link NamespaceScanner#onePerPod}): namespaces it nests
- * inside add no walk of the socket tables.
+ * whether the namespace has a TCP hash table of its own; what rarely changes there (sysctls, port
+ * range, hash table) is kept between sweeps in {@link NamespaceFacts}. A sweep hands all its
+ * namespaces to that thread at once; one socket per namespace, the dumps' off-heap buffers and the
+ * netstat buffer once per counter. A process or pod that disappears mid-sweep is skipped, never an
+ * error. A pod is counted in its own namespace only ({@link NamespaceScanner#onePerPod}):
+ * namespaces it nests inside add no walk of the socket tables.
  */
 public final class NamespaceCounter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NamespaceCounter.class);
@@ -41,9 +44,18 @@ public final class NamespaceCounter implements AutoCloseable {
   private final NetlinkBuffers buffers = NetlinkBuffers.allocate();
   private final byte[] netstat = KernelStats.newBuffer();
   private final Clock clock;
+  private final NamespaceFacts facts;
 
   public NamespaceCounter(Path procRoot, Clock clock) throws IOException {
+    this(procRoot, clock, NamespaceFacts.keptFiveMinutes());
+  }
+
+  /**
+   * A counter that keeps what rarely changes in {@code facts}, which the pod tuner also forgets.
+   */
+  public NamespaceCounter(Path procRoot, Clock clock, NamespaceFacts facts) throws IOException {
     this.procRoot = procRoot;
+    this.facts = facts;
     this.scanner = new NamespaceScanner(procRoot);
     this.thread = NamespaceThread.start(procRoot);
     this.clock = clock;
@@ -67,7 +79,12 @@ public final class NamespaceCounter implements AutoCloseable {
         included.add(namespace);
       }
     }
-    return count(NamespaceScanner.onePerPod(included));
+    List<NetworkNamespaceRef> counted = NamespaceScanner.onePerPod(included);
+    facts.retainOnly(
+        counted.stream()
+            .map(NetworkNamespaceRef::inode)
+            .collect(java.util.stream.Collectors.toSet()));
+    return count(counted);
   }
 
   /**
@@ -100,7 +117,9 @@ public final class NamespaceCounter implements AutoCloseable {
     for (int pid : namespace.pids()) {
       Path processRoot = procRoot.resolve(Integer.toString(pid));
       try {
-        Optional<Inside> inside = entry.call(pid, namespace.inode(), () -> lookInside(processRoot));
+        Optional<Inside> inside =
+            entry.call(
+                pid, namespace.inode(), () -> lookInside(namespace.inode(), pid, processRoot));
         if (inside.isPresent()) {
           return Optional.of(
               NamespaceCounts.of(
@@ -118,28 +137,39 @@ public final class NamespaceCounter implements AutoCloseable {
   private record Inside(NamespaceLook look, Optional<EhashTable> ehash) {}
 
   /**
-   * On the namespace thread, inside the namespace: the node's look ({@link NamespaceLook}), its
-   * sysctls through /proc/sys (which resolves to the namespace of the thread that opens it), its
-   * files through the process's /proc; and its TCP hash table (empty when it cannot be read). The
-   * dump and the netstat read reuse this counter's buffers: only the namespace thread uses them.
+   * On the namespace thread, inside namespace {@code inode} entered through {@code pid}: the node's
+   * look ({@link NamespaceLook}) with what rarely changes taken from {@link NamespaceFacts}, its
+   * sockets, sockstat and counters read now through the process's /proc. The dump and the netstat
+   * read reuse this counter's buffers: only the namespace thread uses them.
    */
-  private Inside lookInside(Path processRoot) throws IOException {
-    Optional<LocalPorts> ports = LocalPorts.readIfPresent(Path.of("/proc/sys/net/ipv4"), netstat);
+  private Inside lookInside(long inode, int pid, Path processRoot) throws IOException {
+    NamespaceFacts.Facts known = facts.get(inode, pid, clock.instant(), this::readFacts);
     NamespaceLook.Counted counted =
-        SocketStateCounters.countOnce(processRoot, buffers, details, ports);
+        SocketStateCounters.countOnce(processRoot, buffers, details, known.ports());
     KernelStats stats = new KernelStats(processRoot);
     NamespaceLook look =
-        NamespaceLook.take(new SysctlFiles(Path.of("/proc")), counted, stats.readCounters(netstat));
+        new NamespaceLook(
+            known.sysctls(), counted.states(), counted.method(), stats.readCounters(netstat));
     if (counted.details().isPresent()) {
-      look = look.withDetails(counted, ports, stats.readSockstat(netstat).timeWait());
+      look = look.withDetails(counted, known.ports(), stats.readSockstat(netstat).timeWait());
     }
+    return new Inside(look, known.ehash());
+  }
+
+  /**
+   * On the namespace thread: its sysctls and port range through /proc/sys (which resolves to the
+   * namespace of the thread that opens it) and its TCP hash table (empty when it cannot be read).
+   */
+  private NamespaceFacts.Facts readFacts() throws IOException {
+    Optional<LocalPorts> ports = LocalPorts.readIfPresent(Path.of("/proc/sys/net/ipv4"), netstat);
+    Map<ManagedSysctl, Long> sysctls = NamespaceLook.readSysctls(new SysctlFiles(Path.of("/proc")));
     Optional<EhashTable> ehash;
     try {
       ehash = Optional.of(EhashTable.read(Path.of("/proc")));
     } catch (IOException | RuntimeException e) {
       ehash = Optional.empty();
     }
-    return new Inside(look, ehash);
+    return new NamespaceFacts.Facts(sysctls, ports, ehash);
   }
 
   /**

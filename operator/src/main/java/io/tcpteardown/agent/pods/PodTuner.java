@@ -47,6 +47,7 @@ public final class PodTuner {
   private final NamespaceThread thread;
   private final StateFile stateFile;
   private final SysctlFiles files;
+  private final java.util.function.LongConsumer wroteIn;
   // Confined to the thread that runs the passes.
   private final Map<String, PodTuningState> states = new HashMap<>();
 
@@ -55,9 +56,22 @@ public final class PodTuner {
    *     the thread that opens it
    */
   public PodTuner(NamespaceThread thread, StateFile stateFile, Path procRoot) {
+    this(thread, stateFile, procRoot, inode -> {});
+  }
+
+  /**
+   * A tuner that tells {@code wroteIn} the namespace inode of every pass that wrote there (the
+   * sweep's {@link NamespaceFacts#forget}, so that the next sweep reads what was written).
+   */
+  public PodTuner(
+      NamespaceThread thread,
+      StateFile stateFile,
+      Path procRoot,
+      java.util.function.LongConsumer wroteIn) {
     this.thread = thread;
     this.stateFile = stateFile;
     this.files = new SysctlFiles(procRoot);
+    this.wroteIn = wroteIn;
   }
 
   /**
@@ -145,6 +159,9 @@ public final class PodTuner {
                       tuning.state());
                 });
         if (done.isPresent()) {
+          if (done.get().wrote()) {
+            wroteIn.accept(target.namespace().inode());
+          }
           return done;
         }
       } catch (IOException | RuntimeException e) {

@@ -41,6 +41,17 @@ public record PodTuning(
   /** A ReportOnly field's value now and the value its rules would write. */
   public record Change(long current, long wanted) {}
 
+  /**
+   * Whether this pass may have changed a value in the pod's namespace: a field changed, restored or
+   * corrected, or a write that failed part way.
+   */
+  public boolean wrote() {
+    return !result.changed().isEmpty()
+        || !result.restored().isEmpty()
+        || !corrected.isEmpty()
+        || !result.errors().isEmpty();
+  }
+
   /** The kernel's values (read back) of the fields the pod's rules write. */
   public Map<ManagedSysctl, Long> applied() {
     return result.applied();

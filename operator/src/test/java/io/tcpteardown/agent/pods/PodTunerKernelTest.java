@@ -93,6 +93,47 @@ class PodTunerKernelTest {
     return new PodTuner(thread, stateFile, PROC);
   }
 
+  /**
+   * The sweep keeps a namespace's sysctls between sweeps ({@link NamespaceFacts}): a value the
+   * tuner writes is in the very next sweep, one the pod changes itself once the facts are read
+   * again, and the facts of a pod whose tuner found nothing to write are not read again.
+   */
+  @Test
+  void theNextSweepSeesWhatTheTunerWroteAndAPodsOwnChangeAfterTheRefresh() throws Exception {
+    Simulated s = pod();
+    NamespaceFacts facts = NamespaceFacts.keptFiveMinutes();
+    PodTuner tuner = new PodTuner(thread, stateFile, PROC, facts::forget);
+    try (NamespaceCounter sweeper =
+        new NamespaceCounter(PROC, java.time.Clock.systemUTC(), facts)) {
+      long before = Long.parseLong(s.namespace().sysctl(BUCKETS));
+      assertThat(buckets(sweeper, s)).isEqualTo(before);
+
+      tuner.pass(List.of(target(s, FIN_25_BUCKETS)));
+      assertThat(buckets(sweeper, s)).isEqualTo(50000);
+
+      // Nothing to write: the facts stay kept.
+      assertThat(tuner.pass(List.of(target(s, FIN_25_BUCKETS))).getFirst().wrote()).isFalse();
+      s.namespace().setSysctl(BUCKETS, "40000");
+      assertThat(buckets(sweeper, s)).isEqualTo(50000);
+      facts.forget(ref(s.pod()).inode());
+      assertThat(buckets(sweeper, s)).isEqualTo(40000);
+
+      // A drift the tuner corrects is written, so seen at once.
+      s.namespace().setSysctl(BUCKETS, "30000");
+      assertThat(tuner.pass(List.of(target(s, FIN_25_BUCKETS))).getFirst().wrote()).isTrue();
+      assertThat(buckets(sweeper, s)).isEqualTo(50000);
+    }
+  }
+
+  private static long buckets(NamespaceCounter sweeper, Simulated s) throws Exception {
+    return sweeper.sweep().stream()
+        .filter(c -> c.namespace().pod().map(p -> p.podUid().equals(s.pod().uid())).orElse(false))
+        .findFirst()
+        .orElseThrow()
+        .maxTwBuckets()
+        .orElseThrow();
+  }
+
   @Test
   void rulesReachOnlyTheTargetedPodsAndOriginalsAreRecordedByUid() throws Exception {
     Simulated selected = pod();
