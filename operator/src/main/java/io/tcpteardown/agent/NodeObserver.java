@@ -53,8 +53,7 @@ public final class NodeObserver implements AutoCloseable {
     NamespaceLook.Counted counted = NamespaceLook.Counted.by(counter, details, ports);
     Sockstat sockstat = kernelStats.readSockstat();
     NamespaceLook taken =
-        NamespaceLook.take(sysctls, counted, kernelStats)
-            .withDetails(counted, ports, sockstat.timeWait());
+        NamespaceLook.take(sysctls, counted, kernelStats).withDetails(counted, ports);
     NamespaceLook look =
         new NamespaceLook(
             taken.sysctls(),

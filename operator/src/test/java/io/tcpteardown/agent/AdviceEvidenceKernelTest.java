@@ -373,7 +373,7 @@ class AdviceEvidenceKernelTest {
                   ports,
                   states,
                   result,
-                  stats.readSockstat().timeWait(),
+                  result.miniSockets(),
                   previous,
                   stats.readCounters(),
                   16 * GIB));

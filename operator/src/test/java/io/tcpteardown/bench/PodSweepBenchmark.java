@@ -32,12 +32,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * One sweep of every pod's network namespace, as the agent does it (setns into each, one netlink
- * dump, the namespace's own netstat and sockstat; its sysctls, port range and tcp_ehash_entries
- * kept between sweeps, and beside it a sweep that reads them too, as one in twenty at the minimum
- * interval does), in two cases side by side: pods whose namespaces share the host's TCP hash table
- * (every dump walks the node's whole table: the node's sockets are part of every pod's cost), and
- * pods whose namespaces have tables of their own ({@code net.ipv4.tcp_child_ehash_entries} set in
- * the parent that creates them: here a throwaway namespace standing for the node's, never this
+ * dump, the namespace's own netstat; its sysctls, port range and tcp_ehash_entries kept between
+ * sweeps, and beside it a sweep that reads them too, as one in twenty at the minimum interval
+ * does), in two cases side by side: pods whose namespaces share the host's TCP hash table (every
+ * dump walks the node's whole table: the node's sockets are part of every pod's cost), and pods
+ * whose namespaces have tables of their own ({@code net.ipv4.tcp_child_ehash_entries} set in the
+ * parent that creates them: here a throwaway namespace standing for the node's, never this
  * machine's own). Beside them, in the same run: the floor (a C program doing setns and one netlink
  * dump per namespace, nothing else), what a user does today ({@code nsenter --net=... ss -tan state
  * time-wait | wc -l} per namespace) and /proc/PID/net/tcp and tcp6 per pod (cAdvisor's
@@ -420,10 +420,7 @@ class PodSweepBenchmark {
     StringBuilder header = new StringBuilder(String.format("  %-50s", ""));
     cases.forEach(c -> header.append(String.format(" %20s", c.name())));
     System.out.println(header);
-    row(
-        cases,
-        "agent: a sweep (setns, dump, netstat, sockstat)",
-        c -> ms(figures.get(c).agentMs()));
+    row(cases, "agent: a sweep (setns, dump, netstat)", c -> ms(figures.get(c).agentMs()));
     row(cases, "  per pod", c -> ms(figures.get(c).agentMs() / PODS));
     row(cases, "  agent CPU per sweep", c -> ms(figures.get(c).agentCpuMs()));
     row(

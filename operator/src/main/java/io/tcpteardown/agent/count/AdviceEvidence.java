@@ -67,7 +67,8 @@ public final class AdviceEvidence {
 
   /**
    * @param current the teardown sysctls read in the namespace
-   * @param miniSockets sockstat's {@code tw} of the namespace
+   * @param miniSockets the TIME_WAIT and FIN_WAIT2 mini-sockets of the namespace (its sockstat
+   *     {@code tw})
    * @param previous the kernel counters of the previous look, if any
    */
   public static NamespaceEvidence of(

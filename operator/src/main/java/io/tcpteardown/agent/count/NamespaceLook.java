@@ -36,11 +36,14 @@ public record NamespaceLook(
   }
 
   /**
-   * What the advice reads beyond the counts: the namespace's local port range, the dump's details,
-   * and sockstat's {@code tw} (TIME_WAIT and orphaned FIN_WAIT2 mini-sockets, what
-   * tcp_max_tw_buckets limits).
+   * What the advice reads beyond the counts: the namespace's local port range, the dump's details.
    */
-  public record Details(LocalPorts ports, TeardownDetails.Result result, long miniSockets) {}
+  public record Details(LocalPorts ports, TeardownDetails.Result result) {
+    /** The TIME_WAIT and orphaned FIN_WAIT2 mini-sockets (what tcp_max_tw_buckets limits). */
+    public long miniSockets() {
+      return result.miniSockets();
+    }
+  }
 
   /** One count of a namespace's sockets, how it was taken, and the dump's details if gathered. */
   public record Counted(
@@ -70,7 +73,7 @@ public record NamespaceLook(
   }
 
   /** This look with the details of its count, where it has them. */
-  public NamespaceLook withDetails(Counted counted, Optional<LocalPorts> ports, long miniSockets) {
+  public NamespaceLook withDetails(Counted counted, Optional<LocalPorts> ports) {
     if (counted.details().isEmpty() || ports.isEmpty()) {
       return this;
     }
@@ -79,7 +82,7 @@ public record NamespaceLook(
         states,
         countMethod,
         counters,
-        Optional.of(new Details(ports.get(), counted.details().get(), miniSockets)));
+        Optional.of(new Details(ports.get(), counted.details().get())));
   }
 
   /**

@@ -42,6 +42,7 @@ public final class TeardownDetails implements SocketVisitor {
   private long mostRetransmits;
   private long finWait2Orphans;
   private long halfClosed;
+  private long miniSockets;
 
   /** Starts a count whose port filter is the namespace's {@code ports}. */
   public void reset(LocalPorts ports) {
@@ -56,6 +57,7 @@ public final class TeardownDetails implements SocketVisitor {
     mostRetransmits = 0;
     finWait2Orphans = 0;
     halfClosed = 0;
+    miniSockets = 0;
   }
 
   @Override
@@ -67,6 +69,7 @@ public final class TeardownDetails implements SocketVisitor {
   public void add(MemorySegment message, long offset, int state, int timer, long inode) {
     boolean mini = timer == TcpState.TIME_WAIT_TIMER;
     if (state == TcpState.TIME_WAIT || (state == TcpState.FIN_WAIT2 && mini)) {
+      miniSockets++;
       int localPort =
           Short.toUnsignedInt(
               Short.reverseBytes(
@@ -116,7 +119,8 @@ public final class TeardownDetails implements SocketVisitor {
         zeroWindowOrphans,
         mostRetransmits,
         finWait2Orphans,
-        halfClosed);
+        halfClosed,
+        miniSockets);
   }
 
   /**
@@ -124,6 +128,8 @@ public final class TeardownDetails implements SocketVisitor {
    *
    * @param destinations the {@link #RESULT_DESTINATIONS} busiest of the {@link
    *     DestinationTable#CAPACITY} counted exactly, most sockets first
+   * @param miniSockets the TIME_WAIT and FIN_WAIT2 mini-sockets the dump returned: what
+   *     tcp_max_tw_buckets limits, sockstat's {@code tw} taken in the same walk as the counts
    */
   public record Result(
       List<DestinationCount> destinations,
@@ -133,7 +139,8 @@ public final class TeardownDetails implements SocketVisitor {
       long zeroWindowOrphans,
       long mostRetransmits,
       long finWait2Orphans,
-      long halfClosed) {
+      long halfClosed,
+      long miniSockets) {
     public Result {
       destinations = List.copyOf(destinations);
     }

@@ -139,8 +139,8 @@ public final class NamespaceCounter implements AutoCloseable {
   /**
    * On the namespace thread, inside namespace {@code inode} entered through {@code pid}: the node's
    * look ({@link NamespaceLook}) with what rarely changes taken from {@link NamespaceFacts}, its
-   * sockets, sockstat and counters read now through the process's /proc. The dump and the netstat
-   * read reuse this counter's buffers: only the namespace thread uses them.
+   * sockets and counters read now through the process's /proc. The dump and the netstat read reuse
+   * this counter's buffers: only the namespace thread uses them.
    */
   private Inside lookInside(long inode, int pid, Path processRoot) throws IOException {
     NamespaceFacts.Facts known = facts.get(inode, pid, clock.instant(), this::readFacts);
@@ -151,7 +151,7 @@ public final class NamespaceCounter implements AutoCloseable {
         new NamespaceLook(
             known.sysctls(), counted.states(), counted.method(), stats.readCounters(netstat));
     if (counted.details().isPresent()) {
-      look = look.withDetails(counted, known.ports(), stats.readSockstat(netstat).timeWait());
+      look = look.withDetails(counted, known.ports());
     }
     return new Inside(look, known.ehash());
   }

@@ -107,6 +107,23 @@ class CountersAgreeKernelTest {
     assertThat(withoutOrphans(proc)).isEqualTo(expected);
     assertThat(ss).isEqualTo(expected);
     assertThat(netlink.orphans()).isEqualTo(proc.orphans());
+    // The advice's mini-sockets (TIME_WAIT and the orphaned FIN_WAIT2 kept as mini-sockets) come
+    // from the counting dump: they are sockstat's tw.
+    assertThat(miniSocketsByNetlink())
+        .isEqualTo(namespace.call(new KernelStats(namespace.procRoot())::readSockstat).timeWait())
+        .isGreaterThanOrEqualTo(2000 + 150);
+  }
+
+  private long miniSocketsByNetlink() {
+    TeardownDetails details = new TeardownDetails();
+    details.reset(new LocalPorts(1, 65535, new java.util.BitSet()));
+    namespace.call(
+        () -> {
+          try (NetlinkStateCounter counter = NetlinkStateCounter.open()) {
+            return counter.count(details);
+          }
+        });
+    return details.result().miniSockets();
   }
 
   @Test
@@ -124,6 +141,7 @@ class CountersAgreeKernelTest {
     KernelStats stats = new KernelStats(namespace.procRoot());
     Sockstat sockstat = namespace.call(stats::readSockstat);
     assertThat(sockstat.timeWait()).isEqualTo(25);
+    assertThat(miniSocketsByNetlink()).isEqualTo(sockstat.timeWait());
     assertThat(namespace.call(stats::readCounters).timeWaitOverflow()).isZero();
   }
 
