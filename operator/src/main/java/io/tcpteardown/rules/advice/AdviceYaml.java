@@ -6,11 +6,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker;
 import io.tcpteardown.api.TcpTeardownProfile;
 import io.tcpteardown.rules.ProfileValidation;
 import java.io.UncheckedIOException;
+import org.yaml.snakeyaml.nodes.NodeId;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * The text {@code tcp-teardown advise} prints: each profile as a YAML document ({@code ---} between
@@ -21,11 +26,34 @@ public final class AdviceYaml {
   private static final ObjectMapper JSON =
       JsonMapper.builder().serializationInclusion(JsonInclude.Include.NON_NULL).build();
   private static final YAMLMapper YAML =
-      YAMLMapper.builder()
+      YAMLMapper.builder(
+              YAMLFactory.builder().stringQuotingChecker(new QuoteWhatReadsAsNoString()).build())
           .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
           .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
           .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
           .build();
+
+  /**
+   * Quotes, beside what Jackson quotes, every string a YAML 1.1 reader (kubectl's, and this
+   * command's own {@code validate}) would read as something else unquoted: {@code 12345e67} is a
+   * float there, {@code 1_000} an int, {@code 2026-12-07} a timestamp. A label value such as these
+   * printed bare would not be a string when applied.
+   */
+  private static final class QuoteWhatReadsAsNoString extends StringQuotingChecker.Default {
+    private static final Resolver RESOLVER = new Resolver();
+
+    @Override
+    public boolean needToQuoteValue(String value) {
+      return super.needToQuoteValue(value)
+          || !Tag.STR.equals(RESOLVER.resolve(NodeId.scalar, value, true));
+    }
+
+    @Override
+    public boolean needToQuoteName(String name) {
+      return super.needToQuoteName(name)
+          || !Tag.STR.equals(RESOLVER.resolve(NodeId.scalar, name, true));
+    }
+  }
 
   /** What is printed when there is nothing to advise. */
   public static final String NOTHING =

@@ -433,6 +433,65 @@ class AdviceProfilesTest {
     return profile;
   }
 
+  /**
+   * Label values a YAML 1.1 reader takes for something else when bare (a float, an int with
+   * underscores, a timestamp, a boolean, null): the printed profile keeps each a string, so that
+   * {@code validate} and {@code kubectl apply} read what the cluster holds. A run's random label
+   * {@code 12345e67} once made the printed profile fail {@code validate}.
+   */
+  @Test
+  void labelValuesThatReadAsNumbersDatesOrBooleansArePrintedAsStrings() throws Exception {
+    List<String> values =
+        List.of(
+            "12345e67",
+            "1e3",
+            "1E3",
+            "1.5e3",
+            "1_000",
+            "0x1F",
+            "0o17",
+            "017",
+            "12",
+            "1.5",
+            "2026-12-07",
+            "true",
+            "yes",
+            "No",
+            "on",
+            "OFF",
+            "y",
+            "null",
+            "abc");
+    // A selector holds at most 16 labels: two profiles.
+    for (int from = 0; from < values.size(); from += 10) {
+      printedLabelsReadBackAsStrings(values.subList(from, Math.min(values.size(), from + 10)));
+    }
+  }
+
+  private static void printedLabelsReadBackAsStrings(List<String> values) throws Exception {
+    Map<String, String> labels = new java.util.TreeMap<>();
+    for (int i = 0; i < values.size(); i++) {
+      labels.put("k" + i, values.get(i));
+    }
+    TcpTeardownProfile base =
+        existing(
+            "base",
+            new TcpTeardownProfileSpec(
+                new NodeSelector(labels, null), null, null, 60, null, null, null, null, null));
+    List<NodeAdvice> nodes =
+        List.of(new NodeAdvice("a1", labels, List.of(owned("finTimeoutSeconds", "30", "base"))));
+
+    String text = AdviceYaml.render(AdviceProfiles.forProfile(base, nodes));
+
+    List<JsonNode> docs = documents(text);
+    assertThat(docs).as(text).hasSize(1);
+    JsonNode read = docs.getFirst().path("spec").path("nodeSelector").path("matchLabels");
+    for (Map.Entry<String, String> label : labels.entrySet()) {
+      assertThat(read.path(label.getKey()).isTextual()).as(label + " in\n" + text).isTrue();
+      assertThat(read.path(label.getKey()).asText()).isEqualTo(label.getValue());
+    }
+  }
+
   @Test
   void forProfileChangesTheAdvisedFieldsOfTheNodesItSelectsAndKeepsTheRest() throws Exception {
     NodeSelector poolA = new NodeSelector(Map.of("pool", "a"), null);
