@@ -15,12 +15,12 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * What a pod's network namespace rarely changes, kept between sweeps so that a sweep of namespaces
  * with their own TCP hash tables costs little more than their dumps: the managed sysctls, the local
- * port range and the TCP hash table (fixed when the namespace is made). Ten /proc reads of about 10
- * µs each are read again when {@link #refresh} has passed, when the namespace is entered through
+ * port range and the TCP hash table (fixed when the namespace is made): ten /proc reads of about 10
+ * µs each, made again when {@link #refresh} has passed, when the namespace is entered through
  * another process (an inode the kernel gave to a new namespace), or at once after the pod tuner
- * wrote there ({@link #forget}); the sockets, sockstat and netstat are read on every sweep. So a
- * value the agent wrote is seen by the next sweep; one a pod's own process changed is seen within
- * {@link #REFRESH}.
+ * wrote there ({@link #forget}); the sockets and netstat are read on every sweep. So a value the
+ * agent wrote is seen by the next sweep; one a pod's own process changed is seen within {@link
+ * #REFRESH}.
  *
  * <p>Thread-safe: the sweep's namespace thread reads and fills it, the tuning loop forgets. It
  * holds at most the namespaces of the last sweep ({@link #retainOnly}) and those the tuner wrote in
