@@ -137,4 +137,20 @@ public record TcpTeardownProfileSpec(
         timestamps,
         childEhashEntries);
   }
+
+  /** This spec with its setting fields those of {@code s}: the twin of {@link #settings()}. */
+  public TcpTeardownProfileSpec withSettings(TeardownSettings s) {
+    return new TcpTeardownProfileSpec(
+        nodeSelector,
+        priority,
+        s.orphanRetries(),
+        s.finTimeoutSeconds(),
+        s.maxOrphans(),
+        s.maxTwBuckets(),
+        s.twReuse(),
+        s.timestamps(),
+        twRecycle,
+        pods,
+        s.childEhashEntries());
+  }
 }

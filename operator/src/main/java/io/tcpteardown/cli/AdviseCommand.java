@@ -128,6 +128,11 @@ public final class AdviseCommand implements Callable<Integer> {
         result = AdviceProfiles.advise(advice, podLabels(client, advice), priorities);
       }
     }
+    return print(out, result);
+  }
+
+  /** The profiles and notes; refused when the validation path refused some advice. */
+  private static int print(PrintWriter out, AdviceProfiles.Result result) {
     out.print(AdviceYaml.render(result));
     out.flush();
     return result.refused() ? ExitCodes.REJECTED : ExitCodes.OK;
@@ -160,9 +165,7 @@ public final class AdviseCommand implements Callable<Integer> {
                 new NodeAdvice(node, Map.of(AdviceProfiles.HOSTNAME_LABEL, node), shown.entries())),
             (namespace, pod) -> Optional.empty(),
             Map.of());
-    out.print(AdviceYaml.render(result));
-    out.flush();
-    return result.refused() ? ExitCodes.REJECTED : ExitCodes.OK;
+    return print(out, result);
   }
 
   private static String hostname(java.nio.file.Path procRoot) throws IOException {

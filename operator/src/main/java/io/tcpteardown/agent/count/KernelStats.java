@@ -23,8 +23,8 @@ public final class KernelStats {
     return readSockstat(newBuffer());
   }
 
-  /** {@link #readSockstat()} into {@code buffer} (from {@link #newBuffer()}), reused by a sweep. */
-  public Sockstat readSockstat(byte[] buffer) throws IOException {
+  /** {@link #readSockstat()} into {@code buffer} (from {@link #newBuffer()}). */
+  Sockstat readSockstat(byte[] buffer) throws IOException {
     return parseSockstat(firstLineOf(sockstat, buffer, "TCP:").map(List::of).orElse(List.of()));
   }
 

@@ -349,19 +349,9 @@ public final class AdviceProfiles {
 
   static TcpTeardownProfileSpec spec(
       NodeSelector nodes, Integer priority, ManagedSysctl field, Object value, ProfilePods pods) {
-    TeardownSettings s = TeardownSettings.NONE.with(field, value);
     return new TcpTeardownProfileSpec(
-        nodes,
-        priority,
-        s.orphanRetries(),
-        s.finTimeoutSeconds(),
-        s.maxOrphans(),
-        s.maxTwBuckets(),
-        s.twReuse(),
-        s.timestamps(),
-        null,
-        pods,
-        s.childEhashEntries());
+            nodes, priority, null, null, null, null, null, null, null, pods)
+        .withSettings(TeardownSettings.NONE.with(field, value));
   }
 
   static TcpTeardownProfile profile(ObjectMeta meta, TcpTeardownProfileSpec spec) {

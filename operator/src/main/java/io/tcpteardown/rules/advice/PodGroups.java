@@ -82,7 +82,7 @@ final class PodGroups {
             .thenComparing(PodTarget::node));
     // Families: one, when the pods share label keys; else one per set of keys.
     Map<String, List<PodTarget>> families = new TreeMap<>();
-    Set<String> shared = commonKeys(pods);
+    Set<String> shared = commonKeys(pods.stream().map(PodTarget::labels).toList());
     if (!shared.isEmpty() || pods.isEmpty()) {
       families.put("", pods);
     } else {
@@ -94,7 +94,7 @@ final class PodGroups {
     }
     List<List<PodTarget>> chunks = new ArrayList<>();
     for (List<PodTarget> family : families.values()) {
-      chunks.addAll(chunks(family, commonKeys(family)));
+      chunks.addAll(chunks(family, commonKeys(family.stream().map(PodTarget::labels).toList())));
     }
     List<AdviceProfiles.Built> built = new ArrayList<>();
     int part = 0;
@@ -106,13 +106,14 @@ final class PodGroups {
     return built;
   }
 
-  private static Set<String> commonKeys(List<PodTarget> pods) {
+  /** The label keys every one of {@code labels} has, in order. */
+  private static Set<String> commonKeys(List<Map<String, String>> labels) {
     Set<String> keys = null;
-    for (PodTarget pod : pods) {
+    for (Map<String, String> l : labels) {
       if (keys == null) {
-        keys = new TreeSet<>(pod.labels().keySet());
+        keys = new TreeSet<>(l.keySet());
       } else {
-        keys.retainAll(pod.labels().keySet());
+        keys.retainAll(l.keySet());
       }
     }
     return keys == null ? Set.of() : keys;
@@ -179,17 +180,9 @@ final class PodGroups {
    * {@code In} expression; at most 16 of each, by key. Empty when they share no key.
    */
   static NodeSelector podSelector(List<Map<String, String>> labels) {
-    Set<String> keys = null;
-    for (Map<String, String> l : labels) {
-      if (keys == null) {
-        keys = new TreeSet<>(l.keySet());
-      } else {
-        keys.retainAll(l.keySet());
-      }
-    }
     Map<String, String> match = new TreeMap<>();
     List<NodeSelectorRequirement> expressions = new ArrayList<>();
-    for (String key : keys == null ? Set.<String>of() : keys) {
+    for (String key : commonKeys(labels)) {
       TreeSet<String> values = new TreeSet<>();
       labels.forEach(l -> values.add(l.get(key)));
       if (values.size() == 1 && match.size() < NodeSelector.MAX_LABELS) {

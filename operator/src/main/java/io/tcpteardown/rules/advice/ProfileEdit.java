@@ -102,19 +102,7 @@ final class ProfileEdit {
                           + ": not in this edit (one profile holds one value); run tcp-teardown"
                           + " advise without --for-profile for a profile of their own"));
     }
-    TcpTeardownProfileSpec edited =
-        new TcpTeardownProfileSpec(
-            spec.nodeSelector(),
-            spec.priority(),
-            settings.orphanRetries(),
-            settings.finTimeoutSeconds(),
-            settings.maxOrphans(),
-            settings.maxTwBuckets(),
-            settings.twReuse(),
-            settings.timestamps(),
-            spec.twRecycle(),
-            spec.pods(),
-            settings.childEhashEntries());
+    TcpTeardownProfileSpec edited = spec.withSettings(settings);
     ObjectMeta meta = profile.getMetadata();
     Map<String, String> annotations = new TreeMap<>();
     if (meta.getAnnotations() != null) {
